@@ -1,0 +1,14 @@
+"""Omgekeerde Toets engine: rule language, loader, inference and trace.
+
+Public API: `Engine` (load packs, validate a casus, evaluate it), `Receipt`, and the error types.
+The only module that imports durable-rules is `engine.durable_backend`.
+"""
+
+from engine.api import Engine
+from engine.casus import Casus
+from engine.errors import CasusError, EngineError, PackError, Problem
+from engine.evaluate import Receipt, canonical_json
+from engine.version import __version__
+
+__all__ = ["Casus", "CasusError", "Engine", "EngineError", "PackError", "Problem", "Receipt",
+           "__version__", "canonical_json"]

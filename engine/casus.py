@@ -1,0 +1,260 @@
+"""The casus contract (`../shared/domain/casus.md`) as pydantic models.
+
+Types are strict where a lax coercion would change meaning (`"ja"` is not a bool, `"18"` is not an
+age): a consulent's typo must come back as an error naming the field, not as a silent guess.
+Subjects accept extra fields only when a loaded pack declares them as input facts (`feiten:`);
+that check needs the catalogue and so happens in `validate_casus`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any, Literal
+
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    StrictBool,
+    StrictFloat,
+    StrictInt,
+    ValidationError,
+    model_validator,
+)
+
+from engine.catalogue import Catalogue, FactSpec
+from engine.errors import CasusError, Problem
+from engine.yamlsource import YamlDocument, format_path
+
+Bedrag = StrictInt | StrictFloat
+Leefgebied = Literal[
+    "financien", "werk_en_opleiding", "tijdsbesteding", "huisvesting", "huiselijke_relaties",
+    "geestelijke_gezondheid", "lichamelijke_gezondheid", "middelengebruik", "basale_adl",
+    "instrumentele_adl", "sociaal_netwerk", "maatschappelijke_participatie", "justitie",
+    "opvoeden_en_opgroeien", "veiligheid", "mobiliteit",
+]
+Beperking = Literal["lichamelijk", "psychisch", "verstandelijk", "zintuiglijk", "chronisch_ziek",
+                    "verslaving"]
+Achterstand = Literal["huur", "energie", "water", "zorgverzekering", "belasting", "overig"]
+VoorliggendCode = Literal["zvw", "wlz", "uwv", "svb", "toeslagen", "studiefinanciering", "overig"]
+
+
+class _Subject(BaseModel):
+    """Contract fields are typed; extra fields are kept for the catalogue check."""
+
+    model_config = ConfigDict(extra="allow", frozen=True)
+
+
+class Huishouden(_Subject):
+    samenstelling: Literal["alleenstaand", "alleenstaande_ouder", "paar", "paar_met_kinderen",
+                           "overig"] | None = None
+    woonsituatie: Literal["huur", "koop", "inwonend", "instelling", "dakloos"] | None = None
+    netto_inkomen_maand: Bedrag | None = Field(default=None, ge=0)
+    vermogen: Bedrag | None = None
+
+
+class Persoon(_Subject):
+    id: str = Field(min_length=1, max_length=40, pattern=r"^[A-Za-z0-9_-]+$")
+    rol: Literal["aanvrager", "partner", "kind", "overig"]
+    leeftijd: StrictInt | None = Field(default=None, ge=0, le=130)
+    woont_in_gemeente: StrictBool | None = None
+    verblijfsstatus: Literal["nederlander", "eu_burger", "verblijfsvergunning",
+                             "geen_rechtmatig_verblijf"] | None = None
+    gedetineerd: StrictBool | None = None
+    studiefinanciering: StrictBool | None = None
+    beperkingen: list[Beperking] | None = Field(default=None, max_length=6)
+    wlz_indicatie: StrictBool | None = None
+    arbeidssituatie: Literal["werkend", "werkloos", "arbeidsongeschikt", "scholier", "student",
+                             "gepensioneerd"] | None = None
+    arbeidsvermogen: Literal["volledig", "verminderd", "beschut", "geen"] | None = None
+    jeugdhulp_voor_18: StrictBool | None = None
+    aow_leeftijd_bereikt: StrictBool | None = None
+    uitkering: Literal["geen", "ww", "wia", "wajong", "bijstand", "aow", "anw",
+                       "overig"] | None = None
+    zorgverzekering: StrictBool | None = None
+
+
+class Financien(_Subject):
+    schulden_totaal: Bedrag | None = Field(default=None, ge=0)
+    aantal_schuldeisers: StrictInt | None = Field(default=None, ge=0)
+    problematische_schulden: StrictBool | None = None
+    betalingsachterstanden: list[Achterstand] | None = Field(default=None, max_length=6)
+    dreigende_huisuitzetting: StrictBool | None = None
+    dreigende_afsluiting: StrictBool | None = None
+    te_goeder_trouw: StrictBool | None = None
+    minnelijk_traject_mislukt: StrictBool | None = None
+    eerdere_wsnp_jaren_geleden: StrictInt | None = Field(default=None, ge=0)
+    eerdere_schuldhulp_jaren_geleden: StrictInt | None = Field(default=None, ge=0)
+    fraude_vordering: StrictBool | None = None
+
+
+class Netwerk(_Subject):
+    mantelzorg_beschikbaar: StrictBool | None = None
+    mantelzorger_overbelast: StrictBool | None = None
+    gebruikelijke_hulp_mogelijk: StrictBool | None = None
+    sociaal_netwerk: Literal["sterk", "beperkt", "geen"] | None = None
+    algemene_voorziening_toereikend: StrictBool | None = None
+
+
+class GewenstEffect(_Subject):
+    id: str = Field(min_length=1, max_length=40, pattern=r"^[A-Za-z0-9_-]+$")
+    omschrijving: str = Field(min_length=1, max_length=2000,
+                              description="the inwoner's own words, kept verbatim")
+    leefgebied: Leefgebied
+    persoon: str | None = None
+    kosten: Bedrag | None = Field(default=None, ge=0)
+    voorliggend_afgewezen: list[VoorliggendCode] | None = Field(default=None, max_length=7)
+
+
+class Stap3(BaseModel):
+    """Step 3 (human judgement): recorded and echoed in the trace, never evaluated."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    mogelijkheden_inwoner: str | None = Field(default=None, max_length=4000)
+    lokaal_beleid: str | None = Field(default=None, max_length=4000)
+    waarden: str | None = Field(default=None, max_length=4000)
+    effecten_korte_termijn: str | None = Field(default=None, max_length=4000)
+    effecten_lange_termijn: str | None = Field(default=None, max_length=4000)
+    niets_doen: str | None = Field(default=None, max_length=4000)
+    kosten: str | None = Field(default=None, max_length=4000)
+    stoel_van_de_inwoner: str | None = Field(default=None, max_length=4000)
+    toelichting: str | None = Field(default=None, max_length=8000)
+
+
+class Casus(BaseModel):
+    """What the consulent brings: household, known facts and the gewenste effecten (step 1)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    peildatum: dt.date = Field(default_factory=dt.date.today)
+    gemeente: str | None = Field(default=None, max_length=60)
+    huishouden: Huishouden = Field(default_factory=Huishouden)
+    personen: list[Persoon] = Field(min_length=1, max_length=30)
+    financien: Financien = Field(default_factory=Financien)
+    netwerk: Netwerk = Field(default_factory=Netwerk)
+    gewenste_effecten: list[GewenstEffect] = Field(min_length=1, max_length=50)
+    stap3: Stap3 | None = None
+
+    @model_validator(mode="after")
+    def _references(self) -> Casus:
+        problems: list[str] = []
+        ids = [p.id for p in self.personen]
+        if len(set(ids)) != len(ids):
+            problems.append("personen: een id komt meer dan eens voor")
+        if sum(p.rol == "aanvrager" for p in self.personen) != 1:
+            problems.append("personen: precies één persoon heeft rol 'aanvrager'")
+        effect_ids = [e.id for e in self.gewenste_effecten]
+        if len(set(effect_ids)) != len(effect_ids):
+            problems.append("gewenste_effecten: een id komt meer dan eens voor")
+        for i, e in enumerate(self.gewenste_effecten):
+            if e.persoon is not None and e.persoon not in ids:
+                problems.append(f"gewenste_effecten[{i}].persoon: onbekende persoon '{e.persoon}'")
+        if problems:
+            raise ValueError("; ".join(problems))
+        return self
+
+    @property
+    def aanvrager(self) -> Persoon:
+        return next(p for p in self.personen if p.rol == "aanvrager")
+
+    def persoon_van(self, effect: GewenstEffect) -> Persoon:
+        pid = effect.persoon or self.aanvrager.id
+        return next(p for p in self.personen if p.id == pid)
+
+
+_MESSAGES = {
+    "missing": "verplicht veld ontbreekt",
+    "extra_forbidden": "onbekend veld",
+    "literal_error": "ongeldige waarde",
+    "bool_type": "verwacht ja/nee (true/false)",
+    "int_type": "verwacht een geheel getal",
+    "float_type": "verwacht een getal",
+    "string_type": "verwacht tekst",
+    "list_type": "verwacht een lijst",
+    "date_from_datetime_parsing": "verwacht een datum (JJJJ-MM-DD)",
+    "date_parsing": "verwacht een geldige datum (JJJJ-MM-DD)",
+    "date_type": "verwacht een datum (JJJJ-MM-DD)",
+    "model_type": "verwacht een object",
+    "dict_type": "verwacht een object",
+}
+
+
+def problems_from_validation(exc: ValidationError, doc: YamlDocument | None = None,
+                             prefix: tuple[str | int, ...] = ()) -> list[Problem]:
+    """Turn pydantic errors into located, readable problems (all of them, not the first)."""
+    out: list[Problem] = []
+    for err in exc.errors(include_url=False):
+        loc = tuple(p for p in err["loc"] if not _is_union_tag(p))
+        path = (*prefix, *loc)
+        base = _MESSAGES.get(err["type"], err["msg"])
+        if err["type"] == "literal_error":
+            base = f"ongeldige waarde; {err['msg'].replace('Input should be', 'toegestaan:')}"
+        if err["type"] == "value_error":
+            base = str(err["msg"]).removeprefix("Value error, ")
+        got = err.get("input")
+        if err["type"] not in ("missing", "value_error") and not isinstance(got, dict | list):
+            base += f" (gekregen: {got!r})"
+        if doc is not None:
+            out.append(doc.problem(path, base))
+        else:
+            out.append(Problem(pad=format_path(path), melding=base))
+    return out
+
+
+def _is_union_tag(part: Any) -> bool:
+    """Pydantic puts union tags in `loc`; ours start with `~` so they can be dropped."""
+    return isinstance(part, str) and (part.startswith("~") or part.startswith("function-"))
+
+
+def validate_casus(data: Any, catalogue: Catalogue, doc: YamlDocument | None = None) -> Casus:
+    """Validate raw data against the contract and the catalogue; raise `CasusError` with all."""
+    if not isinstance(data, dict):
+        raise CasusError([Problem(pad="(casus)", melding="een casus is een object (mapping)")])
+    try:
+        casus = Casus.model_validate(data)
+    except ValidationError as exc:
+        raise CasusError(problems_from_validation(exc, doc)) from exc
+    problems: list[Problem] = []
+    _check_extras(casus.huishouden, "huishouden", ("huishouden",), catalogue, problems, doc)
+    _check_extras(casus.financien, "financien", ("financien",), catalogue, problems, doc)
+    _check_extras(casus.netwerk, "netwerk", ("netwerk",), catalogue, problems, doc)
+    for i, p in enumerate(casus.personen):
+        _check_extras(p, "persoon", ("personen", i), catalogue, problems, doc)
+    for i, e in enumerate(casus.gewenste_effecten):
+        _check_extras(e, "effect", ("gewenste_effecten", i), catalogue, problems, doc)
+    if problems:
+        raise CasusError(problems)
+    return casus
+
+
+def _check_extras(model: BaseModel, subject: str, path: tuple[str | int, ...],
+                  catalogue: Catalogue, problems: list[Problem], doc: YamlDocument | None) -> None:
+    for name, value in (model.model_extra or {}).items():
+        spec = catalogue.facts.get(f"{subject}.{name}")
+        where = (*path, name)
+        message: str | None = None
+        if spec is None or spec.bron in ("casuscontract", "engine"):
+            message = "onbekend veld (niet in het casuscontract en door geen regelpakket gedeclareerd)"
+        elif value is not None:
+            message = _type_problem(spec, value)
+        if message:
+            problems.append(doc.problem(where, message) if doc
+                            else Problem(pad=format_path(where), melding=message))
+
+
+def _type_problem(spec: FactSpec, value: Any) -> str | None:
+    if spec.type == "bool" and not isinstance(value, bool):
+        return f"verwacht ja/nee (true/false) (gekregen: {value!r})"
+    if spec.type == "geheel" and (isinstance(value, bool) or not isinstance(value, int)):
+        return f"verwacht een geheel getal (gekregen: {value!r})"
+    if spec.type == "bedrag" and (isinstance(value, bool) or not isinstance(value, int | float)):
+        return f"verwacht een bedrag (gekregen: {value!r})"
+    if spec.type in ("geheel", "bedrag") and value < 0:
+        return f"mag niet negatief zijn (gekregen: {value!r})"
+    if spec.type == "keuze" and value not in spec.waarden:
+        return f"ongeldige waarde {value!r}; toegestaan: {', '.join(spec.waarden)}"
+    if spec.type == "keuzelijst" and (not isinstance(value, list)
+                                      or any(v not in spec.waarden for v in value)):
+        return f"verwacht een lijst uit: {', '.join(spec.waarden)}"
+    return None

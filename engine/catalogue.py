@@ -1,0 +1,170 @@
+"""The fact catalogue: every fact a condition may name, with its type and the question to ask.
+
+Facts come from three places, and a name found in none of them is an authoring error:
+1. the casus contract (`../shared/domain/casus.md`), fixed here;
+2. input facts a pack declares (`feiten:`), which a casus may then carry as extra fields;
+3. derived facts a pack declares (`afgeleide_feiten:`), computed from the others.
+
+A fact is addressed in conditions by `<onderwerp>.<naam>`. The onderwerp says where the value lives:
+`huishouden`, `financien`, `netwerk` (one per casus), `persoon` (the person the effect concerns),
+`aanvrager` (the applicant), `effect` (the gewenst effect itself) and `afgeleid` (derived facts).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal
+
+FactType = Literal["bool", "geheel", "bedrag", "keuze", "keuzelijst"]
+"""bool; geheel = whole number; bedrag = euros (number); keuze = one of `waarden`;
+keuzelijst = a list of `waarden`."""
+
+Subject = Literal["huishouden", "financien", "netwerk", "persoon", "effect", "afgeleid"]
+
+CASUS_SUBJECTS: tuple[Subject, ...] = ("huishouden", "financien", "netwerk")
+PERSON_PREFIXES = ("persoon", "aanvrager")
+PREFIXES = ("huishouden", "financien", "netwerk", "persoon", "aanvrager", "effect", "afgeleid")
+
+
+@dataclass(frozen=True)
+class FactSpec:
+    """One fact of the catalogue."""
+
+    subject: Subject
+    name: str
+    type: FactType
+    vraag: str
+    waarden: tuple[str, ...] = ()
+    bron: str = "casuscontract"
+    """`casuscontract`, `engine` (computed from the casus) or the id of the declaring pack."""
+    minimum: float | None = 0
+
+    @property
+    def key(self) -> str:
+        return f"{self.subject}.{self.name}"
+
+
+LEEFGEBIEDEN: dict[str, str] = {
+    "financien": "Financiën: inkomen, schulden, rondkomen",
+    "werk_en_opleiding": "Werk en opleiding",
+    "tijdsbesteding": "Tijdsbesteding: een zinvolle dagbesteding",
+    "huisvesting": "Huisvesting: een (veilige, betaalbare) woning",
+    "huiselijke_relaties": "Huiselijke relaties",
+    "geestelijke_gezondheid": "Geestelijke gezondheid",
+    "lichamelijke_gezondheid": "Lichamelijke gezondheid",
+    "middelengebruik": "Middelengebruik: alcohol, drugs, medicijnen",
+    "basale_adl": "Basale ADL: zelfzorg (wassen, aankleden, eten)",
+    "instrumentele_adl": "Instrumentele ADL: huishouden, boodschappen, vervoer",
+    "sociaal_netwerk": "Sociaal netwerk",
+    "maatschappelijke_participatie": "Maatschappelijke participatie",
+    "justitie": "Justitie",
+    "opvoeden_en_opgroeien": "Opvoeden en opgroeien (Jeugdwet)",
+    "veiligheid": "Veiligheid thuis (huiselijk geweld, Veilig Thuis)",
+    "mobiliteit": "Mobiliteit: je buiten de deur verplaatsen",
+}
+
+BEPERKINGEN = ("lichamelijk", "psychisch", "verstandelijk", "zintuiglijk", "chronisch_ziek",
+               "verslaving")
+ACHTERSTANDEN = ("huur", "energie", "water", "zorgverzekering", "belasting", "overig")
+VOORLIGGEND = ("zvw", "wlz", "uwv", "svb", "toeslagen", "studiefinanciering", "overig")
+
+
+def _f(subject: Subject, name: str, type_: FactType, vraag: str,
+       waarden: tuple[str, ...] = (), bron: str = "casuscontract") -> FactSpec:
+    return FactSpec(subject=subject, name=name, type=type_, vraag=vraag, waarden=waarden,
+                    bron=bron)
+
+
+PERSON_FIELDS: tuple[FactSpec, ...] = (
+    _f("persoon", "rol", "keuze", "Welke rol heeft deze persoon in het huishouden?",
+       ("aanvrager", "partner", "kind", "overig")),
+    _f("persoon", "leeftijd", "geheel", "Hoe oud is deze persoon?"),
+    _f("persoon", "woont_in_gemeente", "bool",
+       "Staat deze persoon in de BRP ingeschreven in deze gemeente?"),
+    _f("persoon", "verblijfsstatus", "keuze", "Wat is de verblijfsstatus van deze persoon?",
+       ("nederlander", "eu_burger", "verblijfsvergunning", "geen_rechtmatig_verblijf")),
+    _f("persoon", "gedetineerd", "bool", "Is deze persoon gedetineerd?"),
+    _f("persoon", "studiefinanciering", "bool",
+       "Heeft deze persoon recht op studiefinanciering (WSF) of WTOS?"),
+    _f("persoon", "beperkingen", "keuzelijst", "Welke beperkingen heeft deze persoon?",
+       BEPERKINGEN),
+    _f("persoon", "wlz_indicatie", "bool", "Heeft deze persoon een Wlz-indicatie?"),
+    _f("persoon", "arbeidssituatie", "keuze", "Wat is de arbeidssituatie van deze persoon?",
+       ("werkend", "werkloos", "arbeidsongeschikt", "scholier", "student", "gepensioneerd")),
+    _f("persoon", "arbeidsvermogen", "keuze", "Wat is het arbeidsvermogen van deze persoon?",
+       ("volledig", "verminderd", "beschut", "geen")),
+    _f("persoon", "jeugdhulp_voor_18", "bool",
+       "Kreeg deze persoon jeugdhulp voordat hij of zij 18 werd?"),
+    _f("persoon", "aow_leeftijd_bereikt", "bool", "Heeft deze persoon de AOW-leeftijd bereikt?"),
+    _f("persoon", "uitkering", "keuze", "Welke uitkering ontvangt deze persoon?",
+       ("geen", "ww", "wia", "wajong", "bijstand", "aow", "anw", "overig")),
+    _f("persoon", "zorgverzekering", "bool",
+       "Heeft deze persoon een Nederlandse zorgverzekering?"),
+)
+
+CONTRACT_FACTS: tuple[FactSpec, ...] = (
+    _f("huishouden", "samenstelling", "keuze", "Hoe is het huishouden samengesteld?",
+       ("alleenstaand", "alleenstaande_ouder", "paar", "paar_met_kinderen", "overig")),
+    _f("huishouden", "woonsituatie", "keuze", "Hoe woont het huishouden?",
+       ("huur", "koop", "inwonend", "instelling", "dakloos")),
+    _f("huishouden", "netto_inkomen_maand", "bedrag",
+       "Wat is het netto inkomen van het huishouden per maand?"),
+    _f("huishouden", "vermogen", "bedrag", "Hoeveel vermogen heeft het huishouden?"),
+    FactSpec("huishouden", "aantal_kinderen", "geheel",
+             "Hoeveel kinderen horen bij het huishouden?", bron="engine"),
+    FactSpec("huishouden", "jongste_kind_leeftijd", "geheel",
+             "Hoe oud is het jongste kind in het huishouden?", bron="engine"),
+    _f("financien", "schulden_totaal", "bedrag", "Hoeveel schulden zijn er in totaal?"),
+    _f("financien", "aantal_schuldeisers", "geheel", "Hoeveel schuldeisers zijn er?"),
+    _f("financien", "problematische_schulden", "bool",
+       "Zijn de schulden problematisch (kan redelijkerwijs niet doorgaan met betalen)?"),
+    _f("financien", "betalingsachterstanden", "keuzelijst",
+       "Welke betalingsachterstanden zijn er?", ACHTERSTANDEN),
+    _f("financien", "dreigende_huisuitzetting", "bool", "Dreigt een huisuitzetting?"),
+    _f("financien", "dreigende_afsluiting", "bool",
+       "Is afsluiting van energie of water aangekondigd?"),
+    _f("financien", "te_goeder_trouw", "bool",
+       "Zijn de schulden te goeder trouw ontstaan of onbetaald gelaten?"),
+    _f("financien", "minnelijk_traject_mislukt", "bool",
+       "Is een minnelijke schuldregeling geprobeerd en mislukt?"),
+    _f("financien", "eerdere_wsnp_jaren_geleden", "geheel",
+       "Hoeveel jaar geleden eindigde een eerdere Wsnp?"),
+    _f("financien", "eerdere_schuldhulp_jaren_geleden", "geheel",
+       "Hoeveel jaar geleden eindigde eerdere gemeentelijke schuldhulp?"),
+    _f("financien", "fraude_vordering", "bool", "Komt een schuld voort uit uitkeringsfraude?"),
+    _f("netwerk", "mantelzorg_beschikbaar", "bool", "Is er mantelzorg beschikbaar?"),
+    _f("netwerk", "mantelzorger_overbelast", "bool", "Is de mantelzorger overbelast?"),
+    _f("netwerk", "gebruikelijke_hulp_mogelijk", "bool",
+       "Kunnen huisgenoten redelijkerwijs gebruikelijke hulp geven?"),
+    _f("netwerk", "sociaal_netwerk", "keuze", "Hoe sterk is het sociale netwerk?",
+       ("sterk", "beperkt", "geen")),
+    _f("netwerk", "algemene_voorziening_toereikend", "bool",
+       "Lost een algemene (vrij toegankelijke) voorziening de vraag op?"),
+    _f("effect", "leefgebied", "keuze", "Op welk leefgebied ligt het gewenste effect?",
+       tuple(LEEFGEBIEDEN)),
+    _f("effect", "kosten", "bedrag", "Welke kosten brengt het gewenste effect mee?"),
+    _f("effect", "voorliggend_afgewezen", "keuzelijst",
+       "Wat is elders (voorliggend) al afgewezen?", VOORLIGGEND),
+    *PERSON_FIELDS,
+)
+
+
+@dataclass
+class Catalogue:
+    """All facts known to a set of packs, by `subject.name` (person facts under `persoon.`)."""
+
+    facts: dict[str, FactSpec] = field(default_factory=dict)
+
+    @classmethod
+    def contract(cls) -> Catalogue:
+        return cls({f.key: f for f in CONTRACT_FACTS})
+
+    def resolve(self, path: str) -> FactSpec | None:
+        """Spec for a condition path; `aanvrager.x` shares the spec of `persoon.x`."""
+        prefix, _, name = path.partition(".")
+        if prefix == "aanvrager":
+            prefix = "persoon"
+        return self.facts.get(f"{prefix}.{name}")
+
+    def add(self, spec: FactSpec) -> None:
+        self.facts[spec.key] = spec

@@ -1,0 +1,146 @@
+"""Three-valued conditions: compiled trees, Kleene logic and the meaning of each operator.
+
+A condition tree from YAML is compiled once per regime into tuples that point at a shared leaf
+table (identical comparisons across instruments and packs are one leaf). Evaluation takes a
+function `leaf -> True | False | None` (None = onbekend), so the durable-rules backend and the
+plain-Python oracle share this code and differ only in how leaves get their values.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from engine.language import Alle, EenVan, Niet, Toets, Vergelijking
+
+Ternary = bool | None
+Node = tuple[Any, ...]
+"""("L", leaf_index) | ("A", children) | ("O", children) | ("N", child)."""
+
+UITKOMST = {True: "ja", False: "nee", None: "onbekend"}
+
+
+@dataclass(frozen=True)
+class Leaf:
+    """One distinct comparison of the regime, with its right-hand value resolved."""
+
+    index: int
+    path: str
+    op: str
+    value: Any
+    parameter: str | None
+
+    @property
+    def prefix(self) -> str:
+        return self.path.partition(".")[0]
+
+    @property
+    def name(self) -> str:
+        return self.path.partition(".")[2]
+
+
+def compare(value: Any, op: str, rvalue: Any) -> bool:
+    """The meaning of each operator on a *known* value (unknown never reaches here)."""
+    if op == "=":
+        return bool(value == rvalue)
+    if op == "!=":
+        return bool(value != rvalue)
+    if op == "<":
+        return bool(value < rvalue)
+    if op == "<=":
+        return bool(value <= rvalue)
+    if op == ">":
+        return bool(value > rvalue)
+    if op == ">=":
+        return bool(value >= rvalue)
+    if op == "in":
+        return value in rvalue
+    if op == "niet_in":
+        return value not in rvalue
+    if op == "bevat":
+        return rvalue in value
+    if op == "bevat_niet":
+        return rvalue not in value
+    raise ValueError(f"onbekende operator {op!r}")
+
+
+class LeafTable:
+    """Interns comparisons so that each distinct one is evaluated once per context."""
+
+    def __init__(self) -> None:
+        self.leaves: list[Leaf] = []
+        self._index: dict[tuple[str, str, Any, str | None], int] = {}
+
+    def intern(self, path: str, op: str, value: Any, parameter: str | None) -> int:
+        frozen = tuple(value) if isinstance(value, list) else value
+        # bool is an int subclass in Python: keep True and 1 apart in the key.
+        key = (path, op, (type(frozen).__name__, frozen), parameter)
+        found = self._index.get(key)  # type: ignore[arg-type]
+        if found is not None:
+            return found
+        leaf = Leaf(len(self.leaves), path, op, frozen, parameter)
+        self.leaves.append(leaf)
+        self._index[key] = leaf.index  # type: ignore[index]
+        return leaf.index
+
+
+def compile_toets(toets: Toets, table: LeafTable,
+                  resolve_parameter: Callable[[str], Any]) -> Node:
+    """YAML tree -> tuple tree over interned leaves."""
+    if isinstance(toets, Vergelijking):
+        value = resolve_parameter(toets.parameter) if toets.parameter else toets.waarde
+        return ("L", table.intern(toets.feit, toets.op, value, toets.parameter))
+    if isinstance(toets, Alle):
+        return ("A", tuple(compile_toets(t, table, resolve_parameter) for t in toets.alle))
+    if isinstance(toets, EenVan):
+        return ("O", tuple(compile_toets(t, table, resolve_parameter) for t in toets.een_van))
+    if isinstance(toets, Niet):
+        return ("N", compile_toets(toets.niet, table, resolve_parameter))
+    raise TypeError(type(toets))
+
+
+def evaluate(node: Node, leaf_value: Callable[[int], Ternary]) -> Ternary:
+    """Kleene evaluation without a trace (used for derived facts and counting)."""
+    tag = node[0]
+    if tag == "L":
+        return leaf_value(node[1])
+    if tag == "A":
+        result: Ternary = True
+        for child in node[1]:
+            v = evaluate(child, leaf_value)
+            if v is False:
+                return False
+            if v is None:
+                result = None
+        return result
+    if tag == "O":
+        result = False
+        for child in node[1]:
+            v = evaluate(child, leaf_value)
+            if v is True:
+                return True
+            if v is None:
+                result = None
+        return result
+    v = evaluate(node[1], leaf_value)
+    return None if v is None else not v
+
+
+def leaves_of(node: Node) -> list[int]:
+    if node[0] == "L":
+        return [node[1]]
+    if node[0] == "N":
+        return leaves_of(node[1])
+    return [i for child in node[1] for i in leaves_of(child)]
+
+
+def undecided_leaves(node: Node, leaf_value: Callable[[int], Ternary]) -> list[int]:
+    """Unknown leaves that can still matter: only inside subtrees whose value is onbekend."""
+    if evaluate(node, leaf_value) is not None:
+        return []
+    if node[0] == "L":
+        return [node[1]]
+    if node[0] == "N":
+        return undecided_leaves(node[1], leaf_value)
+    return [i for child in node[1] for i in undecided_leaves(child, leaf_value)]

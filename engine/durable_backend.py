@@ -1,0 +1,281 @@
+"""The only module that talks to durable-rules (2.0.28, unmaintained; see docs/durable-rules.md).
+
+It follows the safe pattern measured in `../shared/domain/durable-rules.md`:
+* a host without background threads (`_SyncHost`, CRASH C: the dispatcher thread segfaults);
+* one ruleset per regime, compiled once, from a deep-copied dict;
+* a fresh session id per evaluation and a sentinel rule that fires first in every session
+  (CRASH A: `delete_state` on a session in which no action ran segfaults);
+* facts asserted one by one with explicit ids in a fixed order (determinism, hash collisions);
+* `delete_state` in `finally`, and a hard bound on live sessions far below the 1,024 cap
+  (CRASH B: the 1,024th session raises and re-using its sid segfaults);
+* actions only record which cell fired; an exception inside one is caught and reported.
+
+What durable-rules decides here: for every known field of every fact, which cell of its partition
+(`engine.partition`) the value falls in, and the forward chaining of derived facts (a stratum rule
+whose action asserts the derived facts, which the cell rules then match).
+"""
+
+from __future__ import annotations
+
+import itertools
+import threading
+import uuid
+from collections.abc import Callable
+from typing import Any
+
+import durable_rules_engine
+from durable import engine as durable_engine
+
+from engine.conditions import Leaf, Ternary
+from engine.errors import EngineError
+from engine.partition import Cell, FieldPartition, kind_of
+from engine.regime import Regime
+
+MAX_RULES = 4096
+"""durable-rules refuses a ruleset above this (error 106)."""
+MAX_LIVE_SESSIONS = 256
+"""Hard bound, well below durable-rules' 1,024 sessions per ruleset."""
+MAX_ALPHA_FANOUT = 48
+"""durable-rules walks matching alpha nodes with a fixed stack of 64 (ERR_MAX_STACK_SIZE)."""
+MAX_FACT_PROPERTIES = 200
+"""durable-rules refuses a fact of more than ~255 properties (error 302)."""
+
+
+class _SyncHost(durable_engine.Host):  # type: ignore[misc]
+    """A host whose timer threads never start: actions run in the caller's thread."""
+
+    def _run(self) -> None:
+        return None
+
+
+def fnv1a_32(text: str) -> int:
+    """durable-rules identifies property names by this hash alone (never compares strings)."""
+    h = 0x811C9DC5
+    for byte in text.encode("utf-8"):
+        h ^= byte
+        h = (h * 0x01000193) & 0xFFFFFFFF
+    return h
+
+
+FactRecord = tuple[str, str, dict[str, Any]]
+"""(fact id, kind, values by field name); None values are onbekend and never asserted."""
+
+
+class DurableBackend:
+    """Evaluates leaves by asserting facts into a durable-rules session per evaluation."""
+
+    name = "durable"
+
+    def __init__(self) -> None:
+        self._host = _SyncHost()
+        self._lock = threading.RLock()
+        self._counter = itertools.count(1)
+        self.sessions: dict[str, DurableSession] = {}
+        self.handles: list[str] = []
+
+    # -- compilation -----------------------------------------------------------------------
+    def _ruleset(self, regime: Regime) -> str:
+        name = regime.backend_state.get("durable")
+        if name is not None:
+            return str(name)
+        with self._lock:
+            name = regime.backend_state.get("durable")
+            if name is None:
+                name = f"ot_{next(self._counter)}"
+                definition = self._compile(regime)
+                if len(definition) > MAX_RULES:
+                    raise EngineError(f"ruleset heeft {len(definition)} regels; durable-rules "
+                                      f"accepteert er hoogstens {MAX_RULES}")
+                # register_rulesets mutates the dict (it pops 'run'); it is built fresh here.
+                self._host.register_rulesets({name: definition})
+                self.handles.append(name)
+                regime.backend_state["durable"] = name
+                regime.backend_state["durable_rules"] = len(definition)
+            return str(name)
+
+    def _compile(self, regime: Regime) -> dict[str, Any]:
+        check_names(regime.partitions)
+        rules: dict[str, Any] = {
+            "__begin": {"all": [{"m": {"__begin": 1}}], "run": _noop},
+            "__chain": {"all": [{"m": {"kind": "__stratum"}}], "run": self._chain_action},
+        }
+        for (kind, name), part in regime.partitions.items():
+            for index, cell in enumerate(part.cells):
+                conds: list[dict[str, Any]] = [{"kind": kind}, *_cell_conditions(name, cell)]
+                rules[f"{kind}|{name}|{index}"] = {
+                    "all": [{"m": {"$and": conds}}],
+                    "run": self._cell_action(kind, name, index),
+                }
+        return rules
+
+    # -- actions (run synchronously inside assert_fact) ----------------------------------------
+    def _cell_action(self, kind: str, name: str, index: int) -> Callable[[Any], None]:
+        def action(c: Any) -> None:
+            session = self.sessions.get(c.s.sid)
+            if session is None:
+                return
+            try:
+                session.cells[(c.m.id, name)] = index
+                session.firings += 1
+            except Exception as exc:  # pragma: no cover - defensive, reported below
+                session.errors.append(f"{kind}.{name}: {exc!r}")
+
+        return action
+
+    def _chain_action(self, c: Any) -> None:
+        session = self.sessions.get(c.s.sid)
+        if session is None:
+            return
+        session.firings += 1
+        try:
+            for fact in session.pending:
+                try:
+                    c.assert_fact(fact)
+                except durable_engine.MessageNotHandledException:
+                    pass
+        except Exception as exc:  # pragma: no cover - defensive
+            session.errors.append(f"afgeleide feiten: {exc!r}")
+        finally:
+            session.pending = []
+
+    # -- sessions ----------------------------------------------------------------------------
+    def open(self, regime: Regime, records: list[FactRecord]) -> DurableSession:
+        ruleset = self._ruleset(regime)
+        session = DurableSession(self, regime, ruleset)
+        session.start(records)
+        return session
+
+    @property
+    def live_sessions(self) -> int:
+        return len(self.sessions)
+
+
+class DurableSession:
+    """One evaluation's session; must be closed (the evaluator does so in `finally`)."""
+
+    def __init__(self, backend: DurableBackend, regime: Regime, ruleset: str):
+        self.backend = backend
+        self.regime = regime
+        self.ruleset = ruleset
+        self.sid = uuid.uuid4().hex
+        self.cells: dict[tuple[str, str], int] = {}
+        self.pending: list[dict[str, Any]] = []
+        self.errors: list[str] = []
+        self.firings = 0
+        self._strata = 0
+        self._open = False
+
+    def _fact(self, record: FactRecord) -> dict[str, Any] | None:
+        fact_id, kind, values = record
+        fact: dict[str, Any] = {"sid": self.sid, "id": fact_id, "kind": kind}
+        parts = self.regime.partitions
+        for name, value in values.items():
+            part = parts.get((kind, name))
+            if part is not None and value is not None:
+                fact[name] = part.encode(value)
+        if len(fact) > MAX_FACT_PROPERTIES:
+            raise EngineError(f"feit {fact_id} heeft te veel velden voor durable-rules")
+        return fact if len(fact) > 3 else None
+
+    def _assert(self, fact: dict[str, Any]) -> None:
+        try:
+            self.backend._host.assert_fact(self.ruleset, fact)
+        except durable_engine.MessageNotHandledException:
+            pass  # no rule matches this fact: all its fields stay onbekend
+        if self.errors:
+            raise EngineError("; ".join(self.errors))
+
+    def start(self, records: list[FactRecord]) -> None:
+        backend = self.backend
+        backend._lock.acquire()
+        try:
+            if len(backend.sessions) >= MAX_LIVE_SESSIONS:
+                raise EngineError("te veel gelijktijdige durable-rules sessies")
+            backend.sessions[self.sid] = self
+            self._open = True
+            self._assert({"sid": self.sid, "id": "f0", "__begin": 1})
+            for record in records:
+                fact = self._fact(record)
+                if fact is not None:
+                    self._assert(fact)
+        except BaseException:
+            self.close()
+            raise
+
+    def add(self, records: list[FactRecord]) -> None:
+        """Chain one stratum of derived facts: the stratum rule's action asserts them."""
+        self.pending = [f for f in (self._fact(r) for r in records) if f is not None]
+        self._strata += 1
+        self._assert({"sid": self.sid, "id": f"s{self._strata}", "kind": "__stratum"})
+
+    def value(self, fact_id: str, leaf: Leaf) -> Ternary:
+        part = self.regime.partitions.get((kind_of(leaf.prefix), leaf.name))
+        if part is None:
+            return None
+        cell = self.cells.get((fact_id, leaf.name))
+        if cell is None:
+            return None
+        return part.truth[leaf.index][cell]
+
+    def close(self) -> None:
+        """Delete the session state; always runs, and releases the lock exactly once."""
+        if not self._open:
+            return
+        backend = self.backend
+        try:
+            state = backend._host.get_state(self.ruleset, self.sid)
+            exception = state.get("exception") if isinstance(state, dict) else None
+            backend._host.delete_state(self.ruleset, self.sid)
+            if exception:
+                raise EngineError(f"durable-rules meldde een fout in een actie: {exception}")
+        finally:
+            backend.sessions.pop(self.sid, None)
+            self._open = False
+            backend._lock.release()
+
+
+def _noop(c: Any) -> None:
+    return None
+
+
+def _cell_conditions(name: str, cell: Cell) -> list[dict[str, Any]]:
+    op, args = cell
+    if op == "eq":
+        return [{name: args[0]}]
+    if op == "none_of":
+        return [{"$neq": {name: v}} for v in args] or [{"$ex": {name: 1}}]
+    if op == "lt":
+        return [{"$lt": {name: args[0]}}]
+    if op == "gt":
+        return [{"$gt": {name: args[0]}}]
+    if op == "between":
+        return [{"$gt": {name: args[0]}}, {"$lt": {name: args[1]}}]
+    raise EngineError(f"onbekende cel {cell!r}")
+
+
+def check_names(partitions: dict[tuple[str, str], FieldPartition]) -> None:
+    """Refuse what durable-rules would get silently wrong: hash-colliding field names, and
+    alpha fan-out beyond its fixed stack."""
+    names = {"sid", "id", "kind", "__begin", *(n for _, n in partitions)}
+    hashes: dict[int, str] = {}
+    for n in sorted(names):
+        h = fnv1a_32(n)
+        if h in hashes:
+            raise EngineError(f"veldnamen '{hashes[h]}' en '{n}' botsen in durable-rules")
+        hashes[h] = n
+    fanout: dict[str, int] = {}
+    for (kind, _), part in partitions.items():
+        worst = sum(1 for c in part.cells if c[0] in ("gt", "between")) + 1
+        fanout[kind] = fanout.get(kind, 0) + worst
+    for kind, total in fanout.items():
+        if total > MAX_ALPHA_FANOUT:
+            raise EngineError(f"feitsoort '{kind}' heeft te veel gelijktijdig passende "
+                              f"condities ({total} > {MAX_ALPHA_FANOUT}) voor durable-rules")
+
+
+def delete_ruleset_handles(backend: DurableBackend) -> None:
+    """Free the C-side rulesets (used when a rule base is replaced)."""
+    for name in backend.handles:
+        ruleset = backend._host.get_ruleset(name)
+        durable_rules_engine.delete_ruleset(ruleset._handle)
+    backend.handles.clear()

@@ -1,0 +1,511 @@
+"""Evaluation: a casus and a rule base in, the advies (steps 2 and 4) and its trace out.
+
+This is where a rule is evaluated. Per gewenst effect there is one context (the household, the
+effect's person, the applicant, the effect itself). The backend gives each comparison a value
+(durable-rules in production, the oracle in tests and benchmarks); Kleene logic combines them;
+the result is a canonical JSON trace that an auditor can replay byte for byte.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+from engine.version import __version__
+from engine.casus import Casus, GewenstEffect, Persoon
+from engine.conditions import UITKOMST, Leaf, Node, Ternary, undecided_leaves
+from engine.conditions import evaluate as kleene
+from engine.language import TREDE_ORDER
+from engine.regime import CompiledDerived, CompiledInstrument, CompiledItem, Regime, RuleBase
+
+FactRecord = tuple[str, str, dict[str, Any]]
+
+
+class Session(Protocol):
+    firings: int
+
+    def add(self, records: list[FactRecord]) -> None: ...
+    def value(self, fact_id: str, leaf: Leaf) -> Ternary: ...
+    def close(self) -> None: ...
+
+
+class Backend(Protocol):
+    name: str
+
+    def open(self, regime: Regime, records: list[FactRecord]) -> Session: ...
+
+
+@dataclass
+class Context:
+    """One gewenst effect with the facts it is evaluated against."""
+
+    effect: GewenstEffect
+    person: Persoon
+    aanvrager: Persoon
+    ids: dict[str, str]
+    values: dict[str, dict[str, Any]]
+    session: Session
+    leaves: list[Leaf]
+    derived: dict[str, Ternary] = field(default_factory=dict)
+    derived_nodes: dict[str, CompiledDerived] = field(default_factory=dict)
+    memo: dict[int, Ternary] = field(default_factory=dict)
+
+    def leaf_value(self, index: int) -> Ternary:
+        found = self.memo.get(index, 0)
+        if found != 0:
+            return found  # type: ignore[return-value]
+        leaf = self.leaves[index]
+        fact_id = self.ids.get(leaf.prefix if leaf.prefix != "afgeleid" else f"~{leaf.name}")
+        value = None if fact_id is None else self.session.value(fact_id, leaf)
+        self.memo[index] = value
+        return value
+
+    def raw(self, leaf: Leaf) -> Any:
+        if leaf.prefix == "afgeleid":
+            return self.derived.get(leaf.name)
+        return self.values[leaf.prefix].get(leaf.name)
+
+    def address(self, leaf: Leaf) -> str:
+        if leaf.prefix in ("persoon", "aanvrager"):
+            pid = self.person.id if leaf.prefix == "persoon" else self.aanvrager.id
+            return f"personen[{pid}].{leaf.name}"
+        if leaf.prefix == "effect":
+            return f"gewenste_effecten[{self.effect.id}].{leaf.name}"
+        return leaf.path
+
+
+@dataclass
+class Receipt:
+    """What an evaluation returns and what the service stores: enough to replay it later."""
+
+    trace: dict[str, Any]
+    trace_json: str
+    trace_hash: str
+    backend: str
+    firings: int
+
+    @property
+    def advies(self) -> dict[str, Any]:
+        result: dict[str, Any] = self.trace["advies"]
+        return result
+
+    def as_dict(self) -> dict[str, Any]:
+        return {**self.trace, "trace_hash": self.trace_hash}
+
+
+def canonical_json(data: Any) -> str:
+    """Sorted keys, no whitespace, UTF-8 kept: the same content always gives the same bytes."""
+    return json.dumps(data, sort_keys=True, ensure_ascii=False, separators=(",", ":"),
+                      allow_nan=False)
+
+
+def trace_hash(trace: dict[str, Any]) -> str:
+    return "sha256:" + hashlib.sha256(canonical_json(trace).encode("utf-8")).hexdigest()
+
+
+def _records(casus: Casus) -> tuple[list[FactRecord], dict[str, str], dict[str, str],
+                                    dict[str, dict[str, Any]]]:
+    """Facts in a fixed order with explicit ids f1…fN (durable-rules needs both)."""
+    huishouden = casus.huishouden.model_dump(exclude_none=True)
+    kinderen = [p for p in casus.personen if p.rol == "kind"]
+    huishouden["aantal_kinderen"] = len(kinderen)
+    ages = [p.leeftijd for p in kinderen]
+    if kinderen and all(a is not None for a in ages):
+        huishouden["jongste_kind_leeftijd"] = min(a for a in ages if a is not None)
+    subjects = {
+        "huishouden": huishouden,
+        "financien": casus.financien.model_dump(exclude_none=True),
+        "netwerk": casus.netwerk.model_dump(exclude_none=True),
+    }
+    records: list[FactRecord] = []
+    ids: dict[str, str] = {}
+    for i, (kind, values) in enumerate(subjects.items(), start=1):
+        ids[kind] = f"f{i}"
+        records.append((f"f{i}", kind, values))
+    person_ids: dict[str, str] = {}
+    n = len(records)
+    for p in casus.personen:
+        n += 1
+        person_ids[p.id] = f"f{n}"
+        records.append((f"f{n}", "persoon", p.model_dump(exclude_none=True)))
+    for e in casus.gewenste_effecten:
+        n += 1
+        ids[f"effect:{e.id}"] = f"f{n}"
+        records.append((f"f{n}", "effect", e.model_dump(exclude_none=True)))
+    return records, ids, person_ids, subjects
+
+
+def evaluate(casus: Casus, rules: RuleBase, backend: Backend) -> Receipt:
+    """Evaluate every gewenst effect of a (validated) casus; the trace is deterministic."""
+    regime = rules.regime(casus.peildatum)
+    records, ids, person_ids, subjects = _records(casus)
+    record_values = {fid: values for fid, _, values in records}
+    session = backend.open(regime, records)
+    try:
+        contexts: list[Context] = []
+        for effect in casus.gewenste_effecten:
+            person = casus.persoon_van(effect)
+            aanvrager = casus.aanvrager
+            ctx_ids = {
+                "huishouden": ids["huishouden"], "financien": ids["financien"],
+                "netwerk": ids["netwerk"], "persoon": person_ids[person.id],
+                "aanvrager": person_ids[aanvrager.id], "effect": ids[f"effect:{effect.id}"],
+            }
+            values = {
+                **subjects,
+                "persoon": record_values[ctx_ids["persoon"]],
+                "aanvrager": record_values[ctx_ids["aanvrager"]],
+                "effect": record_values[ctx_ids["effect"]],
+                "~personen": {p.id: record_values[person_ids[p.id]] for p in casus.personen},
+            }
+            ctx = Context(effect, person, aanvrager, ctx_ids, values, session,
+                          regime.leaves.leaves)
+            ctx.derived_nodes = {d.feit.id: d for d in regime.derived}
+            contexts.append(ctx)
+        for s, stratum in enumerate(regime.strata, start=1):
+            derived_records: list[FactRecord] = []
+            for c_index, ctx in enumerate(contexts):
+                fact_id = f"d{c_index + 1}s{s}"
+                vals: dict[str, Any] = {}
+                for d in stratum:
+                    value = kleene(d.node, ctx.leaf_value)
+                    ctx.derived[d.feit.id] = value
+                    ctx.ids[f"~{d.feit.id}"] = fact_id
+                    vals[d.feit.id] = value
+                derived_records.append((fact_id, "afgeleid", vals))
+            session.add(derived_records)
+        effecten = [_effect(regime, ctx, casus.peildatum) for ctx in contexts]
+        firings = session.firings
+    finally:
+        session.close()
+    advies = _casus_summary(casus, effecten)
+    trace = {
+        "engine": {"naam": "omgekeerde-toets", "versie": __version__},
+        "peildatum": casus.peildatum.isoformat(),
+        "regime": {"geldig_vanaf": _iso(regime.start), "geldig_tot": _iso(regime.end)},
+        "pakketten": [
+            {"id": lp.id, "naam": lp.pack.regelpakket.naam, "versie": lp.pack.regelpakket.versie,
+             "bwb_id": lp.pack.regelpakket.bwb_id, "domein": lp.pack.regelpakket.domein,
+             "hash": "sha256:" + lp.sha256}
+            for lp in regime.packs
+        ],
+        "parameters": [
+            {"id": pid, "waarde": w.waarde, "eenheid": p.eenheid,
+             "rechtsgrond": p.rechtsgrond.render(casus.peildatum),
+             **({"onzeker": True} if w.onzeker else {})}
+            for pid, (p, w) in sorted(regime.parameters.items())
+        ],
+        "casus": casus.model_dump(mode="json", exclude_none=True),
+        "advies": advies,
+    }
+    text = canonical_json(trace)
+    return Receipt(trace=json.loads(text), trace_json=text,
+                   trace_hash="sha256:" + hashlib.sha256(text.encode("utf-8")).hexdigest(),
+                   backend=backend.name, firings=firings)
+
+
+def _iso(day: Any) -> str | None:
+    text: str = day.isoformat()
+    return None if text in ("0001-01-01", "9999-12-31") else text
+
+
+def _tree(node: Node, ctx: Context) -> dict[str, Any]:
+    """A condition tree with every node's value, the facts it used and where they live."""
+    tag = node[0]
+    if tag == "L":
+        leaf = ctx.leaves[node[1]]
+        out: dict[str, Any] = {
+            "feit": leaf.path,
+            "adres": ctx.address(leaf),
+            "op": leaf.op,
+            "waarde": list(leaf.value) if isinstance(leaf.value, tuple) else leaf.value,
+            "gevonden": ctx.raw(leaf),
+            "uitkomst": UITKOMST[ctx.leaf_value(node[1])],
+        }
+        if leaf.parameter:
+            out["parameter"] = leaf.parameter
+        return out
+    value = UITKOMST[kleene(node, ctx.leaf_value)]
+    if tag == "N":
+        return {"niet": _tree(node[1], ctx), "uitkomst": value}
+    key = "alle" if tag == "A" else "een_van"
+    return {key: [_tree(c, ctx) for c in node[1]], "uitkomst": value}
+
+
+def _unknown_inputs(node: Node, ctx: Context, seen: set[str] | None = None) -> list[str]:
+    """Casus facts still to establish for an undecided tree (through derived facts)."""
+    out: list[str] = []
+    seen = seen if seen is not None else set()
+    for index in undecided_leaves(node, ctx.leaf_value):
+        leaf = ctx.leaves[index]
+        if leaf.value is None:
+            continue  # a parameter without a value on this peildatum: nothing to ask
+        if leaf.prefix == "afgeleid":
+            d = ctx.derived_nodes.get(leaf.name)
+            if d is not None and leaf.name not in seen:
+                seen.add(leaf.name)
+                out.extend(_unknown_inputs(d.node, ctx, seen))
+            continue
+        if leaf.path == "huishouden.jongste_kind_leeftijd":
+            out.extend(f"personen[{pid}].leeftijd" for pid in _children_without_age(ctx))
+            continue
+        out.append(ctx.address(leaf))
+    return list(dict.fromkeys(out))
+
+
+def _children_without_age(ctx: Context) -> list[str]:
+    return [pid for pid, vals in _people(ctx).items()
+            if vals.get("rol") == "kind" and vals.get("leeftijd") is None]
+
+
+def _people(ctx: Context) -> dict[str, dict[str, Any]]:
+    people: dict[str, dict[str, Any]] = ctx.values.get("~personen", {})
+    return people
+
+
+def _item(item: CompiledItem, ctx: Context, peildatum: Any, extra: dict[str, Any]
+          ) -> tuple[dict[str, Any], Ternary]:
+    src = item.source
+    value: Ternary = True if item.node is None else kleene(item.node, ctx.leaf_value)
+    out: dict[str, Any] = {
+        "id": item.id,
+        "rechtsgrond": src.rechtsgrond.render(peildatum),
+        "uitkomst": UITKOMST[value],
+        **extra,
+    }
+    if item.node is not None:
+        out["toets"] = _tree(item.node, ctx)
+    if src.onzeker:
+        out["onzeker"] = True
+    if src.notitie:
+        out["notitie"] = src.notitie
+    return out, value
+
+
+def _instrument(ci: CompiledInstrument, ctx: Context, served: list[str],
+                peildatum: Any) -> tuple[dict[str, Any], list[list[str]]]:
+    ins = ci.instrument
+    voorwaarden, uitsluitingen, voorliggend, termijnen = [], [], [], []
+    redenen: list[dict[str, Any]] = []
+    open_items: list[list[str]] = []
+    failing = excluded = undecided = False
+    for item in ci.voorwaarden:
+        out, v = _item(item, ctx, peildatum, {"uitleg": item.source.uitleg})
+        voorwaarden.append(out)
+        if v is False:
+            failing = True
+            redenen.append(_reden("voorwaarde", item, "niet voldaan"))
+        elif v is None:
+            undecided = True
+            assert item.node is not None
+            open_items.append(_unknown_inputs(item.node, ctx))
+            redenen.append(_reden("voorwaarde", item, "nog onbekend"))
+    for item in ci.uitsluitingen:
+        out, v = _item(item, ctx, peildatum, {"uitleg": item.source.uitleg})
+        uitsluitingen.append(out)
+        if v is True:
+            excluded = True
+            redenen.append(_reden("uitsluiting", item, "van toepassing"))
+        elif v is None:
+            undecided = True
+            assert item.node is not None
+            open_items.append(_unknown_inputs(item.node, ctx))
+            redenen.append(_reden("uitsluiting", item, "nog onbekend"))
+    for item in ci.voorliggend:
+        src = item.source
+        out, v = _item(item, ctx, peildatum, {"naam": src.naam, "uitleg": src.uitleg,
+                                              "gevolg": src.gevolg})
+        voorliggend.append(out)
+        if src.gevolg == "uitsluiting":
+            if v is True:
+                excluded = True
+                redenen.append(_reden("voorliggend", item, "gaat voor"))
+            elif v is None:
+                undecided = True
+                assert item.node is not None
+                open_items.append(_unknown_inputs(item.node, ctx))
+                redenen.append(_reden("voorliggend", item, "nog onbekend"))
+    for item in ci.termijnen:
+        src = item.source
+        out, _ = _item(item, ctx, peildatum, {"omschrijving": src.omschrijving, "duur": src.duur,
+                                              "eenheid": src.eenheid})
+        termijnen.append(out)
+    status = "past_niet" if failing or excluded else (
+        "voorwaardelijk" if undecided else "past")
+    if status == "past_niet":
+        redenen = [r for r in redenen if r["stand"] != "nog onbekend"]
+        open_items = []
+    nog = list(dict.fromkeys(a for group in open_items for a in group))
+    onzeker = ins.onzeker or any(x.source.onzeker for x in (
+        *ci.voorwaarden, *ci.uitsluitingen, *ci.voorliggend, *ci.termijnen))
+    result: dict[str, Any] = {
+        "id": ins.id,
+        "naam": ins.naam,
+        "pakket": ci.pack.id,
+        "soort": ins.soort,
+        "trede": ins.trede,
+        "rechtsgrond": ins.rechtsgrond.render(peildatum),
+        "grondwaarden": served,
+        "status": status,
+        "redenen": redenen,
+        "voorwaarden": voorwaarden,
+        "uitsluitingen": uitsluitingen,
+        "voorliggend": voorliggend,
+        "termijnen": termijnen,
+        "nog_uitvragen": nog,
+    }
+    if ins.omschrijving:
+        result["omschrijving"] = ins.omschrijving
+    if ins.productcategorie:
+        result["productcategorie"] = ins.productcategorie.model_dump(exclude_defaults=True)
+    if ci.toepassing is not None:
+        result["toepassing"] = _tree(ci.toepassing, ctx)
+    if onzeker:
+        result["onzeker"] = True
+    if ins.notitie:
+        result["notitie"] = ins.notitie
+    return result, open_items
+
+
+def _reden(soort: str, item: CompiledItem, stand: str) -> dict[str, Any]:
+    src = item.source
+    return {"soort": soort, "id": item.id, "stand": stand,
+            "uitleg": getattr(src, "uitleg", None) or getattr(src, "naam", ""),
+            "citaat": src.rechtsgrond.tekst()}
+
+
+def _effect(regime: Regime, ctx: Context, peildatum: Any) -> dict[str, Any]:
+    afgeleid = []
+    for d in regime.derived:
+        entry: dict[str, Any] = {
+            "id": d.feit.id, "pakket": d.pack.id, "uitleg": d.feit.uitleg,
+            "rechtsgrond": d.feit.rechtsgrond.render(peildatum),
+            "uitkomst": UITKOMST[ctx.derived.get(d.feit.id)],
+            "toets": _tree(d.node, ctx),
+        }
+        if d.feit.onzeker:
+            entry["onzeker"] = True
+        afgeleid.append(entry)
+
+    grondwaarden = []
+    gw_value: dict[str, Ternary] = {}
+    open_items: list[list[str]] = []
+    for cg in regime.grondwaarden:
+        g = cg.grondwaarde
+        value = kleene(cg.node, ctx.leaf_value)
+        gw_value[g.id] = value
+        entry = {
+            "id": g.id, "pakket": cg.pack.id, "domein": cg.pack.pack.regelpakket.domein,
+            "tekst": g.tekst, "rechtsgrond": g.rechtsgrond.render(peildatum),
+            "uitkomst": UITKOMST[value], "toets": _tree(cg.node, ctx),
+        }
+        if g.onzeker:
+            entry["onzeker"] = True
+        grondwaarden.append(entry)
+        if value is None:
+            open_items.append(_unknown_inputs(cg.node, ctx))
+
+    wetten: dict[str, dict[str, Any]] = {}
+    for cg in regime.grondwaarden:
+        value = gw_value[cg.grondwaarde.id]
+        meta = cg.pack.pack.regelpakket
+        w = wetten.setdefault(meta.id, {"pakket": meta.id, "naam": meta.naam,
+                                        "domein": meta.domein, "uitkomst": "nee",
+                                        "grondwaarden": []})
+        if value is True:
+            w["uitkomst"] = "ja"
+            w["grondwaarden"].append(cg.grondwaarde.id)
+        elif value is None and w["uitkomst"] != "ja":
+            w["uitkomst"] = "onbekend"
+    betrokken = [w for w in wetten.values() if w["uitkomst"] != "nee"]
+
+    instrumenten = []
+    niet_van_toepassing = []
+    for ci in regime.instrumenten:
+        ins = ci.instrument
+        served = [g for g in ins.grondwaarden if gw_value.get(g) is not False]
+        if not served:
+            niet_van_toepassing.append({"id": ins.id, "reden": "dient geen grondwaarde van "
+                                                               "dit effect"})
+            continue
+        if ci.toepassing is not None and kleene(ci.toepassing, ctx.leaf_value) is False:
+            niet_van_toepassing.append({"id": ins.id, "reden": "toepassing: nee"})
+            continue
+        result, items = _instrument(ci, ctx, served, peildatum)
+        instrumenten.append(result)
+        open_items.extend(items)
+
+    counts: Counter[str] = Counter()
+    for group in open_items:
+        counts.update(set(group))
+    nog = [{"feit": addr, "vraag": _vraag(regime, addr), "aantal": n}
+           for addr, n in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))]
+    stand = {"past": 0, "voorwaardelijk": 1, "past_niet": 2}
+    instrumenten.sort(key=lambda r: (TREDE_ORDER[r["trede"]], stand[r["status"]]))
+    return {
+        "id": ctx.effect.id,
+        "omschrijving": ctx.effect.omschrijving,
+        "leefgebied": ctx.effect.leefgebied,
+        "persoon": ctx.person.id,
+        "afgeleide_feiten": afgeleid,
+        "stap2": {
+            "grondwaarden": grondwaarden,
+            "wetten": betrokken,
+            "domeinen": sorted({w["domein"] for w in betrokken if w["uitkomst"] == "ja"}),
+            "mogelijke_domeinen": sorted({w["domein"] for w in betrokken
+                                          if w["uitkomst"] == "onbekend"}),
+            "geen_grondwaarde": not betrokken,
+        },
+        "stap4": {"instrumenten": instrumenten, "niet_van_toepassing": niet_van_toepassing},
+        "nog_uitvragen": nog,
+    }
+
+
+def _vraag(regime: Regime, address: str) -> str:
+    name = address.rpartition(".")[2]
+    if address.startswith("personen["):
+        spec = regime.catalogue.resolve(f"persoon.{name}")
+    elif address.startswith("gewenste_effecten["):
+        spec = regime.catalogue.resolve(f"effect.{name}")
+    else:
+        spec = regime.catalogue.resolve(address)
+    return spec.vraag if spec else address
+
+
+def _casus_summary(casus: Casus, effecten: list[dict[str, Any]]) -> dict[str, Any]:
+    domeinen = sorted({d for e in effecten for d in e["stap2"]["domeinen"]})
+    mogelijk = sorted({d for e in effecten for d in e["stap2"]["mogelijke_domeinen"]}
+                      - set(domeinen))
+    totals: Counter[str] = Counter()
+    vragen: dict[str, str] = {}
+    for e in effecten:
+        for item in e["nog_uitvragen"]:
+            totals[item["feit"]] += item["aantal"]
+            vragen[item["feit"]] = item["vraag"]
+    advies: dict[str, Any] = {
+        "effecten": effecten,
+        "stap2": {
+            "domeinen": domeinen,
+            "mogelijke_domeinen": mogelijk,
+            "integraal_overleg": len(domeinen) >= 2,
+            "toelichting": (
+                "Meerdere domeinen: nodig de betrokken collega's uit voor een integraal overleg."
+                if len(domeinen) >= 2 else
+                "Eén domein: de vraag blijft bij de consulent." if domeinen else
+                "Geen domein: het gewenste effect dient geen grondwaarde van de regelpakketten."),
+            "effecten_zonder_grondwaarde": [e["id"] for e in effecten
+                                            if e["stap2"]["geen_grondwaarde"]],
+        },
+        "nog_uitvragen": [{"feit": f, "vraag": vragen[f], "aantal": n}
+                          for f, n in sorted(totals.items(), key=lambda kv: (-kv[1], kv[0]))],
+    }
+    if casus.stap3 is not None:
+        advies["stap3"] = casus.stap3.model_dump(exclude_none=True)
+    return advies
+
+
+Evaluator = Callable[[Casus], Receipt]

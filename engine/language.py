@@ -1,0 +1,280 @@
+"""The rule language: what a beleidsmedewerker may write in `rules/<pakket>/*.yaml`.
+
+These pydantic models *are* the language's grammar (`extra="forbid"` everywhere: a misspelt key is
+an error, not a silently ignored line). Semantic checks that need the whole pack (unknown facts,
+duplicate ids, version overlaps) live in `engine.loader`. See `docs/regeltaal.md` for a worked
+example.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated, Any, Literal
+
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Discriminator,
+    Field,
+    Tag,
+    field_validator,
+    model_validator,
+)
+
+from engine.citation import Rechtsgrond
+
+Operator = Literal["=", "!=", "<", "<=", ">", ">=", "in", "niet_in", "bevat", "bevat_niet"]
+Scalar = bool | int | float | str
+
+Soort = Literal[
+    "eigen_mogelijkheden",
+    "algemene_voorziening",
+    "maatwerkvoorziening",
+    "individuele_voorziening",
+    "overige_voorziening",
+    "uitkering",
+    "bijzondere_bijstand",
+    "lening",
+    "dienstverlening",
+    "rechterlijke_procedure",
+    "route",
+]
+"""Kind of instrument, as the law names it (Wmo: algemene/maatwerk; Jeugdwet: overige/individuele;
+Participatiewet: uitkering, bijzondere bijstand, lening; Wgs/Fw: dienstverlening, rechterlijke
+procedure); `eigen_mogelijkheden` for the lower rungs of the ladder; `route` for access routes."""
+
+Trede = Literal["eigen_kracht", "gebruikelijke_hulp", "netwerk", "algemene_voorziening",
+                "maatwerk"]
+TREDE_ORDER: dict[str, int] = {t: i for i, t in enumerate(Trede.__args__)}  # type: ignore[attr-defined]
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Vergelijking(Strict):
+    """A leaf: compare one fact with a constant (`waarde`) or a parameter (`parameter`)."""
+
+    feit: str = Field(pattern=r"^[a-z_]+\.[a-z0-9_]+$")
+    op: Operator
+    waarde: Scalar | list[Scalar] | None = None
+    parameter: str | None = None
+
+    @model_validator(mode="after")
+    def _one_rvalue(self) -> Vergelijking:
+        if (self.waarde is None) == (self.parameter is None):
+            raise ValueError("geef precies één van 'waarde' of 'parameter'")
+        if self.op in ("in", "niet_in") and not isinstance(self.waarde, list):
+            raise ValueError(f"op '{self.op}' vraagt een lijst als waarde")
+        if self.op not in ("in", "niet_in") and isinstance(self.waarde, list):
+            raise ValueError(f"op '{self.op}' vraagt één waarde, geen lijst")
+        return self
+
+
+class Alle(Strict):
+    """Kleene conjunction: ja if all ja, nee if any nee, else onbekend."""
+
+    alle: list[Toets] = Field(min_length=1)
+
+
+class EenVan(Strict):
+    """Kleene disjunction: ja if any ja, nee if all nee, else onbekend."""
+
+    een_van: list[Toets] = Field(min_length=1)
+
+
+class Niet(Strict):
+    """Negation; onbekend stays onbekend."""
+
+    niet: Toets
+
+
+def _toets_tag(v: Any) -> str | None:
+    if isinstance(v, dict):
+        for key in ("alle", "een_van", "niet", "feit"):
+            if key in v:
+                return "~" + key
+        return None
+    if isinstance(v, BaseModel):
+        return {Alle: "~alle", EenVan: "~een_van", Niet: "~niet",
+                Vergelijking: "~feit"}.get(type(v))
+    return None
+
+
+Toets = Annotated[
+    Annotated[Alle, Tag("~alle")]
+    | Annotated[EenVan, Tag("~een_van")]
+    | Annotated[Niet, Tag("~niet")]
+    | Annotated[Vergelijking, Tag("~feit")],
+    Discriminator(_toets_tag, custom_error_type="toets",
+                  custom_error_message="verwacht een toets: een mapping met 'alle', 'een_van', "
+                                       "'niet' of 'feit'"),
+]
+
+
+class Geldigheid(Strict):
+    geldig_vanaf: dt.date | None = None
+    geldig_tot: dt.date | None = Field(default=None, description="inclusive last day")
+
+    @model_validator(mode="after")
+    def _order(self) -> Geldigheid:
+        if self.geldig_vanaf and self.geldig_tot and self.geldig_tot < self.geldig_vanaf:
+            raise ValueError("geldig_tot ligt voor geldig_vanaf")
+        return self
+
+
+class Voorwaarde(Strict):
+    """A named legal condition with its own citation and plain-Dutch explanation."""
+
+    id: str = Field(pattern=r"^[a-z0-9_]+$")
+    uitleg: str = Field(min_length=3)
+    rechtsgrond: Rechtsgrond
+    toets: Toets
+    onzeker: bool = False
+    notitie: str | None = None
+
+
+class Voorliggend(Strict):
+    """A prior provision outside the municipality (Wlz, Zvw, UWV, SVB, toeslagen…)."""
+
+    id: str = Field(pattern=r"^[a-z0-9_]+$")
+    naam: str
+    uitleg: str
+    rechtsgrond: Rechtsgrond
+    toets: Toets | None = None
+    """When it applies; without a toets it is always named."""
+    gevolg: Literal["uitsluiting", "vermelding"] = "vermelding"
+    """`uitsluiting`: when the toets is ja the instrument does not fit (e.g. Pw 15)."""
+    onzeker: bool = False
+    notitie: str | None = None
+
+
+class Termijn(Strict):
+    id: str = Field(pattern=r"^[a-z0-9_]+$")
+    omschrijving: str
+    duur: int = Field(gt=0)
+    eenheid: Literal["werkdagen", "dagen", "weken", "maanden", "jaren"]
+    rechtsgrond: Rechtsgrond
+    toets: Toets | None = None
+    """When this deadline applies (e.g. 3 werkdagen only in a threatening situation)."""
+    onzeker: bool = False
+    notitie: str | None = None
+
+
+class Productcategorie(Strict):
+    standaard: Literal["iWmo", "iJw"]
+    code: str
+    naam: str
+    onzeker: bool = False
+
+
+class Instrument(Geldigheid):
+    id: str = Field(pattern=r"^[a-z0-9_]+\.[a-z0-9_]+$")
+    naam: str
+    soort: Soort
+    trede: Trede
+    rechtsgrond: Rechtsgrond
+    omschrijving: str | None = None
+    grondwaarden: list[str] = Field(min_length=1)
+    """The grondwaarden it realises: it is considered for an effect only if one is not nee."""
+    toepassing: Toets | None = None
+    """Extra relevance test (e.g. the leefgebieden it addresses)."""
+    productcategorie: Productcategorie | None = None
+    voorwaarden: list[Voorwaarde] = Field(default_factory=list)
+    uitsluitingen: list[Voorwaarde] = Field(default_factory=list)
+    voorliggend: list[Voorliggend] = Field(default_factory=list)
+    termijnen: list[Termijn] = Field(default_factory=list)
+    onzeker: bool = False
+    notitie: str | None = None
+
+
+class Grondwaarde(Geldigheid):
+    id: str = Field(pattern=r"^[a-z0-9_]+\.[a-z0-9_]+$")
+    tekst: str
+    rechtsgrond: Rechtsgrond
+    toets: Toets
+    """When an effect serves this purpose (leefgebied, person, facts)."""
+    onzeker: bool = False
+    notitie: str | None = None
+
+
+class AfgeleidFeit(Geldigheid):
+    """A fact computed from others, e.g. `jeugdige` (Jw 1.1) from age and jeugdhulp_voor_18."""
+
+    id: str = Field(pattern=r"^[a-z0-9_]+$")
+    uitleg: str
+    rechtsgrond: Rechtsgrond
+    toets: Toets
+    onzeker: bool = False
+    notitie: str | None = None
+
+
+class InvoerFeit(Strict):
+    """An input fact the contract lacks, which a casus may then carry as an extra field."""
+
+    id: str = Field(pattern=r"^[a-z0-9_]+$")
+    onderwerp: Literal["huishouden", "financien", "netwerk", "persoon", "effect"]
+    type: Literal["bool", "geheel", "bedrag", "keuze", "keuzelijst"]
+    waarden: list[str] = Field(default_factory=list)
+    vraag: str
+    rechtsgrond: Rechtsgrond | None = None
+
+    @model_validator(mode="after")
+    def _values(self) -> InvoerFeit:
+        if self.type in ("keuze", "keuzelijst") and not self.waarden:
+            raise ValueError(f"type '{self.type}' vraagt 'waarden'")
+        return self
+
+
+class ParameterWaarde(Geldigheid):
+    waarde: float | int
+    bron: str | None = None
+    onzeker: bool = False
+    notitie: str | None = None
+
+
+class Parameter(Strict):
+    id: str = Field(pattern=r"^[a-z0-9_]+$")
+    omschrijving: str
+    eenheid: str
+    rechtsgrond: Rechtsgrond
+    waarden: list[ParameterWaarde] = Field(min_length=1)
+
+
+class Metadata(Strict):
+    id: str = Field(pattern=r"^[a-z0-9_]+$")
+    naam: str
+    domein: str = Field(description="the domain (and so the colleagues) to involve")
+    bwb_id: str
+    versie: str
+    geldig_vanaf: dt.date
+    geldig_tot: dt.date | None = None
+    bronnen: list[str] = Field(default_factory=list)
+    omschrijving: str | None = None
+
+    @field_validator("versie", mode="before")
+    @classmethod
+    def _text(cls, v: object) -> object:
+        return str(v) if isinstance(v, int | float) else v
+
+
+class Pack(Strict):
+    """One rule pack file (one law, or one legal domain such as debt relief)."""
+
+    regelpakket: Metadata
+    feiten: list[InvoerFeit] = Field(default_factory=list)
+    parameters: list[Parameter] = Field(default_factory=list)
+    afgeleide_feiten: list[AfgeleidFeit] = Field(default_factory=list)
+    grondwaarden: list[Grondwaarde] = Field(min_length=1)
+    instrumenten: list[Instrument] = Field(default_factory=list)
+
+
+def iter_leaves(toets: Toets) -> list[Vergelijking]:
+    """All comparisons in a tree, depth first."""
+    if isinstance(toets, Vergelijking):
+        return [toets]
+    if isinstance(toets, Alle):
+        return [leaf for t in toets.alle for leaf in iter_leaves(t)]
+    if isinstance(toets, EenVan):
+        return [leaf for t in toets.een_van for leaf in iter_leaves(t)]
+    return iter_leaves(toets.niet)

@@ -1,0 +1,346 @@
+"""Loading rule packs: parse, validate, cross-check, and report every problem at once.
+
+A pack is one YAML file directly inside `rules/<pakket>/` (its YAML tests live in
+`rules/<pakket>/tests/`). Loading is all-or-nothing: a set of packs with any problem raises
+`PackError` listing all of them as `file:line:col: path: message`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from pydantic import ValidationError
+
+from engine.casus import problems_from_validation
+from engine.catalogue import PREFIXES, Catalogue, FactSpec
+from engine.errors import PackError, Problem
+from engine.language import (
+    AfgeleidFeit,
+    Geldigheid,
+    Grondwaarde,
+    Instrument,
+    Pack,
+    Toets,
+    Vergelijking,
+    iter_leaves,
+)
+from engine.yamlsource import DocPath, YamlDocument, YamlError, read_yaml_file
+
+DEFAULT_RULES_DIR = Path(__file__).resolve().parent.parent / "rules"
+FAR_FUTURE = dt.date(9999, 12, 31)
+
+
+@dataclass(frozen=True)
+class LoadedPack:
+    """A validated pack with where it came from and the hash of its exact bytes."""
+
+    pack: Pack
+    source: str
+    sha256: str
+    doc: YamlDocument
+
+    @property
+    def id(self) -> str:
+        return self.pack.regelpakket.id
+
+    @property
+    def start(self) -> dt.date:
+        return self.pack.regelpakket.geldig_vanaf
+
+    @property
+    def end(self) -> dt.date:
+        return self.pack.regelpakket.geldig_tot or FAR_FUTURE
+
+    def in_force(self, day: dt.date) -> bool:
+        return self.start <= day <= self.end
+
+    def span(self, item: Geldigheid) -> tuple[dt.date, dt.date]:
+        """An item's validity, defaulting to the pack's."""
+        return (item.geldig_vanaf or self.start, item.geldig_tot or self.end)
+
+
+def pack_files(paths: Iterable[Path]) -> list[Path]:
+    """Expand folders: `rules/` -> each `rules/<pakket>/*.yaml`; a pack folder -> its yaml."""
+    found: list[Path] = []
+    for path in paths:
+        if path.is_file():
+            found.append(path)
+        elif (path / "tests").is_dir() or any(path.glob("*.yaml")):
+            found.extend(sorted(p for p in path.glob("*.yaml") if p.is_file()))
+        else:
+            for sub in sorted(p for p in path.iterdir() if p.is_dir()):
+                found.extend(sorted(p for p in sub.glob("*.yaml") if p.is_file()))
+    return found
+
+
+def load_pack_file(path: Path) -> tuple[LoadedPack | None, list[Problem]]:
+    """Parse and validate one file's grammar; cross-pack checks come later."""
+    try:
+        doc = read_yaml_file(path)
+    except YamlError as exc:
+        return None, exc.problems
+    raw = path.read_bytes()
+    if not isinstance(doc.data, dict):
+        return None, [doc.problem((), "een regelpakket is een mapping met 'regelpakket', "
+                                      "'grondwaarden' en 'instrumenten'")]
+    try:
+        pack = Pack.model_validate(doc.data)
+    except ValidationError as exc:
+        return None, problems_from_validation(exc, doc)
+    return LoadedPack(pack, str(path), hashlib.sha256(raw).hexdigest(), doc), []
+
+
+def load_packs(paths: Sequence[Path] | None = None) -> list[LoadedPack]:
+    """Load and cross-check packs (default: the bundled `rules/`)."""
+    files = pack_files(list(paths) if paths else [DEFAULT_RULES_DIR])
+    problems: list[Problem] = []
+    packs: list[LoadedPack] = []
+    if not files:
+        raise PackError([Problem(pad="(regels)", melding="geen regelpakketten gevonden")])
+    for f in files:
+        loaded, found = load_pack_file(f)
+        problems.extend(found)
+        if loaded:
+            packs.append(loaded)
+    if not problems:
+        problems.extend(check_packs(packs))
+    if problems:
+        raise PackError(problems)
+    return sorted(packs, key=lambda p: p.id)
+
+
+def build_catalogue(packs: Sequence[LoadedPack]) -> Catalogue:
+    catalogue = Catalogue.contract()
+    for lp in packs:
+        for feit in lp.pack.feiten:
+            catalogue.add(FactSpec(subject=feit.onderwerp, name=feit.id, type=feit.type,
+                                   vraag=feit.vraag, waarden=tuple(feit.waarden), bron=lp.id))
+        for afgeleid in lp.pack.afgeleide_feiten:
+            catalogue.add(FactSpec(subject="afgeleid", name=afgeleid.id, type="bool",
+                                   vraag=afgeleid.uitleg, bron=lp.id))
+    return catalogue
+
+
+def check_packs(packs: Sequence[LoadedPack]) -> list[Problem]:
+    """Cross-checks that need all packs: ids, versions, references, facts and their types."""
+    problems: list[Problem] = []
+    seen_pack: dict[str, LoadedPack] = {}
+    for lp in packs:
+        if lp.id in seen_pack:
+            problems.append(lp.doc.problem(("regelpakket", "id"),
+                                           f"regelpakket '{lp.id}' bestaat al in "
+                                           f"{seen_pack[lp.id].source}"))
+        seen_pack[lp.id] = lp
+        meta = lp.pack.regelpakket
+        if meta.geldig_tot and meta.geldig_tot < meta.geldig_vanaf:
+            problems.append(lp.doc.problem(("regelpakket", "geldig_tot"),
+                                           "geldig_tot ligt voor geldig_vanaf"))
+
+    catalogue = Catalogue.contract()
+    declared_in: dict[str, tuple[LoadedPack, DocPath]] = {}
+    for lp in packs:
+        for i, feit in enumerate(lp.pack.feiten):
+            key = f"{feit.onderwerp}.{feit.id}"
+            path: DocPath = ("feiten", i, "id")
+            if key in catalogue.facts and catalogue.facts[key].bron in ("casuscontract", "engine"):
+                problems.append(lp.doc.problem(path, f"feit '{key}' staat al in het "
+                                                     "casuscontract"))
+            elif key in declared_in:
+                problems.append(lp.doc.problem(path, f"feit '{key}' is al gedeclareerd in "
+                                                     f"{declared_in[key][0].source}"))
+            declared_in[key] = (lp, path)
+        ids: dict[str, list[tuple[int, AfgeleidFeit]]] = defaultdict(list)
+        for i, af in enumerate(lp.pack.afgeleide_feiten):
+            ids[af.id].append((i, af))
+        for name, versions in ids.items():
+            key = f"afgeleid.{name}"
+            if key in declared_in and declared_in[key][0] is not lp:
+                problems.append(lp.doc.problem(("afgeleide_feiten", versions[0][0], "id"),
+                                               f"afgeleid feit '{name}' is al gedeclareerd in "
+                                               f"{declared_in[key][0].source}"))
+            declared_in[key] = (lp, ("afgeleide_feiten", versions[0][0], "id"))
+    catalogue = build_catalogue(packs)
+
+    all_grondwaarden = {g.id for lp in packs for g in lp.pack.grondwaarden}
+    global_ids: dict[str, str] = {}
+    for lp in packs:
+        problems.extend(_check_versions(lp))
+        params = {p.id for p in lp.pack.parameters}
+        for section in ("grondwaarden", "instrumenten"):
+            for item in getattr(lp.pack, section):
+                owner = global_ids.setdefault(item.id, lp.source)
+                if owner != lp.source:
+                    problems.append(lp.doc.problem((section,), f"id '{item.id}' komt ook voor "
+                                                               f"in {owner}"))
+        for i, g in enumerate(lp.pack.grondwaarden):
+            _check_id_prefix(lp, ("grondwaarden", i, "id"), g.id, problems)
+        for i, ins in enumerate(lp.pack.instrumenten):
+            _check_id_prefix(lp, ("instrumenten", i, "id"), ins.id, problems)
+            for j, gid in enumerate(ins.grondwaarden):
+                if gid not in all_grondwaarden:
+                    problems.append(lp.doc.problem(("instrumenten", i, "grondwaarden", j),
+                                                   f"onbekende grondwaarde '{gid}'"))
+            for sub in ("voorwaarden", "uitsluitingen", "voorliggend", "termijnen"):
+                sub_ids = [x.id for x in getattr(ins, sub)]
+                for j, sid in enumerate(sub_ids):
+                    if sub_ids.index(sid) != j:
+                        problems.append(lp.doc.problem(("instrumenten", i, sub, j, "id"),
+                                                       f"id '{sid}' komt twee keer voor in "
+                                                       f"{sub}"))
+        for path, toets in _toetsen(lp.pack):
+            for leaf_path, leaf in _leaves_with_paths(toets, path):
+                problems.extend(_check_leaf(lp, leaf_path, leaf, catalogue, params))
+        problems.extend(_check_cycles(lp, packs))
+    return problems
+
+
+def _check_id_prefix(lp: LoadedPack, path: DocPath, item_id: str,
+                     problems: list[Problem]) -> None:
+    if not item_id.startswith(lp.id + "."):
+        problems.append(lp.doc.problem(path, f"id '{item_id}' moet beginnen met "
+                                             f"'{lp.id}.' (de id van het regelpakket)"))
+
+
+def _toetsen(pack: Pack) -> list[tuple[DocPath, Toets]]:
+    """Every condition tree in a pack with its document path."""
+    out: list[tuple[DocPath, Toets]] = []
+    for i, af in enumerate(pack.afgeleide_feiten):
+        out.append((("afgeleide_feiten", i, "toets"), af.toets))
+    for i, g in enumerate(pack.grondwaarden):
+        out.append((("grondwaarden", i, "toets"), g.toets))
+    for i, ins in enumerate(pack.instrumenten):
+        base: DocPath = ("instrumenten", i)
+        if ins.toepassing is not None:
+            out.append(((*base, "toepassing"), ins.toepassing))
+        for sub in ("voorwaarden", "uitsluitingen", "voorliggend", "termijnen"):
+            for j, item in enumerate(getattr(ins, sub)):
+                if item.toets is not None:
+                    out.append(((*base, sub, j, "toets"), item.toets))
+    return out
+
+
+def _leaves_with_paths(toets: Toets, path: DocPath) -> list[tuple[DocPath, Vergelijking]]:
+    if isinstance(toets, Vergelijking):
+        return [(path, toets)]
+    for key in ("alle", "een_van"):
+        children = getattr(toets, key, None)
+        if children is not None:
+            return [x for j, c in enumerate(children)
+                    for x in _leaves_with_paths(c, (*path, key, j))]
+    return _leaves_with_paths(toets.niet, (*path, "niet"))  # type: ignore[union-attr]
+
+
+_NUMERIC_OPS = ("<", "<=", ">", ">=")
+
+
+def _check_leaf(lp: LoadedPack, path: DocPath, leaf: Vergelijking, catalogue: Catalogue,
+                params: set[str]) -> list[Problem]:
+    prefix = leaf.feit.partition(".")[0]
+    if prefix not in PREFIXES:
+        return [lp.doc.problem((*path, "feit"), f"onbekend onderwerp '{prefix}'; kies uit "
+                                                f"{', '.join(PREFIXES)}")]
+    spec = catalogue.resolve(leaf.feit)
+    if spec is None:
+        return [lp.doc.problem((*path, "feit"), f"onbekend feit '{leaf.feit}': niet in het "
+                                                "casuscontract en niet gedeclareerd")]
+    if leaf.parameter is not None:
+        if leaf.parameter not in params:
+            return [lp.doc.problem((*path, "parameter"), f"onbekende parameter "
+                                                         f"'{leaf.parameter}'")]
+        if spec.type not in ("geheel", "bedrag") or leaf.op not in (*_NUMERIC_OPS, "=", "!="):
+            return [lp.doc.problem((*path, "op"), "een parameter vergelijk je alleen met een "
+                                                  "getal")]
+        return []
+    t, op, v = spec.type, leaf.op, leaf.waarde
+    bad: str | None = None
+    if t == "bool":
+        if op not in ("=", "!=") or not isinstance(v, bool):
+            bad = "een ja/nee-feit vergelijk je met '=' of '!=' en true of false"
+    elif t in ("geheel", "bedrag"):
+        if op not in (*_NUMERIC_OPS, "=", "!=") or isinstance(v, bool) or not isinstance(
+                v, int | float):
+            bad = "een getal vergelijk je met =, !=, <, <=, >, >= en een getal"
+    elif t == "keuze":
+        values = v if isinstance(v, list) else [v]
+        if op not in ("=", "!=", "in", "niet_in"):
+            bad = "een keuzefeit vergelijk je met =, !=, in of niet_in"
+        elif unknown := [x for x in values if x not in spec.waarden]:
+            bad = f"waarde {unknown[0]!r} bestaat niet; toegestaan: {', '.join(spec.waarden)}"
+    elif t == "keuzelijst":
+        if op not in ("bevat", "bevat_niet"):
+            bad = "een lijstfeit vergelijk je met 'bevat' of 'bevat_niet'"
+        elif v not in spec.waarden:
+            bad = f"waarde {v!r} bestaat niet; toegestaan: {', '.join(spec.waarden)}"
+    return [lp.doc.problem((*path, "op"), f"{leaf.feit}: {bad}")] if bad else []
+
+
+def _check_cycles(lp: LoadedPack, packs: Sequence[LoadedPack]) -> list[Problem]:
+    """A derived fact may not depend on itself (directly or through others)."""
+    deps: dict[str, set[str]] = defaultdict(set)
+    for other in packs:
+        for af in other.pack.afgeleide_feiten:
+            for leaf in iter_leaves(af.toets):
+                if leaf.feit.startswith("afgeleid."):
+                    deps[af.id].add(leaf.feit.partition(".")[2])
+    problems: list[Problem] = []
+    for i, af in enumerate(lp.pack.afgeleide_feiten):
+        stack, seen = list(deps[af.id]), set()
+        while stack:
+            cur = stack.pop()
+            if cur == af.id:
+                problems.append(lp.doc.problem(("afgeleide_feiten", i, "toets"),
+                                               f"afgeleid feit '{af.id}' hangt (via andere) "
+                                               "van zichzelf af"))
+                break
+            if cur not in seen:
+                seen.add(cur)
+                stack.extend(deps[cur])
+    return problems
+
+
+def _check_versions(lp: LoadedPack) -> list[Problem]:
+    """Versions of one id must not overlap and must follow each other without a gap."""
+    problems: list[Problem] = []
+    sections: list[tuple[str, Sequence[Any]]] = [
+        ("grondwaarden", lp.pack.grondwaarden),
+        ("instrumenten", lp.pack.instrumenten),
+        ("afgeleide_feiten", lp.pack.afgeleide_feiten),
+    ]
+    for section, items in sections:
+        by_id: dict[str, list[tuple[int, Grondwaarde | Instrument | AfgeleidFeit]]] = (
+            defaultdict(list))
+        for i, item in enumerate(items):
+            by_id[item.id].append((i, item))
+        for item_id, versions in by_id.items():
+            problems.extend(_check_spans(lp, section, item_id,
+                                         [((section, i), lp.span(it)) for i, it in versions]))
+    for p_index, param in enumerate(lp.pack.parameters):
+        spans = [(("parameters", p_index, "waarden", j), lp.span(w))
+                 for j, w in enumerate(param.waarden)]
+        problems.extend(_check_spans(lp, "parameters", param.id, spans))
+    return problems
+
+
+def _check_spans(lp: LoadedPack, section: str, item_id: str,
+                 spans: list[tuple[DocPath, tuple[dt.date, dt.date]]]) -> list[Problem]:
+    problems: list[Problem] = []
+    ordered = sorted(spans, key=lambda s: s[1][0])
+    for path, (start, end) in ordered:
+        if start < lp.start or end > lp.end:
+            problems.append(lp.doc.problem(path, f"'{item_id}' geldt ({start} t/m {end}) "
+                                                 "buiten de geldigheid van het regelpakket"))
+    for (_, (_, end_a)), (path_b, (start_b, _)) in zip(ordered, ordered[1:], strict=False):
+        if start_b <= end_a:
+            problems.append(lp.doc.problem(path_b, f"versies van '{item_id}' overlappen "
+                                                   f"(vanaf {start_b}, vorige t/m {end_a})"))
+        elif start_b != end_a + dt.timedelta(days=1):
+            problems.append(lp.doc.problem(path_b, f"gat tussen versies van '{item_id}' "
+                                                   f"(vorige t/m {end_a}, volgende vanaf "
+                                                   f"{start_b})"))
+    return problems

@@ -1,0 +1,203 @@
+"""A regime: everything in force on one peildatum, compiled once and shared by all requests.
+
+The peildatum picks one version of every rule and one value of every parameter. All dates that
+share the same choices share one `Regime` (and so one durable-rules ruleset): the breakpoints are
+the validity boundaries of every item, found once when the rule base is built.
+"""
+
+from __future__ import annotations
+
+import bisect
+import datetime as dt
+import threading
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from engine.catalogue import Catalogue, FactSpec
+from engine.conditions import LeafTable, Node, compile_toets, leaves_of
+from engine.language import TREDE_ORDER, AfgeleidFeit, Grondwaarde, Instrument, Parameter
+from engine.loader import LoadedPack, build_catalogue, load_packs
+from engine.partition import FieldPartition, build_partitions
+
+
+@dataclass(frozen=True)
+class CompiledItem:
+    """A named condition (voorwaarde, uitsluiting, voorliggend, termijn) with its tree."""
+
+    id: str
+    node: Node | None
+    source: Any
+
+
+@dataclass(frozen=True)
+class CompiledInstrument:
+    pack: LoadedPack
+    instrument: Instrument
+    toepassing: Node | None
+    voorwaarden: tuple[CompiledItem, ...]
+    uitsluitingen: tuple[CompiledItem, ...]
+    voorliggend: tuple[CompiledItem, ...]
+    termijnen: tuple[CompiledItem, ...]
+    order: tuple[int, str, int]
+
+
+@dataclass(frozen=True)
+class CompiledGrondwaarde:
+    pack: LoadedPack
+    grondwaarde: Grondwaarde
+    node: Node
+
+
+@dataclass(frozen=True)
+class CompiledDerived:
+    pack: LoadedPack
+    feit: AfgeleidFeit
+    node: Node
+    stratum: int
+
+
+@dataclass
+class Regime:
+    """The compiled rule base for one interval of peildata."""
+
+    key: str
+    start: dt.date
+    end: dt.date
+    packs: tuple[LoadedPack, ...]
+    catalogue: Catalogue
+    parameters: dict[str, tuple[Parameter, Any]]
+    leaves: LeafTable
+    derived: tuple[CompiledDerived, ...]
+    strata: tuple[tuple[CompiledDerived, ...], ...]
+    grondwaarden: tuple[CompiledGrondwaarde, ...]
+    instrumenten: tuple[CompiledInstrument, ...]
+    partitions: dict[tuple[str, str], FieldPartition]
+    backend_state: dict[str, Any] = field(default_factory=dict)
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def fact_spec(self, path: str) -> FactSpec:
+        spec = self.catalogue.resolve(path)
+        assert spec is not None, path
+        return spec
+
+
+class RuleBase:
+    """All loaded packs; hands out the (cached) regime for a peildatum."""
+
+    def __init__(self, packs: Sequence[LoadedPack]):
+        self.packs = tuple(packs)
+        self.catalogue = build_catalogue(self.packs)
+        bounds: set[dt.date] = set()
+        for lp in self.packs:
+            bounds.add(lp.start)
+            if lp.pack.regelpakket.geldig_tot:
+                bounds.add(lp.pack.regelpakket.geldig_tot + dt.timedelta(days=1))
+            items: list[Any] = [*lp.pack.grondwaarden, *lp.pack.instrumenten,
+                                *lp.pack.afgeleide_feiten,
+                                *(w for p in lp.pack.parameters for w in p.waarden)]
+            for item in items:
+                if item.geldig_vanaf:
+                    bounds.add(item.geldig_vanaf)
+                if item.geldig_tot:
+                    bounds.add(item.geldig_tot + dt.timedelta(days=1))
+        self.breakpoints = sorted(bounds)
+        self._cache: dict[int, Regime] = {}
+        self._lock = threading.Lock()
+
+    @classmethod
+    def load(cls, paths: Sequence[Any] | None = None) -> RuleBase:
+        return cls(load_packs(paths))
+
+    def regime(self, peildatum: dt.date) -> Regime:
+        """The regime in force on `peildatum`, compiled on first use and cached."""
+        slot = bisect.bisect_right(self.breakpoints, peildatum)
+        cached = self._cache.get(slot)
+        if cached is not None:
+            return cached
+        with self._lock:
+            cached = self._cache.get(slot)
+            if cached is None:
+                cached = self._compile(peildatum, slot)
+                self._cache[slot] = cached
+            return cached
+
+    def _compile(self, day: dt.date, slot: int) -> Regime:
+        start = self.breakpoints[slot - 1] if slot > 0 else dt.date.min
+        end = (self.breakpoints[slot] - dt.timedelta(days=1)
+               if slot < len(self.breakpoints) else dt.date.max)
+        packs = tuple(lp for lp in self.packs if lp.in_force(day))
+        parameters: dict[str, tuple[Parameter, Any]] = {}
+        for lp in packs:
+            for p in lp.pack.parameters:
+                for w in p.waarden:
+                    a, b = lp.span(w)
+                    if a <= day <= b:
+                        parameters[p.id] = (p, w)
+
+        def resolve(name: str) -> Any:
+            found = parameters.get(name)
+            return None if found is None else found[1].waarde
+
+        table = LeafTable()
+
+        def comp(toets: Any) -> Node | None:
+            return None if toets is None else compile_toets(toets, table, resolve)
+
+        def current(lp: LoadedPack, items: Sequence[Any]) -> list[Any]:
+            out = []
+            for it in items:
+                a, b = lp.span(it)
+                if a <= day <= b:
+                    out.append(it)
+            return out
+
+        derived_raw: list[tuple[LoadedPack, AfgeleidFeit, Node]] = []
+        for lp in packs:
+            for af in current(lp, lp.pack.afgeleide_feiten):
+                node = comp(af.toets)
+                assert node is not None
+                derived_raw.append((lp, af, node))
+        by_name = {af.id: (lp, af, node) for lp, af, node in derived_raw}
+        strata_of: dict[str, int] = {}
+
+        def stratum(name: str) -> int:
+            if name not in strata_of:
+                _, _, node = by_name[name]
+                deps = [table.leaves[i].name for i in leaves_of(node)
+                        if table.leaves[i].prefix == "afgeleid" and table.leaves[i].name
+                        in by_name]
+                strata_of[name] = 1 + max((stratum(d) for d in deps), default=0)
+            return strata_of[name]
+
+        derived = tuple(CompiledDerived(lp, af, node, stratum(af.id))
+                        for lp, af, node in derived_raw)
+        n_strata = max((d.stratum for d in derived), default=0)
+        strata = tuple(tuple(d for d in derived if d.stratum == s)
+                       for s in range(1, n_strata + 1))
+
+        grondwaarden = []
+        for lp in packs:
+            for g in current(lp, lp.pack.grondwaarden):
+                node = comp(g.toets)
+                assert node is not None
+                grondwaarden.append(CompiledGrondwaarde(lp, g, node))
+
+        instrumenten = []
+        for p_order, lp in enumerate(packs):
+            for i_order, ins in enumerate(current(lp, lp.pack.instrumenten)):
+                def items(seq: Sequence[Any]) -> tuple[CompiledItem, ...]:
+                    return tuple(CompiledItem(x.id, comp(x.toets), x) for x in seq)
+
+                instrumenten.append(CompiledInstrument(
+                    pack=lp, instrument=ins, toepassing=comp(ins.toepassing),
+                    voorwaarden=items(ins.voorwaarden), uitsluitingen=items(ins.uitsluitingen),
+                    voorliggend=items(ins.voorliggend), termijnen=items(ins.termijnen),
+                    order=(TREDE_ORDER[ins.trede], f"{p_order:03d}", i_order)))
+        instrumenten.sort(key=lambda c: c.order)
+        key = ";".join(f"{lp.id}@{lp.sha256[:12]}" for lp in packs) + f"|{start}..{end}"
+        catalogue = self.catalogue
+        return Regime(key=key, start=start, end=end, packs=packs, catalogue=catalogue,
+                      parameters=parameters, leaves=table, derived=derived, strata=strata,
+                      grondwaarden=tuple(grondwaarden), instrumenten=tuple(instrumenten),
+                      partitions=build_partitions(table.leaves, catalogue))

@@ -1,0 +1,166 @@
+"""Safe YAML reading that remembers where every value came from.
+
+Rule packs and casussen are written by people; an error must point at `file:line:col`. PyYAML's
+`safe_load` throws positions away, so we compose the node graph ourselves (safe constructors only)
+and keep a map from the path in the document (`("instrumenten", 3, "voorwaarden", 0)`) to its mark.
+
+We refuse, with a located message, what a rule author never needs and what makes YAML dangerous:
+anchors and aliases (the "billion laughs"), duplicate keys (silently last-wins in PyYAML), non-string
+keys, and files above a size bound.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from engine.errors import Problem
+
+MAX_YAML_BYTES = 5 * 1024 * 1024
+"""Rule packs are a few hundred KB at most; anything far larger is a mistake or an attack."""
+
+Location = tuple[int, int]
+DocPath = tuple[str | int, ...]
+
+
+@dataclass
+class YamlDocument:
+    """A parsed document plus the `path -> (line, col)` map, both 1-based."""
+
+    source: str
+    data: Any
+    marks: dict[DocPath, Location] = field(default_factory=dict)
+
+    def locate(self, path: DocPath) -> Location:
+        """Mark of the deepest existing prefix of `path` (a missing key points at its parent)."""
+        p = tuple(path)
+        while p:
+            if p in self.marks:
+                return self.marks[p]
+            p = p[:-1]
+        return self.marks.get((), (1, 1))
+
+    def problem(self, path: DocPath, message: str) -> Problem:
+        line, col = self.locate(path)
+        return Problem(bestand=self.source, regel=line, kolom=col, pad=format_path(path),
+                       melding=message)
+
+
+def format_path(path: DocPath) -> str:
+    """`instrumenten[3].voorwaarden[0].toets` — the way an author reads the document."""
+    out = ""
+    for part in path:
+        if isinstance(part, int):
+            out += f"[{part}]"
+        else:
+            out += ("." if out else "") + str(part)
+    return out or "(document)"
+
+
+class YamlError(Exception):
+    """The text is not acceptable YAML; carries every problem found."""
+
+    def __init__(self, problems: list[Problem]):
+        super().__init__("; ".join(p.render() for p in problems))
+        self.problems = problems
+
+
+def read_yaml_file(path: Path, *, max_bytes: int = MAX_YAML_BYTES) -> YamlDocument:
+    """Read and parse one file, refusing oversized input before reading it whole."""
+    source = str(path)
+    size = path.stat().st_size
+    if size > max_bytes:
+        raise YamlError([Problem(bestand=source, regel=1, kolom=1, pad="(document)",
+                                 melding=f"bestand is {size} bytes, groter dan de grens van "
+                                         f"{max_bytes} bytes")])
+    raw = path.read_bytes()
+    return parse_yaml(raw, source=source, max_bytes=max_bytes)
+
+
+def parse_yaml(raw: bytes | str, *, source: str = "<invoer>",
+               max_bytes: int = MAX_YAML_BYTES) -> YamlDocument:
+    """Parse text (a UTF-8 BOM is accepted and ignored) into a located document."""
+    if isinstance(raw, bytes):
+        if len(raw) > max_bytes:
+            raise YamlError([Problem(bestand=source, regel=1, kolom=1, pad="(document)",
+                                     melding=f"invoer is groter dan {max_bytes} bytes")])
+        try:
+            text = raw.decode("utf-8-sig")
+        except UnicodeDecodeError as exc:
+            raise YamlError([Problem(bestand=source, regel=1, kolom=1, pad="(document)",
+                                     melding=f"geen geldige UTF-8 (byte {exc.start})")]) from exc
+    else:
+        text = raw.removeprefix("\ufeff")
+    loader = yaml.SafeLoader(text)
+    try:
+        node = loader.get_single_node()
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
+        raise YamlError([Problem(bestand=source, regel=line, kolom=col, pad="(document)",
+                                 melding=f"YAML-fout: {exc.problem or exc}")]) from exc
+    except yaml.YAMLError as exc:
+        raise YamlError([Problem(bestand=source, regel=1, kolom=1, pad="(document)",
+                                 melding=f"YAML-fout: {exc}")]) from exc
+    finally:
+        loader.dispose()
+    doc = YamlDocument(source=source, data=None)
+    problems: list[Problem] = []
+    if node is None:
+        doc.data = None
+        return doc
+    builder = _Builder(doc, problems, yaml.SafeLoader(""))
+    doc.data = builder.build(node, ())
+    if problems:
+        raise YamlError(problems)
+    return doc
+
+
+class _Builder:
+    """Turns composed nodes into plain Python values, recording marks and refusing aliases."""
+
+    def __init__(self, doc: YamlDocument, problems: list[Problem], constructor: yaml.SafeLoader):
+        self.doc = doc
+        self.problems = problems
+        self.constructor = constructor
+        self.seen: set[int] = set()
+
+    def _error(self, node: yaml.Node, path: DocPath, message: str) -> None:
+        self.problems.append(Problem(bestand=self.doc.source, regel=node.start_mark.line + 1,
+                                     kolom=node.start_mark.column + 1, pad=format_path(path),
+                                     melding=message))
+
+    def build(self, node: yaml.Node, path: DocPath) -> Any:
+        self.doc.marks[path] = (node.start_mark.line + 1, node.start_mark.column + 1)
+        if id(node) in self.seen:
+            self._error(node, path, "ankers en aliassen (&/*) zijn niet toegestaan in regels")
+            return None
+        self.seen.add(id(node))
+        if isinstance(node, yaml.MappingNode):
+            result: dict[str, Any] = {}
+            for key_node, value_node in node.value:
+                if key_node.tag == "tag:yaml.org,2002:merge":
+                    self._error(key_node, path, "samenvoegsleutel '<<' is niet toegestaan")
+                    continue
+                if not isinstance(key_node, yaml.ScalarNode):
+                    self._error(key_node, path, "een sleutel moet tekst zijn")
+                    continue
+                key = self.constructor.construct_object(key_node)
+                if not isinstance(key, str):
+                    key = str(key).lower() if isinstance(key, bool) else str(key)
+                child = (*path, key)
+                if key in result:
+                    self._error(key_node, child, f"sleutel '{key}' komt twee keer voor")
+                    continue
+                result[key] = self.build(value_node, child)
+            return result
+        if isinstance(node, yaml.SequenceNode):
+            return [self.build(item, (*path, i)) for i, item in enumerate(node.value)]
+        try:
+            return self.constructor.construct_object(node)
+        except yaml.YAMLError as exc:
+            self._error(node, path, f"ongeldige waarde: {exc}")
+            return None
