@@ -1,0 +1,163 @@
+"""`ot`: the command line for consulenten (advies) and beleidsmedewerkers (lint, test).
+
+Only the engine's public API is used. Every user error ends in a list of problems with their
+location and a non-zero exit, never a traceback.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+from rich.table import Table
+from rich.text import Text
+
+from engine import CasusError, Engine, PackError, Problem
+from engine.loader import DEFAULT_RULES_DIR
+from engine.yamlsource import YamlError
+from engine.yamltests import run_files, test_files
+
+app = typer.Typer(add_completion=False, no_args_is_help=True,
+                  help="Omgekeerde Toets: advies per gewenst effect, en regels schrijven en testen.")
+out = Console(highlight=False, soft_wrap=False)
+err = Console(stderr=True, highlight=False)
+
+STATUS_STYLE = {"past": "bold green", "voorwaardelijk": "bold yellow", "past_niet": "bold red"}
+STATUS_TEXT = {"past": "past", "voorwaardelijk": "voorwaardelijk", "past_niet": "past niet"}
+TREDE_TEXT = {"eigen_kracht": "eigen kracht", "gebruikelijke_hulp": "gebruikelijke hulp",
+              "netwerk": "netwerk", "algemene_voorziening": "algemene voorziening",
+              "maatwerk": "maatwerk"}
+
+RulesOption = Annotated[list[Path] | None, typer.Option(
+    "--regels", "-r", help="map met regelpakketten (standaard: de meegeleverde rules/)")]
+
+
+def _problems(title: str, problems: list[Problem]) -> None:
+    err.print(f"[bold red]{title}[/] ({len(problems)})")
+    for p in problems:
+        err.print(Text(f"  {p.render()}"))
+
+
+def _engine(regels: list[Path] | None) -> Engine:
+    try:
+        return Engine.load(regels or None)
+    except PackError as exc:
+        _problems("Fouten in de regelpakketten", exc.problems)
+        raise typer.Exit(2) from exc
+
+
+@app.command()
+def advies(
+    casus: Annotated[Path, typer.Argument(help="casus in YAML of JSON", exists=True,
+                                          dir_okay=False)],
+    json_: Annotated[bool, typer.Option("--json", help="print het volledige bewijsstuk "
+                                                       "(trace) als JSON")] = False,
+    regels: RulesOption = None,
+    backend: Annotated[str, typer.Option(help="durable of oracle")] = "durable",
+) -> None:
+    """Advies voor een casus: per gewenst effect de wetten (stap 2) en instrumenten (stap 4)."""
+    eng = _engine(regels)
+    if backend not in ("durable", "oracle"):
+        _problems("Onbekende backend", [Problem(pad="--backend", melding=backend)])
+        raise typer.Exit(2)
+    eng = eng.with_backend(backend)  # type: ignore[arg-type]
+    try:
+        receipt = eng.advies(eng.casus_file(casus))
+    except (CasusError, YamlError) as exc:
+        _problems("De casus klopt niet", exc.problems)
+        raise typer.Exit(1) from exc
+    if json_:
+        sys.stdout.write(receipt.trace_json[:-1] + f',"trace_hash":"{receipt.trace_hash}"}}\n')
+        return
+    render_advies(receipt.trace, receipt.trace_hash)
+
+
+def render_advies(trace: dict[str, Any], digest: str) -> None:
+    advies = trace["advies"]
+    s2 = advies["stap2"]
+    out.rule(f"Advies Omgekeerde Toets · peildatum {trace['peildatum']}")
+    if s2["integraal_overleg"]:
+        out.print(f"[bold]Integraal overleg[/] met: {', '.join(s2['domeinen'])}")
+    else:
+        out.print(f"[bold]{s2['toelichting']}[/]" + (f" ({', '.join(s2['domeinen'])})"
+                                                     if s2["domeinen"] else ""))
+    if s2["mogelijke_domeinen"]:
+        out.print(f"Mogelijk ook: {', '.join(s2['mogelijke_domeinen'])} (nog uit te vragen)")
+    for e in advies["effecten"]:
+        out.print()
+        out.rule(f"{e['id']} · {e['leefgebied']} · {e['persoon']}", align="left")
+        out.print(Text(f"“{e['omschrijving']}”", style="italic"))
+        wetten = e["stap2"]["wetten"]
+        if e["stap2"]["geen_grondwaarde"]:
+            out.print("[bold red]Stap 2:[/] dit effect dient geen grondwaarde van de "
+                      "regelpakketten.")
+        else:
+            out.print("[bold]Stap 2[/] grondwaarden: " + "; ".join(
+                f"{w['naam']} ({'ja' if w['uitkomst'] == 'ja' else 'mogelijk'})"
+                for w in wetten))
+        table = Table(show_header=True, header_style="bold", expand=True, box=None)
+        table.add_column("trede", no_wrap=True)
+        table.add_column("instrument")
+        table.add_column("status", no_wrap=True)
+        table.add_column("waarom / waarom niet")
+        for ins in e["stap4"]["instrumenten"]:
+            redenen = "\n".join(f"{r['uitleg']} ({r['stand']}; {r['citaat']})"
+                                for r in ins["redenen"]) or "alle voorwaarden voldaan"
+            name = f"{ins['naam']}\n[dim]{ins['rechtsgrond']['tekst']}[/]"
+            if ins.get("onzeker"):
+                name += " [magenta](onzeker)[/]"
+            table.add_row(TREDE_TEXT[ins["trede"]], name,
+                          Text(STATUS_TEXT[ins["status"]], style=STATUS_STYLE[ins["status"]]),
+                          Text(redenen))
+        out.print("[bold]Stap 4[/] instrumenten (op de ladder):")
+        out.print(table)
+        if e["nog_uitvragen"]:
+            out.print("[bold]Nog uitvragen:[/]")
+            for q in e["nog_uitvragen"]:
+                out.print(Text(f"  • {q['vraag']}  [{q['feit']}] (beslist {q['aantal']})"))
+    out.print()
+    out.print(f"[dim]Regelpakketten: {', '.join(p['id'] + ' ' + p['versie'] for p in trace['pakketten'])}"
+              f" · trace {digest[:19]}…[/]")
+
+
+@app.command()
+def lint(paths: Annotated[list[Path] | None, typer.Argument(
+        help="regelpakketten of mappen (standaard: rules/)")] = None) -> None:
+    """Controleer regelpakketten: alle fouten tegelijk, met bestand:regel:kolom."""
+    try:
+        eng = Engine.load(paths or None)
+    except PackError as exc:
+        _problems("Fouten in de regelpakketten", exc.problems)
+        raise typer.Exit(1) from exc
+    n_ins = sum(len(lp.pack.instrumenten) for lp in eng.rules.packs)
+    out.print(f"[green]OK[/]: {len(eng.rules.packs)} regelpakketten, {n_ins} instrumenten.")
+
+
+@app.command("test")
+def test_(packs: Annotated[list[str] | None, typer.Argument(
+        help="pakket-ids of testbestanden (standaard: alle)")] = None,
+        regels: RulesOption = None) -> None:
+    """Draai de YAML-tests van de regelpakketten, met een leesbaar verschil bij een fout."""
+    eng = _engine(regels)
+    root = (regels or [DEFAULT_RULES_DIR])[0]
+    targets = [Path(p) if Path(p).exists() else root / p for p in packs] if packs else [root]
+    files = test_files(targets)
+    results, problems = run_files(eng, files)
+    if problems:
+        _problems("Fouten in de testbestanden", problems)
+    failed = [r for r in results if not r.ok]
+    for r in failed:
+        out.print(f"[bold red]FAIL[/] {r.file}:{r.line} {r.naam}")
+        for f in r.failures:
+            out.print(Text(f"    - {f}"))
+    out.print(f"{len(results) - len(failed)} geslaagd, {len(failed)} gefaald "
+              f"({len(files)} bestanden)")
+    if failed or problems or not results:
+        raise typer.Exit(1)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    app()

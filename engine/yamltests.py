@@ -1,0 +1,183 @@
+"""YAML tests for rule packs (after OpenFisca's): a casus and what the law says must come out.
+
+A test file in `rules/<pakket>/tests/` holds a list of tests:
+
+    - naam: "scootmobiel: ladder nog niet uitgevraagd"
+      bron: "art. 2.3.5 lid 3 Wmo 2015"            # where the expectation comes from
+      casus: {peildatum: 2026-11-02, personen: [...], gewenste_effecten: [...]}
+      verwacht:
+        integraal_overleg: false                     # optional
+        effecten:
+          e1:
+            grondwaarden: {wmo.zelfredzaamheid_participatie: ja}
+            instrumenten: {wmo.vervoersvoorziening: voorwaardelijk,
+                           jeugdwet.jeugdhulp: niet_van_toepassing}
+            nog_uitvragen: [netwerk.mantelzorg_beschikbaar]   # must be among them
+            niet_uitvragen: [personen[p1].leeftijd]            # must not be among them
+
+Expectations are partial on purpose: a test names what its law decides and stays valid when
+other packs add instruments.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from engine.api import Engine
+from engine.casus import problems_from_validation
+from engine.errors import CasusError, Problem
+from engine.evaluate import Receipt
+from engine.yamlsource import YamlError, read_yaml_file
+
+Status = Literal["past", "voorwaardelijk", "past_niet", "niet_van_toepassing"]
+Uitkomst = Literal["ja", "nee", "onbekend"]
+
+
+class EffectVerwachting(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    grondwaarden: dict[str, Uitkomst] = Field(default_factory=dict)
+    instrumenten: dict[str, Status] = Field(default_factory=dict)
+    nog_uitvragen: list[str] = Field(default_factory=list)
+    niet_uitvragen: list[str] = Field(default_factory=list)
+    geen_grondwaarde: bool | None = None
+
+
+class Verwachting(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    integraal_overleg: bool | None = None
+    domeinen: list[str] | None = None
+    effecten: dict[str, EffectVerwachting] = Field(default_factory=dict)
+
+
+class YamlTest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    naam: str
+    bron: str | None = None
+    casus: dict[str, Any]
+    verwacht: Verwachting
+
+
+@dataclass
+class TestResult:
+    file: str
+    line: int
+    naam: str
+    failures: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.failures
+
+
+def test_files(paths: Sequence[Path]) -> list[Path]:
+    """`rules/` -> every pack's tests; a pack folder -> its tests; a file -> itself."""
+    out: list[Path] = []
+    for p in paths:
+        if p.is_file():
+            out.append(p)
+        elif (p / "tests").is_dir():
+            out.extend(sorted((p / "tests").glob("*.yaml")))
+        elif p.is_dir():
+            out.extend(sorted(p.glob("*/tests/*.yaml")))
+    return out
+
+
+def load_tests(path: Path) -> tuple[list[tuple[int, YamlTest]], list[Problem]]:
+    try:
+        doc = read_yaml_file(path)
+    except YamlError as exc:
+        return [], exc.problems
+    if not isinstance(doc.data, list):
+        return [], [doc.problem((), "een testbestand is een lijst van tests")]
+    tests: list[tuple[int, YamlTest]] = []
+    problems: list[Problem] = []
+    for i, raw in enumerate(doc.data):
+        try:
+            tests.append((doc.locate((i,))[0], YamlTest.model_validate(raw)))
+        except ValidationError as exc:
+            problems.extend(problems_from_validation(exc, doc, (i,)))
+    return tests, problems
+
+
+def run_test(engine: Engine, test: YamlTest, file: str, line: int) -> TestResult:
+    result = TestResult(file, line, test.naam)
+    try:
+        receipt = engine.advies(test.casus)
+    except CasusError as exc:
+        result.failures.extend(f"casus: {p.render()}" for p in exc.problems)
+        return result
+    result.failures.extend(compare(receipt, test.verwacht))
+    return result
+
+
+def compare(receipt: Receipt, verwacht: Verwachting) -> list[str]:
+    """Every difference between the advies and the expectation, as readable lines."""
+    advies = receipt.advies
+    out: list[str] = []
+    if verwacht.integraal_overleg is not None:
+        got = advies["stap2"]["integraal_overleg"]
+        if got != verwacht.integraal_overleg:
+            out.append(f"integraal_overleg: verwacht {verwacht.integraal_overleg}, kreeg {got}")
+    if verwacht.domeinen is not None:
+        got_d = advies["stap2"]["domeinen"]
+        if sorted(got_d) != sorted(verwacht.domeinen):
+            out.append(f"domeinen: verwacht {sorted(verwacht.domeinen)}, kreeg {got_d}")
+    effecten = {e["id"]: e for e in advies["effecten"]}
+    for eid, exp in verwacht.effecten.items():
+        effect = effecten.get(eid)
+        if effect is None:
+            out.append(f"{eid}: effect bestaat niet in de casus")
+            continue
+        gw = {g["id"]: g["uitkomst"] for g in effect["stap2"]["grondwaarden"]}
+        for gid, want in exp.grondwaarden.items():
+            got_g = gw.get(gid, "(geen grondwaarde met deze id)")
+            if got_g != want:
+                out.append(f"{eid}: grondwaarde {gid}: verwacht {want}, kreeg {got_g}")
+        if exp.geen_grondwaarde is not None and (
+                effect["stap2"]["geen_grondwaarde"] != exp.geen_grondwaarde):
+            out.append(f"{eid}: geen_grondwaarde: verwacht {exp.geen_grondwaarde}, kreeg "
+                       f"{effect['stap2']['geen_grondwaarde']}")
+        statuses = {i["id"]: i for i in effect["stap4"]["instrumenten"]}
+        nvt = {i["id"] for i in effect["stap4"]["niet_van_toepassing"]}
+        for iid, want_s in exp.instrumenten.items():
+            if iid in statuses:
+                got_s = statuses[iid]["status"]
+            elif iid in nvt:
+                got_s = "niet_van_toepassing"
+            else:
+                out.append(f"{eid}: instrument {iid} bestaat niet op deze peildatum")
+                continue
+            if got_s != want_s:
+                why = ""
+                if iid in statuses:
+                    why = "; ".join(f"{r['soort']} {r['id']} {r['stand']}"
+                                    for r in statuses[iid]["redenen"])
+                out.append(f"{eid}: {iid}: verwacht {want_s}, kreeg {got_s}"
+                           + (f" ({why})" if why else ""))
+        asked = [q["feit"] for q in effect["nog_uitvragen"]]
+        for fact in exp.nog_uitvragen:
+            if fact not in asked:
+                out.append(f"{eid}: nog uit te vragen {fact} ontbreekt (wel: {asked})")
+        for fact in exp.niet_uitvragen:
+            if fact in asked:
+                out.append(f"{eid}: {fact} staat onterecht bij nog uit te vragen")
+    return out
+
+
+def run_files(engine: Engine, files: Sequence[Path]) -> tuple[list[TestResult], list[Problem]]:
+    results: list[TestResult] = []
+    problems: list[Problem] = []
+    for f in files:
+        tests, found = load_tests(f)
+        problems.extend(found)
+        for line, test in tests:
+            results.append(run_test(engine, test, str(f), line))
+    return results, problems
