@@ -137,14 +137,12 @@ def lint(paths: Annotated[list[Path] | None, typer.Argument(
 
 
 @app.command("test")
-def test_(packs: Annotated[list[str] | None, typer.Argument(
-        help="pakket-ids of testbestanden (standaard: alle)")] = None,
+def test_(paths: Annotated[list[Path] | None, typer.Argument(
+        help="pakketmappen of testbestanden (standaard: alle tests onder rules/)")] = None,
         regels: RulesOption = None) -> None:
     """Draai de YAML-tests van de regelpakketten, met een leesbaar verschil bij een fout."""
     eng = _engine(regels)
-    root = (regels or [DEFAULT_RULES_DIR])[0]
-    targets = [Path(p) if Path(p).exists() else root / p for p in packs] if packs else [root]
-    files = test_files(targets)
+    files = test_files(paths or [DEFAULT_RULES_DIR])
     results, problems = run_files(eng, files)
     if problems:
         _problems("Fouten in de testbestanden", problems)
