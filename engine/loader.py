@@ -335,8 +335,12 @@ def _check_spans(lp: LoadedPack, section: str, item_id: str,
         if start < lp.start or end > lp.end:
             problems.append(lp.doc.problem(path, f"'{item_id}' geldt ({start} t/m {end}) "
                                                  "buiten de geldigheid van het regelpakket"))
-    for (_, (_, end_a)), (path_b, (start_b, _)) in zip(ordered, ordered[1:], strict=False):
-        if start_b <= end_a:
+    for (_, (start_a, end_a)), (path_b, (start_b, _)) in zip(ordered, ordered[1:],
+                                                              strict=False):
+        if start_b == start_a:
+            problems.append(lp.doc.problem(path_b, f"id '{item_id}' komt meer dan eens voor "
+                                                   "met dezelfde geldigheid"))
+        elif start_b <= end_a:
             problems.append(lp.doc.problem(path_b, f"versies van '{item_id}' overlappen "
                                                    f"(vanaf {start_b}, vorige t/m {end_a})"))
         elif start_b != end_a + dt.timedelta(days=1):

@@ -1,0 +1,30 @@
+# Two commands for a fresh machine (see README): `make run` and `make test`.
+PY ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+$(STAMP): pyproject.toml
+	@$(PY) -c 'import sys; assert sys.version_info[:2] in ((3, 11), (3, 12)), "Python 3.11 or 3.12 needed (durable-rules does not build on 3.13)"'
+	$(PY) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+.PHONY: install run test lint bench
+install: $(STAMP)
+
+run: $(STAMP)  ## the main job: an advies for a bundled example casus
+	$(BIN)/ot advies examples/scootmobiel.yaml
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/mypy
+
+test: lint  ## ruff, mypy, the YAML rule tests and the pytest suite
+	$(BIN)/ot lint
+	$(BIN)/ot test
+	$(BIN)/pytest
+
+bench: $(STAMP)
+	$(BIN)/python bench/bench.py

@@ -1,0 +1,75 @@
+"""The catalogue of deliberately broken packs: each file names the message it must produce."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from engine import PackError
+from engine.loader import load_packs
+
+BROKEN = sorted((Path(__file__).parent / "broken_packs").glob("*.yaml"))
+LOCATED = re.compile(r"^.+\.yaml:\d+:\d+: ")
+
+
+def expectations(path: Path) -> list[str]:
+    return [line.split("verwacht:", 1)[1].strip()
+            for line in path.read_text(encoding="utf-8").splitlines()
+            if line.startswith("# verwacht:")]
+
+
+def test_catalogue_is_not_empty() -> None:
+    assert len(BROKEN) >= 20
+
+
+@pytest.mark.parametrize("path", BROKEN, ids=[p.stem for p in BROKEN])
+def test_broken_pack_reports_its_error(path: Path) -> None:
+    wanted = expectations(path)
+    assert wanted, f"{path.name} names no expected message"
+    with pytest.raises(PackError) as info:
+        load_packs([path])
+    rendered = [p.render() for p in info.value.problems]
+    for text in wanted:
+        assert any(text in r for r in rendered), f"{text!r} not in {rendered}"
+    for r in rendered:
+        assert LOCATED.match(r), f"not located as file:line:col: {r}"
+        assert r.startswith(str(path))
+
+
+def test_every_error_is_reported_at_once() -> None:
+    path = Path(__file__).parent / "broken_packs" / "multiple_errors.yaml"
+    with pytest.raises(PackError) as info:
+        load_packs([path])
+    assert len(info.value.problems) == 3
+    lines = sorted(p.regel or 0 for p in info.value.problems)
+    assert lines == [43, 52, 61]
+
+
+def test_alias_is_refused_before_expansion(tmp_path: Path) -> None:
+    """A 'billion laughs' document is refused at the first alias, without expanding it."""
+    lol = ["a: &a [x, x, x, x, x, x, x, x, x]"]
+    for i in range(1, 30):
+        lol.append(f"a{i}: &a{i} [*{'a' if i == 1 else 'a' + str(i - 1)}] ")
+    f = tmp_path / "lol.yaml"
+    f.write_text("\n".join(lol), encoding="utf-8")
+    with pytest.raises(PackError) as info:
+        load_packs([f])
+    assert any("ankers en aliassen" in p.melding for p in info.value.problems)
+
+
+def test_oversized_file_is_refused(tmp_path: Path) -> None:
+    f = tmp_path / "groot.yaml"
+    f.write_bytes(b"# " + b"x" * (6 * 1024 * 1024))
+    with pytest.raises(PackError) as info:
+        load_packs([f])
+    assert "groter dan de grens" in info.value.problems[0].melding
+
+
+def test_bom_is_accepted(tmp_path: Path) -> None:
+    src = (Path(__file__).parent / "fixtures" / "basis" / "basis.yaml").read_bytes()
+    f = tmp_path / "bom.yaml"
+    f.write_bytes(b"\xef\xbb\xbf" + src)
+    packs = load_packs([f])
+    assert packs[0].id == "basis"

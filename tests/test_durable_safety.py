@@ -1,0 +1,142 @@
+"""Regression tests for the durable-rules crashes in ../shared/domain/durable-rules.md.
+
+Each crash is shown to exist in the raw library (a control run in a subprocess, which would fail
+if a future durable-rules fixed it) and to be avoided by the engine's safe pattern.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import textwrap
+import threading
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from engine import Engine, EngineError
+from engine.durable_backend import MAX_LIVE_SESSIONS, DurableSession
+
+FIXTURE = Path(__file__).parent / "fixtures" / "basis"
+CASUS = {"peildatum": "2025-06-01", "personen": [{"id": "p1", "rol": "aanvrager"}],
+         "gewenste_effecten": [{"id": "e1", "omschrijving": "x", "leefgebied": "justitie"}]}
+
+
+def run(code: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-c", textwrap.dedent(code)], capture_output=True,
+                          text=True, timeout=300)
+
+
+RAW_HOST = """
+from durable import engine
+class SyncHost(engine.Host):
+    def _run(self): pass
+h = SyncHost()
+h.register_rulesets({'rs': {'r': {'all': [{'m': {'kind': 'x'}}], 'run': lambda c: None}}})
+"""
+
+
+def test_crash_a_exists_in_raw_library() -> None:
+    """delete_state on a session in which no action ran segfaults."""
+    proc = run(RAW_HOST + """
+try:
+    h.assert_fact('rs', {'sid': 's1', 'id': 'f1', 'kind': 'nothing'})
+except Exception:
+    pass
+h.delete_state('rs', 's1')
+""")
+    assert proc.returncode == -11, proc.stderr
+
+
+def test_crash_a_avoided_by_sentinel() -> None:
+    """An evaluation in which no condition matches still deletes its session safely."""
+    proc = run(f"""
+from engine import Engine
+eng = Engine.load([__import__('pathlib').Path({str(FIXTURE)!r})])
+for _ in range(200):
+    r = eng.advies({CASUS!r})
+    assert r.firings >= 1
+print('ok')
+""")
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.strip() == "ok"
+
+
+def test_crash_b_exists_in_raw_library() -> None:
+    """Session 1,025 of a ruleset (1,024 live) raises MemoryError."""
+    proc = run(RAW_HOST + """
+n = 0
+try:
+    for i in range(1100):
+        h.assert_fact('rs', {'sid': f's{i}', 'id': 'f1', 'kind': 'x'})
+        n += 1
+except MemoryError:
+    print('memoryerror at', n)
+""")
+    assert "memoryerror at 1024" in proc.stdout, proc.stdout + proc.stderr
+
+
+def test_crash_b_avoided_sessions_are_bounded_and_deleted() -> None:
+    assert MAX_LIVE_SESSIONS < 1024
+    proc = run(f"""
+from engine import Engine
+from engine.api import durable_backend
+eng = Engine.load([__import__('pathlib').Path({str(FIXTURE)!r})])
+for i in range(3000):
+    eng.advies({CASUS!r})
+    assert durable_backend().live_sessions == 0
+print('ok')
+""")
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.strip() == "ok"
+
+
+def test_crash_c_no_background_threads(basis: Engine) -> None:
+    """The default durable host starts dispatcher timer threads that segfault under load;
+    ours starts none."""
+    before = {t.name for t in threading.enumerate()}
+    for _ in range(20):
+        basis.advies(CASUS)
+    after = {t.name for t in threading.enumerate()}
+    assert after == before
+    assert not any(isinstance(t, threading.Timer) for t in threading.enumerate())
+
+
+def test_error_in_action_is_reported_and_session_released(
+        basis: Engine, monkeypatch: pytest.MonkeyPatch) -> None:
+    class Exploding(dict[Any, Any]):
+        def __setitem__(self, key: Any, value: Any) -> None:
+            raise RuntimeError("boom")
+
+    original = DurableSession.start
+
+    def start(self: DurableSession, records: Any) -> None:
+        self.cells = Exploding()
+        original(self, records)
+
+    monkeypatch.setattr(DurableSession, "start", start)
+    data = {**CASUS, "gewenste_effecten": [{"id": "e1", "omschrijving": "x",
+                                            "leefgebied": "mobiliteit"}],
+            "personen": [{"id": "p1", "rol": "aanvrager", "leeftijd": 40}]}
+    with pytest.raises(EngineError, match="boom"):
+        basis.advies(data)
+    monkeypatch.undo()
+    from engine.api import durable_backend
+    assert durable_backend().live_sessions == 0  # type: ignore[attr-defined]
+    assert basis.advies(data).trace_hash  # the backend still works afterwards
+
+
+def test_identical_people_stay_two_facts(basis: Engine) -> None:
+    """Twins with the same facts: explicit fact ids keep them apart (no MessageObserved)."""
+    twin = {"rol": "kind", "leeftijd": 19, "jeugdhulp_voor_18": True}
+    data = {"peildatum": "2024-06-01",
+            "personen": [{"id": "p1", "rol": "aanvrager"}, {"id": "k1", **twin},
+                         {"id": "k2", **twin}],
+            "gewenste_effecten": [
+                {"id": "e1", "omschrijving": "x", "leefgebied": "mobiliteit", "persoon": "k1"},
+                {"id": "e2", "omschrijving": "x", "leefgebied": "mobiliteit", "persoon": "k2"}]}
+    r = basis.advies(data)
+    statuses = [next(i["status"] for i in e["stap4"]["instrumenten"] if i["id"] == "basis.oud")
+                for e in r.advies["effecten"]]
+    assert statuses == ["past", "past"]
