@@ -1,0 +1,52 @@
+"""On every date in each pack's range, exactly one version of every rule and parameter applies."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from engine.loader import LoadedPack, load_packs
+
+FIXTURE = Path(__file__).parent / "fixtures" / "basis"
+HORIZON = dt.date(2027, 12, 31)
+
+
+def versioned(lp: LoadedPack) -> dict[str, list[tuple[dt.date, dt.date]]]:
+    spans: dict[str, list[tuple[dt.date, dt.date]]] = defaultdict(list)
+    items: list[tuple[str, Any]] = [
+        *((f"grondwaarde:{g.id}", g) for g in lp.pack.grondwaarden),
+        *((f"instrument:{i.id}", i) for i in lp.pack.instrumenten),
+        *((f"afgeleid:{a.id}", a) for a in lp.pack.afgeleide_feiten),
+        *((f"parameter:{p.id}", w) for p in lp.pack.parameters for w in p.waarden),
+    ]
+    for key, item in items:
+        spans[key].append(lp.span(item))
+    return spans
+
+
+def all_packs() -> list[LoadedPack]:
+    return [*load_packs(), *load_packs([FIXTURE])]
+
+
+@pytest.mark.parametrize("lp", all_packs(), ids=lambda lp: lp.id)
+def test_exactly_one_version_each_day(lp: LoadedPack) -> None:
+    spans = versioned(lp)
+    end = min(lp.end, HORIZON)
+    day = lp.start
+    while day <= end:
+        for key, versions in spans.items():
+            first = min(s for s, _ in versions)
+            last = max(e for _, e in versions)
+            applying = sum(1 for s, e in versions if s <= day <= e)
+            expected = 1 if first <= day <= last else 0
+            assert applying == expected, f"{lp.id} {key} on {day}: {applying} versions"
+        day += dt.timedelta(days=1)
+
+
+def test_fixture_has_a_real_version_change() -> None:
+    (lp,) = load_packs([FIXTURE])
+    assert len(versioned(lp)["instrument:basis.oud"]) == 2
