@@ -21,7 +21,7 @@ from engine.yamlsource import YamlError
 from engine.yamltests import run_files, test_files
 
 app = typer.Typer(add_completion=False, no_args_is_help=True,
-                  help="Omgekeerde Toets: advies per gewenst effect, en regels schrijven en testen.")
+                  help="Omgekeerde Toets: advies per gewenst effect; regels schrijven en testen.")
 out = Console(highlight=False, soft_wrap=False)
 err = Console(stderr=True, highlight=False)
 
@@ -119,8 +119,42 @@ def render_advies(trace: dict[str, Any], digest: str) -> None:
             for q in e["nog_uitvragen"]:
                 out.print(Text(f"  • {q['vraag']}  [{q['feit']}] (beslist {q['aantal']})"))
     out.print()
-    out.print(f"[dim]Regelpakketten: {', '.join(p['id'] + ' ' + p['versie'] for p in trace['pakketten'])}"
-              f" · trace {digest[:19]}…[/]")
+    packs = ", ".join(f"{p['id']} {p['versie']}" for p in trace["pakketten"])
+    out.print(f"[dim]Regelpakketten: {packs} · trace {digest[:19]}…[/]")
+
+
+@app.command()
+def herhaal(
+    bewijsstuk: Annotated[Path, typer.Argument(help="receipt (JSON van `ot advies --json`)",
+                                               exists=True, dir_okay=False)],
+    regels: RulesOption = None,
+) -> None:
+    """Herhaal een opgeslagen advies: is het intact, en geeft het nu dezelfde trace?"""
+    import json
+
+    from engine.replay import replay
+
+    eng = _engine(regels)
+    try:
+        receipt = json.loads(bewijsstuk.read_text(encoding="utf-8"))
+    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        _problems("Geen geldig bewijsstuk", [Problem(bestand=str(bewijsstuk), pad="(document)",
+                                                    melding=str(exc))])
+        raise typer.Exit(1) from exc
+    try:
+        result = replay(receipt, eng)
+    except CasusError as exc:
+        _problems("De casus in het bewijsstuk klopt niet (meer)", exc.problems)
+        raise typer.Exit(1) from exc
+    out.print(f"intact (hash klopt): {'ja' if result.intact else '[red]nee[/]'}")
+    out.print(f"zelfde regelpakketten: {'ja' if result.same_packs else '[yellow]nee[/]'}")
+    if result.identical:
+        out.print("[bold green]identiek[/]: de herhaling geeft byte voor byte dezelfde trace")
+        return
+    out.print(f"[bold red]verschillen[/] ({len(result.differences)}):")
+    for d in result.differences:
+        out.print(Text(f"  {d}"))
+    raise typer.Exit(1)
 
 
 @app.command()

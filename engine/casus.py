@@ -235,7 +235,8 @@ def _check_extras(model: BaseModel, subject: str, path: tuple[str | int, ...],
         where = (*path, name)
         message: str | None = None
         if spec is None or spec.bron in ("casuscontract", "engine"):
-            message = "onbekend veld (niet in het casuscontract en door geen regelpakket gedeclareerd)"
+            message = ("onbekend veld (niet in het casuscontract en door geen regelpakket "
+                       "gedeclareerd)")
         elif value is not None:
             message = _type_problem(spec, value)
         if message:

@@ -76,12 +76,12 @@ class LeafTable:
         frozen = tuple(value) if isinstance(value, list) else value
         # bool is an int subclass in Python: keep True and 1 apart in the key.
         key = (path, op, (type(frozen).__name__, frozen), parameter)
-        found = self._index.get(key)  # type: ignore[arg-type]
+        found = self._index.get(key)
         if found is not None:
             return found
         leaf = Leaf(len(self.leaves), path, op, frozen, parameter)
         self.leaves.append(leaf)
-        self._index[key] = leaf.index  # type: ignore[index]
+        self._index[key] = leaf.index
         return leaf.index
 
 

@@ -17,6 +17,7 @@ whose action asserts the derived facts, which the cell rules then match).
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 import threading
 import uuid
@@ -129,10 +130,8 @@ class DurableBackend:
         session.firings += 1
         try:
             for fact in session.pending:
-                try:
+                with contextlib.suppress(durable_engine.MessageNotHandledException):
                     c.assert_fact(fact)
-                except durable_engine.MessageNotHandledException:
-                    pass
         except Exception as exc:  # pragma: no cover - defensive
             session.errors.append(f"afgeleide feiten: {exc!r}")
         finally:
@@ -178,10 +177,9 @@ class DurableSession:
         return fact if len(fact) > 3 else None
 
     def _assert(self, fact: dict[str, Any]) -> None:
-        try:
+        # A fact no rule matches raises MessageNotHandled: all its fields stay onbekend.
+        with contextlib.suppress(durable_engine.MessageNotHandledException):
             self.backend._host.assert_fact(self.ruleset, fact)
-        except durable_engine.MessageNotHandledException:
-            pass  # no rule matches this fact: all its fields stay onbekend
         if self.errors:
             raise EngineError("; ".join(self.errors))
 

@@ -15,12 +15,12 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-from engine.version import __version__
 from engine.casus import Casus, GewenstEffect, Persoon
 from engine.conditions import UITKOMST, Leaf, Node, Ternary, undecided_leaves
 from engine.conditions import evaluate as kleene
 from engine.language import TREDE_ORDER
 from engine.regime import CompiledDerived, CompiledInstrument, CompiledItem, Regime, RuleBase
+from engine.version import __version__
 
 FactRecord = tuple[str, str, dict[str, Any]]
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import itertools
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -328,15 +329,14 @@ def _check_versions(lp: LoadedPack) -> list[Problem]:
 
 
 def _check_spans(lp: LoadedPack, section: str, item_id: str,
-                 spans: list[tuple[DocPath, tuple[dt.date, dt.date]]]) -> list[Problem]:
+                 spans: Sequence[tuple[DocPath, tuple[dt.date, dt.date]]]) -> list[Problem]:
     problems: list[Problem] = []
     ordered = sorted(spans, key=lambda s: s[1][0])
     for path, (start, end) in ordered:
         if start < lp.start or end > lp.end:
             problems.append(lp.doc.problem(path, f"'{item_id}' geldt ({start} t/m {end}) "
                                                  "buiten de geldigheid van het regelpakket"))
-    for (_, (start_a, end_a)), (path_b, (start_b, _)) in zip(ordered, ordered[1:],
-                                                              strict=False):
+    for (_, (start_a, end_a)), (path_b, (start_b, _)) in itertools.pairwise(ordered):
         if start_b == start_a:
             problems.append(lp.doc.problem(path_b, f"id '{item_id}' komt meer dan eens voor "
                                                    "met dezelfde geldigheid"))

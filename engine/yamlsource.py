@@ -5,8 +5,8 @@ Rule packs and casussen are written by people; an error must point at `file:line
 and keep a map from the path in the document (`("instrumenten", 3, "voorwaarden", 0)`) to its mark.
 
 We refuse, with a located message, what a rule author never needs and what makes YAML dangerous:
-anchors and aliases (the "billion laughs"), duplicate keys (silently last-wins in PyYAML), non-string
-keys, and files above a size bound.
+anchors and aliases (the "billion laughs"), duplicate keys (silently last-wins in PyYAML),
+non-string keys, and files above a size bound.
 """
 
 from __future__ import annotations

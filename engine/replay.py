@@ -1,0 +1,69 @@
+"""Replay a stored receipt: check its integrity, re-evaluate, and list exact differences.
+
+An auditor (or a bezwaar-en-beroep lawyer) holds a receipt years later. Replay answers three
+questions: is the receipt intact (its hash matches its content)? Were the same pack versions used
+(content hashes)? Does evaluating the stored casus again give the byte-identical trace?
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from engine.api import Engine
+from engine.evaluate import trace_hash
+
+
+@dataclass
+class ReplayResult:
+    intact: bool
+    same_packs: bool
+    identical: bool
+    trace_hash: str
+    differences: list[str] = field(default_factory=list)
+
+
+def diff(old: Any, new: Any, path: str = "", limit: int = 200) -> list[str]:
+    """Readable paths where two JSON values differ (`advies.effecten[0].stap4…: a → b`)."""
+    out: list[str] = []
+    if isinstance(old, dict) and isinstance(new, dict):
+        for key in sorted(set(old) | set(new)):
+            sub = f"{path}.{key}" if path else str(key)
+            if key not in old:
+                out.append(f"{sub}: (nieuw) {_short(new[key])}")
+            elif key not in new:
+                out.append(f"{sub}: (verdwenen) {_short(old[key])}")
+            else:
+                out.extend(diff(old[key], new[key], sub, limit))
+            if len(out) >= limit:
+                break
+    elif isinstance(old, list) and isinstance(new, list):
+        for i in range(max(len(old), len(new))):
+            sub = f"{path}[{i}]"
+            if i >= len(old):
+                out.append(f"{sub}: (nieuw) {_short(new[i])}")
+            elif i >= len(new):
+                out.append(f"{sub}: (verdwenen) {_short(old[i])}")
+            else:
+                out.extend(diff(old[i], new[i], sub, limit))
+    elif old != new or type(old) is not type(new):
+        out.append(f"{path}: {_short(old)} → {_short(new)}")
+    return out[:limit]
+
+
+def _short(v: Any) -> str:
+    text = repr(v)
+    return text if len(text) <= 80 else text[:77] + "..."
+
+
+def replay(receipt: dict[str, Any], eng: Engine) -> ReplayResult:
+    """Re-evaluate the receipt's casus with `eng` and compare with the stored trace."""
+    stored = {k: v for k, v in receipt.items() if k != "trace_hash"}
+    intact = trace_hash(stored) == receipt.get("trace_hash")
+    new = eng.advies(stored["casus"])
+    packs_then = {(p["id"], p["hash"]) for p in stored.get("pakketten", [])}
+    packs_now = {(p["id"], p["hash"]) for p in new.trace["pakketten"]}
+    differences = diff(stored, new.trace)
+    return ReplayResult(intact=intact, same_packs=packs_then == packs_now,
+                        identical=not differences and intact, trace_hash=new.trace_hash,
+                        differences=differences)

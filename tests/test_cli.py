@@ -1,0 +1,108 @@
+"""The `ot` command as a user meets it: output, exit codes, no tracebacks."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+from typer.testing import CliRunner
+
+from cli.main import app
+from engine.evaluate import trace_hash
+
+ROOT = Path(__file__).resolve().parent.parent
+EXAMPLES = ROOT.parent / "shared" / "examples"
+runner = CliRunner()
+
+
+def test_advies_prints_steps_and_citations() -> None:
+    result = runner.invoke(app, ["advies", str(EXAMPLES / "scootmobiel.yaml")],
+                           env={"COLUMNS": "160"})
+    assert result.exit_code == 0, result.output
+    assert "Stap 2" in result.output and "Stap 4" in result.output
+    assert "art. 2.3.5 lid 3 Wmo 2015" in result.output
+    assert "voorwaardelijk" in result.output
+    assert "netwerk.mantelzorg_beschikbaar" in result.output
+
+
+def test_advies_json_is_a_verifiable_receipt() -> None:
+    result = runner.invoke(app, ["advies", str(EXAMPLES / "scootmobiel.yaml"), "--json"])
+    assert result.exit_code == 0
+    receipt = json.loads(result.stdout)
+    body = {k: v for k, v in receipt.items() if k != "trace_hash"}
+    assert receipt["trace_hash"] == trace_hash(body)
+    assert {"casus", "peildatum", "pakketten", "engine", "advies"} <= set(receipt)
+    assert all(p["hash"].startswith("sha256:") for p in receipt["pakketten"])
+
+
+def test_herhaal_identical_and_tampered(tmp_path: Path) -> None:
+    result = runner.invoke(app, ["advies", str(EXAMPLES / "scootmobiel.yaml"), "--json"])
+    good = tmp_path / "r.json"
+    good.write_text(result.stdout, encoding="utf-8")
+    ok = runner.invoke(app, ["herhaal", str(good)])
+    assert ok.exit_code == 0 and "identiek" in ok.output
+    receipt = json.loads(result.stdout)
+    receipt["advies"]["stap2"]["integraal_overleg"] = True
+    bad = tmp_path / "bad.json"
+    bad.write_text(json.dumps(receipt), encoding="utf-8")
+    tampered = runner.invoke(app, ["herhaal", str(bad)])
+    assert tampered.exit_code == 1
+    assert "advies.stap2.integraal_overleg" in tampered.output
+
+
+def test_bad_casus_lists_problems_without_traceback(tmp_path: Path) -> None:
+    f = tmp_path / "casus.yaml"
+    f.write_text("peildatum: 2026-11-02\n"
+                 "personen:\n  - {id: p1, rol: aanvrager, leeftijd: achttien}\n"
+                 "gewenste_effecten:\n"
+                 "  - {id: e1, omschrijving: x, leefgebied: wonen, persoon: p7}\n",
+                 encoding="utf-8")
+    result = runner.invoke(app, ["advies", str(f)])
+    assert result.exit_code == 1
+    out = result.output
+    assert "Traceback" not in out
+    assert "personen[0].leeftijd" in out
+    assert "gewenste_effecten[0].leefgebied" in out
+    assert f"{f}:3:" in out  # located in the YAML file
+
+
+def test_lint_reports_located_errors() -> None:
+    broken = ROOT / "tests" / "broken_packs" / "multiple_errors.yaml"
+    result = runner.invoke(app, ["lint", str(broken)])
+    assert result.exit_code == 1
+    assert "multiple_errors.yaml:52:65" in result.output.replace("\n", "")
+
+
+def test_lint_and_test_pass_on_bundled_rules() -> None:
+    assert runner.invoke(app, ["lint"]).exit_code == 0
+    result = runner.invoke(app, ["test"])
+    assert result.exit_code == 0, result.output
+    assert " 0 gefaald" in result.output
+
+
+def test_test_shows_a_readable_diff(tmp_path: Path) -> None:
+    f = tmp_path / "t.yaml"
+    f.write_text("""
+- naam: verkeerde verwachting
+  casus:
+    peildatum: 2026-11-02
+    personen: [{id: p1, rol: aanvrager, leeftijd: 76, woont_in_gemeente: true}]
+    gewenste_effecten: [{id: e1, omschrijving: x, leefgebied: mobiliteit}]
+  verwacht:
+    effecten:
+      e1:
+        instrumenten: {wmo.vervoersvoorziening: past}
+""", encoding="utf-8")
+    result = runner.invoke(app, ["test", str(f)], env={"COLUMNS": "200"})
+    assert result.exit_code == 1
+    assert "wmo.vervoersvoorziening: verwacht past, kreeg voorwaardelijk" in result.output
+
+
+def test_installed_entry_point_runs() -> None:
+    ot = Path(sys.executable).parent / "ot"
+    proc = subprocess.run([str(ot), "advies", str(EXAMPLES / "scootmobiel.yaml")],
+                          capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0, proc.stderr
+    assert "Advies Omgekeerde Toets" in proc.stdout
