@@ -8,6 +8,7 @@ the result is a canonical JSON trace that an auditor can replay byte for byte.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 from collections import Counter
@@ -16,6 +17,7 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from engine.casus import Casus, GewenstEffect, Persoon
+from engine.citation import Rechtsgrond
 from engine.conditions import UITKOMST, Leaf, Node, Ternary, undecided_leaves
 from engine.conditions import evaluate as kleene
 from engine.language import TREDE_ORDER
@@ -80,13 +82,21 @@ class Context:
 
 @dataclass
 class Receipt:
-    """What an evaluation returns and what the service stores: enough to replay it later."""
+    """What an evaluation returns and what the service stores: enough to replay it later.
 
-    trace: dict[str, Any]
+    `trace_json` is the canonical text (what is hashed and stored); `trace` is a private parsed
+    copy, made on first use, so a caller may change it without touching anything shared.
+    """
+
     trace_json: str
     trace_hash: str
     backend: str
     firings: int
+
+    @functools.cached_property
+    def trace(self) -> dict[str, Any]:
+        parsed: dict[str, Any] = json.loads(self.trace_json)
+        return parsed
 
     @property
     def advies(self) -> dict[str, Any]:
@@ -195,7 +205,7 @@ def evaluate(casus: Casus, rules: RuleBase, backend: Backend) -> Receipt:
         ],
         "parameters": [
             {"id": pid, "waarde": w.waarde, "eenheid": p.eenheid,
-             "rechtsgrond": p.rechtsgrond.render(casus.peildatum),
+             "rechtsgrond": _cite(p.rechtsgrond, casus.peildatum),
              **({"onzeker": True} if w.onzeker else {})}
             for pid, (p, w) in sorted(regime.parameters.items())
         ],
@@ -203,7 +213,7 @@ def evaluate(casus: Casus, rules: RuleBase, backend: Backend) -> Receipt:
         "advies": advies,
     }
     text = canonical_json(trace)
-    return Receipt(trace=json.loads(text), trace_json=text,
+    return Receipt(trace_json=text,
                    trace_hash="sha256:" + hashlib.sha256(text.encode("utf-8")).hexdigest(),
                    backend=backend.name, firings=firings)
 
@@ -213,27 +223,41 @@ def _iso(day: Any) -> str | None:
     return None if text in ("0001-01-01", "9999-12-31") else text
 
 
-def _tree(node: Node, ctx: Context) -> dict[str, Any]:
-    """A condition tree with every node's value, the facts it used and where they live."""
+def _tree(node: Node, ctx: Context) -> tuple[dict[str, Any], Ternary]:
+    """A condition tree with every node's value, the facts it used and where they live.
+
+    Built bottom-up so each node is evaluated once; returns the rendered tree and its value.
+    """
     tag = node[0]
     if tag == "L":
         leaf = ctx.leaves[node[1]]
+        value = ctx.leaf_value(node[1])
         out: dict[str, Any] = {
             "feit": leaf.path,
             "adres": ctx.address(leaf),
             "op": leaf.op,
             "waarde": list(leaf.value) if isinstance(leaf.value, tuple) else leaf.value,
             "gevonden": ctx.raw(leaf),
-            "uitkomst": UITKOMST[ctx.leaf_value(node[1])],
+            "uitkomst": UITKOMST[value],
         }
         if leaf.parameter:
             out["parameter"] = leaf.parameter
-        return out
-    value = UITKOMST[kleene(node, ctx.leaf_value)]
+        return out, value
     if tag == "N":
-        return {"niet": _tree(node[1], ctx), "uitkomst": value}
-    key = "alle" if tag == "A" else "een_van"
-    return {key: [_tree(c, ctx) for c in node[1]], "uitkomst": value}
+        child, v = _tree(node[1], ctx)
+        value = None if v is None else not v
+        return {"niet": child, "uitkomst": UITKOMST[value]}, value
+    children = []
+    values = []
+    for c in node[1]:
+        rendered, v = _tree(c, ctx)
+        children.append(rendered)
+        values.append(v)
+    if tag == "A":
+        value = False if False in values else None if None in values else True
+        return {"alle": children, "uitkomst": UITKOMST[value]}, value
+    value = True if True in values else None if None in values else False
+    return {"een_van": children, "uitkomst": UITKOMST[value]}, value
 
 
 def _unknown_inputs(node: Node, ctx: Context, seen: set[str] | None = None) -> list[str]:
@@ -270,15 +294,18 @@ def _people(ctx: Context) -> dict[str, dict[str, Any]]:
 def _item(item: CompiledItem, ctx: Context, peildatum: Any, extra: dict[str, Any]
           ) -> tuple[dict[str, Any], Ternary]:
     src = item.source
-    value: Ternary = True if item.node is None else kleene(item.node, ctx.leaf_value)
+    value: Ternary = True
+    tree: dict[str, Any] | None = None
+    if item.node is not None:
+        tree, value = _tree(item.node, ctx)
     out: dict[str, Any] = {
         "id": item.id,
-        "rechtsgrond": src.rechtsgrond.render(peildatum),
+        "rechtsgrond": _cite(src.rechtsgrond, peildatum),
         "uitkomst": UITKOMST[value],
         **extra,
     }
-    if item.node is not None:
-        out["toets"] = _tree(item.node, ctx)
+    if tree is not None:
+        out["toets"] = tree
     if src.onzeker:
         out["onzeker"] = True
     if src.notitie:
@@ -348,7 +375,7 @@ def _instrument(ci: CompiledInstrument, ctx: Context, served: list[str],
         "pakket": ci.pack.id,
         "soort": ins.soort,
         "trede": ins.trede,
-        "rechtsgrond": ins.rechtsgrond.render(peildatum),
+        "rechtsgrond": _cite(ins.rechtsgrond, peildatum),
         "grondwaarden": served,
         "status": status,
         "redenen": redenen,
@@ -363,12 +390,18 @@ def _instrument(ci: CompiledInstrument, ctx: Context, served: list[str],
     if ins.productcategorie:
         result["productcategorie"] = ins.productcategorie.model_dump(exclude_defaults=True)
     if ci.toepassing is not None:
-        result["toepassing"] = _tree(ci.toepassing, ctx)
+        result["toepassing"] = _tree(ci.toepassing, ctx)[0]
     if onzeker:
         result["onzeker"] = True
     if ins.notitie:
         result["notitie"] = ins.notitie
     return result, open_items
+
+
+@functools.lru_cache(maxsize=4096)
+def _cite(rechtsgrond: Rechtsgrond, peildatum: Any) -> dict[str, str | None]:
+    """Rendered citations are shared (read-only) between traces of the same peildatum."""
+    return rechtsgrond.render(peildatum)
 
 
 def _reden(soort: str, item: CompiledItem, stand: str) -> dict[str, Any]:
@@ -383,9 +416,9 @@ def _effect(regime: Regime, ctx: Context, peildatum: Any) -> dict[str, Any]:
     for d in regime.derived:
         entry: dict[str, Any] = {
             "id": d.feit.id, "pakket": d.pack.id, "uitleg": d.feit.uitleg,
-            "rechtsgrond": d.feit.rechtsgrond.render(peildatum),
+            "rechtsgrond": _cite(d.feit.rechtsgrond, peildatum),
             "uitkomst": UITKOMST[ctx.derived.get(d.feit.id)],
-            "toets": _tree(d.node, ctx),
+            "toets": _tree(d.node, ctx)[0],
         }
         if d.feit.onzeker:
             entry["onzeker"] = True
@@ -396,12 +429,12 @@ def _effect(regime: Regime, ctx: Context, peildatum: Any) -> dict[str, Any]:
     open_items: list[list[str]] = []
     for cg in regime.grondwaarden:
         g = cg.grondwaarde
-        value = kleene(cg.node, ctx.leaf_value)
+        tree, value = _tree(cg.node, ctx)
         gw_value[g.id] = value
         entry = {
             "id": g.id, "pakket": cg.pack.id, "domein": cg.pack.pack.regelpakket.domein,
-            "tekst": g.tekst, "rechtsgrond": g.rechtsgrond.render(peildatum),
-            "uitkomst": UITKOMST[value], "toets": _tree(cg.node, ctx),
+            "tekst": g.tekst, "rechtsgrond": _cite(g.rechtsgrond, peildatum),
+            "uitkomst": UITKOMST[value], "toets": tree,
         }
         if g.onzeker:
             entry["onzeker"] = True
