@@ -17,6 +17,7 @@ from typing import Any, Literal
 
 from engine.casus import Casus, validate_casus
 from engine.evaluate import Backend, Receipt, evaluate
+from engine.loader import load_pack_sources
 from engine.oracle import OracleBackend
 from engine.regime import RuleBase
 from engine.yamlsource import YamlDocument, read_yaml_file
@@ -55,6 +56,19 @@ class Engine:
              backend: BackendName = "durable") -> Engine:
         """Load packs (default: the bundled `rules/`); raises `PackError` listing all problems."""
         return cls(RuleBase.load(paths), backend)
+
+    @classmethod
+    def from_sources(cls, sources: Sequence[tuple[str, bytes]],
+                     backend: BackendName = "durable") -> Engine:
+        """Packs given as (name, exact bytes), e.g. pinned versions from a store."""
+        return cls(RuleBase(load_pack_sources(sources)), backend)
+
+    def close(self) -> None:
+        """Free the backend's compiled rulesets of this rule base (call when discarding it)."""
+        release = getattr(self.backend, "release", None)
+        if release is not None:
+            for regime in self.rules.compiled_regimes():
+                release(regime)
 
     def with_backend(self, backend: BackendName) -> Engine:
         return Engine(self.rules, backend)

@@ -109,6 +109,18 @@ class DurableBackend:
                 }
         return rules
 
+    def release(self, regime: Regime) -> None:
+        """Delete a regime's ruleset on the C side (a rebuild otherwise leaks its memory)."""
+        with self._lock:
+            name = regime.backend_state.pop("durable", None)
+            if name is None:
+                return
+            ruleset = self._host._ruleset_directory.pop(name)
+            self._host._ruleset_list.remove(ruleset)
+            durable_rules_engine.delete_ruleset(ruleset._handle)
+            if name in self.handles:
+                self.handles.remove(name)
+
     # -- actions (run synchronously inside assert_fact) ----------------------------------------
     def _cell_action(self, kind: str, name: str, index: int) -> Callable[[Any], None]:
         def action(c: Any) -> None:
@@ -269,11 +281,3 @@ def check_names(partitions: dict[tuple[str, str], FieldPartition]) -> None:
         if total > MAX_ALPHA_FANOUT:
             raise EngineError(f"feitsoort '{kind}' heeft te veel gelijktijdig passende "
                               f"condities ({total} > {MAX_ALPHA_FANOUT}) voor durable-rules")
-
-
-def delete_ruleset_handles(backend: DurableBackend) -> None:
-    """Free the C-side rulesets (used when a rule base is replaced)."""
-    for name in backend.handles:
-        ruleset = backend._host.get_ruleset(name)
-        durable_rules_engine.delete_ruleset(ruleset._handle)
-    backend.handles.clear()

@@ -12,7 +12,7 @@ import hashlib
 import itertools
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -31,7 +31,14 @@ from engine.language import (
     Vergelijking,
     iter_leaves,
 )
-from engine.yamlsource import DocPath, YamlDocument, YamlError, read_yaml_file
+from engine.yamlsource import (
+    MAX_YAML_BYTES,
+    DocPath,
+    YamlDocument,
+    YamlError,
+    parse_yaml,
+    read_yaml_file,
+)
 
 DEFAULT_RULES_DIR = Path(__file__).resolve().parent.parent / "rules"
 FAR_FUTURE = dt.date(9999, 12, 31)
@@ -45,6 +52,8 @@ class LoadedPack:
     source: str
     sha256: str
     doc: YamlDocument
+    raw: bytes = field(repr=False, default=b"")
+    """The exact bytes, so a store can keep the version content-addressed for replay."""
 
     @property
     def id(self) -> str:
@@ -82,11 +91,20 @@ def pack_files(paths: Iterable[Path]) -> list[Path]:
 
 def load_pack_file(path: Path) -> tuple[LoadedPack | None, list[Problem]]:
     """Parse and validate one file's grammar; cross-pack checks come later."""
+    if path.stat().st_size > MAX_YAML_BYTES:
+        try:
+            read_yaml_file(path)
+        except YamlError as exc:
+            return None, exc.problems
+    return load_pack_bytes(path.read_bytes(), str(path))
+
+
+def load_pack_bytes(raw: bytes, source: str) -> tuple[LoadedPack | None, list[Problem]]:
+    """The same from stored bytes (replay of pinned, content-addressed pack versions)."""
     try:
-        doc = read_yaml_file(path)
+        doc = parse_yaml(raw, source=source)
     except YamlError as exc:
         return None, exc.problems
-    raw = path.read_bytes()
     if not isinstance(doc.data, dict):
         return None, [doc.problem((), "een regelpakket is een mapping met 'regelpakket', "
                                       "'grondwaarden' en 'instrumenten'")]
@@ -94,7 +112,23 @@ def load_pack_file(path: Path) -> tuple[LoadedPack | None, list[Problem]]:
         pack = Pack.model_validate(doc.data)
     except ValidationError as exc:
         return None, problems_from_validation(exc, doc)
-    return LoadedPack(pack, str(path), hashlib.sha256(raw).hexdigest(), doc), []
+    return LoadedPack(pack, source, hashlib.sha256(raw).hexdigest(), doc, raw), []
+
+
+def load_pack_sources(sources: Sequence[tuple[str, bytes]]) -> list[LoadedPack]:
+    """Load and cross-check packs given as (name, bytes); raises `PackError` with all."""
+    problems: list[Problem] = []
+    packs: list[LoadedPack] = []
+    for source, raw in sources:
+        loaded, found = load_pack_bytes(raw, source)
+        problems.extend(found)
+        if loaded:
+            packs.append(loaded)
+    if not problems:
+        problems.extend(check_packs(packs))
+    if problems:
+        raise PackError(problems)
+    return sorted(packs, key=lambda p: p.id)
 
 
 def load_packs(paths: Sequence[Path] | None = None) -> list[LoadedPack]:

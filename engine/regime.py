@@ -109,6 +109,10 @@ class RuleBase:
     def load(cls, paths: Sequence[Any] | None = None) -> RuleBase:
         return cls(load_packs(paths))
 
+    def compiled_regimes(self) -> list[Regime]:
+        with self._lock:
+            return list(self._cache.values())
+
     def regime(self, peildatum: dt.date) -> Regime:
         """The regime in force on `peildatum`, compiled on first use and cached."""
         slot = bisect.bisect_right(self.breakpoints, peildatum)
