@@ -1,0 +1,1 @@
+"""The HTTP service (FastAPI) on top of the engine's public API: storage, auth, processing log."""

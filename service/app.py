@@ -1,0 +1,108 @@
+"""The FastAPI application: `create_app()` builds it from settings (env `OT_*`).
+
+    uvicorn --factory service.app:create_app --host 127.0.0.1 --port 8000
+
+NL API Design Rules: base path `/v1`, OpenAPI 3 at `/v1/openapi.json` (no auth, CORS `*`),
+problem+json errors, no trailing-slash redirects, `API-Version` on every response.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from fastapi import Depends, FastAPI
+from fastapi.openapi.utils import get_openapi
+
+from engine import __version__ as engine_version
+from service import logs
+from service.auth import Principal, require
+from service.db import make_engine, session_factory
+from service.engines import Engines
+from service.middleware import API_VERSION, HttpRules
+from service.migrate import upgrade
+from service.problems import install
+from service.routes import adviezen, besluiten, casussen, regelpakketten
+from service.schemas import Gezondheid
+from service.settings import Settings
+
+log = logging.getLogger("service")
+
+PROBLEM = {"content": {"application/problem+json": {"schema": {
+    "type": "object", "required": ["title", "status", "detail"],
+    "properties": {"type": {"type": "string"}, "title": {"type": "string"},
+                   "status": {"type": "integer"}, "detail": {"type": "string"},
+                   "invalidParams": {"type": "array", "items": {"type": "object"}}}}}}}
+ERRORS = {code: {"description": text, **PROBLEM} for code, text in (
+    (400, "Ongeldige invoer"), (401, "Niet geauthenticeerd"), (403, "Geen toegang"),
+    (404, "Niet gevonden"), (406, "Niet aanvaardbaar"), (409, "Conflict"),
+    (413, "Verzoek te groot"), (415, "Mediatype niet ondersteund"), (500, "Interne fout"))}
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    settings = settings or Settings.from_env()
+    logs.configure()
+    if settings.lokale_sleutels:
+        log.warning("LOKALE API-SLEUTELS ACTIEF: dit is GEEN productie-authenticatie. "
+                    "Configureer OT_JWT_ISSUERS of OT_API_KEYS.")
+    db_engine = make_engine(settings.database_url)
+    upgrade(db_engine)
+    sessions = session_factory(db_engine)
+    engines = Engines(settings.rules_dir, sessions)
+    engines.store_current()
+
+    app = FastAPI(
+        title="Omgekeerde Toets API",
+        version=API_VERSION,
+        description="Van gewenst effect naar grondwaarden (stap 2) en wettelijke instrumenten "
+                    "(stap 4), met een herhaalbaar, geciteerd bewijsstuk. Engine "
+                    f"{engine_version}.",
+        openapi_url="/v1/openapi.json",
+        docs_url=None,
+        redoc_url=None,
+        responses=ERRORS,  # type: ignore[arg-type]
+    )
+    app.router.redirect_slashes = False
+    app.state.settings = settings
+    app.state.sessions = sessions
+    app.state.engines = engines
+    app.state.db_engine = db_engine
+    install(app)
+    for module in (casussen, adviezen, besluiten, regelpakketten):
+        app.include_router(module.router, prefix="/v1")
+
+    @app.get("/v1/gezondheid", response_model=Gezondheid, tags=["systeem"],
+             summary="Leeft de service? (zonder token)")
+    def health() -> Gezondheid:
+        return Gezondheid(status="ok", versie=API_VERSION)
+
+    @app.get("/v1/wie-ben-ik", tags=["systeem"], summary="De rollen van het token")
+    def whoami(who: Principal = Depends(require("consulent", "beleidsmedewerker",
+                                                "auditor"))) -> dict[str, object]:
+        return {"rollen": sorted(who.rollen)}
+
+    def openapi() -> dict[str, object]:
+        if app.openapi_schema:
+            return app.openapi_schema
+        schema = get_openapi(title=app.title, version=app.version,
+                             description=app.description, routes=app.routes)
+        schema["info"]["contact"] = {"name": "Omgekeerde Toets", "email": settings.contact_email,
+                                     "url": "https://example.invalid/omgekeerde-toets"}
+        schema["servers"] = [{"url": settings.server_url, "description": "deze service"}]
+        schema.setdefault("components", {}).setdefault("securitySchemes", {})["bearer"] = {
+            "type": "http", "scheme": "bearer"}
+        public = {"/v1/gezondheid"}
+        for path, ops in schema["paths"].items():
+            for op in ops.values():
+                if path not in public:
+                    op["security"] = [{"bearer": []}]
+                for code in ("422",):
+                    op.get("responses", {}).pop(code, None)
+                op.setdefault("responses", {}).update(
+                    {str(k): v for k, v in ERRORS.items() if str(k) not in op["responses"]})
+        app.openapi_schema = schema
+        return schema
+
+    app.openapi = openapi  # type: ignore[method-assign]
+    app.add_middleware(HttpRules, max_body=settings.max_body_bytes,
+                       cors_origins=settings.cors_origins)
+    return app

@@ -1,0 +1,165 @@
+"""Storage: SQLAlchemy 2 models and the database engine (SQLite default, PostgreSQL for scale).
+
+Everything stored is append-only where the domain demands it: a casus change is a new
+`casus_versies` row, an advies is immutable and chained (`keten`), pack versions are kept by
+content hash so a replay years later uses the exact bytes.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    ForeignKey,
+    Integer,
+    LargeBinary,
+    String,
+    Text,
+    UniqueConstraint,
+    create_engine,
+    event,
+)
+from sqlalchemy.engine import Engine as SaEngine
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, sessionmaker
+
+GENESIS = "sha256:" + "0" * 64
+
+
+def now() -> str:
+    """UTC timestamp with microseconds, ISO 8601; stored as text for both databases."""
+    return dt.datetime.now(dt.UTC).isoformat(timespec="microseconds").replace("+00:00", "Z")
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class PakketVersie(Base):
+    __tablename__ = "pakket_versies"
+
+    hash: Mapped[str] = mapped_column(String(71), primary_key=True)
+    pakket_id: Mapped[str] = mapped_column(String(64), index=True)
+    versie: Mapped[str] = mapped_column(String(64))
+    bron: Mapped[str] = mapped_column(String(300))
+    inhoud: Mapped[bytes] = mapped_column(LargeBinary)
+    opgeslagen: Mapped[str] = mapped_column(String(32))
+
+
+class Casus(Base):
+    __tablename__ = "casussen"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    eigenaar: Mapped[str] = mapped_column(String(200), index=True)
+    versie: Mapped[int] = mapped_column(Integer)
+    data: Mapped[dict[str, Any]] = mapped_column(JSON)
+    afwegingen: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
+    aangemaakt: Mapped[str] = mapped_column(String(32))
+    gewijzigd: Mapped[str] = mapped_column(String(32))
+
+
+class CasusVersie(Base):
+    __tablename__ = "casus_versies"
+
+    casus_id: Mapped[str] = mapped_column(ForeignKey("casussen.id"), primary_key=True)
+    versie: Mapped[int] = mapped_column(Integer, primary_key=True)
+    data: Mapped[dict[str, Any]] = mapped_column(JSON)
+    afwegingen: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
+    reden: Mapped[str] = mapped_column(String(40))
+    door: Mapped[str] = mapped_column(String(200))
+    aangemaakt: Mapped[str] = mapped_column(String(32))
+
+
+class Advies(Base):
+    __tablename__ = "adviezen"
+    __table_args__ = (UniqueConstraint("volgnummer"),)
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    volgnummer: Mapped[int] = mapped_column(Integer)
+    casus_id: Mapped[str | None] = mapped_column(ForeignKey("casussen.id"), nullable=True,
+                                                 index=True)
+    casus_versie: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    door: Mapped[str] = mapped_column(String(200))
+    aangemaakt: Mapped[str] = mapped_column(String(32))
+    peildatum: Mapped[str] = mapped_column(String(10))
+    engine_versie: Mapped[str] = mapped_column(String(32))
+    pakketten: Mapped[list[dict[str, Any]]] = mapped_column(JSON)
+    trace: Mapped[str] = mapped_column(Text)
+    trace_hash: Mapped[str] = mapped_column(String(71))
+    vorige_hash: Mapped[str] = mapped_column(String(71))
+    keten_hash: Mapped[str] = mapped_column(String(71))
+
+
+class Keten(Base):
+    """The chain head: one row, locked by every writer of an advies."""
+
+    __tablename__ = "keten"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    volgnummer: Mapped[int] = mapped_column(Integer)
+    hash: Mapped[str] = mapped_column(String(71))
+
+
+class Besluit(Base):
+    __tablename__ = "besluiten"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    advies_id: Mapped[str] = mapped_column(ForeignKey("adviezen.id"), index=True)
+    casus_id: Mapped[str | None] = mapped_column(String(36), nullable=True)
+    instrumenten: Mapped[list[dict[str, Any]]] = mapped_column(JSON)
+    motivering: Mapped[str] = mapped_column(Text)
+    zaak_url: Mapped[str | None] = mapped_column(String(500), nullable=True)
+    door: Mapped[str] = mapped_column(String(200))
+    aangemaakt: Mapped[str] = mapped_column(String(32))
+
+
+class Verwerking(Base):
+    """Processing log after the Logboek Dataverwerkingen standard (one record per evaluation)."""
+
+    __tablename__ = "verwerkingen"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    trace_id: Mapped[str] = mapped_column(String(32), index=True)
+    span_id: Mapped[str] = mapped_column(String(16))
+    parent_span_id: Mapped[str | None] = mapped_column(String(16), nullable=True)
+    naam: Mapped[str] = mapped_column(String(100))
+    verwerkingsactiviteit: Mapped[str] = mapped_column(String(300))
+    betrokkene: Mapped[str | None] = mapped_column(String(80), nullable=True)
+    status: Mapped[str] = mapped_column(String(10))
+    start: Mapped[str] = mapped_column(String(32))
+    eind: Mapped[str] = mapped_column(String(32))
+    advies_id: Mapped[str | None] = mapped_column(String(36), nullable=True)
+
+
+def make_engine(url: str) -> SaEngine:
+    """Create the SQLAlchemy engine; SQLite gets WAL and write-locking transactions so the
+    advies chain stays consistent with several writers."""
+    if url.startswith("sqlite"):
+        path = url.split("///", 1)[1] if "///" in url else ""
+        if path and path != ":memory:":
+            Path(path).parent.mkdir(parents=True, exist_ok=True)
+        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
+
+        @event.listens_for(engine, "connect")
+        def _connect(dbapi_conn: Any, _: Any) -> None:
+            dbapi_conn.isolation_level = None  # we issue BEGIN ourselves
+            cur = dbapi_conn.cursor()
+            cur.execute("PRAGMA journal_mode=WAL")
+            cur.execute("PRAGMA busy_timeout=30000")
+            cur.execute("PRAGMA foreign_keys=ON")
+            cur.close()
+
+        @event.listens_for(engine, "begin")
+        def _begin(conn: Any) -> None:
+            conn.exec_driver_sql("BEGIN IMMEDIATE")
+
+        return engine
+    if url.startswith("postgresql://"):
+        url = "postgresql+psycopg://" + url[len("postgresql://"):]
+    return create_engine(url, pool_size=10, max_overflow=20, pool_pre_ping=True)
+
+
+def session_factory(engine: SaEngine) -> sessionmaker[Any]:
+    return sessionmaker(engine, expire_on_commit=False)

@@ -1,0 +1,33 @@
+"""Structured application logs (JSON lines) that can never carry personal data.
+
+Only allowlisted fields are written: method, route template, status, duration, trace id, and
+error type names. No bodies, query strings, casus fields or free text (AVG).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import sys
+
+ALLOWED = ("methode", "route", "status", "duur_ms", "trace_id", "fout", "aantal")
+
+
+class JsonFormatter(logging.Formatter):
+    def format(self, record: logging.LogRecord) -> str:
+        entry = {"tijd": self.formatTime(record, "%Y-%m-%dT%H:%M:%S"), "niveau": record.levelname,
+                 "logger": record.name, "bericht": record.getMessage()}
+        for key in ALLOWED:
+            if key in record.__dict__:
+                entry[key] = record.__dict__[key]
+        return json.dumps(entry, ensure_ascii=False)
+
+
+def configure(stream: object = None) -> None:
+    handler = logging.StreamHandler(stream or sys.stderr)  # type: ignore[arg-type]
+    handler.setFormatter(JsonFormatter())
+    for name in ("service", "service.http"):
+        logger = logging.getLogger(name)
+        logger.handlers = [handler]
+        logger.setLevel(logging.INFO)
+        logger.propagate = False

@@ -1,0 +1,146 @@
+"""`adviezen`: every evaluation stored as an immutable, chained receipt; replay for auditors."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+
+from fastapi import APIRouter, Depends, Request, Response
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from engine import Receipt
+from engine.evaluate import trace_hash
+from engine.replay import diff
+from service.auth import Principal, require
+from service.db import Advies, now
+from service.deps import Paging, db, engines, settings
+from service.engines import Engines
+from service.problems import ApiProblem
+from service.routes.casussen import visible
+from service.schemas import (
+    AdviesIn,
+    AdviesLijst,
+    AdviesSamenvatting,
+    AdviesUit,
+    Herhaling,
+    KetenControle,
+    Pagina,
+    PakketRef,
+)
+from service.settings import Settings
+from service.store import count, log_verwerking, store_advies, verify_chain
+
+router = APIRouter(tags=["adviezen"])
+
+
+def summary(row: Advies) -> AdviesSamenvatting:
+    return AdviesSamenvatting(
+        id=row.id, volgnummer=row.volgnummer, casus_id=row.casus_id,
+        casus_versie=row.casus_versie, aangemaakt=row.aangemaakt,
+        peildatum=row.peildatum, engine_versie=row.engine_versie,  # type: ignore[arg-type]
+        pakketten=[PakketRef(**p) for p in row.pakketten], trace_hash=row.trace_hash,
+        vorige_hash=row.vorige_hash, keten_hash=row.keten_hash)
+
+
+def full(row: Advies) -> AdviesUit:
+    return AdviesUit(**summary(row).model_dump(), trace=json.loads(row.trace))
+
+
+def pseudonym(cfg: Settings, casus_id: str | None) -> str | None:
+    if casus_id is None:
+        return None
+    mac = hmac.new(cfg.pseudoniem_sleutel.encode(), casus_id.encode(), hashlib.sha256)
+    return "psn:" + mac.hexdigest()[:32]
+
+
+def readable(session: Session, advies_id: str, who: Principal) -> Advies:
+    row = session.get(Advies, advies_id)
+    if row is None or ("auditor" not in who.rollen and row.door != who.sub):
+        raise ApiProblem(404, f"Geen advies met id '{advies_id}'.")
+    return row
+
+
+@router.post("/adviezen", status_code=201, response_model=AdviesUit,
+             summary="Evalueer een casus (stap 2 en 4) en sla het bewijsstuk op")
+def create(body: AdviesIn, request: Request, response: Response,
+           session: Session = Depends(db), eng: Engines = Depends(engines),
+           cfg: Settings = Depends(settings),
+           who: Principal = Depends(require("consulent"))) -> AdviesUit:
+    started = now()
+    casus_id = casus_versie = None
+    if body.casus_id is not None:
+        row = visible(session, body.casus_id, who)
+        data, casus_id, casus_versie = row.data, row.id, row.versie
+    else:
+        assert body.casus is not None
+        data = body.casus.model_dump(mode="json", exclude_none=True)
+    receipt: Receipt = eng.current.advies(data)
+    advies = store_advies(session, receipt, casus_id=casus_id, casus_versie=casus_versie,
+                          door=who.sub)
+    log_verwerking(session, state=request.state, naam="advies_evalueren",
+                   activiteit=cfg.verwerkingsactiviteit, betrokkene=pseudonym(cfg, casus_id),
+                   status="OK", start=started, advies_id=advies.id)
+    session.commit()
+    response.headers["Location"] = f"/v1/adviezen/{advies.id}"
+    return AdviesUit(**summary(advies).model_dump(), trace=receipt.trace)
+
+
+@router.get("/adviezen", response_model=AdviesLijst,
+            summary="Opgeslagen adviezen (eigen; auditor: alle)")
+def index(paging: Paging = Depends(), casusId: str | None = None,  # noqa: N803
+          session: Session = Depends(db),
+          who: Principal = Depends(require("consulent", "auditor"))) -> AdviesLijst:
+    where = [] if "auditor" in who.rollen else [Advies.door == who.sub]
+    if casusId:
+        where.append(Advies.casus_id == casusId)
+    rows = session.scalars(select(Advies).where(*where).order_by(Advies.volgnummer.desc())
+                           .offset(paging.offset).limit(paging.grootte)).all()
+    return AdviesLijst(adviezen=[summary(r) for r in rows],
+                       pagina=Pagina(pagina=paging.pagina, pagina_grootte=paging.grootte,
+                                     totaal=count(session, Advies, *where)))
+
+
+@router.get("/adviezen/{advies_id}", response_model=AdviesUit)
+def show(advies_id: str, session: Session = Depends(db),
+         who: Principal = Depends(require("consulent", "auditor"))) -> AdviesUit:
+    return full(readable(session, advies_id, who))
+
+
+@router.post("/adviezen/{advies_id}/_herhaal", response_model=Herhaling,
+             summary="Herhaal met de vastgepinde pakketversies: identiek of de verschillen")
+def replay(advies_id: str, session: Session = Depends(db), eng: Engines = Depends(engines),
+           who: Principal = Depends(require("auditor"))) -> Herhaling:
+    row = readable(session, advies_id, who)
+    pinned = eng.pinned([p["hash"] for p in row.pakketten])
+    return _compare(row, pinned.advies(json.loads(row.trace)["casus"]))
+
+
+@router.post("/adviezen/{advies_id}/_vergelijk", response_model=Herhaling,
+             summary="Vergelijk met de regelpakketten die vandaag gelden")
+def compare_today(advies_id: str, session: Session = Depends(db),
+                  eng: Engines = Depends(engines),
+                  who: Principal = Depends(require("auditor"))) -> Herhaling:
+    row = readable(session, advies_id, who)
+    return _compare(row, eng.current.advies(json.loads(row.trace)["casus"]))
+
+
+def _compare(row: Advies, new: Receipt) -> Herhaling:
+    stored = json.loads(row.trace)
+    intact = trace_hash(stored) == row.trace_hash
+    differences = diff(stored, new.trace)
+    packs_then = {p["hash"] for p in row.pakketten}
+    packs_now = {p["hash"] for p in new.trace["pakketten"]}
+    return Herhaling(identiek=intact and new.trace_hash == row.trace_hash, intact=intact,
+                     zelfde_pakketten=packs_then == packs_now,
+                     trace_hash_opgeslagen=row.trace_hash, trace_hash_herhaling=new.trace_hash,
+                     verschillen=differences)
+
+
+@router.post("/adviezen/_verifieer-keten", response_model=KetenControle,
+             summary="Controleer de hele keten van opgeslagen adviezen")
+def verify(session: Session = Depends(db),
+           who: Principal = Depends(require("auditor"))) -> KetenControle:
+    ok, n, first, message = verify_chain(session)
+    return KetenControle(geldig=ok, aantal=n, eerste_fout=first, melding=message)
