@@ -18,7 +18,7 @@ from rich.text import Text
 from engine import CasusError, Engine, PackError, Problem
 from engine.loader import DEFAULT_RULES_DIR
 from engine.yamlsource import YamlError
-from engine.yamltests import run_files, test_files
+from engine.yamltests import find_test_files, run_files
 
 app = typer.Typer(add_completion=False, no_args_is_help=True,
                   help="Omgekeerde Toets: advies per gewenst effect; regels schrijven en testen.")
@@ -176,7 +176,7 @@ def test_(paths: Annotated[list[Path] | None, typer.Argument(
         regels: RulesOption = None) -> None:
     """Draai de YAML-tests van de regelpakketten, met een leesbaar verschil bij een fout."""
     eng = _engine(regels)
-    files = test_files(paths or [DEFAULT_RULES_DIR])
+    files = find_test_files(paths or [DEFAULT_RULES_DIR])
     results, problems = run_files(eng, files)
     if problems:
         _problems("Fouten in de testbestanden", problems)

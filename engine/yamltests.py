@@ -10,8 +10,10 @@ A test file in `rules/<pakket>/tests/` holds a list of tests:
         effecten:
           e1:
             grondwaarden: {wmo.zelfredzaamheid_participatie: ja}
+            wetten: {wmo: ja, participatiewet: nee}
             instrumenten: {wmo.vervoersvoorziening: voorwaardelijk,
                            jeugdwet.jeugdhulp: niet_van_toepassing}
+            termijnen: {wmo.vervoersvoorziening: {onderzoek: ja}}
             nog_uitvragen: [netwerk.mantelzorg_beschikbaar]   # must be among them
             niet_uitvragen: [personen[p1].leeftijd]            # must not be among them
 
@@ -41,8 +43,12 @@ Uitkomst = Literal["ja", "nee", "onbekend"]
 class EffectVerwachting(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
+    wetten: dict[str, Uitkomst] = Field(default_factory=dict)
+    """Per pack id: does this effect serve one of the law's grondwaarden (stap 2)?"""
     grondwaarden: dict[str, Uitkomst] = Field(default_factory=dict)
     instrumenten: dict[str, Status] = Field(default_factory=dict)
+    termijnen: dict[str, dict[str, Uitkomst]] = Field(default_factory=dict)
+    """Per instrument id, per termijn id: does the deadline apply (its toets)?"""
     nog_uitvragen: list[str] = Field(default_factory=list)
     niet_uitvragen: list[str] = Field(default_factory=list)
     geen_grondwaarde: bool | None = None
@@ -66,7 +72,7 @@ class YamlTest(BaseModel):
 
 
 @dataclass
-class TestResult:
+class YamlTestResult:
     file: str
     line: int
     naam: str
@@ -77,7 +83,7 @@ class TestResult:
         return not self.failures
 
 
-def test_files(paths: Sequence[Path]) -> list[Path]:
+def find_test_files(paths: Sequence[Path]) -> list[Path]:
     """`rules/` -> every pack's tests; a pack folder -> its tests; a file -> itself."""
     out: list[Path] = []
     for p in paths:
@@ -107,8 +113,8 @@ def load_tests(path: Path) -> tuple[list[tuple[int, YamlTest]], list[Problem]]:
     return tests, problems
 
 
-def run_test(engine: Engine, test: YamlTest, file: str, line: int) -> TestResult:
-    result = TestResult(file, line, test.naam)
+def run_test(engine: Engine, test: YamlTest, file: str, line: int) -> YamlTestResult:
+    result = YamlTestResult(file, line, test.naam)
     try:
         receipt = engine.advies(test.casus)
     except CasusError as exc:
@@ -136,6 +142,11 @@ def compare(receipt: Receipt, verwacht: Verwachting) -> list[str]:
         if effect is None:
             out.append(f"{eid}: effect bestaat niet in de casus")
             continue
+        laws = {w["pakket"]: w["uitkomst"] for w in effect["stap2"]["wetten"]}
+        for pid, want in exp.wetten.items():
+            got_w = laws.get(pid, "nee")
+            if got_w != want:
+                out.append(f"{eid}: wet {pid}: verwacht {want}, kreeg {got_w}")
         gw = {g["id"]: g["uitkomst"] for g in effect["stap2"]["grondwaarden"]}
         for gid, want in exp.grondwaarden.items():
             got_g = gw.get(gid, "(geen grondwaarde met deze id)")
@@ -162,6 +173,16 @@ def compare(receipt: Receipt, verwacht: Verwachting) -> list[str]:
                                     for r in statuses[iid]["redenen"])
                 out.append(f"{eid}: {iid}: verwacht {want_s}, kreeg {got_s}"
                            + (f" ({why})" if why else ""))
+        for iid, wanted in exp.termijnen.items():
+            listed = statuses.get(iid)
+            if listed is None:
+                out.append(f"{eid}: termijnen van {iid}: instrument niet in het advies")
+                continue
+            got_t = {t["id"]: t["uitkomst"] for t in listed["termijnen"]}
+            for tid, want_t in wanted.items():
+                if got_t.get(tid) != want_t:
+                    out.append(f"{eid}: {iid} termijn {tid}: verwacht {want_t}, kreeg "
+                               f"{got_t.get(tid, '(geen termijn met deze id)')}")
         asked = [q["feit"] for q in effect["nog_uitvragen"]]
         for fact in exp.nog_uitvragen:
             if fact not in asked:
@@ -172,8 +193,8 @@ def compare(receipt: Receipt, verwacht: Verwachting) -> list[str]:
     return out
 
 
-def run_files(engine: Engine, files: Sequence[Path]) -> tuple[list[TestResult], list[Problem]]:
-    results: list[TestResult] = []
+def run_files(engine: Engine, files: Sequence[Path]) -> tuple[list[YamlTestResult], list[Problem]]:
+    results: list[YamlTestResult] = []
     problems: list[Problem] = []
     for f in files:
         tests, found = load_tests(f)

@@ -53,7 +53,7 @@ def authenticate(settings: Settings, header: str | None) -> Principal:
             raw = claims.get(issuer.rollen_claim, [])
             raw = [raw] if isinstance(raw, str) else raw
             rollen = frozenset(r for r in raw if r in ROLLEN)
-            return Principal(sub=str(claims["sub"]), rollen=rollen)  # type: ignore[arg-type]
+            return Principal(sub=str(claims["sub"]), rollen=rollen)
     raise ApiProblem(401, "Onbekend of ongeldig token.", headers=CHALLENGE)
 
 

@@ -28,7 +28,7 @@ def settings(request: Request) -> Settings:
 
 class Paging:
     def __init__(self, pagina: int = Query(1, ge=1, le=100000),
-                 paginaGrootte: int = Query(20, ge=1, le=100)):  # noqa: N803 (NL API: camelCase)
+                 paginaGrootte: int = Query(20, ge=1, le=100)):
         self.pagina = pagina
         self.grootte = paginaGrootte
 

@@ -95,9 +95,9 @@ def store_advies(session: Session, receipt: Receipt, *, casus_id: str | None,
 
 def verify_chain(session: Session) -> tuple[bool, int, int | None, str]:
     """Walk every advies in order: trace hash, link to the predecessor, chain hash, head."""
-    from engine.evaluate import trace_hash as compute
-
     import json
+
+    from engine.evaluate import trace_hash as compute
 
     previous = GENESIS
     count = 0

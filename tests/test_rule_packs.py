@@ -9,9 +9,9 @@ import pytest
 
 from engine import Engine
 from engine.loader import DEFAULT_RULES_DIR, load_packs
-from engine.yamltests import load_tests, run_test, test_files
+from engine.yamltests import find_test_files, load_tests, run_test
 
-FILES = test_files([DEFAULT_RULES_DIR])
+FILES = find_test_files([DEFAULT_RULES_DIR])
 PACKS = load_packs()
 
 

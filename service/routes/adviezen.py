@@ -39,7 +39,7 @@ def summary(row: Advies) -> AdviesSamenvatting:
     return AdviesSamenvatting(
         id=row.id, volgnummer=row.volgnummer, casus_id=row.casus_id,
         casus_versie=row.casus_versie, aangemaakt=row.aangemaakt,
-        peildatum=row.peildatum, engine_versie=row.engine_versie,  # type: ignore[arg-type]
+        peildatum=row.peildatum, engine_versie=row.engine_versie,
         pakketten=[PakketRef(**p) for p in row.pakketten], trace_hash=row.trace_hash,
         vorige_hash=row.vorige_hash, keten_hash=row.keten_hash)
 
@@ -89,7 +89,7 @@ def create(body: AdviesIn, request: Request, response: Response,
 
 @router.get("/adviezen", response_model=AdviesLijst,
             summary="Opgeslagen adviezen (eigen; auditor: alle)")
-def index(paging: Paging = Depends(), casusId: str | None = None,  # noqa: N803
+def index(paging: Paging = Depends(), casusId: str | None = None,
           session: Session = Depends(db),
           who: Principal = Depends(require("consulent", "auditor"))) -> AdviesLijst:
     where = [] if "auditor" in who.rollen else [Advies.door == who.sub]

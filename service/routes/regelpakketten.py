@@ -10,15 +10,16 @@ from fastapi import APIRouter, Depends, Request
 from engine import Engine, PackError
 from engine.citation import Rechtsgrond
 from engine.loader import LoadedPack, load_pack_sources
-from engine.yamltests import run_files, test_files
+from engine.yamltests import find_test_files, run_files
 from service.auth import Principal, require
 from service.deps import engines
 from service.engines import Engines
 from service.problems import ApiProblem, invalid_from_problems
 from service.schemas import PakketRef, TestUitkomst, Validatie
+from service.settings import Rol
 
 router = APIRouter(tags=["regelpakketten"])
-READERS = ("consulent", "beleidsmedewerker", "auditor")
+READERS: tuple[Rol, ...] = ("consulent", "beleidsmedewerker", "auditor")
 
 
 def cite(value: Any) -> Any:
@@ -129,7 +130,7 @@ def run_tests(eng: Engines = Depends(engines),
 
     dirs = sorted({Path(lp.source).parent for lp in eng.current.rules.packs})
     engine: Engine = eng.current
-    results, problems = run_files(engine, test_files(dirs))
+    results, problems = run_files(engine, find_test_files(dirs))
     fouten: list[dict[str, Any]] = [{"bestand": Path(r.file).name, "regel": r.line,
                                      "naam": r.naam, "verschillen": r.failures}
                                     for r in results if not r.ok]
