@@ -9,7 +9,7 @@ plain-Python oracle share this code and differ only in how leaves get their valu
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from engine.language import Alle, EenVan, Niet, Toets, Vergelijking
@@ -30,14 +30,17 @@ class Leaf:
     op: str
     value: Any
     parameter: str | None
+    prefix: str = field(init=False)
+    name: str = field(init=False)
+    shown: Any = field(init=False)
+    """The right-hand value as the trace shows it (a list, not a tuple)."""
 
-    @property
-    def prefix(self) -> str:
-        return self.path.partition(".")[0]
-
-    @property
-    def name(self) -> str:
-        return self.path.partition(".")[2]
+    def __post_init__(self) -> None:
+        prefix, _, name = self.path.partition(".")
+        object.__setattr__(self, "prefix", prefix)
+        object.__setattr__(self, "name", name)
+        object.__setattr__(self, "shown", list(self.value) if isinstance(self.value, tuple)
+                           else self.value)
 
 
 def compare(value: Any, op: str, rvalue: Any) -> bool:
@@ -137,10 +140,27 @@ def leaves_of(node: Node) -> list[int]:
 
 def undecided_leaves(node: Node, leaf_value: Callable[[int], Ternary]) -> list[int]:
     """Unknown leaves that can still matter: only inside subtrees whose value is onbekend."""
-    if evaluate(node, leaf_value) is not None:
-        return []
-    if node[0] == "L":
-        return [node[1]]
-    if node[0] == "N":
-        return undecided_leaves(node[1], leaf_value)
-    return [i for child in node[1] for i in undecided_leaves(child, leaf_value)]
+    return _undecided(node, leaf_value)[1]
+
+
+def _undecided(node: Node, leaf_value: Callable[[int], Ternary]) -> tuple[Ternary, list[int]]:
+    """One bottom-up pass: the node's value and, if onbekend, the unknown leaves under it."""
+    tag = node[0]
+    if tag == "L":
+        v = leaf_value(node[1])
+        return v, ([node[1]] if v is None else [])
+    if tag == "N":
+        v, leaves = _undecided(node[1], leaf_value)
+        return (None if v is None else not v), leaves
+    values: list[Ternary] = []
+    unknown: list[int] = []
+    for child in node[1]:
+        v, leaves = _undecided(child, leaf_value)
+        values.append(v)
+        if v is None:
+            unknown.extend(leaves)
+    if tag == "A":
+        value = False if False in values else None if None in values else True
+    else:
+        value = True if True in values else None if None in values else False
+    return value, (unknown if value is None else [])

@@ -8,6 +8,7 @@ the validity boundaries of every item, found once when the rule base is built.
 from __future__ import annotations
 
 import bisect
+import dataclasses
 import datetime as dt
 import threading
 from collections.abc import Sequence
@@ -40,6 +41,8 @@ class CompiledInstrument:
     voorliggend: tuple[CompiledItem, ...]
     termijnen: tuple[CompiledItem, ...]
     order: tuple[int, str, int]
+    derived: frozenset[str] = frozenset()
+    """Derived facts its conditions use (transitively): the ones its trace must explain."""
 
 
 @dataclass(frozen=True)
@@ -47,6 +50,7 @@ class CompiledGrondwaarde:
     pack: LoadedPack
     grondwaarde: Grondwaarde
     node: Node
+    derived: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True)
@@ -180,12 +184,23 @@ class RuleBase:
         strata = tuple(tuple(d for d in derived if d.stratum == s)
                        for s in range(1, n_strata + 1))
 
+        def uses(nodes: Sequence[Node | None]) -> frozenset[str]:
+            found: set[str] = set()
+            stack = [n for n in nodes if n is not None]
+            while stack:
+                for i in leaves_of(stack.pop()):
+                    leaf = table.leaves[i]
+                    if leaf.prefix == "afgeleid" and leaf.name not in found:
+                        found.add(leaf.name)
+                        stack.append(by_name[leaf.name][2])
+            return frozenset(found)
+
         grondwaarden = []
         for lp in packs:
             for g in current(lp, lp.pack.grondwaarden):
                 node = comp(g.toets)
                 assert node is not None
-                grondwaarden.append(CompiledGrondwaarde(lp, g, node))
+                grondwaarden.append(CompiledGrondwaarde(lp, g, node, uses([node])))
 
         instrumenten = []
         for p_order, lp in enumerate(packs):
@@ -193,11 +208,15 @@ class RuleBase:
                 def items(seq: Sequence[Any]) -> tuple[CompiledItem, ...]:
                     return tuple(CompiledItem(x.id, comp(x.toets), x) for x in seq)
 
-                instrumenten.append(CompiledInstrument(
+                compiled = CompiledInstrument(
                     pack=lp, instrument=ins, toepassing=comp(ins.toepassing),
                     voorwaarden=items(ins.voorwaarden), uitsluitingen=items(ins.uitsluitingen),
                     voorliggend=items(ins.voorliggend), termijnen=items(ins.termijnen),
-                    order=(TREDE_ORDER[ins.trede], f"{p_order:03d}", i_order)))
+                    order=(TREDE_ORDER[ins.trede], f"{p_order:03d}", i_order))
+                nodes = [compiled.toepassing, *(x.node for x in (
+                    *compiled.voorwaarden, *compiled.uitsluitingen, *compiled.voorliggend,
+                    *compiled.termijnen))]
+                instrumenten.append(dataclasses.replace(compiled, derived=uses(nodes)))
         instrumenten.sort(key=lambda c: c.order)
         key = ";".join(f"{lp.id}@{lp.sha256[:12]}" for lp in packs) + f"|{start}..{end}"
         catalogue = self.catalogue
