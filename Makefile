@@ -26,5 +26,6 @@ test: lint  ## ruff, mypy, the YAML rule tests and the pytest suite
 	$(BIN)/ot test
 	$(BIN)/pytest
 
-bench: $(STAMP)
-	$(BIN)/python bench/bench.py
+bench: $(STAMP)  ## engine benchmark and memory over 100,000 evaluations; writes docs/performance.md
+	$(BIN)/python bench/bench.py --write docs/performance.md --notes bench/notes.md
+	$(BIN)/python bench/memory.py

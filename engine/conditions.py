@@ -74,6 +74,12 @@ class LeafTable:
     def __init__(self) -> None:
         self.leaves: list[Leaf] = []
         self._index: dict[tuple[str, str, Any, str | None], int] = {}
+        self._nodes: dict[Node, Node] = {}
+
+    def node(self, node: Node) -> Node:
+        """Hash-consing: structurally equal subtrees become one object, so their evaluation
+        and trace can be shared by every instrument that repeats the same condition."""
+        return self._nodes.setdefault(node, node)
 
     def intern(self, path: str, op: str, value: Any, parameter: str | None) -> int:
         frozen = tuple(value) if isinstance(value, list) else value
@@ -93,13 +99,15 @@ def compile_toets(toets: Toets, table: LeafTable,
     """YAML tree -> tuple tree over interned leaves."""
     if isinstance(toets, Vergelijking):
         value = resolve_parameter(toets.parameter) if toets.parameter else toets.waarde
-        return ("L", table.intern(toets.feit, toets.op, value, toets.parameter))
+        return table.node(("L", table.intern(toets.feit, toets.op, value, toets.parameter)))
     if isinstance(toets, Alle):
-        return ("A", tuple(compile_toets(t, table, resolve_parameter) for t in toets.alle))
+        return table.node(("A", tuple(compile_toets(t, table, resolve_parameter)
+                                      for t in toets.alle)))
     if isinstance(toets, EenVan):
-        return ("O", tuple(compile_toets(t, table, resolve_parameter) for t in toets.een_van))
+        return table.node(("O", tuple(compile_toets(t, table, resolve_parameter)
+                                      for t in toets.een_van)))
     if isinstance(toets, Niet):
-        return ("N", compile_toets(toets.niet, table, resolve_parameter))
+        return table.node(("N", compile_toets(toets.niet, table, resolve_parameter)))
     raise TypeError(type(toets))
 
 

@@ -58,6 +58,8 @@ class Context:
     derived_nodes: dict[str, CompiledDerived] = field(default_factory=dict)
     memo: dict[int, Ternary] = field(default_factory=dict)
     addresses: dict[int, str] = field(default_factory=dict)
+    trees: dict[int, tuple[dict[str, Any], Ternary]] = field(default_factory=dict)
+    """Rendered subtrees by node identity (nodes are hash-consed per regime)."""
 
     def leaf_value(self, index: int) -> Ternary:
         found = self.memo.get(index, 0)
@@ -239,8 +241,17 @@ def _iso(day: Any) -> str | None:
 def _tree(node: Node, ctx: Context) -> tuple[dict[str, Any], Ternary]:
     """A condition tree with every node's value, the facts it used and where they live.
 
-    Built bottom-up so each node is evaluated once; returns the rendered tree and its value.
+    Built bottom-up so each node is evaluated once; a subtree repeated across instruments is
+    rendered once per effect (and shared, read-only, in the trace).
     """
+    found = ctx.trees.get(id(node))
+    if found is None:
+        found = _render(node, ctx)
+        ctx.trees[id(node)] = found
+    return found
+
+
+def _render(node: Node, ctx: Context) -> tuple[dict[str, Any], Ternary]:
     tag = node[0]
     if tag == "L":
         leaf = ctx.leaves[node[1]]
