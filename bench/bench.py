@@ -11,8 +11,8 @@ trace and its hash.
 from __future__ import annotations
 
 import argparse
-import gc
 import datetime as dt
+import gc
 import os
 import platform
 import statistics

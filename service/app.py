@@ -17,7 +17,7 @@ from fastapi.openapi.utils import get_openapi
 from engine import __version__ as engine_version
 from service import logs
 from service.auth import Principal, require
-from service.db import make_engine, session_factory
+from service.db import make_engines, session_factory
 from service.engines import Engines
 from service.middleware import API_VERSION, HttpRules
 from service.migrate import upgrade
@@ -45,10 +45,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     if settings.lokale_sleutels:
         log.warning("LOKALE API-SLEUTELS ACTIEF: dit is GEEN productie-authenticatie. "
                     "Configureer OT_JWT_ISSUERS of OT_API_KEYS.")
-    db_engine = make_engine(settings.database_url)
+    db_engine, read_engine = make_engines(settings.database_url)
     upgrade(db_engine)
     sessions = session_factory(db_engine)
-    engines = Engines(settings.rules_dir, sessions)
+    read_sessions = session_factory(read_engine)
+    engines = Engines(settings.rules_dir, sessions, read_sessions)
     engines.store_current()
     # The rule base lives as long as the process: keep it out of the cyclic GC's young
     # generations (measured: p99 of an advies 14 ms -> 5 ms).
@@ -68,6 +69,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.router.redirect_slashes = False
     app.state.settings = settings
     app.state.sessions = sessions
+    app.state.read_sessions = read_sessions
     app.state.engines = engines
     app.state.db_engine = db_engine
     install(app)

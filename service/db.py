@@ -133,32 +133,39 @@ class Verwerking(Base):
     advies_id: Mapped[str | None] = mapped_column(String(36), nullable=True)
 
 
-def make_engine(url: str) -> SaEngine:
-    """Create the SQLAlchemy engine; SQLite gets WAL and write-locking transactions so the
-    advies chain stays consistent with several writers."""
+def make_engines(url: str) -> tuple[SaEngine, SaEngine]:
+    """(writer, reader). On PostgreSQL one engine serves both (writers lock the chain head with
+    SELECT … FOR UPDATE). On SQLite the writer starts every transaction with BEGIN IMMEDIATE,
+    so two writers never interleave on the advies chain, and the reader keeps deferred
+    transactions, so reading never waits for (or blocks) a writer (WAL)."""
     if url.startswith("sqlite"):
-        path = url.split("///", 1)[1] if "///" in url else ""
-        if path and path != ":memory:":
-            Path(path).parent.mkdir(parents=True, exist_ok=True)
-        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
-
-        @event.listens_for(engine, "connect")
-        def _connect(dbapi_conn: Any, _: Any) -> None:
-            dbapi_conn.isolation_level = None  # we issue BEGIN ourselves
-            cur = dbapi_conn.cursor()
-            cur.execute("PRAGMA journal_mode=WAL")
-            cur.execute("PRAGMA busy_timeout=30000")
-            cur.execute("PRAGMA foreign_keys=ON")
-            cur.close()
-
-        @event.listens_for(engine, "begin")
-        def _begin(conn: Any) -> None:
-            conn.exec_driver_sql("BEGIN IMMEDIATE")
-
-        return engine
+        return _sqlite(url, immediate=True), _sqlite(url, immediate=False)
     if url.startswith("postgresql://"):
         url = "postgresql+psycopg://" + url[len("postgresql://"):]
-    return create_engine(url, pool_size=10, max_overflow=20, pool_pre_ping=True)
+    engine = create_engine(url, pool_size=10, max_overflow=20, pool_pre_ping=True)
+    return engine, engine
+
+
+def _sqlite(url: str, *, immediate: bool) -> SaEngine:
+    path = url.split("///", 1)[1] if "///" in url else ""
+    if path and path != ":memory:":
+        Path(path).parent.mkdir(parents=True, exist_ok=True)
+    engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
+
+    @event.listens_for(engine, "connect")
+    def _connect(dbapi_conn: Any, _: Any) -> None:
+        dbapi_conn.isolation_level = None  # we issue BEGIN ourselves
+        cur = dbapi_conn.cursor()
+        cur.execute("PRAGMA journal_mode=WAL")
+        cur.execute("PRAGMA busy_timeout=30000")
+        cur.execute("PRAGMA foreign_keys=ON")
+        cur.close()
+
+    @event.listens_for(engine, "begin")
+    def _begin(conn: Any) -> None:
+        conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+
+    return engine
 
 
 def session_factory(engine: SaEngine) -> sessionmaker[Any]:

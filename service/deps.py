@@ -12,7 +12,14 @@ from service.settings import Settings
 
 
 def db(request: Request) -> Iterator[Session]:
+    """A session for requests that write (on SQLite: a write-locking transaction)."""
     with request.app.state.sessions() as session:
+        yield session
+
+
+def db_read(request: Request) -> Iterator[Session]:
+    """A session for requests that only read (never waits for a writer)."""
+    with request.app.state.read_sessions() as session:
         yield session
 
 

@@ -24,9 +24,11 @@ PINNED_CACHE = 8
 
 
 class Engines:
-    def __init__(self, rules_dir: Path | None, sessions: sessionmaker[Session]):
+    def __init__(self, rules_dir: Path | None, sessions: sessionmaker[Session],
+                 read_sessions: sessionmaker[Session]):
         self.current = Engine.load([rules_dir] if rules_dir else None)
         self.sessions = sessions
+        self.read_sessions = read_sessions
         self._pinned: OrderedDict[tuple[str, ...], Engine] = OrderedDict()
         self._lock = threading.Lock()
         self.current_key = tuple(sorted("sha256:" + lp.sha256 for lp in self.current.rules.packs))
@@ -56,7 +58,7 @@ class Engines:
             if found is not None:
                 self._pinned.move_to_end(key)
                 return found
-        with self.sessions() as session:
+        with self.read_sessions() as session:
             rows = session.scalars(select(PakketVersie).where(PakketVersie.hash.in_(key))).all()
         if len(rows) != len(key):
             raise ApiProblem(409, "Niet alle vastgepinde pakketversies zijn opgeslagen; "

@@ -7,6 +7,7 @@ and list every problem in `invalidParams` with the field path (`name`) and a rea
 from __future__ import annotations
 
 import logging
+import re
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -76,6 +77,22 @@ def _loc(loc: tuple[Any, ...]) -> str:
     return out or "body"
 
 
+def allowed_methods(request: Request) -> set[str]:
+    """Every method the API offers for this path, from its OpenAPI document (Starlette's own
+    405 names only the first route that matched the path)."""
+    table = getattr(request.app.state, "allow_table", None)
+    if table is None:
+        table = [(re.compile("^" + re.sub(r"\{[^}]+\}", "[^/]+", path) + "$"),
+                  {m.upper() for m in ops})
+                 for path, ops in request.app.openapi()["paths"].items()]
+        request.app.state.allow_table = table
+    found: set[str] = set()
+    for pattern, methods in table:
+        if pattern.match(request.url.path):
+            found |= methods
+    return found or {"GET"}
+
+
 def install(app: FastAPI) -> None:
     @app.exception_handler(ApiProblem)
     async def _api(_: Request, exc: ApiProblem) -> JSONResponse:
@@ -108,13 +125,15 @@ def install(app: FastAPI) -> None:
                                 invalid=invalid_from_problems(exc.problems))
 
     @app.exception_handler(StarletteHTTPException)
-    async def _http(_: Request, exc: StarletteHTTPException) -> JSONResponse:
+    async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
         detail = exc.detail if isinstance(exc.detail, str) else TITLES.get(exc.status_code, "")
+        headers = dict(exc.headers or {})
         if exc.status_code == 404 and detail == "Not Found":
             detail = "Deze bron bestaat niet."
         if exc.status_code == 405:
             detail = "Deze methode is hier niet toegestaan."
-        return problem_response(exc.status_code, detail, headers=dict(exc.headers or {}))
+            headers["Allow"] = ", ".join(sorted(allowed_methods(request)))
+        return problem_response(exc.status_code, detail, headers=headers)
 
     @app.exception_handler(Exception)
     async def _any(_: Request, exc: Exception) -> JSONResponse:

@@ -15,7 +15,7 @@ from engine.evaluate import trace_hash
 from engine.replay import diff
 from service.auth import Principal, require
 from service.db import Advies, now
-from service.deps import Paging, db, engines, settings
+from service.deps import Paging, db_read, engines, settings
 from service.engines import Engines
 from service.problems import ApiProblem
 from service.routes.casussen import visible
@@ -65,24 +65,29 @@ def readable(session: Session, advies_id: str, who: Principal) -> Advies:
 @router.post("/adviezen", status_code=201, response_model=AdviesUit,
              summary="Evalueer een casus (stap 2 en 4) en sla het bewijsstuk op")
 def create(body: AdviesIn, request: Request, response: Response,
-           session: Session = Depends(db), eng: Engines = Depends(engines),
+           reader: Session = Depends(db_read), eng: Engines = Depends(engines),
            cfg: Settings = Depends(settings),
            who: Principal = Depends(require("consulent"))) -> AdviesUit:
     started = now()
     casus_id = casus_versie = None
     if body.casus_id is not None:
-        row = visible(session, body.casus_id, who)
+        row = visible(reader, body.casus_id, who)
         data, casus_id, casus_versie = row.data, row.id, row.versie
     else:
         assert body.casus is not None
         data = body.casus.model_dump(mode="json", exclude_none=True)
+    reader.close()
     receipt: Receipt = eng.current.advies(data)
-    advies = store_advies(session, receipt, casus_id=casus_id, casus_versie=casus_versie,
-                          door=who.sub)
-    log_verwerking(session, state=request.state, naam="advies_evalueren",
-                   activiteit=cfg.verwerkingsactiviteit, betrokkene=pseudonym(cfg, casus_id),
-                   status="OK", start=started, advies_id=advies.id)
-    session.commit()
+    # The write transaction (and on SQLite its lock) covers only the append to the chain and
+    # the processing-log record: both land together or not at all.
+    with request.app.state.sessions() as session:
+        advies = store_advies(session, receipt, casus_id=casus_id, casus_versie=casus_versie,
+                              door=who.sub)
+        log_verwerking(session, state=request.state, naam="advies_evalueren",
+                       activiteit=cfg.verwerkingsactiviteit,
+                       betrokkene=pseudonym(cfg, casus_id), status="OK", start=started,
+                       advies_id=advies.id)
+        session.commit()
     response.headers["Location"] = f"/v1/adviezen/{advies.id}"
     return AdviesUit(**summary(advies).model_dump(), trace=receipt.trace)
 
@@ -90,7 +95,7 @@ def create(body: AdviesIn, request: Request, response: Response,
 @router.get("/adviezen", response_model=AdviesLijst,
             summary="Opgeslagen adviezen (eigen; auditor: alle)")
 def index(paging: Paging = Depends(), casusId: str | None = None,
-          session: Session = Depends(db),
+          session: Session = Depends(db_read),
           who: Principal = Depends(require("consulent", "auditor"))) -> AdviesLijst:
     where = [] if "auditor" in who.rollen else [Advies.door == who.sub]
     if casusId:
@@ -103,14 +108,14 @@ def index(paging: Paging = Depends(), casusId: str | None = None,
 
 
 @router.get("/adviezen/{advies_id}", response_model=AdviesUit)
-def show(advies_id: str, session: Session = Depends(db),
+def show(advies_id: str, session: Session = Depends(db_read),
          who: Principal = Depends(require("consulent", "auditor"))) -> AdviesUit:
     return full(readable(session, advies_id, who))
 
 
 @router.post("/adviezen/{advies_id}/_herhaal", response_model=Herhaling,
              summary="Herhaal met de vastgepinde pakketversies: identiek of de verschillen")
-def replay(advies_id: str, session: Session = Depends(db), eng: Engines = Depends(engines),
+def replay(advies_id: str, session: Session = Depends(db_read), eng: Engines = Depends(engines),
            who: Principal = Depends(require("auditor"))) -> Herhaling:
     row = readable(session, advies_id, who)
     pinned = eng.pinned([p["hash"] for p in row.pakketten])
@@ -119,7 +124,7 @@ def replay(advies_id: str, session: Session = Depends(db), eng: Engines = Depend
 
 @router.post("/adviezen/{advies_id}/_vergelijk", response_model=Herhaling,
              summary="Vergelijk met de regelpakketten die vandaag gelden")
-def compare_today(advies_id: str, session: Session = Depends(db),
+def compare_today(advies_id: str, session: Session = Depends(db_read),
                   eng: Engines = Depends(engines),
                   who: Principal = Depends(require("auditor"))) -> Herhaling:
     row = readable(session, advies_id, who)
@@ -140,7 +145,7 @@ def _compare(row: Advies, new: Receipt) -> Herhaling:
 
 @router.post("/adviezen/_verifieer-keten", response_model=KetenControle,
              summary="Controleer de hele keten van opgeslagen adviezen")
-def verify(session: Session = Depends(db),
+def verify(session: Session = Depends(db_read),
            who: Principal = Depends(require("auditor"))) -> KetenControle:
     ok, n, first, message = verify_chain(session)
     return KetenControle(geldig=ok, aantal=n, eerste_fout=first, melding=message)

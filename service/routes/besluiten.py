@@ -8,7 +8,7 @@ from sqlalchemy.orm import Session
 
 from service.auth import Principal, require
 from service.db import Besluit, now
-from service.deps import Paging, db
+from service.deps import Paging, db, db_read
 from service.problems import ApiProblem
 from service.routes.adviezen import readable
 from service.schemas import BesluitIn, BesluitLijst, BesluitUit, GekozenInstrument, Pagina
@@ -52,7 +52,7 @@ def create(body: BesluitIn, response: Response, session: Session = Depends(db),
 
 
 @router.get("/besluiten", response_model=BesluitLijst)
-def index(paging: Paging = Depends(), session: Session = Depends(db),
+def index(paging: Paging = Depends(), session: Session = Depends(db_read),
           who: Principal = Depends(require("consulent", "auditor"))) -> BesluitLijst:
     where = [] if "auditor" in who.rollen else [Besluit.door == who.sub]
     rows = session.scalars(select(Besluit).where(*where).order_by(Besluit.aangemaakt.desc(),
@@ -64,7 +64,7 @@ def index(paging: Paging = Depends(), session: Session = Depends(db),
 
 
 @router.get("/besluiten/{besluit_id}", response_model=BesluitUit)
-def show(besluit_id: str, session: Session = Depends(db),
+def show(besluit_id: str, session: Session = Depends(db_read),
          who: Principal = Depends(require("consulent", "auditor"))) -> BesluitUit:
     row = session.get(Besluit, besluit_id)
     if row is None or ("auditor" not in who.rollen and row.door != who.sub):

@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 
 from service.auth import Principal, require
 from service.db import Casus, CasusVersie, now
-from service.deps import Paging, db, engines
+from service.deps import Paging, db, db_read, engines
 from service.engines import Engines
 from service.problems import ApiProblem
 from service.schemas import (
@@ -68,7 +68,7 @@ def create(body: CasusIn, response: Response, session: Session = Depends(db),
 
 
 @router.get("/casussen", response_model=CasusLijst, summary="Casussen (eigen; auditor: alle)")
-def index(paging: Paging = Depends(), session: Session = Depends(db),
+def index(paging: Paging = Depends(), session: Session = Depends(db_read),
           who: Principal = Depends(require("consulent", "auditor"))) -> CasusLijst:
     where = [] if "auditor" in who.rollen else [Casus.eigenaar == who.sub]
     rows = session.scalars(select(Casus).where(*where).order_by(Casus.aangemaakt.desc(),
@@ -80,14 +80,14 @@ def index(paging: Paging = Depends(), session: Session = Depends(db),
 
 
 @router.get("/casussen/{casus_id}", response_model=CasusUit)
-def show(casus_id: str, session: Session = Depends(db),
+def show(casus_id: str, session: Session = Depends(db_read),
          who: Principal = Depends(require("consulent", "auditor"))) -> CasusUit:
     return out(visible(session, casus_id, who))
 
 
 @router.get("/casussen/{casus_id}/versies", response_model=list[CasusVersieUit],
             summary="Alle versies van een casus (niets gaat verloren)")
-def versions(casus_id: str, session: Session = Depends(db),
+def versions(casus_id: str, session: Session = Depends(db_read),
              who: Principal = Depends(require("consulent", "auditor"))) -> list[CasusVersieUit]:
     visible(session, casus_id, who)
     rows = session.scalars(select(CasusVersie).where(CasusVersie.casus_id == casus_id)

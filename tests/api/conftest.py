@@ -1,0 +1,107 @@
+"""Service fixtures: the same tests run on SQLite and on a real PostgreSQL server.
+
+PostgreSQL is used when `OT_TEST_POSTGRES_URL` is set (`.ci/run` starts a server with
+`scripts/postgres-start.sh` and sets it; locally run that script yourself). Invented people only.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import jwt
+import pytest
+import yaml
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import rsa
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
+from sqlalchemy import create_engine, text
+
+from service.app import create_app
+from service.settings import ApiKey, JwtIssuer, Settings
+
+ROOT = Path(__file__).resolve().parents[2]
+EXAMPLES = ROOT.parent / "shared" / "examples"
+PG_URL = os.environ.get("OT_TEST_POSTGRES_URL")
+
+KEYS = {
+    "sleutel-consulent": ApiKey(rol="consulent", sub="consulent-1"),
+    "sleutel-consulent-2": ApiKey(rol="consulent", sub="consulent-2"),
+    "sleutel-beleid": ApiKey(rol="beleidsmedewerker", sub="beleid-1"),
+    "sleutel-auditor": ApiKey(rol="auditor", sub="auditor-1"),
+}
+CONSULENT = {"Authorization": "Bearer sleutel-consulent"}
+CONSULENT_2 = {"Authorization": "Bearer sleutel-consulent-2"}
+BELEID = {"Authorization": "Bearer sleutel-beleid"}
+AUDITOR = {"Authorization": "Bearer sleutel-auditor"}
+
+PRIVATE = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+PUBLIC_PEM = PRIVATE.public_key().public_bytes(
+    serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo).decode()
+ISSUER = JwtIssuer(iss="https://idp.gemeente.example", aud="omgekeerde-toets", key=PUBLIC_PEM,
+                   algorithms=["RS256"])
+
+
+def token(**overrides: Any) -> str:
+    now = dt.datetime.now(dt.UTC)
+    claims: dict[str, Any] = {"iss": ISSUER.iss, "aud": ISSUER.aud, "sub": "medewerker-7",
+                              "exp": now + dt.timedelta(minutes=5), "iat": now,
+                              "rollen": ["consulent"]}
+    claims.update(overrides)
+    key = overrides.pop("_key", PRIVATE)
+    claims.pop("_key", None)
+    return jwt.encode(claims, key, algorithm="RS256")
+
+
+def example(name: str) -> dict[str, Any]:
+    data: dict[str, Any] = yaml.safe_load((EXAMPLES / f"{name}.yaml").read_text("utf-8"))
+    data.pop("verwachting", None)
+    data["peildatum"] = str(data["peildatum"])
+    return data
+
+
+def reset_postgres(url: str) -> None:
+    engine = create_engine(url.replace("postgresql://", "postgresql+psycopg://", 1))
+    with engine.begin() as conn:
+        conn.execute(text("DROP SCHEMA public CASCADE"))
+        conn.execute(text("CREATE SCHEMA public"))
+    engine.dispose()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'ot.sqlite3'}"
+    if not PG_URL:
+        pytest.skip("OT_TEST_POSTGRES_URL is not set (CI sets it; see scripts/postgres-start.sh)")
+    reset_postgres(PG_URL)
+    return PG_URL
+
+
+def make_settings(db_url: str, rules_dir: Path | None = None, **extra: Any) -> Settings:
+    return Settings(database_url=db_url, rules_dir=rules_dir, api_keys=KEYS,
+                    jwt_issuers=[ISSUER], cors_origins=["https://consulent.gemeente.example"],
+                    **extra)
+
+
+@pytest.fixture
+def app(db_url: str) -> FastAPI:
+    return create_app(make_settings(db_url))
+
+
+@pytest.fixture
+def client(app: FastAPI) -> Iterator[TestClient]:
+    with TestClient(app, raise_server_exceptions=False) as c:
+        yield c
+
+
+@pytest.fixture
+def rules_copy(tmp_path: Path) -> Path:
+    target = tmp_path / "rules"
+    shutil.copytree(ROOT / "rules", target)
+    return target

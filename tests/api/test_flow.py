@@ -1,0 +1,154 @@
+"""A consulent's walk through the API, and the auditor's replay."""
+
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+
+from fastapi.testclient import TestClient
+from sqlalchemy import func, select
+
+from service.app import create_app
+from service.db import Advies
+from service.store import store_advies, verify_chain
+from tests.api.conftest import AUDITOR, CONSULENT, CONSULENT_2, example, make_settings
+
+
+def test_casus_advies_answer_replay_besluit(client: TestClient) -> None:
+    r = client.post("/v1/casussen", json=example("scootmobiel"), headers=CONSULENT)
+    assert r.status_code == 201, r.text
+    casus = r.json()
+    assert r.headers["location"] == f"/v1/casussen/{casus['id']}"
+    assert casus["versie"] == 1
+
+    r = client.post("/v1/adviezen", json={"casus_id": casus["id"]}, headers=CONSULENT)
+    assert r.status_code == 201, r.text
+    first = r.json()
+    assert first["volgnummer"] == 1 and first["casus_versie"] == 1
+    effect = first["trace"]["advies"]["effecten"][0]
+    asked = [q["feit"] for q in effect["nog_uitvragen"]]
+    assert "netwerk.mantelzorg_beschikbaar" in asked
+
+    r = client.post(f"/v1/casussen/{casus['id']}/_beantwoord", headers=CONSULENT,
+                    json={"antwoorden": [{"feit": "netwerk.mantelzorg_beschikbaar",
+                                          "waarde": False},
+                                         {"feit": "netwerk.algemene_voorziening_toereikend",
+                                          "waarde": False}]})
+    assert r.status_code == 200, r.text
+    assert r.json()["versie"] == 2
+    r = client.post("/v1/adviezen", json={"casus_id": casus["id"]}, headers=CONSULENT)
+    second = r.json()
+    assert second["volgnummer"] == 2 and second["vorige_hash"] == first["keten_hash"]
+    asked = [q["feit"] for q in second["trace"]["advies"]["effecten"][0]["nog_uitvragen"]]
+    assert "netwerk.mantelzorg_beschikbaar" not in asked
+
+    versions = client.get(f"/v1/casussen/{casus['id']}/versies", headers=CONSULENT).json()
+    assert [v["versie"] for v in versions] == [1, 2]
+    assert "mantelzorg_beschikbaar" not in versions[0]["casus"].get("netwerk", {})
+
+    r = client.post(f"/v1/adviezen/{first['id']}/_herhaal", headers=AUDITOR)
+    assert r.status_code == 200
+    assert r.json()["identiek"] is True
+    assert r.json()["trace_hash_herhaling"] == first["trace_hash"]
+
+    r = client.post("/v1/adviezen/_verifieer-keten", headers=AUDITOR)
+    assert r.json() == {"geldig": True, "aantal": 2, "eerste_fout": None,
+                        "melding": "2 adviezen, keten intact"}
+
+    r = client.post("/v1/besluiten", headers=CONSULENT, json={
+        "advies_id": second["id"], "zaak_url": "https://zaken.gemeente.example/zaken/1",
+        "motivering": "Collectief vervoer past; de inwoner kan zelf instappen.",
+        "instrumenten": [{"instrument": "wmo.collectief_vervoer",
+                          "motivering": "voorliggend op maatwerk"}]})
+    assert r.status_code == 201, r.text
+    besluit = r.json()
+    assert client.get(f"/v1/besluiten/{besluit['id']}", headers=AUDITOR).json() == besluit
+
+    r = client.post("/v1/besluiten", headers=CONSULENT, json={
+        "advies_id": second["id"], "motivering": "x",
+        "instrumenten": [{"instrument": "jeugdwet.pleegzorg", "motivering": "x"}]})
+    assert r.status_code == 400
+    assert r.json()["invalidParams"][0]["name"] == "instrumenten[0].instrument"
+
+
+def test_inline_casus_and_afwegingen(client: TestClient) -> None:
+    r = client.post("/v1/adviezen", json={"casus": example("gezin-meervoudig")},
+                    headers=CONSULENT)
+    assert r.status_code == 201
+    assert r.json()["casus_id"] is None
+    assert r.json()["trace"]["advies"]["stap2"]["integraal_overleg"] is True
+    casus = client.post("/v1/casussen", json=example("overgang-18"), headers=CONSULENT).json()
+    r = client.put(f"/v1/casussen/{casus['id']}/afwegingen", headers=CONSULENT,
+                   json={"niets_doen": "De begeleiding stopt; uitval van school dreigt.",
+                         "stoel_van_de_inwoner": "Ik wil niet opnieuw mijn verhaal doen."})
+    assert r.status_code == 200
+    advies = client.post("/v1/adviezen", json={"casus_id": casus["id"]},
+                         headers=CONSULENT).json()
+    assert advies["trace"]["advies"]["stap3"]["niets_doen"].startswith("De begeleiding")
+
+
+def test_consulenten_see_only_their_own(client: TestClient) -> None:
+    casus = client.post("/v1/casussen", json=example("scootmobiel"), headers=CONSULENT).json()
+    assert client.get(f"/v1/casussen/{casus['id']}", headers=CONSULENT_2).status_code == 404
+    assert client.get(f"/v1/casussen/{casus['id']}", headers=AUDITOR).status_code == 200
+    listing = client.get("/v1/casussen", headers=CONSULENT_2).json()
+    assert listing["pagina"]["totaal"] == 0
+
+
+def test_replay_after_pack_change_on_disk(db_url: str, rules_copy: Path) -> None:
+    with TestClient(create_app(make_settings(db_url, rules_copy))) as c:
+        advies = c.post("/v1/adviezen", json={"casus": example("scootmobiel")},
+                        headers=CONSULENT).json()
+    wmo = rules_copy / "wmo" / "wmo.yaml"
+    text = wmo.read_text("utf-8")
+    assert "naam: Collectief vervoer" in text
+    wmo.write_text(text.replace("naam: Collectief vervoer", "naam: Regiotaxi (collectief vervoer)",
+                                1), "utf-8")
+    with TestClient(create_app(make_settings(db_url, rules_copy))) as c:
+        pinned = c.post(f"/v1/adviezen/{advies['id']}/_herhaal", headers=AUDITOR).json()
+        assert pinned["identiek"] is True
+        assert pinned["zelfde_pakketten"] is True
+        today = c.post(f"/v1/adviezen/{advies['id']}/_vergelijk", headers=AUDITOR).json()
+        assert today["identiek"] is False
+        assert today["zelfde_pakketten"] is False
+        assert any("Regiotaxi" in d for d in today["verschillen"])
+        assert any(d.startswith("pakketten[") and ".hash" in d for d in today["verschillen"])
+
+
+def test_chain_consistent_under_concurrent_writers(app: object, client: TestClient) -> None:
+    from engine import Engine
+
+    eng: Engine = app.state.engines.current  # type: ignore[attr-defined]
+    receipt = eng.advies(example("scootmobiel"))
+    sessions = app.state.sessions  # type: ignore[attr-defined]
+    errors: list[BaseException] = []
+
+    def writer() -> None:
+        try:
+            for _ in range(10):
+                with sessions() as s:
+                    store_advies(s, receipt, casus_id=None, casus_versie=None, door="t")
+                    s.commit()
+        except BaseException as exc:  # pragma: no cover - reported below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=writer) for _ in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert not errors, errors
+    with sessions() as s:
+        assert s.scalar(select(func.count()).select_from(Advies)) == 80
+        assert verify_chain(s) == (True, 80, None, "80 adviezen, keten intact")
+
+
+def test_tampering_is_detected(app: object, client: TestClient) -> None:
+    for _ in range(3):
+        client.post("/v1/adviezen", json={"casus": example("scootmobiel")}, headers=CONSULENT)
+    with app.state.sessions() as s:  # type: ignore[attr-defined]
+        row = s.scalars(select(Advies).where(Advies.volgnummer == 2)).one()
+        row.trace = row.trace.replace("Ik wil zelf", "Ik wil niet")
+        s.commit()
+    r = client.post("/v1/adviezen/_verifieer-keten", headers=AUDITOR).json()
+    assert r["geldig"] is False and r["eerste_fout"] == 2
