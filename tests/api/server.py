@@ -1,0 +1,60 @@
+"""Start the real service (uvicorn) in another process, for tests that need a live server."""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import httpx
+
+KEYS = {"sleutel-consulent": {"rol": "consulent", "sub": "consulent-1"},
+        "sleutel-auditor": {"rol": "auditor", "sub": "auditor-1"},
+        "sleutel-beleid": {"rol": "beleidsmedewerker", "sub": "beleid-1"}}
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port: int = s.getsockname()[1]
+        return port
+
+
+@contextmanager
+def live_server(database_url: str, workers: int = 1, log: Path | None = None
+                ) -> Iterator[str]:
+    port = free_port()
+    env = {**os.environ, "OT_DATABASE_URL": database_url, "OT_API_KEYS": json.dumps(KEYS)}
+    out = open(log, "w") if log else subprocess.DEVNULL  # noqa: SIM115
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "uvicorn", "--factory", "service.app:create_app",
+         "--host", "127.0.0.1", "--port", str(port), "--workers", str(workers),
+         "--log-level", "warning"], env=env, stdout=out, stderr=subprocess.STDOUT)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(300):
+            try:
+                if httpx.get(f"{base}/v1/gezondheid", timeout=1).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                pass
+            if proc.poll() is not None:
+                raise RuntimeError(f"server stopped with {proc.returncode}")
+            time.sleep(0.1)
+        else:
+            raise RuntimeError("server did not start")
+        yield base
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+        if log:
+            out.close()  # type: ignore[union-attr]

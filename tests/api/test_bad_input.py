@@ -1,0 +1,104 @@
+"""Bad input gets a clear problem+json and changes nothing stored."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
+from sqlalchemy import func, select
+
+from service.db import Advies, Besluit, Casus, CasusVersie, Verwerking
+from tests.api.conftest import CONSULENT, example
+
+
+def snapshot(app: FastAPI) -> tuple[int, ...]:
+    with app.state.read_sessions() as s:
+        return tuple(s.scalar(select(func.count()).select_from(m)) or 0
+                     for m in (Casus, CasusVersie, Advies, Besluit, Verwerking))
+
+
+def bad_requests(casus_id: str) -> list[tuple[str, str, Any, dict[str, str]]]:
+    json_h = {**CONSULENT, "Content-Type": "application/json"}
+    wrong_type = example("scootmobiel")
+    wrong_type["personen"][0]["leeftijd"] = -4
+    unknown_person = example("scootmobiel")
+    unknown_person["gewenste_effecten"][0]["persoon"] = "p9"
+    bad_date = example("scootmobiel")
+    bad_date["peildatum"] = "2026-02-30"
+    zero_date = example("scootmobiel")
+    zero_date["peildatum"] = "0000-00-00"
+    negative_amount = example("scootmobiel")
+    negative_amount["huishouden"]["netto_inkomen_maand"] = -100
+    return [
+        ("POST", "/v1/casussen", b'{"personen": [', json_h),
+        ("POST", "/v1/casussen", b"\xff\xfe\x00garbage", json_h),
+        ("POST", "/v1/casussen", wrong_type, CONSULENT),
+        ("POST", "/v1/casussen", unknown_person, CONSULENT),
+        ("POST", "/v1/casussen", bad_date, CONSULENT),
+        ("POST", "/v1/casussen", zero_date, CONSULENT),
+        ("POST", "/v1/casussen", negative_amount, CONSULENT),
+        ("POST", "/v1/casussen", {**example("scootmobiel"), "bsn": "111222333"}, CONSULENT),
+        ("POST", "/v1/adviezen", {"casus_id": "bestaat-niet"}, CONSULENT),
+        ("POST", "/v1/adviezen", {"casus_id": casus_id, "casus": example("scootmobiel")},
+         CONSULENT),
+        ("POST", f"/v1/casussen/{casus_id}/_beantwoord",
+         {"antwoorden": [{"feit": "personen[p9].leeftijd", "waarde": 3}]}, CONSULENT),
+        ("POST", f"/v1/casussen/{casus_id}/_beantwoord",
+         {"antwoorden": [{"feit": "personen[p1].leeftijd", "waarde": "oud"}]}, CONSULENT),
+        ("POST", f"/v1/casussen/{casus_id}/_beantwoord",
+         {"antwoorden": [{"feit": "netwerk.sociaal_netwerk", "waarde": "enorm"}]}, CONSULENT),
+        ("PUT", f"/v1/casussen/{casus_id}", {"personen": []}, CONSULENT),
+        ("POST", "/v1/besluiten", {"advies_id": "x", "instrumenten": [], "motivering": ""},
+         CONSULENT),
+        ("GET", "/v1/casussen/bestaat-niet", None, CONSULENT),
+        ("GET", "/v1/casussen?pagina=0", None, CONSULENT),
+    ]
+
+
+def test_bad_input_changes_nothing(app: FastAPI, client: TestClient) -> None:
+    casus = client.post("/v1/casussen", json=example("scootmobiel"), headers=CONSULENT).json()
+    before = snapshot(app)
+    for method, path, body, headers in bad_requests(casus["id"]):
+        kwargs: dict[str, Any] = {"headers": headers}
+        if isinstance(body, bytes):
+            kwargs["content"] = body
+        elif body is not None:
+            kwargs["json"] = body
+        r = client.request(method, path, **kwargs)
+        assert 400 <= r.status_code < 500, (path, body, r.status_code, r.text)
+        assert r.headers["content-type"] == "application/problem+json", path
+        problem = r.json()
+        assert problem["status"] == r.status_code and problem["detail"]
+        if r.status_code == 400:
+            assert problem.get("invalidParams"), (path, problem)
+    assert snapshot(app) == before
+    assert client.get(f"/v1/casussen/{casus['id']}", headers=CONSULENT).json()["versie"] == 1
+
+
+def test_unknown_fields_are_named(client: TestClient) -> None:
+    data = example("scootmobiel")
+    data["personen"][0]["schoenmaat"] = 44
+    r = client.post("/v1/casussen", json=data, headers=CONSULENT)
+    assert r.status_code == 400
+    assert "casus.personen[0].schoenmaat" in {p["name"] for p in r.json()["invalidParams"]}
+
+
+def test_failure_midway_leaves_no_partial_advies(app: FastAPI, client: TestClient,
+                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    import service.routes.adviezen as routes
+
+    def broken(*args: Any, **kwargs: Any) -> None:
+        raise RuntimeError("schijf vol")
+
+    monkeypatch.setattr(routes, "log_verwerking", broken)
+    before = snapshot(app)
+    r = client.post("/v1/adviezen", json={"casus": example("scootmobiel")}, headers=CONSULENT)
+    assert r.status_code == 500
+    assert r.headers["content-type"] == "application/problem+json"
+    assert "schijf" not in r.text
+    assert snapshot(app) == before
+    monkeypatch.undo()
+    ok = client.post("/v1/adviezen", json={"casus": example("scootmobiel")}, headers=CONSULENT)
+    assert ok.status_code == 201 and ok.json()["volgnummer"] == 1
