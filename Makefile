@@ -11,11 +11,14 @@ $(STAMP): pyproject.toml
 	$(BIN)/pip install --quiet -e '.[dev]'
 	touch $(STAMP)
 
-.PHONY: install run test lint bench
+.PHONY: install run serve test lint bench
 install: $(STAMP)
 
 run: $(STAMP)  ## the main job: an advies for a bundled example casus
 	$(BIN)/ot advies examples/scootmobiel.yaml
+
+serve: $(STAMP)  ## the HTTP service on SQLite (./data), bundled packs, 127.0.0.1:8000
+	$(BIN)/uvicorn --factory service.app:create_app --host 127.0.0.1 --port 8000
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

@@ -152,3 +152,11 @@ def test_tampering_is_detected(app: object, client: TestClient) -> None:
         s.commit()
     r = client.post("/v1/adviezen/_verifieer-keten", headers=AUDITOR).json()
     assert r["geldig"] is False and r["eerste_fout"] == 2
+
+
+def test_ci_runs_the_postgresql_tests() -> None:
+    """In CI (OT_CI=1) the PostgreSQL half of this suite must not be skipped."""
+    import os
+
+    if os.environ.get("OT_CI") == "1":
+        assert os.environ.get("OT_TEST_POSTGRES_URL"), "CI must provide a PostgreSQL server"
