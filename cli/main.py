@@ -117,7 +117,8 @@ def render_advies(trace: dict[str, Any], digest: str) -> None:
         if e["nog_uitvragen"]:
             out.print("[bold]Nog uitvragen:[/]")
             for q in e["nog_uitvragen"]:
-                out.print(Text(f"  • {q['vraag']}  [{q['feit']}] (beslist {q['aantal']})"))
+                out.print(Text(f"  • {q['vraag']}  [{q['feit']}] "
+                               f"(open in {q['aantal']} voorwaarden)"))
     out.print()
     packs = ", ".join(f"{p['id']} {p['versie']}" for p in trace["pakketten"])
     out.print(f"[dim]Regelpakketten: {packs} · trace {digest[:19]}…[/]")

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.api.server import live_server
+from service.launch import live_server
 
 CHECKS = ("not_a_server_error,status_code_conformance,content_type_conformance,"
           "response_schema_conformance,response_headers_conformance")

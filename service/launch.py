@@ -1,4 +1,5 @@
-"""Start the real service (uvicorn) in another process, for tests that need a live server."""
+"""Start the real service (uvicorn) in other processes: used by tests that need a live server
+and by the HTTP benchmark. Local API keys only; never a production launcher."""
 
 from __future__ import annotations
 
@@ -27,10 +28,11 @@ def free_port() -> int:
 
 
 @contextmanager
-def live_server(database_url: str, workers: int = 1, log: Path | None = None
-                ) -> Iterator[str]:
+def live_server(database_url: str, workers: int = 1, log: Path | None = None,
+                extra_env: dict[str, str] | None = None) -> Iterator[str]:
     port = free_port()
-    env = {**os.environ, "OT_DATABASE_URL": database_url, "OT_API_KEYS": json.dumps(KEYS)}
+    env = {**os.environ, "OT_DATABASE_URL": database_url, "OT_API_KEYS": json.dumps(KEYS),
+           **(extra_env or {})}
     out = open(log, "w") if log else subprocess.DEVNULL  # noqa: SIM115
     proc = subprocess.Popen(
         [sys.executable, "-m", "uvicorn", "--factory", "service.app:create_app",
