@@ -50,3 +50,28 @@ def test_exactly_one_version_each_day(lp: LoadedPack) -> None:
 def test_fixture_has_a_real_version_change() -> None:
     (lp,) = load_packs([FIXTURE])
     assert len(versioned(lp)["instrument:basis.oud"]) == 2
+
+
+def test_wsnp_change_of_2023_07_01(rules: object) -> None:
+    """The first real version change: until 2023-06-30 an earlier Wsnp less than ten years ago
+    bars admission (Fw 288 lid 2 d, old text); from 2023-07-01 it does not (Stb. 2023, 87)."""
+    financien = {"problematische_schulden": True, "te_goeder_trouw": True,
+                 "fw_nakoming_verplichtingen": True, "minnelijk_traject_mislukt": True,
+                 "fw_poging_door_wck48": True, "fw_wsnp_loopt": False,
+                 "fw_schulden_uit_misdrijf": False, "eerdere_wsnp_jaren_geleden": 6,
+                 "fw_eerdere_wsnp_uitzondering": False, "fw_omstandigheden_onder_controle": True}
+
+    def status(day: str) -> tuple[str, str]:
+        receipt = rules.advies({  # type: ignore[attr-defined]
+            "peildatum": day, "financien": financien,
+            "personen": [{"id": "p1", "rol": "aanvrager", "leeftijd": 45,
+                          "woont_in_gemeente": True}],
+            "gewenste_effecten": [{"id": "e1", "omschrijving": "Een schone lei.",
+                                   "leefgebied": "financien"}]})
+        ins = next(i for i in receipt.advies["effecten"][0]["stap4"]["instrumenten"]
+                   if i["id"] == "wsnp.schuldsanering")
+        return ins["status"], ins["naam"]
+
+    before, after = status("2023-06-30"), status("2023-07-01")
+    assert before[0] == "past_niet"
+    assert after[0] == "past"
