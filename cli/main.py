@@ -159,6 +159,36 @@ def herhaal(
 
 
 @app.command()
+def keten(
+    database_url: Annotated[str | None, typer.Option(
+        "--database-url", envvar="OT_DATABASE_URL",
+        help="database van de service (standaard: die van `make serve`)")] = None,
+) -> None:
+    """Controleer de hele keten van opgeslagen adviezen (voor auditors)."""
+    from service.db import make_engines, session_factory
+    from service.settings import Settings
+    from service.store import verify_chain
+
+    url = database_url or Settings().database_url
+    writer, reader = make_engines(url)
+    try:
+        with session_factory(reader)() as session:
+            ok, _, first, message = verify_chain(session)
+    except Exception as exc:  # a missing or unreadable database is a user error here
+        _problems("De database is niet te lezen", [Problem(pad="--database-url",
+                                                           melding=type(exc).__name__)])
+        raise typer.Exit(2) from exc
+    finally:
+        writer.dispose()
+        reader.dispose()
+    if ok:
+        out.print(f"[bold green]keten intact[/]: {message}")
+        return
+    out.print(f"[bold red]keten gebroken[/] bij volgnummer {first}: {message}")
+    raise typer.Exit(1)
+
+
+@app.command()
 def lint(paths: Annotated[list[Path] | None, typer.Argument(
         help="regelpakketten of mappen (standaard: rules/)")] = None) -> None:
     """Controleer regelpakketten: alle fouten tegelijk, met bestand:regel:kolom."""

@@ -103,6 +103,8 @@ class Receipt:
     trace_hash: str
     backend: str
     firings: int
+    kop: dict[str, Any] = field(default_factory=dict)
+    """The head of the trace (peildatum, engine, pakketten) without parsing the whole text."""
 
     @functools.cached_property
     def trace(self) -> dict[str, Any]:
@@ -228,7 +230,8 @@ def evaluate(casus: Casus, rules: RuleBase, backend: Backend) -> Receipt:
         "advies": advies,
     }
     text = canonical_json(trace)
-    return Receipt(trace_json=text,
+    return Receipt(kop={k: trace[k] for k in ("peildatum", "engine", "pakketten")},
+                   trace_json=text,
                    trace_hash="sha256:" + hashlib.sha256(text.encode("utf-8")).hexdigest(),
                    backend=backend.name, firings=firings)
 

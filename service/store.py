@@ -77,7 +77,7 @@ def store_advies(session: Session, receipt: Receipt, *, casus_id: str | None,
     advies_id = new_id()
     aangemaakt = now()
     volgnummer = head.volgnummer + 1
-    trace = receipt.trace
+    trace = receipt.kop
     row = Advies(
         id=advies_id, volgnummer=volgnummer, casus_id=casus_id, casus_versie=casus_versie,
         door=door, aangemaakt=aangemaakt, peildatum=trace["peildatum"],

@@ -44,8 +44,15 @@ def summary(row: Advies) -> AdviesSamenvatting:
         vorige_hash=row.vorige_hash, keten_hash=row.keten_hash)
 
 
-def full(row: Advies) -> AdviesUit:
-    return AdviesUit(**summary(row).model_dump(), trace=json.loads(row.trace))
+def full(summary_: AdviesSamenvatting, trace_json: str, status: int = 200,
+         headers: dict[str, str] | None = None) -> Response:
+    """The advies with its trace spliced in as stored: the canonical text is not parsed and
+    re-encoded (hundreds of KB for a large casus), and the bytes are exactly the stored ones.
+    The shape is `AdviesUit` (documented as the response model)."""
+    head = summary_.model_dump_json()
+    body = head[:-1] + ',"trace":' + trace_json + "}"
+    return Response(content=body.encode("utf-8"), status_code=status,
+                    media_type="application/json", headers=headers)
 
 
 def pseudonym(cfg: Settings, casus_id: str | None) -> str | None:
@@ -64,10 +71,10 @@ def readable(session: Session, advies_id: str, who: Principal) -> Advies:
 
 @router.post("/adviezen", status_code=201, response_model=AdviesUit,
              summary="Evalueer een casus (stap 2 en 4) en sla het bewijsstuk op")
-def create(body: AdviesIn, request: Request, response: Response,
+def create(body: AdviesIn, request: Request,
            reader: Session = Depends(db_read), eng: Engines = Depends(engines),
            cfg: Settings = Depends(settings),
-           who: Principal = Depends(require("consulent"))) -> AdviesUit:
+           who: Principal = Depends(require("consulent"))) -> Response:
     started = now()
     casus_id = casus_versie = None
     if body.casus_id is not None:
@@ -88,8 +95,8 @@ def create(body: AdviesIn, request: Request, response: Response,
                        betrokkene=pseudonym(cfg, casus_id), status="OK", start=started,
                        advies_id=advies.id)
         session.commit()
-    response.headers["Location"] = f"/v1/adviezen/{advies.id}"
-    return AdviesUit(**summary(advies).model_dump(), trace=receipt.trace)
+    return full(summary(advies), receipt.trace_json, 201,
+                {"Location": f"/v1/adviezen/{advies.id}"})
 
 
 @router.get("/adviezen", response_model=AdviesLijst,
@@ -109,8 +116,9 @@ def index(paging: Paging = Depends(), casusId: str | None = None,
 
 @router.get("/adviezen/{advies_id}", response_model=AdviesUit)
 def show(advies_id: str, session: Session = Depends(db_read),
-         who: Principal = Depends(require("consulent", "auditor"))) -> AdviesUit:
-    return full(readable(session, advies_id, who))
+         who: Principal = Depends(require("consulent", "auditor"))) -> Response:
+    row = readable(session, advies_id, who)
+    return full(summary(row), row.trace)
 
 
 @router.post("/adviezen/{advies_id}/_herhaal", response_model=Herhaling,

@@ -160,3 +160,38 @@ def test_ci_runs_the_postgresql_tests() -> None:
 
     if os.environ.get("OT_CI") == "1":
         assert os.environ.get("OT_TEST_POSTGRES_URL"), "CI must provide a PostgreSQL server"
+
+
+def test_two_workers_one_database_keep_one_chain(db_url: str, tmp_path: Path) -> None:
+    """Two uvicorn worker processes writing at once: every advies lands once, the chain verifies
+    (nothing a worker needs is kept in another's memory)."""
+    import concurrent.futures
+
+    import httpx
+
+    from service.launch import live_server
+
+    with live_server(db_url, workers=2, log=tmp_path / "server.log") as base:
+        def post(_: int) -> int:
+            r = httpx.post(f"{base}/v1/adviezen", json={"casus": example("scootmobiel")},
+                           headers={"Authorization": "Bearer sleutel-consulent"}, timeout=60)
+            return r.status_code
+
+        with concurrent.futures.ThreadPoolExecutor(16) as pool:
+            codes = list(pool.map(post, range(64)))
+        assert codes == [201] * 64
+        check = httpx.post(f"{base}/v1/adviezen/_verifieer-keten",
+                           headers={"Authorization": "Bearer sleutel-auditor"}).json()
+    assert check["geldig"] is True and check["aantal"] == 64
+
+
+def test_ot_keten_command(db_url: str, client: TestClient) -> None:
+    from typer.testing import CliRunner
+
+    from cli.main import app as cli
+
+    for _ in range(3):
+        client.post("/v1/adviezen", json={"casus": example("scootmobiel")}, headers=CONSULENT)
+    result = CliRunner().invoke(cli, ["keten", "--database-url", db_url])
+    assert result.exit_code == 0, result.output
+    assert "3 adviezen, keten intact" in result.output

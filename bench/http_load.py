@@ -1,6 +1,6 @@
 """HTTP benchmark: POST /v1/adviezen (evaluate + store + chain + processing log) under load.
 
-    python bench/http.py [--seconds 10] [--postgres postgresql://…] [--write docs/performance.md]
+    python bench/http_load.py [--seconds 10] [--postgres URL] [--write docs/performance.md]
 
 The service runs in its own processes (uvicorn, 1 or 2 workers); the load generator (httpx,
 asyncio, N concurrent clients) runs in this process. On a 2-core machine both compete for the
@@ -99,7 +99,7 @@ def main() -> None:
     text = "\n".join(table)
     print(text)
     if args.write:
-        head = (f"\n## HTTP: POST /v1/adviezen\n\nMade by `python bench/http.py --write "
+        head = (f"\n## HTTP: POST /v1/adviezen\n\nMade by `python bench/http_load.py --write "
                 f"docs/performance.md` ({args.seconds:.0f} s per row; {platform.machine()}, "
                 f"{os.cpu_count()} cores; the load generator shares the cores). Each request "
                 "evaluates a public example, stores the receipt, appends it to the chain and "
