@@ -8,6 +8,7 @@ content hash so a replay years later uses the exact bytes.
 from __future__ import annotations
 
 import datetime as dt
+import threading
 from pathlib import Path
 from typing import Any
 
@@ -161,10 +162,35 @@ def _sqlite(url: str, *, immediate: bool) -> SaEngine:
         cur.execute("PRAGMA foreign_keys=ON")
         cur.close()
 
+    if not immediate:
+        @event.listens_for(engine, "begin")
+        def _begin_read(conn: Any) -> None:
+            conn.exec_driver_sql("BEGIN")
+
+        return engine
+
+    # Writers in this process queue on a lock instead of on SQLite's busy handler, which
+    # sleeps in steps of up to 100 ms and starves some requests under load. Other processes
+    # still meet the database lock (BEGIN IMMEDIATE) and the busy timeout.
+    lock = threading.Lock()
+
     @event.listens_for(engine, "begin")
     def _begin(conn: Any) -> None:
-        conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+        lock.acquire()
+        conn.info["ot_lock"] = True
+        try:
+            conn.exec_driver_sql("BEGIN IMMEDIATE")
+        except BaseException:
+            conn.info.pop("ot_lock", None)
+            lock.release()
+            raise
 
+    def _end(conn: Any) -> None:
+        if conn.info.pop("ot_lock", False):
+            lock.release()
+
+    event.listen(engine, "commit", _end)
+    event.listen(engine, "rollback", _end)
     return engine
 
 
