@@ -8,7 +8,8 @@ from engine.api import Engine
 from engine.casus import Casus
 from engine.errors import CasusError, EngineError, PackError, Problem
 from engine.evaluate import Receipt, canonical_json
+from engine.trace import Trace
 from engine.version import __version__
 
 __all__ = ["Casus", "CasusError", "Engine", "EngineError", "PackError", "Problem", "Receipt",
-           "__version__", "canonical_json"]
+           "Trace", "__version__", "canonical_json"]

@@ -24,6 +24,7 @@ from engine.conditions import UITKOMST, Leaf, Node, Ternary, undecided_leaves
 from engine.conditions import evaluate as kleene
 from engine.language import TREDE_ORDER
 from engine.regime import CompiledDerived, CompiledInstrument, CompiledItem, Regime, RuleBase
+from engine.trace import Trace
 from engine.version import __version__
 
 FactRecord = tuple[str, str, dict[str, Any]]
@@ -110,6 +111,10 @@ class Receipt:
     def trace(self) -> dict[str, Any]:
         parsed: dict[str, Any] = json.loads(self.trace_json)
         return parsed
+
+    def model(self) -> Trace:
+        """The trace as the typed pydantic model (validated; raises if it breaks the contract)."""
+        return Trace.model_validate(self.trace)
 
     @property
     def advies(self) -> dict[str, Any]:

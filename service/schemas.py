@@ -12,6 +12,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, HttpUrl, model_validator
 
 from engine.casus import Casus, Stap3
+from engine.trace import Trace
 
 
 class Closed(BaseModel):
@@ -90,7 +91,7 @@ class AdviesSamenvatting(Closed):
 
 
 class AdviesUit(AdviesSamenvatting):
-    trace: dict[str, Any] = Field(description="het volledige bewijsstuk (canonieke trace)")
+    trace: Trace = Field(description="het volledige bewijsstuk (canonieke trace)")
 
 
 class AdviesLijst(Closed):
