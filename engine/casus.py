@@ -106,6 +106,16 @@ class GewenstEffect(_Subject):
     voorliggend_afgewezen: list[VoorliggendCode] | None = Field(default=None, max_length=7)
 
 
+class ToekomstplanRegel(BaseModel):
+    """One row of the toekomstplan triptych (Roermond): leefgebied | afspraken | over een jaar."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    leefgebied: Leefgebied
+    afspraken: str = Field(default="", max_length=4000)
+    over_een_jaar: str = Field(default="", max_length=4000)
+
+
 class Stap3(BaseModel):
     """Step 3 (human judgement): recorded and echoed in the trace, never evaluated."""
 
@@ -120,6 +130,7 @@ class Stap3(BaseModel):
     kosten: str | None = Field(default=None, max_length=4000)
     stoel_van_de_inwoner: str | None = Field(default=None, max_length=4000)
     toelichting: str | None = Field(default=None, max_length=8000)
+    toekomstplan: list[ToekomstplanRegel] | None = Field(default=None, max_length=20)
 
 
 class Casus(BaseModel):

@@ -190,7 +190,7 @@ class Advies(_M):
     effecten: list[Effect]
     stap2: Stap2Casus
     nog_uitvragen: list[Vraag]
-    stap3: dict[str, str] | None = None
+    stap3: dict[str, Any] | None = Field(default=None, description="echoed, never evaluated")
 
 
 class EngineInfo(_M):

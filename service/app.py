@@ -10,9 +10,11 @@ from __future__ import annotations
 
 import gc
 import logging
+from pathlib import Path
 
 from fastapi import Depends, FastAPI
 from fastapi.openapi.utils import get_openapi
+from fastapi.staticfiles import StaticFiles
 
 from engine import __version__ as engine_version
 from service import logs
@@ -25,8 +27,10 @@ from service.problems import install
 from service.routes import adviezen, besluiten, casussen, regelpakketten
 from service.schemas import Gezondheid
 from service.settings import Settings
+from service.web import routes as web_routes
 
 log = logging.getLogger("service")
+WEB_STATIC = Path(__file__).resolve().parent / "web" / "static"
 
 PROBLEM = {"content": {"application/problem+json": {"schema": {
     "type": "object", "required": ["title", "status", "detail"],
@@ -75,6 +79,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     install(app)
     for module in (casussen, adviezen, besluiten, regelpakketten):
         app.include_router(module.router, prefix="/v1")
+    app.include_router(web_routes.router)
+    app.mount("/ui/static", StaticFiles(directory=str(WEB_STATIC)), name="static")
 
     @app.get("/v1/gezondheid", response_model=Gezondheid, tags=["systeem"],
              summary="Leeft de service? (zonder token)")

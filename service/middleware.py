@@ -31,7 +31,6 @@ SECURITY_HEADERS = [
     (b"cache-control", b"no-store"),
     (b"x-content-type-options", b"nosniff"),
     (b"x-frame-options", b"DENY"),
-    (b"content-security-policy", b"default-src 'none'; frame-ancestors 'none'"),
     (b"strict-transport-security", b"max-age=31536000; includeSubDomains"),
     (b"referrer-policy", b"no-referrer"),
     (b"api-version", API_VERSION.encode()),
@@ -39,7 +38,12 @@ SECURITY_HEADERS = [
 TRACEPARENT = re.compile(r"^00-([0-9a-f]{32})-([0-9a-f]{16})-([0-9a-f]{2})$")
 JSON_TYPES = ("application/json", "application/merge-patch+json")
 YAML_TYPES = ("application/yaml", "application/x-yaml", "text/yaml")
-ACCEPTABLE = ("*/*", "application/*", "application/json", "application/problem+json")
+FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
+CSP_API = b"default-src 'none'; frame-ancestors 'none'"
+CSP_UI = (b"default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+          b"form-action 'self'; frame-ancestors 'none'; base-uri 'none'")
+ACCEPTABLE = ("*/*", "application/*", "application/json", "application/problem+json",
+              "text/html", "text/*", "text/css", "application/javascript")
 
 
 def _problem(status: int, title: str, detail: str) -> tuple[bytes, list[tuple[bytes, bytes]]]:
@@ -77,8 +81,10 @@ class HttpRules:
         origin = headers.get("origin")
         status_holder = {"status": 500}
 
+        web = path == "/" or path.startswith("/ui")
         extra: list[tuple[bytes, bytes]] = [
             *SECURITY_HEADERS,
+            (b"content-security-policy", CSP_UI if web else CSP_API),
             (b"traceparent", f"00-{trace_id}-{span_id}-01".encode()),
         ]
         if path == OPENAPI_PATH:
@@ -117,7 +123,8 @@ class HttpRules:
             if method in ("POST", "PUT", "PATCH") and (length not in (None, "0")
                                                        or "transfer-encoding" in headers):
                 ctype = headers.get("content-type", "").split(";")[0].strip().lower()
-                allowed = JSON_TYPES + (YAML_TYPES if path.endswith("/_valideer") else ())
+                allowed = FORM_TYPES if web else (
+                    JSON_TYPES + (YAML_TYPES if path.endswith("/_valideer") else ()))
                 if ctype not in allowed:
                     await reject(415, "Mediatype niet ondersteund",
                                  f"Gebruik {' of '.join(allowed)} (kreeg '{ctype or 'geen'}').")

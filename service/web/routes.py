@@ -1,0 +1,407 @@
+"""Pages for consulenten and auditors. Each handler calls the `/v1` API with the user's token
+and renders the answer; API errors are shown next to the field they name."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import yaml
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.templating import Jinja2Templates
+
+from engine.catalogue import LEEFGEBIEDEN
+from service.web import forms
+from service.web.api_client import Api
+
+HERE = Path(__file__).resolve().parent
+EXAMPLES = HERE.parent.parent / "examples"
+templates = Jinja2Templates(directory=str(HERE / "templates"))
+router = APIRouter(include_in_schema=False)
+COOKIE = "ot_sessie"
+
+STAP3_VRAGEN = [
+    ("mogelijkheden_inwoner", "Past de oplossing bij wat de inwoner zelf kan?"),
+    ("lokaal_beleid", "Wat zegt het lokale beleid (verordening, beleidsregels)?"),
+    ("waarden", "Past het bij de waarden van de gemeente en van het vak?"),
+    ("effecten_korte_termijn", "Wat zijn de effecten op korte termijn?"),
+    ("effecten_lange_termijn", "Wat zijn de effecten op lange termijn?"),
+    ("niets_doen", "Wat gebeurt er als we niets doen?"),
+    ("kosten", "Wat kost het (en wat levert het op)?"),
+    ("stoel_van_de_inwoner", "Wat als ik op de stoel van de inwoner zat?"),
+    ("toelichting", "Overige afwegingen"),
+]
+TREDE = {"eigen_kracht": "Eigen kracht", "gebruikelijke_hulp": "Gebruikelijke hulp",
+         "netwerk": "Netwerk", "algemene_voorziening": "Algemene voorziening",
+         "maatwerk": "Maatwerk"}
+STATUS = {"past": "past", "voorwaardelijk": "voorwaardelijk", "past_niet": "past niet"}
+
+
+def url_of(citaat: dict[str, Any]) -> str:
+    jci = str(citaat.get("jci", ""))
+    return jci if jci.startswith("http") else f"https://wetten.overheid.nl/{jci}"
+
+
+templates.env.globals.update(LEEFGEBIEDEN=LEEFGEBIEDEN, TREDE=TREDE, STATUS=STATUS,
+                             url_of=url_of, forms=forms, STAP3_VRAGEN=STAP3_VRAGEN)
+
+
+def token(request: Request) -> str | None:
+    return request.cookies.get(COOKIE)
+
+
+def api(request: Request) -> Api:
+    return Api(request.app, token(request), request.headers.get("traceparent"))
+
+
+def page(request: Request, name: str, status: int = 200, **ctx: Any) -> HTMLResponse:
+    ctx.setdefault("rollen", getattr(request.state, "rollen", []))
+    return templates.TemplateResponse(request, name, ctx, status_code=status)
+
+
+def to_login() -> RedirectResponse:
+    return RedirectResponse("/ui/inloggen", status_code=303)
+
+
+async def whoami(request: Request) -> list[str] | None:
+    if not token(request):
+        return None
+    async with api(request) as a:
+        r = await a.get("/v1/wie-ben-ik")
+    if r.status_code != 200:
+        return None
+    rollen: list[str] = r.json()["rollen"]
+    request.state.rollen = rollen
+    return rollen
+
+
+@router.get("/")
+async def root() -> Response:
+    return RedirectResponse("/ui", status_code=303)
+
+
+@router.get("/ui")
+async def home(request: Request) -> Response:
+    rollen = await whoami(request)
+    if rollen is None:
+        return to_login()
+    if "consulent" in rollen:
+        return RedirectResponse("/ui/casussen", status_code=303)
+    if "auditor" in rollen:
+        return RedirectResponse("/ui/adviezen", status_code=303)
+    return RedirectResponse("/ui/regelpakketten", status_code=303)
+
+
+@router.get("/ui/inloggen")
+async def login_form(request: Request) -> Response:
+    settings = request.app.state.settings
+    return page(request, "inloggen.html", lokaal=settings.lokale_sleutels, fout=None)
+
+
+@router.post("/ui/inloggen")
+async def login(request: Request) -> Response:
+    form = await request.form()
+    given = str(form.get("token", "")).strip()
+    async with Api(request.app, given) as a:
+        r = await a.get("/v1/wie-ben-ik")
+    if r.status_code != 200:
+        return page(request, "inloggen.html", 401, lokaal=request.app.state.settings
+                    .lokale_sleutels, fout=r.json().get("detail", "Inloggen mislukt."))
+    response = RedirectResponse("/ui", status_code=303)
+    response.set_cookie(COOKIE, given, httponly=True, samesite="strict",
+                        secure=request.url.scheme == "https", path="/ui")
+    return response
+
+
+@router.post("/ui/uitloggen")
+async def logout() -> Response:
+    response = to_login()
+    response.delete_cookie(COOKIE, path="/ui")
+    return response
+
+
+@router.get("/ui/casussen")
+async def casussen(request: Request) -> Response:
+    if await whoami(request) is None:
+        return to_login()
+    async with api(request) as a:
+        r = await a.get("/v1/casussen", paginaGrootte=100)
+    if r.status_code != 200:
+        return page(request, "fout.html", r.status_code, probleem=r.json())
+    return page(request, "casussen.html", casussen=r.json()["casussen"],
+                voorbeelden=sorted(p.stem for p in EXAMPLES.glob("*.yaml")))
+
+
+def example(name: str) -> dict[str, Any] | None:
+    path = EXAMPLES / f"{name}.yaml"
+    if not name.replace("-", "").isalnum() or not path.is_file():
+        return None
+    data: dict[str, Any] = yaml.safe_load(path.read_text("utf-8"))
+    data.pop("verwachting", None)
+    data["peildatum"] = str(data.get("peildatum", ""))
+    return data
+
+
+@router.get("/ui/casussen/nieuw")
+async def new_form(request: Request, voorbeeld: str | None = None) -> Response:
+    if await whoami(request) is None:
+        return to_login()
+    data = example(voorbeeld) if voorbeeld else None
+    state = forms.from_casus(data) if data else forms.CasusForm(values={"p0.id": "p1",
+                                                                       "p0.rol": "aanvrager"})
+    return page(request, "casus_form.html", state=state, actie="/ui/casussen/nieuw",
+                titel="Nieuwe casus", voorbeeld=voorbeeld)
+
+
+@router.post("/ui/casussen/nieuw")
+async def create(request: Request) -> Response:
+    return await _save(request, None)
+
+
+@router.get("/ui/casussen/{casus_id}/bewerken")
+async def edit_form(request: Request, casus_id: str) -> Response:
+    if await whoami(request) is None:
+        return to_login()
+    async with api(request) as a:
+        r = await a.get(f"/v1/casussen/{casus_id}")
+    if r.status_code != 200:
+        return page(request, "fout.html", r.status_code, probleem=r.json())
+    return page(request, "casus_form.html", state=forms.from_casus(r.json()["casus"]),
+                actie=f"/ui/casussen/{casus_id}/bewerken", titel="Stap 1 bewerken",
+                voorbeeld=None)
+
+
+@router.post("/ui/casussen/{casus_id}/bewerken")
+async def update(request: Request, casus_id: str) -> Response:
+    return await _save(request, casus_id)
+
+
+async def _save(request: Request, casus_id: str | None) -> Response:
+    if await whoami(request) is None:
+        return to_login()
+    raw = await request.form()
+    data: dict[str, Any] = {}
+    for key in raw:
+        values = raw.getlist(key)
+        data[key] = values if key.endswith(("beperkingen", "betalingsachterstanden",
+                                            "voorliggend_afgewezen")) else values[-1]
+    people = int(str(data.pop("aantal_personen", "1")) or 1)
+    effects = int(str(data.pop("aantal_effecten", "1")) or 1)
+    actie = str(data.pop("actie", "opslaan"))
+    stap3 = data.pop("stap3_json", None)
+    state = forms.from_form(data, min(people, 30), min(effects, 50))
+    target = f"/ui/casussen/{casus_id}/bewerken" if casus_id else "/ui/casussen/nieuw"
+    titel = "Stap 1 bewerken" if casus_id else "Nieuwe casus"
+    if actie == "persoon_toevoegen":
+        state.people += 1
+        state.values[f"p{state.people - 1}.id"] = f"p{state.people}"
+        return page(request, "casus_form.html", state=state, actie=target, titel=titel,
+                    voorbeeld=None)
+    if actie == "effect_toevoegen":
+        state.effects += 1
+        return page(request, "casus_form.html", state=state, actie=target, titel=titel,
+                    voorbeeld=None)
+    casus, errors = forms.to_casus(state)
+    if stap3:
+        casus["stap3"] = json.loads(str(stap3))
+    if errors:
+        state.errors = errors
+        return page(request, "casus_form.html", 400, state=state, actie=target, titel=titel,
+                    voorbeeld=None)
+    async with api(request) as a:
+        r = await (a.put(f"/v1/casussen/{casus_id}", casus) if casus_id
+                   else a.post("/v1/casussen", casus))
+    if r.status_code not in (200, 201):
+        problem = r.json()
+        state.errors, state.general = forms.api_errors_to_inputs(
+            problem.get("invalidParams", []), casus)
+        if not state.errors and not state.general:
+            state.general = [problem.get("detail", "De casus kon niet worden opgeslagen.")]
+        return page(request, "casus_form.html", 400, state=state, actie=target, titel=titel,
+                    voorbeeld=None)
+    return RedirectResponse(f"/ui/casussen/{r.json()['id']}", status_code=303)
+
+
+@router.get("/ui/casussen/{casus_id}")
+async def casus(request: Request, casus_id: str, opgeslagen: str | None = None) -> Response:
+    if await whoami(request) is None:
+        return to_login()
+    async with api(request) as a:
+        r = await a.get(f"/v1/casussen/{casus_id}")
+        if r.status_code != 200:
+            return page(request, "fout.html", r.status_code, probleem=r.json())
+        adviezen = (await a.get("/v1/adviezen", casusId=casus_id)).json().get("adviezen", [])
+    return page(request, "casus.html", casus=r.json(), adviezen=adviezen, fouten={},
+                opgeslagen=opgeslagen)
+
+
+@router.post("/ui/casussen/{casus_id}/afwegingen")
+async def weigh(request: Request, casus_id: str) -> Response:
+    if await whoami(request) is None:
+        return to_login()
+    raw = await request.form()
+    body: dict[str, Any] = {}
+    for key, _ in STAP3_VRAGEN:
+        text = str(raw.get(key, "")).strip()
+        if text:
+            body[key] = text
+    plan = []
+    for i in range(20):
+        gebied = str(raw.get(f"plan{i}.leefgebied", "")).strip()
+        if gebied:
+            plan.append({"leefgebied": gebied,
+                         "afspraken": str(raw.get(f"plan{i}.afspraken", "")).strip(),
+                         "over_een_jaar": str(raw.get(f"plan{i}.over_een_jaar", "")).strip()})
+    if plan:
+        body["toekomstplan"] = plan
+    async with api(request) as a:
+        r = await a.put(f"/v1/casussen/{casus_id}/afwegingen", body)
+        if r.status_code != 200:
+            current = await a.get(f"/v1/casussen/{casus_id}")
+            adviezen = (await a.get("/v1/adviezen", casusId=casus_id)).json().get("adviezen", [])
+            algemeen = [f"{p.get('name')}: {p.get('reason')}"
+                        for p in r.json().get("invalidParams", [])]
+            shown = current.json()
+            shown["afwegingen"] = body
+            return page(request, "casus.html", 400, casus=shown, adviezen=adviezen,
+                        fouten={"stap3": algemeen or [r.json().get("detail", "")]},
+                        opgeslagen=None)
+    return RedirectResponse(f"/ui/casussen/{casus_id}?opgeslagen=stap3#stap3", status_code=303)
+
+
+@router.post("/ui/casussen/{casus_id}/advies")
+async def make_advies(request: Request, casus_id: str) -> Response:
+    if await whoami(request) is None:
+        return to_login()
+    async with api(request) as a:
+        r = await a.post("/v1/adviezen", {"casus_id": casus_id})
+    if r.status_code != 201:
+        return page(request, "fout.html", r.status_code, probleem=r.json())
+    return RedirectResponse(f"/ui/adviezen/{r.json()['id']}", status_code=303)
+
+
+@router.get("/ui/adviezen")
+async def adviezen(request: Request) -> Response:
+    if await whoami(request) is None:
+        return to_login()
+    async with api(request) as a:
+        r = await a.get("/v1/adviezen", paginaGrootte=100)
+    if r.status_code != 200:
+        return page(request, "fout.html", r.status_code, probleem=r.json())
+    return page(request, "adviezen.html", adviezen=r.json()["adviezen"])
+
+
+def changes(old: dict[str, Any], new: dict[str, Any]) -> list[str]:
+    """What an answer changed: instrument statuses and facts still to ask, per effect."""
+    out = []
+    before = {(e["id"], i["id"]): (i["naam"], i["status"]) for e in old["advies"]["effecten"]
+              for i in e["stap4"]["instrumenten"]}
+    for e in new["advies"]["effecten"]:
+        for i in e["stap4"]["instrumenten"]:
+            was = before.get((e["id"], i["id"]))
+            if was and was[1] != i["status"]:
+                out.append(f"{e['id']}: {i['naam']}: {STATUS[was[1]]} → {STATUS[i['status']]}")
+    asked_before = {q["feit"] for q in old["advies"]["nog_uitvragen"]}
+    asked_now = {q["feit"] for q in new["advies"]["nog_uitvragen"]}
+    for fact in sorted(asked_before - asked_now):
+        out.append(f"niet meer uit te vragen: {fact}")
+    return out
+
+
+@router.get("/ui/adviezen/{advies_id}")
+async def advies(request: Request, advies_id: str, vorige: str | None = None) -> Response:
+    rollen = await whoami(request)
+    if rollen is None:
+        return to_login()
+    async with api(request) as a:
+        r = await a.get(f"/v1/adviezen/{advies_id}")
+        if r.status_code != 200:
+            return page(request, "fout.html", r.status_code, probleem=r.json())
+        data = r.json()
+        gewijzigd = None
+        if vorige:
+            old = await a.get(f"/v1/adviezen/{vorige}")
+            if old.status_code == 200:
+                gewijzigd = changes(old.json()["trace"], data["trace"])
+    engine = request.app.state.engines.current
+    return page(request, "advies.html", advies=data, trace=data["trace"],
+                a=data["trace"]["advies"], gewijzigd=gewijzigd, herhaling=None,
+                schrijven="consulent" in rollen, soort=engine.rules.catalogue.resolve,
+                vraag_type=lambda adres: _fact_type(engine, adres))
+
+
+def _fact_type(engine: Any, address: str) -> Any:
+    name = address.rpartition(".")[2]
+    subject = ("persoon" if address.startswith("personen[") else
+               "effect" if address.startswith("gewenste_effecten[") else
+               address.partition(".")[0])
+    return engine.rules.catalogue.resolve(f"{subject}.{name}")
+
+
+@router.post("/ui/adviezen/{advies_id}/antwoorden")
+async def answer(request: Request, advies_id: str) -> Response:
+    if await whoami(request) is None:
+        return to_login()
+    raw = await request.form()
+    engine = request.app.state.engines.current
+    antwoorden = []
+    for key in raw:
+        if not key.startswith("antwoord:"):
+            continue
+        address = key[len("antwoord:"):]
+        values = raw.getlist(key)
+        f = _fact_type(engine, address)
+        if f is None:
+            continue
+        value = forms.parse_value(f, values if f.type == "keuzelijst" else values[-1])
+        if value is None or isinstance(value, ValueError):
+            continue
+        antwoorden.append({"feit": address, "waarde": value})
+    async with api(request) as a:
+        current = await a.get(f"/v1/adviezen/{advies_id}")
+        if current.status_code != 200:
+            return page(request, "fout.html", current.status_code, probleem=current.json())
+        casus_id = current.json()["casus_id"]
+        if not antwoorden or not casus_id:
+            return RedirectResponse(f"/ui/adviezen/{advies_id}#nog-uitvragen", status_code=303)
+        r = await a.post(f"/v1/casussen/{casus_id}/_beantwoord", {"antwoorden": antwoorden})
+        if r.status_code != 200:
+            return page(request, "fout.html", r.status_code, probleem=r.json())
+        new = await a.post("/v1/adviezen", {"casus_id": casus_id})
+    if new.status_code != 201:
+        return page(request, "fout.html", new.status_code, probleem=new.json())
+    return RedirectResponse(f"/ui/adviezen/{new.json()['id']}?vorige={advies_id}",
+                            status_code=303)
+
+
+@router.post("/ui/adviezen/{advies_id}/herhaal")
+async def replay(request: Request, advies_id: str) -> Response:
+    rollen = await whoami(request)
+    if rollen is None:
+        return to_login()
+    async with api(request) as a:
+        r = await a.get(f"/v1/adviezen/{advies_id}")
+        h = await a.post(f"/v1/adviezen/{advies_id}/_herhaal")
+    if r.status_code != 200:
+        return page(request, "fout.html", r.status_code, probleem=r.json())
+    if h.status_code != 200:
+        return page(request, "fout.html", h.status_code, probleem=h.json())
+    data = r.json()
+    engine = request.app.state.engines.current
+    return page(request, "advies.html", advies=data, trace=data["trace"],
+                a=data["trace"]["advies"], gewijzigd=None, herhaling=h.json(),
+                schrijven=False, soort=engine.rules.catalogue.resolve,
+                vraag_type=lambda adres: _fact_type(engine, adres))
+
+
+@router.get("/ui/regelpakketten")
+async def packs(request: Request) -> Response:
+    if await whoami(request) is None:
+        return to_login()
+    async with api(request) as a:
+        r = await a.get("/v1/regelpakketten")
+    if r.status_code != 200:
+        return page(request, "fout.html", r.status_code, probleem=r.json())
+    return page(request, "regelpakketten.html", pakketten=r.json())

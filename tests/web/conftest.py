@@ -1,0 +1,73 @@
+"""Browser tests: the real service (uvicorn) and Debian's Chromium driven by Playwright.
+
+`playwright install` cannot download here, so the browser is `/usr/bin/chromium` (installed by
+`.ci/run`). Screenshots of every step go to $OT_SCREENSHOTS (default: artefacts/screenshots).
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Browser, Page, sync_playwright
+
+from service.launch import live_server
+
+CHROMIUM = os.environ.get("OT_CHROMIUM", "/usr/bin/chromium")
+SHOTS = Path(os.environ.get("OT_SCREENSHOTS", Path(__file__).resolve().parents[2]
+                            / "artefacts" / "screenshots"))
+ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+        "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+
+
+@pytest.fixture(scope="module")
+def base_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    folder = tmp_path_factory.mktemp("web")
+    with live_server(f"sqlite:///{folder / 'ot.sqlite3'}", log=folder / "server.log") as url:
+        yield url
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    if not Path(CHROMIUM).exists():
+        pytest.fail(f"Chromium not found at {CHROMIUM} (apt-get install chromium)")
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS)
+        yield b
+        b.close()
+
+
+@pytest.fixture
+def page(browser: Browser) -> Iterator[Page]:
+    context = browser.new_context(viewport={"width": 1366, "height": 900}, locale="nl-NL")
+    pg = context.new_page()
+    yield pg
+    context.close()
+
+
+def shot(page: Page, name: str, selector: str | None = None) -> Path:
+    """Screenshot of the page, or of one part of it (keeps the images readable and small)."""
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    path = SHOTS / f"{name}.jpg"
+    if selector:
+        page.locator(selector).first.screenshot(path=str(path), type="jpeg", quality=75)
+    else:
+        page.screenshot(path=str(path), full_page=True, type="jpeg", quality=70)
+    return path
+
+
+def login(page: Page, base_url: str, token: str) -> None:
+    page.goto(f"{base_url}/ui/inloggen")
+    page.get_by_label("Token of API-sleutel").fill(token)
+    page.get_by_role("button", name="Inloggen").click()
+
+
+def unlabelled_controls(page: Page) -> list[str]:
+    """Every visible form control must have a label (WCAG 1.3.1 / 4.1.2)."""
+    result: list[str] = page.evaluate("""() => [...document.querySelectorAll(
+        'input:not([type=hidden]), select, textarea')]
+        .filter(c => c.labels.length === 0 && !c.closest('fieldset'))
+        .map(c => c.name || c.id)""")
+    return result

@@ -1,0 +1,144 @@
+"""A consulent walks the public examples through the four steps in a real Chromium."""
+
+from __future__ import annotations
+
+import re
+
+from playwright.sync_api import Page, expect
+
+from tests.web.conftest import login, shot, unlabelled_controls
+
+
+def instrument(page: Page, effect: str, iid: str):  # type: ignore[no-untyped-def]
+    return page.locator(f"#stap4-{effect} li.instrument[data-instrument='{iid}']")
+
+
+def test_scootmobiel_all_four_steps(page: Page, base_url: str) -> None:
+    login(page, base_url, "sleutel-consulent")
+    expect(page.get_by_role("heading", name="Mijn casussen")).to_be_visible()
+    page.get_by_role("link", name="Nieuwe casus").click()
+
+    # Step 1, typed by hand as at the desk (invented person)
+    page.get_by_label("Wat wil de inwoner bereiken?").fill(
+        "Ik wil zelf naar de markt en naar mijn kleinkinderen kunnen, zonder steeds iemand "
+        "te vragen.")
+    page.get_by_label("Leefgebied").first.select_option("mobiliteit")
+    page.locator("#v-p0-leeftijd").fill("zesenzeventig")  # a typing mistake, corrected below
+    page.locator("#v-p0-woont_in_gemeente").select_option("ja")
+    page.locator("#v-p0-verblijfsstatus").select_option("nederlander")
+    page.locator("input[name='p0.beperkingen'][value='lichamelijk']").check()
+    page.locator("#v-p0-wlz_indicatie").select_option("nee")
+    page.locator("#v-p0-arbeidssituatie").select_option("gepensioneerd")
+    page.locator("#v-p0-aow_leeftijd_bereikt").select_option("ja")
+    page.locator("#v-huishouden-samenstelling").select_option("alleenstaand")
+    page.locator("#v-huishouden-woonsituatie").select_option("huur")
+    page.locator("#v-peildatum").fill("2026-11-02")
+    assert unlabelled_controls(page) == []
+    page.get_by_role("button", name="Casus opslaan").click()
+
+    # the error is next to the field, and nothing typed is lost
+    expect(page.locator("#fout-p0-leeftijd")).to_contain_text("geheel getal")
+    expect(page.locator("#v-p0-leeftijd")).to_have_value("zesenzeventig")
+    expect(page.get_by_label("Wat wil de inwoner bereiken?")).to_have_value(
+        re.compile("naar de markt"))
+    expect(page.locator("#v-huishouden-samenstelling")).to_have_value("alleenstaand")
+    page.locator("#v-p0-leeftijd").fill("76")
+    shot(page, "scootmobiel-1-gewenst-effect")
+    page.get_by_role("button", name="Casus opslaan").click()
+    expect(page.get_by_role("heading", name="Stap 1 · Gewenste effecten")).to_be_visible()
+
+    # Steps 2 and 4
+    page.get_by_role("button", name="Advies maken").click()
+    banner = page.locator("#integraal-overleg")
+    expect(banner).to_contain_text("Eén domein")
+    expect(banner).to_contain_text("Wmo")
+    shot(page, "scootmobiel-2-grondwaarden", "section[aria-labelledby='stap2']")
+    vv = instrument(page, "e1", "wmo.vervoersvoorziening")
+    expect(vv.locator(".badge.status-voorwaardelijk")).to_have_text("voorwaardelijk")
+    expect(vv.locator("a.citaat").first).to_have_attribute(
+        "href", re.compile(r"^https://wetten\.overheid\.nl/jci1\.3:c:BWBR0035362&artikel=2\.3\.5"))
+    ids = page.locator("#stap4-e1 li.instrument").evaluate_all(
+        "els => els.map(e => e.dataset.instrument)")
+    assert ids.index("wmo.collectief_vervoer") < ids.index("wmo.vervoersvoorziening")
+    assert not any(i.startswith(("jeugdwet.", "participatiewet.", "wsnp.")) for i in ids)
+    vragen = page.locator("#nog-uitvragen")
+    expect(vragen).to_contain_text("netwerk.mantelzorg_beschikbaar")
+    expect(vragen).to_contain_text("netwerk.algemene_voorziening_toereikend")
+    shot(page, "scootmobiel-4-instrumenten", "section[aria-labelledby='stap4']")
+
+    # answer one open question in place: the advies is re-made and the change is shown
+    vragen.locator("li", has_text="netwerk.mantelzorg_beschikbaar").locator(
+        "select").select_option("nee")
+    page.get_by_role("button", name="Antwoorden verwerken").click()
+    changed = page.locator("#wat-veranderd")
+    expect(changed).to_contain_text("niet meer uit te vragen: netwerk.mantelzorg_beschikbaar")
+    expect(page.locator("#nog-uitvragen")).not_to_contain_text("netwerk.mantelzorg_beschikbaar")
+    expect(instrument(page, "e1", "wmo.mantelzorg_netwerk").locator(".badge")).to_have_text(
+        "past niet")
+    shot(page, "scootmobiel-5-antwoord-verwerkt", "#wat-veranderd")
+
+    # Step 3 and the toekomstplan, recorded and echoed (never evaluated)
+    page.get_by_role("link", name="Naar de casus").click()
+    page.get_by_label("Wat gebeurt er als we niets doen?").fill(
+        "Hij komt de deur niet meer uit en vereenzaamt.")
+    page.locator("#plan0-afspraken").fill("Proefrit met de regiotaxi; daarna besluit.")
+    page.locator("#plan0-jaar").fill("Gaat zelf twee keer per week naar de markt.")
+    shot(page, "scootmobiel-3-afwegingen", "section[aria-labelledby='stap3']")
+    page.get_by_role("button", name="Afwegingen opslaan").click()
+    expect(page.get_by_role("status")).to_contain_text("Afwegingen opgeslagen")
+    page.get_by_role("button", name="Advies maken").click()
+    expect(page.locator("section[aria-labelledby='stap3']")).to_contain_text("vereenzaamt")
+    triptiek = page.locator("#toekomstplan table")
+    expect(triptiek).to_contain_text("Proefrit met de regiotaxi")
+    expect(triptiek).to_contain_text("twee keer per week")
+
+    # the print view: navigation hidden, every condition unfolded
+    shot(page, "scootmobiel-6-toekomstplan", "#toekomstplan")
+    page.emulate_media(media="print")
+    expect(page.locator("header.kop")).to_be_hidden()
+    shot(page, "scootmobiel-7-afdrukken")
+    page.emulate_media(media="screen")
+
+
+def test_gezin_meervoudig_integraal(page: Page, base_url: str) -> None:
+    login(page, base_url, "sleutel-consulent")
+    page.goto(f"{base_url}/ui/casussen/nieuw?voorbeeld=gezin-meervoudig")
+    expect(page.locator(".melding.info")).to_contain_text("gezin-meervoudig")
+    expect(page.locator("#v-e1-leefgebied")).to_have_value("werk_en_opleiding")
+    assert unlabelled_controls(page) == []
+    shot(page, "gezin-1-gewenste-effecten", "fieldset.blok")
+    page.get_by_role("button", name="Casus opslaan").click()
+    page.get_by_role("button", name="Advies maken").click()
+
+    banner = page.locator("#integraal-overleg")
+    expect(banner).to_contain_text("Integraal overleg")
+    for domein in ("Jeugdwet", "Participatiewet", "Schuldhulpverlening", "Wmo"):
+        expect(banner).to_contain_text(domein)
+    shot(page, "gezin-2-grondwaarden", "section[aria-labelledby='stap2']")
+    expect(instrument(page, "e2", "participatiewet.reintegratie").locator(".badge").first
+           ).to_have_text("past niet")
+    expect(instrument(page, "e2", "participatiewet.reintegratie")).to_contain_text("UWV")
+    expect(instrument(page, "e4", "wmo.huishoudelijke_hulp").locator(".badge").first
+           ).to_have_text("voorwaardelijk")
+    expect(instrument(page, "e1", "jeugdwet.individuele_voorziening").locator(".badge").first
+           ).to_have_text("voorwaardelijk")
+    shot(page, "gezin-4-instrumenten", "#stap4-e4")
+
+    page.locator("#nog-uitvragen li", has_text="netwerk.gebruikelijke_hulp_mogelijk").locator(
+        "select").select_option("nee")
+    page.get_by_role("button", name="Antwoorden verwerken").click()
+    changed = page.locator("#wat-veranderd")
+    expect(changed).to_contain_text("Gebruikelijke hulp door huisgenoten: voorwaardelijk → "
+                                    "past niet")
+    shot(page, "gezin-5-antwoord-verwerkt", "#wat-veranderd")
+
+
+def test_auditor_replays_read_only(page: Page, base_url: str) -> None:
+    login(page, base_url, "sleutel-auditor")
+    expect(page.get_by_role("heading", name="Opgeslagen adviezen")).to_be_visible()
+    page.get_by_role("link", name=re.compile(r"^Advies \d+$")).first.click()
+    expect(page.locator("form.vragen")).to_have_count(0)  # read-only: no answers
+    page.get_by_role("button", name="Herhaal met de pakketversies van toen").click()
+    result = page.locator("#herhaling")
+    expect(result).to_contain_text("Herhaling: identiek")
+    shot(page, "auditor-herhaling", "#herhaling")
