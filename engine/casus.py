@@ -191,6 +191,33 @@ _MESSAGES = {
 }
 
 
+def dutch_message(err: Any) -> str:
+    """A readable Dutch message for one pydantic error (fallback: pydantic's own text)."""
+    kind = err.get("type", "")
+    ctx = err.get("ctx") or {}
+    bounded = {
+        "less_than_equal": "mag hoogstens {le} zijn", "less_than": "moet kleiner zijn dan {lt}",
+        "greater_than_equal": "moet minstens {ge} zijn",
+        "greater_than": "moet groter zijn dan {gt}",
+        "too_short": "te kort: minstens {min_length}",
+        "too_long": "te lang: hoogstens {max_length}",
+        "string_too_short": "te kort: minstens {min_length} tekens",
+        "string_too_long": "te lang: hoogstens {max_length} tekens",
+        "string_pattern_mismatch": "heeft niet de vorm {pattern}",
+    }
+    if kind in bounded:
+        try:
+            return bounded[kind].format(**ctx)
+        except (KeyError, IndexError):
+            pass
+    extra = {"int_parsing": "verwacht een geheel getal",
+             "int_from_float": "verwacht een geheel getal",
+             "float_parsing": "verwacht een getal", "bool_parsing": "verwacht ja/nee (true/false)",
+             "json_invalid": "geen geldige JSON", "json_type": "geen geldige JSON",
+             "url_parsing": "verwacht een URL", "url_scheme": "verwacht een http(s)-URL"}
+    return _MESSAGES.get(kind) or extra.get(kind) or str(err.get("msg", "ongeldig"))
+
+
 def problems_from_validation(exc: ValidationError, doc: YamlDocument | None = None,
                              prefix: tuple[str | int, ...] = ()) -> list[Problem]:
     """Turn pydantic errors into located, readable problems (all of them, not the first)."""
@@ -198,7 +225,7 @@ def problems_from_validation(exc: ValidationError, doc: YamlDocument | None = No
     for err in exc.errors(include_url=False):
         loc = tuple(p for p in err["loc"] if not _is_union_tag(p))
         path = (*prefix, *loc)
-        base = _MESSAGES.get(err["type"], err["msg"])
+        base = dutch_message(err)
         if err["type"] == "literal_error":
             base = f"ongeldige waarde; {err['msg'].replace('Input should be', 'toegestaan:')}"
         if err["type"] == "value_error":

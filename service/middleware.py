@@ -42,8 +42,9 @@ FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
 CSP_API = b"default-src 'none'; frame-ancestors 'none'"
 CSP_UI = (b"default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
           b"form-action 'self'; frame-ancestors 'none'; base-uri 'none'")
-ACCEPTABLE = ("*/*", "application/*", "application/json", "application/problem+json",
-              "text/html", "text/*", "text/css", "application/javascript")
+ACCEPTABLE = ("*/*", "application/*", "application/json", "application/problem+json")
+ACCEPTABLE_WEB = ("*/*", "text/*", "text/html", "text/css", "image/*", "application/*",
+                  "application/javascript")
 
 
 def _problem(status: int, title: str, detail: str) -> tuple[bytes, list[tuple[bytes, bytes]]]:
@@ -110,7 +111,8 @@ class HttpRules:
                 await self._preflight(origin, path, send_wrapped)
                 return
             accept = headers.get("accept")
-            if accept and not any(a.split(";")[0].strip() in ACCEPTABLE
+            acceptable = ACCEPTABLE_WEB if web else ACCEPTABLE
+            if accept and not any(a.split(";")[0].strip() in acceptable
                                   for a in accept.split(",")):
                 await reject(406, "Niet aanvaardbaar",
                              "Deze API levert application/json of application/problem+json.")

@@ -16,6 +16,7 @@ from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from engine import CasusError, PackError, Problem
+from engine.casus import dutch_message
 
 log = logging.getLogger("service")
 
@@ -103,13 +104,7 @@ def install(app: FastAPI) -> None:
     async def _validation(_: Request, exc: RequestValidationError) -> JSONResponse:
         invalid = []
         for err in exc.errors():
-            reason = str(err.get("msg", "ongeldig"))
-            if err.get("type") == "json_invalid":
-                reason = "geen geldige JSON"
-            elif err.get("type") == "extra_forbidden":
-                reason = "onbekend veld"
-            elif err.get("type") == "missing":
-                reason = "verplicht veld ontbreekt"
+            reason = dutch_message(err)
             invalid.append({"name": _loc(tuple(err.get("loc", ()))),
                             "code": str(err.get("type", "invalid")), "reason": reason})
         return problem_response(400, "De invoer klopt niet; zie invalidParams.", invalid=invalid)

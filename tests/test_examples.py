@@ -207,3 +207,10 @@ def test_dreigende_huisuitzetting(advies: Any) -> None:
     #  activering (art. 7 lid 1 a, art. 10)."
     assert ins(r, "e2", "participatiewet.betaling_in_natura")["rechtsgrond"]["artikel"] == "57"
     assert ins(r, "e3", "participatiewet.sociale_activering")["status"] != "past_niet"
+
+
+def test_bundled_examples_equal_the_shared_ones() -> None:
+    """`examples/` (for `make run` and the web page's loader) are copies of ../shared/examples."""
+    bundled = Path(__file__).resolve().parent.parent / "examples"
+    for shared in EXAMPLES.glob("*.yaml"):
+        assert (bundled / shared.name).read_bytes() == shared.read_bytes(), shared.name

@@ -42,6 +42,13 @@ def test_scootmobiel_all_four_steps(page: Page, base_url: str) -> None:
     expect(page.get_by_label("Wat wil de inwoner bereiken?")).to_have_value(
         re.compile("naar de markt"))
     expect(page.locator("#v-huishouden-samenstelling")).to_have_value("alleenstaand")
+    # an error found by the API (not by the form) also lands next to its field
+    page.locator("#v-p0-leeftijd").fill("200")
+    page.get_by_role("button", name="Casus opslaan").click()
+    expect(page.locator("#foutsamenvatting")).to_be_visible()
+    expect(page.locator("#fout-p0-leeftijd")).to_contain_text("hoogstens 130")
+    expect(page.locator("#v-p0-leeftijd")).to_have_value("200")
+    expect(page.locator("#v-p0-aow_leeftijd_bereikt")).to_have_value("ja")
     page.locator("#v-p0-leeftijd").fill("76")
     shot(page, "scootmobiel-1-gewenst-effect")
     page.get_by_role("button", name="Casus opslaan").click()
@@ -131,6 +138,19 @@ def test_gezin_meervoudig_integraal(page: Page, base_url: str) -> None:
     expect(changed).to_contain_text("Gebruikelijke hulp door huisgenoten: voorwaardelijk → "
                                     "past niet")
     shot(page, "gezin-5-antwoord-verwerkt", "#wat-veranderd")
+
+    # step 3 for the overleg: one row of the toekomstplan per leefgebied of the effects
+    page.get_by_role("link", name="Naar de casus").click()
+    page.get_by_label("Wat als ik op de stoel van de inwoner zat?").fill(
+        "Eén plan, één contactpersoon; niet vier keer het verhaal vertellen.")
+    expect(page.locator("#plan0-gebied")).to_have_value("opvoeden_en_opgroeien")
+    expect(page.locator("#plan3-gebied")).to_have_value("instrumentele_adl")
+    page.locator("#plan2-afspraken").fill("Aanmelden bij schuldhulp; eerste gesprek gepland.")
+    page.get_by_role("button", name="Afwegingen opslaan").click()
+    page.get_by_role("button", name="Advies maken").click()
+    expect(page.locator("section[aria-labelledby='stap3']")).to_contain_text("één contactpersoon")
+    expect(page.locator("#toekomstplan table")).to_contain_text("eerste gesprek gepland")
+    shot(page, "gezin-3-toekomstplan", "#toekomstplan")
 
 
 def test_auditor_replays_read_only(page: Page, base_url: str) -> None:
