@@ -43,6 +43,8 @@ class Rechtsgrond(BaseModel):
     artikel: str = Field(min_length=1, description="article number as printed, e.g. 2.3.5")
     lid: str | None = Field(default=None, description="lid, e.g. 3")
     onderdeel: str | None = Field(default=None, description="onderdeel, e.g. a or 1°")
+    regeling: str | None = Field(default=None, description="display name, for local "
+                                                         "regulations (CVDR) in particular")
 
     @field_validator("bwb_id")
     @classmethod
@@ -63,7 +65,7 @@ class Rechtsgrond(BaseModel):
             out += f" lid {self.lid}"
         if self.onderdeel:
             out += f" onder {self.onderdeel}"
-        return f"{out} {REGELINGEN.get(self.bwb_id, self.bwb_id)}"
+        return f"{out} {self.regeling or REGELINGEN.get(self.bwb_id, self.bwb_id)}"
 
     def jci(self, peildatum: dt.date | None = None) -> str:
         """Juriconnect reference; with a peildatum it pins the version (`&g=` and `&z=`)."""
@@ -84,7 +86,7 @@ class Rechtsgrond(BaseModel):
 
     def render(self, peildatum: dt.date | None = None) -> dict[str, str | None]:
         """The citation as it appears in the trace: structured fields plus text and link."""
-        return {
+        out: dict[str, str | None] = {
             "bwb_id": self.bwb_id,
             "artikel": self.artikel,
             "lid": self.lid,
@@ -92,3 +94,6 @@ class Rechtsgrond(BaseModel):
             "tekst": self.tekst(),
             "jci": self.jci(peildatum),
         }
+        if self.regeling:
+            out["regeling"] = self.regeling
+        return out

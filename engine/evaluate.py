@@ -173,7 +173,7 @@ def _records(casus: Casus) -> tuple[list[FactRecord], dict[str, str], dict[str, 
 
 def evaluate(casus: Casus, rules: RuleBase, backend: Backend) -> Receipt:
     """Evaluate every gewenst effect of a (validated) casus; the trace is deterministic."""
-    regime = rules.regime(casus.peildatum)
+    regime = rules.regime(casus.peildatum, casus.gemeente)
     records, ids, person_ids, subjects = _records(casus)
     record_values = {fid: values for fid, _, values in records}
     session = backend.open(regime, records)
@@ -225,11 +225,13 @@ def evaluate(casus: Casus, rules: RuleBase, backend: Backend) -> Receipt:
              "hash": "sha256:" + lp.sha256}
             for lp in regime.packs
         ],
+        "gemeente": {"code": casus.gemeente, "lokaal_beleid": list(regime.overlays)},
         "parameters": [
-            {"id": pid, "waarde": w.waarde, "eenheid": p.eenheid,
-             "rechtsgrond": _cite(p.rechtsgrond, casus.peildatum),
-             **({"onzeker": True} if w.onzeker else {})}
-            for pid, (p, w) in sorted(regime.parameters.items())
+            {"id": pid, "waarde": pv.waarde.waarde, "eenheid": pv.parameter.eenheid,
+             "rechtsgrond": _cite(pv.rechtsgrond, casus.peildatum),
+             "bron": "lokaal" if pv.lokaal else "landelijk", "pakket": pv.pakket,
+             **({"onzeker": True} if pv.waarde.onzeker else {})}
+            for pid, pv in sorted(regime.parameters.items())
         ],
         "casus": casus.model_dump(mode="json", exclude_none=True),
         "advies": advies,
@@ -345,7 +347,7 @@ def _item(item: CompiledItem, ctx: Context, peildatum: Any, extra: dict[str, Any
     return out, value
 
 
-def _instrument(ci: CompiledInstrument, ctx: Context, served: list[str],
+def _instrument(regime: Regime, ci: CompiledInstrument, ctx: Context, served: list[str],
                 peildatum: Any) -> tuple[dict[str, Any], list[list[str]]]:
     ins = ci.instrument
     voorwaarden, uitsluitingen, voorliggend, termijnen = [], [], [], []
@@ -390,8 +392,17 @@ def _instrument(ci: CompiledInstrument, ctx: Context, served: list[str],
                 redenen.append(_reden("voorliggend", item, "nog onbekend"))
     for item in ci.termijnen:
         src = item.source
-        out, _ = _item(item, ctx, peildatum, {"omschrijving": src.omschrijving, "duur": src.duur,
-                                              "eenheid": src.eenheid})
+        duur = src.duur
+        extra: dict[str, Any] = {"omschrijving": src.omschrijving, "eenheid": src.eenheid}
+        if src.duur_parameter:
+            pv = regime.parameters.get(src.duur_parameter)
+            duur = None if pv is None else int(pv.waarde.waarde)
+            extra["duur_parameter"] = src.duur_parameter
+            if pv is not None and pv.lokaal:
+                extra["lokaal"] = {"pakket": pv.pakket,
+                                   "rechtsgrond": _cite(pv.rechtsgrond, peildatum)}
+        extra["duur"] = duur
+        out, _ = _item(item, ctx, peildatum, extra)
         termijnen.append(out)
     status = "past_niet" if failing or excluded else (
         "voorwaardelijk" if undecided else "past")
@@ -425,6 +436,13 @@ def _instrument(ci: CompiledInstrument, ctx: Context, served: list[str],
         result["onzeker"] = True
     if ins.notitie:
         result["notitie"] = ins.notitie
+    if ci.pack.gemeente:
+        result["gemeente"] = ci.pack.gemeente
+    local = regime.annotaties.get(ins.id)
+    if local:
+        result["lokaal"] = [{"pakket": lp.id, "tekst": ann.tekst,
+                             "rechtsgrond": _cite(ann.rechtsgrond, peildatum)}
+                            for lp, ann in local]
     return result, open_items
 
 
@@ -500,7 +518,7 @@ def _effect(regime: Regime, ctx: Context, peildatum: Any) -> dict[str, Any]:
             if applies is False:
                 niet_van_toepassing.append({"id": ins.id, "reden": "toepassing: nee"})
                 continue
-        result, items = _instrument(ci, ctx, served, peildatum)
+        result, items = _instrument(regime, ci, ctx, served, peildatum)
         if toepassing is not None:
             result["toepassing"] = toepassing
         instrumenten.append(result)

@@ -152,13 +152,22 @@ class Voorliggend(Strict):
 class Termijn(Strict):
     id: str = Field(pattern=r"^[a-z0-9_]+$")
     omschrijving: str
-    duur: int = Field(gt=0)
+    duur: int | None = Field(default=None, gt=0)
+    duur_parameter: str | None = None
+    """A duration the law leaves to the municipality: an open-norm parameter (onbekend until a
+    local overlay fills it)."""
     eenheid: Literal["werkdagen", "dagen", "weken", "maanden", "jaren"]
     rechtsgrond: Rechtsgrond
     toets: Toets | None = None
     """When this deadline applies (e.g. 3 werkdagen only in a threatening situation)."""
     onzeker: bool = False
     notitie: str | None = None
+
+    @model_validator(mode="after")
+    def _one_duration(self) -> Termijn:
+        if (self.duur is None) == (self.duur_parameter is None):
+            raise ValueError("geef precies één van 'duur' of 'duur_parameter'")
+        return self
 
 
 class Productcategorie(Strict):
@@ -233,12 +242,49 @@ class ParameterWaarde(Geldigheid):
     notitie: str | None = None
 
 
+class OpenNorm(Strict):
+    """The law leaves this value to the municipality (verordening, beleidsplan)."""
+
+    omschrijving: str
+    grondslag: Rechtsgrond
+    """The article that delegates it (e.g. Wgs 2 lid 4 d)."""
+    maximum: float | None = None
+    """A bound the law sets (higher law): a local value above it is an authoring error."""
+    minimum: float | None = None
+
+
 class Parameter(Strict):
     id: str = Field(pattern=r"^[a-z0-9_]+$")
     omschrijving: str
     eenheid: str
     rechtsgrond: Rechtsgrond
+    waarden: list[ParameterWaarde] = Field(default_factory=list)
+    open_norm: OpenNorm | None = None
+    """Set when a local overlay may (and must) fill the value; national values, if any, are
+    then the default the overlay replaces."""
+
+    @model_validator(mode="after")
+    def _values(self) -> Parameter:
+        if not self.waarden and self.open_norm is None:
+            raise ValueError("een parameter zonder open_norm heeft minstens één waarde")
+        return self
+
+
+class Invulling(Strict):
+    """A local overlay fills a national open norm, citing its own regulation (CVDR)."""
+
+    parameter: str
+    rechtsgrond: Rechtsgrond
     waarden: list[ParameterWaarde] = Field(min_length=1)
+    toelichting: str | None = None
+
+
+class Annotatie(Strict):
+    """Local practice attached to a national instrument (it never changes its conditions)."""
+
+    instrument: str
+    tekst: str = Field(min_length=3)
+    rechtsgrond: Rechtsgrond
 
 
 class Metadata(Strict):
@@ -251,6 +297,9 @@ class Metadata(Strict):
     geldig_tot: dt.date | None = None
     bronnen: list[str] = Field(default_factory=list)
     omschrijving: str | None = None
+    gemeente: str | None = Field(default=None, pattern=r"^GM\d{4}$")
+    """Set for a local overlay (the omgekeerde verordening of one municipality): it applies
+    only to a casus with this `gemeente`, on top of the national packs."""
 
     @field_validator("versie", mode="before")
     @classmethod
@@ -265,8 +314,10 @@ class Pack(Strict):
     feiten: list[InvoerFeit] = Field(default_factory=list)
     parameters: list[Parameter] = Field(default_factory=list)
     afgeleide_feiten: list[AfgeleidFeit] = Field(default_factory=list)
-    grondwaarden: list[Grondwaarde] = Field(min_length=1)
+    grondwaarden: list[Grondwaarde] = Field(default_factory=list)
     instrumenten: list[Instrument] = Field(default_factory=list)
+    invullingen: list[Invulling] = Field(default_factory=list)
+    annotaties: list[Annotatie] = Field(default_factory=list)
 
 
 def iter_leaves(toets: Toets) -> list[Vergelijking]:

@@ -60,6 +60,11 @@ class LoadedPack:
         return self.pack.regelpakket.id
 
     @property
+    def gemeente(self) -> str | None:
+        """The municipality of a local overlay; None for a national pack."""
+        return self.pack.regelpakket.gemeente
+
+    @property
     def start(self) -> dt.date:
         return self.pack.regelpakket.geldig_vanaf
 
@@ -76,16 +81,17 @@ class LoadedPack:
 
 
 def pack_files(paths: Iterable[Path]) -> list[Path]:
-    """Expand folders: `rules/` -> each `rules/<pakket>/*.yaml`; a pack folder -> its yaml."""
+    """Expand folders to pack files: a folder with YAML files is a pack folder; otherwise its
+    sub-folders are searched (`rules/wmo/`, `rules/gemeenten/gm9991/`); `tests/` never."""
     found: list[Path] = []
     for path in paths:
         if path.is_file():
             found.append(path)
-        elif (path / "tests").is_dir() or any(path.glob("*.yaml")):
+        elif any(p.is_file() for p in path.glob("*.yaml")):
             found.extend(sorted(p for p in path.glob("*.yaml") if p.is_file()))
-        else:
-            for sub in sorted(p for p in path.iterdir() if p.is_dir()):
-                found.extend(sorted(p for p in sub.glob("*.yaml") if p.is_file()))
+        elif path.is_dir():
+            found.extend(pack_files(sorted(p for p in path.iterdir()
+                                           if p.is_dir() and p.name != "tests")))
     return found
 
 
@@ -203,10 +209,12 @@ def check_packs(packs: Sequence[LoadedPack]) -> list[Problem]:
     catalogue = build_catalogue(packs)
 
     all_grondwaarden = {g.id for lp in packs for g in lp.pack.grondwaarden}
+    all_params = {p.id for lp in packs for p in lp.pack.parameters}
+    problems.extend(_check_overlays(packs))
     global_ids: dict[str, str] = {}
     for lp in packs:
         problems.extend(_check_versions(lp))
-        params = {p.id for p in lp.pack.parameters}
+        params = all_params
         for section in ("grondwaarden", "instrumenten"):
             for item in getattr(lp.pack, section):
                 owner = global_ids.setdefault(item.id, lp.source)
@@ -232,6 +240,88 @@ def check_packs(packs: Sequence[LoadedPack]) -> list[Problem]:
             for leaf_path, leaf in _leaves_with_paths(toets, path):
                 problems.extend(_check_leaf(lp, leaf_path, leaf, catalogue, params))
         problems.extend(_check_cycles(lp, packs))
+    return problems
+
+
+def _check_overlays(packs: Sequence[LoadedPack]) -> list[Problem]:
+    """Local overlays: what they may do, and the precedence rules.
+
+    Higher law goes before local: an overlay can only fill a parameter the national pack marks
+    as an open norm, and has no way to remove or change a national instrument. Newer goes before
+    older within one overlay (dated versions). Two overlays of one municipality that fill the
+    same open norm on the same day are an unresolved tie: an authoring error.
+    """
+    problems: list[Problem] = []
+    national_params = {p.id: (lp, p) for lp in packs if lp.gemeente is None
+                       for p in lp.pack.parameters}
+    instruments = {i.id for lp in packs for i in lp.pack.instrumenten}
+    seen_params: dict[str, str] = {}
+    for lp in packs:
+        for i, p in enumerate(lp.pack.parameters):
+            owner = seen_params.setdefault(p.id, lp.source)
+            if owner != lp.source:
+                problems.append(lp.doc.problem(("parameters", i, "id"),
+                                               f"parameter '{p.id}' bestaat al in {owner}"))
+        if lp.gemeente is None:
+            if not lp.pack.grondwaarden:
+                problems.append(lp.doc.problem(("grondwaarden",), "een landelijk regelpakket "
+                                                                  "heeft minstens één grondwaarde"))
+            for section in ("invullingen", "annotaties"):
+                if getattr(lp.pack, section):
+                    problems.append(lp.doc.problem((section,), f"'{section}' horen in een lokaal "
+                                                               "pakket (regelpakket.gemeente)"))
+            continue
+        for j, inv in enumerate(lp.pack.invullingen):
+            found = national_params.get(inv.parameter)
+            if found is None:
+                problems.append(lp.doc.problem(("invullingen", j, "parameter"),
+                                               f"onbekende landelijke parameter "
+                                               f"'{inv.parameter}'"))
+            elif found[1].open_norm is None:
+                problems.append(lp.doc.problem(
+                    ("invullingen", j, "parameter"),
+                    f"'{inv.parameter}' is geen open norm: lokaal beleid kan een wettelijke "
+                    "waarde niet vervangen (hogere regel gaat voor)"))
+            else:
+                norm = found[1].open_norm
+                for k, w in enumerate(inv.waarden):
+                    if norm.maximum is not None and w.waarde > norm.maximum:
+                        problems.append(lp.doc.problem(
+                            ("invullingen", j, "waarden", k, "waarde"),
+                            f"{w.waarde} is meer dan de wet toestaat ({norm.maximum}, "
+                            f"{norm.grondslag.tekst()}): hogere regel gaat voor"))
+                    if norm.minimum is not None and w.waarde < norm.minimum:
+                        problems.append(lp.doc.problem(
+                            ("invullingen", j, "waarden", k, "waarde"),
+                            f"{w.waarde} is minder dan de wet toestaat ({norm.minimum}, "
+                            f"{norm.grondslag.tekst()}): hogere regel gaat voor"))
+            spans = [(("invullingen", j, "waarden", k), lp.span(w))
+                     for k, w in enumerate(inv.waarden)]
+            problems.extend(_check_spans(lp, "invullingen", inv.parameter, spans))
+        for j, ann in enumerate(lp.pack.annotaties):
+            if ann.instrument not in instruments:
+                problems.append(lp.doc.problem(("annotaties", j, "instrument"),
+                                               f"onbekend instrument '{ann.instrument}'"))
+    by_gemeente: dict[str, list[LoadedPack]] = defaultdict(list)
+    for lp in packs:
+        if lp.gemeente:
+            by_gemeente[lp.gemeente].append(lp)
+    for overlays in by_gemeente.values():
+        for a_index, a in enumerate(overlays):
+            for b in overlays[a_index + 1:]:
+                for j, inv in enumerate(b.pack.invullingen):
+                    for other in a.pack.invullingen:
+                        if other.parameter != inv.parameter:
+                            continue
+                        for w in inv.waarden:
+                            for v in other.waarden:
+                                s1, e1 = b.span(w)
+                                s2, e2 = a.span(v)
+                                if s1 <= e2 and s2 <= e1:
+                                    problems.append(b.doc.problem(
+                                        ("invullingen", j, "parameter"),
+                                        f"onopgeloste samenloop: '{inv.parameter}' wordt ook "
+                                        f"ingevuld door {a.id} ({a.source}) op dezelfde dagen"))
     return problems
 
 
@@ -359,6 +449,13 @@ def _check_versions(lp: LoadedPack) -> list[Problem]:
         spans = [(("parameters", p_index, "waarden", j), lp.span(w))
                  for j, w in enumerate(param.waarden)]
         problems.extend(_check_spans(lp, "parameters", param.id, spans))
+    for i, ins in enumerate(lp.pack.instrumenten):
+        for j, t in enumerate(ins.termijnen):
+            if t.duur_parameter and not any(p.id == t.duur_parameter for p in lp.pack.parameters):
+                problems.append(lp.doc.problem(("instrumenten", i, "termijnen", j,
+                                                "duur_parameter"),
+                                               f"onbekende parameter '{t.duur_parameter}' "
+                                               "(in dit pakket)"))
     return problems
 
 

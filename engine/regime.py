@@ -16,8 +16,17 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from engine.catalogue import Catalogue, FactSpec
+from engine.citation import Rechtsgrond
 from engine.conditions import LeafTable, Node, compile_toets, leaves_of
-from engine.language import TREDE_ORDER, AfgeleidFeit, Grondwaarde, Instrument, Parameter
+from engine.language import (
+    TREDE_ORDER,
+    AfgeleidFeit,
+    Annotatie,
+    Grondwaarde,
+    Instrument,
+    Parameter,
+    ParameterWaarde,
+)
 from engine.loader import LoadedPack, build_catalogue, load_packs
 from engine.partition import FieldPartition, build_partitions
 
@@ -61,6 +70,17 @@ class CompiledDerived:
     stratum: int
 
 
+@dataclass(frozen=True)
+class ParamValue:
+    """A parameter's value on the peildatum, and where it comes from (law or local overlay)."""
+
+    parameter: Parameter
+    waarde: ParameterWaarde
+    pakket: str
+    rechtsgrond: Rechtsgrond
+    lokaal: bool
+
+
 @dataclass
 class Regime:
     """The compiled rule base for one interval of peildata."""
@@ -70,13 +90,16 @@ class Regime:
     end: dt.date
     packs: tuple[LoadedPack, ...]
     catalogue: Catalogue
-    parameters: dict[str, tuple[Parameter, Any]]
+    parameters: dict[str, ParamValue]
     leaves: LeafTable
     derived: tuple[CompiledDerived, ...]
     strata: tuple[tuple[CompiledDerived, ...], ...]
     grondwaarden: tuple[CompiledGrondwaarde, ...]
     instrumenten: tuple[CompiledInstrument, ...]
     partitions: dict[tuple[str, str], FieldPartition]
+    gemeente: str | None = None
+    overlays: tuple[str, ...] = ()
+    annotaties: dict[str, list[tuple[LoadedPack, Annotatie]]] = field(default_factory=dict)
     backend_state: dict[str, Any] = field(default_factory=dict)
     lock: threading.Lock = field(default_factory=threading.Lock)
 
@@ -99,14 +122,16 @@ class RuleBase:
                 bounds.add(lp.pack.regelpakket.geldig_tot + dt.timedelta(days=1))
             items: list[Any] = [*lp.pack.grondwaarden, *lp.pack.instrumenten,
                                 *lp.pack.afgeleide_feiten,
-                                *(w for p in lp.pack.parameters for w in p.waarden)]
+                                *(w for p in lp.pack.parameters for w in p.waarden),
+                                *(w for inv in lp.pack.invullingen for w in inv.waarden)]
             for item in items:
                 if item.geldig_vanaf:
                     bounds.add(item.geldig_vanaf)
                 if item.geldig_tot:
                     bounds.add(item.geldig_tot + dt.timedelta(days=1))
         self.breakpoints = sorted(bounds)
-        self._cache: dict[int, Regime] = {}
+        self.gemeenten = frozenset(lp.gemeente for lp in self.packs if lp.gemeente)
+        self._cache: dict[tuple[int, str | None], Regime] = {}
         self._lock = threading.Lock()
 
     @classmethod
@@ -117,35 +142,51 @@ class RuleBase:
         with self._lock:
             return list(self._cache.values())
 
-    def regime(self, peildatum: dt.date) -> Regime:
-        """The regime in force on `peildatum`, compiled on first use and cached."""
+    def regime(self, peildatum: dt.date, gemeente: str | None = None) -> Regime:
+        """The regime in force on `peildatum` (with the local overlays of `gemeente`, if any),
+        compiled on first use and cached."""
         slot = bisect.bisect_right(self.breakpoints, peildatum)
-        cached = self._cache.get(slot)
+        key = (slot, gemeente if gemeente in self.gemeenten else None)
+        cached = self._cache.get(key)
         if cached is not None:
             return cached
         with self._lock:
-            cached = self._cache.get(slot)
+            cached = self._cache.get(key)
             if cached is None:
-                cached = self._compile(peildatum, slot)
-                self._cache[slot] = cached
+                cached = self._compile(peildatum, slot, key[1])
+                self._cache[key] = cached
             return cached
 
-    def _compile(self, day: dt.date, slot: int) -> Regime:
+    def _compile(self, day: dt.date, slot: int, gemeente: str | None = None) -> Regime:
         start = self.breakpoints[slot - 1] if slot > 0 else dt.date.min
         end = (self.breakpoints[slot] - dt.timedelta(days=1)
                if slot < len(self.breakpoints) else dt.date.max)
-        packs = tuple(lp for lp in self.packs if lp.in_force(day))
-        parameters: dict[str, tuple[Parameter, Any]] = {}
+        packs = tuple(lp for lp in self.packs if lp.in_force(day)
+                      and lp.gemeente in (None, gemeente))
+        parameters: dict[str, ParamValue] = {}
         for lp in packs:
             for p in lp.pack.parameters:
                 for w in p.waarden:
                     a, b = lp.span(w)
                     if a <= day <= b:
-                        parameters[p.id] = (p, w)
+                        parameters[p.id] = ParamValue(p, w, lp.id, p.rechtsgrond, False)
+        national = {p.id: p for lp in packs for p in lp.pack.parameters}
+        annotaties: dict[str, list[tuple[LoadedPack, Annotatie]]] = {}
+        for lp in packs:
+            if lp.gemeente is None:
+                continue
+            for inv in lp.pack.invullingen:
+                for w in inv.waarden:
+                    a, b = lp.span(w)
+                    if a <= day <= b and inv.parameter in national:
+                        parameters[inv.parameter] = ParamValue(
+                            national[inv.parameter], w, lp.id, inv.rechtsgrond, True)
+            for ann in lp.pack.annotaties:
+                annotaties.setdefault(ann.instrument, []).append((lp, ann))
 
         def resolve(name: str) -> Any:
             found = parameters.get(name)
-            return None if found is None else found[1].waarde
+            return None if found is None else found.waarde.waarde
 
         table = LeafTable()
 
@@ -220,7 +261,10 @@ class RuleBase:
         instrumenten.sort(key=lambda c: c.order)
         key = ";".join(f"{lp.id}@{lp.sha256[:12]}" for lp in packs) + f"|{start}..{end}"
         catalogue = self.catalogue
-        return Regime(key=key, start=start, end=end, packs=packs, catalogue=catalogue,
+        return Regime(key=key + (f"|{gemeente}" if gemeente else ""), start=start, end=end,
+                      packs=packs, catalogue=catalogue,
                       parameters=parameters, leaves=table, derived=derived, strata=strata,
                       grondwaarden=tuple(grondwaarden), instrumenten=tuple(instrumenten),
-                      partitions=build_partitions(table.leaves, catalogue))
+                      partitions=build_partitions(table.leaves, catalogue), gemeente=gemeente,
+                      overlays=tuple(lp.id for lp in packs if lp.gemeente),
+                      annotaties=annotaties)

@@ -28,7 +28,9 @@ class Citaat(_M):
     lid: str | None
     onderdeel: str | None
     tekst: str = Field(description="bv. 'art. 2.3.5 lid 3 Wmo 2015'")
-    jci: str = Field(description="jci1.3:c:… (resolvable on wetten.overheid.nl)")
+    jci: str = Field(description="jci1.3:c:… (resolvable on wetten.overheid.nl), or the "
+                                 "lokaleregelgeving.overheid.nl address of a local regulation")
+    regeling: str | None = None
 
 
 class Vergelijking(_M):
@@ -59,6 +61,17 @@ class Niet(_M):
 Toets = Annotated[Vergelijking | Alle | EenVan | Niet, Field(union_mode="left_to_right")]
 
 
+class LokaleBron(_M):
+    pakket: str
+    rechtsgrond: Citaat
+
+
+class Annotatie(_M):
+    pakket: str
+    tekst: str
+    rechtsgrond: Citaat
+
+
 class Item(_M):
     """A voorwaarde, uitsluiting, voorliggende voorziening or termijn, evaluated."""
 
@@ -71,6 +84,8 @@ class Item(_M):
     gevolg: Literal["uitsluiting", "vermelding"] | None = None
     omschrijving: str | None = None
     duur: int | None = None
+    duur_parameter: str | None = None
+    lokaal: LokaleBron | None = None
     eenheid: str | None = None
     onzeker: bool | None = None
     notitie: str | None = None
@@ -112,6 +127,8 @@ class Instrument(_M):
     toepassing: Toets | None = None
     onzeker: bool | None = None
     notitie: str | None = None
+    gemeente: str | None = Field(default=None, description="set for a local instrument")
+    lokaal: list[Annotatie] | None = Field(default=None, description="local practice")
 
 
 class NietVanToepassing(_M):
@@ -217,7 +234,14 @@ class Parameter(_M):
     waarde: float | int
     eenheid: str
     rechtsgrond: Citaat
+    bron: Literal["landelijk", "lokaal"]
+    pakket: str
     onzeker: bool | None = None
+
+
+class Gemeente(_M):
+    code: str | None
+    lokaal_beleid: list[str] = Field(description="the local overlays applied")
 
 
 class Trace(_M):
@@ -228,6 +252,7 @@ class Trace(_M):
     peildatum: str
     regime: Regime
     pakketten: list[Pakket]
+    gemeente: Gemeente
     parameters: list[Parameter]
     casus: dict[str, Any]
     advies: Advies

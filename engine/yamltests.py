@@ -92,7 +92,7 @@ def find_test_files(paths: Sequence[Path]) -> list[Path]:
         elif (p / "tests").is_dir():
             out.extend(sorted((p / "tests").glob("*.yaml")))
         elif p.is_dir():
-            out.extend(sorted(p.glob("*/tests/*.yaml")))
+            out.extend(sorted(p.rglob("tests/*.yaml")))
     return out
 
 

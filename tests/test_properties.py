@@ -67,7 +67,9 @@ def casussen(draw: st.DrawFn, catalogue: Catalogue) -> dict[str, Any]:
                  leefgebied=draw(st.sampled_from(catalogue.facts["effect.leefgebied"].waarden)),
                  persoon=draw(st.sampled_from([p["id"] for p in people])))
         effects.append(e)
+    gemeente = draw(st.sampled_from([None, "GM9991", "GM9992"]))
     return {
+        **({"gemeente": gemeente} if gemeente else {}),
         "peildatum": draw(st.dates(min_value=dt.date(2025, 1, 1),
                                    max_value=dt.date(2026, 12, 31))).isoformat(),
         "huishouden": draw(subject(catalogue, "huishouden")),
@@ -148,7 +150,8 @@ def test_properties(which: str) -> None:
         for effect in first.advies["effecten"]:
             for q in effect["nog_uitvragen"]:
                 assert lookup(data, q["feit"]) is None, q
-        regime = eng.rules.regime(dt.date.fromisoformat(data["peildatum"]))
+        regime = eng.rules.regime(dt.date.fromisoformat(data["peildatum"]),
+                                  data.get("gemeente"))
         if not regime.instrumenten:
             return
         ci = pick.draw(st.sampled_from(regime.instrumenten), label="instrument")

@@ -1,0 +1,131 @@
+"""Local policy overlays: they change the advice of public examples in a visible, cited way,
+and the precedence rules are enforced."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from engine import Engine, PackError
+from engine.loader import DEFAULT_RULES_DIR
+
+EXAMPLES = Path(__file__).resolve().parent.parent.parent / "shared" / "examples"
+
+
+def example(eng: Engine, name: str, gemeente: str | None) -> dict[str, Any]:
+    data: dict[str, Any] = eng.casus_file(EXAMPLES / f"{name}.yaml").model_dump(
+        mode="json", exclude_none=True)
+    if gemeente:
+        data["gemeente"] = gemeente
+    return data
+
+
+def listed(receipt: Any, effect: str) -> dict[str, dict[str, Any]]:
+    e = next(x for x in receipt.advies["effecten"] if x["id"] == effect)
+    return {i["id"]: i for i in e["stap4"]["instrumenten"]}
+
+
+def test_voorbeeldstad_changes_scootmobiel(rules: Engine) -> None:
+    plain = rules.advies(example(rules, "scootmobiel", None))
+    local = rules.advies(example(rules, "scootmobiel", "GM9991"))
+    local.model()
+    assert "gm9991.regiotaxi" not in listed(plain, "e1")
+    taxi = listed(local, "e1")["gm9991.regiotaxi"]
+    assert taxi["status"] == "past" and taxi["gemeente"] == "GM9991"
+    assert taxi["rechtsgrond"]["bwb_id"] == "CVDR9990001"
+    assert taxi["rechtsgrond"]["tekst"] == ("art. 12 lid 1 Verordening sociaal domein "
+                                            "Voorbeeldstad 2026")
+    assert taxi["rechtsgrond"]["jci"] == "https://lokaleregelgeving.overheid.nl/CVDR9990001"
+    note = listed(local, "e1")["wmo.collectief_vervoer"]["lokaal"][0]
+    assert "Regiotaxi" in note["tekst"] and note["rechtsgrond"]["bwb_id"] == "CVDR9990001"
+    assert "lokaal" not in listed(plain, "e1")["wmo.collectief_vervoer"]
+    assert local.trace["gemeente"] == {"code": "GM9991", "lokaal_beleid": ["gm9991"]}
+    iit = next(p for p in local.trace["parameters"] if p["id"] == "pw_iit_hoogte_alleenstaande")
+    assert iit["bron"] == "lokaal" and iit["waarde"] == 450
+    assert not any(p["id"] == "pw_iit_hoogte_alleenstaande" for p in plain.trace["parameters"])
+    assert local.trace_hash != plain.trace_hash
+
+
+def test_proefdorp_changes_gezin_meervoudig(rules: Engine) -> None:
+    plain = rules.advies(example(rules, "gezin-meervoudig", None))
+    local = rules.advies(example(rules, "gezin-meervoudig", "GM9992"))
+    assert listed(local, "e3")["gm9992.kindpakket"]["status"] == "past"
+    assert "gm9992.kindpakket" not in listed(plain, "e3")
+
+    def termijnen(r: Any) -> dict[str, dict[str, Any]]:
+        return {t["id"]: t for t in listed(r, "e3")["wsnp.schuldhulpverlening"]["termijnen"]}
+
+    assert termijnen(plain)["beschikking"]["duur"] == 8          # wettelijk maximum
+    assert termijnen(plain)["streefwachttijd"]["duur"] is None   # open norm, niet ingevuld
+    assert termijnen(local)["beschikking"]["duur"] == 6
+    assert termijnen(local)["beschikking"]["lokaal"]["rechtsgrond"]["tekst"] == (
+        "art. 7 lid 1 Omgekeerde verordening Proefdorp")
+    assert termijnen(local)["streefwachttijd"]["duur"] == 2
+
+
+def test_overlay_cannot_replace_a_statutory_value(tmp_path: Path) -> None:
+    rules = tmp_path / "rules"
+    shutil.copytree(DEFAULT_RULES_DIR, rules)
+    overlay = rules / "gemeenten" / "gm9991" / "gm9991.yaml"
+    text = overlay.read_text("utf-8").replace("parameter: pw_iit_hoogte_alleenstaande",
+                                              "parameter: pw_vermogensgrens_alleenstaande")
+    overlay.write_text(text, "utf-8")
+    with pytest.raises(PackError) as info:
+        Engine.load([rules])
+    assert any("geen open norm" in p.melding and "hogere regel gaat voor" in p.melding
+               for p in info.value.problems)
+
+
+def test_overlay_cannot_exceed_the_legal_bound(tmp_path: Path) -> None:
+    rules = tmp_path / "rules"
+    shutil.copytree(DEFAULT_RULES_DIR, rules)
+    overlay = rules / "gemeenten" / "gm9992" / "gm9992.yaml"
+    text = overlay.read_text("utf-8").replace("{waarde: 6, geldig_vanaf: 2026-01-01}",
+                                              "{waarde: 10, geldig_vanaf: 2026-01-01}")
+    overlay.write_text(text, "utf-8")
+    with pytest.raises(PackError) as info:
+        Engine.load([rules])
+    (problem,) = [p for p in info.value.problems if "meer dan de wet toestaat" in p.melding]
+    assert problem.bestand and problem.bestand.endswith("gm9992.yaml") and problem.regel
+
+
+def test_unresolved_tie_between_two_overlays_is_an_error(tmp_path: Path) -> None:
+    rules = tmp_path / "rules"
+    shutil.copytree(DEFAULT_RULES_DIR, rules)
+    second = rules / "gemeenten" / "gm9992b"
+    second.mkdir()
+    (second / "gm9992b.yaml").write_text("""
+regelpakket:
+  id: gm9992b
+  naam: Tweede regeling Proefdorp
+  domein: Lokaal beleid Proefdorp
+  gemeente: GM9992
+  bwb_id: CVDR9990009
+  versie: "1"
+  geldig_vanaf: 2026-01-01
+invullingen:
+  - parameter: wgs_beschikkingstermijn_weken
+    rechtsgrond: {bwb_id: CVDR9990009, artikel: "1"}
+    waarden: [{waarde: 5}]
+""", "utf-8")
+    with pytest.raises(PackError) as info:
+        Engine.load([rules])
+    assert any("onopgeloste samenloop" in p.melding for p in info.value.problems)
+
+
+def test_invullingen_only_in_local_packs(tmp_path: Path) -> None:
+    rules = tmp_path / "rules"
+    shutil.copytree(DEFAULT_RULES_DIR, rules)
+    wmo = rules / "wmo" / "wmo.yaml"
+    wmo.write_text(wmo.read_text("utf-8") + """
+invullingen:
+  - parameter: wgs_beschikkingstermijn_weken
+    rechtsgrond: {bwb_id: BWBR0035362, artikel: "1"}
+    waarden: [{waarde: 5}]
+""", "utf-8")
+    with pytest.raises(PackError) as info:
+        Engine.load([rules])
+    assert any("horen in een lokaal pakket" in p.melding for p in info.value.problems)
