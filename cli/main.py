@@ -189,6 +189,63 @@ def keten(
 
 
 @app.command()
+def impact(
+    kandidaat: Annotated[list[Path], typer.Argument(
+        help="kandidaat-pakketten (bestanden of mappen); ze vervangen de pakketten met "
+             "dezelfde id")],
+    database_url: Annotated[str | None, typer.Option(
+        "--database-url", envvar="OT_DATABASE_URL", help="database van de service")] = None,
+    sinds: Annotated[str | None, typer.Option(help="alleen adviezen vanaf deze datum")] = None,
+    regels: RulesOption = None,
+    json_: Annotated[bool, typer.Option("--json", help="het volledige rapport als JSON")] = False,
+) -> None:
+    """Welke opgeslagen adviezen zouden veranderen met deze kandidaat-pakketten? (wijzigt niets)"""
+    import json as jsonlib
+
+    from rich.progress import Progress
+
+    from engine.impact import impact as run_impact
+    from engine.loader import load_pack_bytes, pack_files
+    from service.db import Advies, make_engines, session_factory
+    from service.settings import Settings
+    from service.store import count, stored_traces
+
+    current = _engine(regels)
+    files = pack_files(kandidaat)
+    new: set[str] = set()
+    for f in files:  # which pack ids do the candidates replace? (grammar only)
+        loaded, _ = load_pack_bytes(f.read_bytes(), str(f))
+        if loaded:
+            new.add(loaded.id)
+    sources = [(lp.source, lp.raw) for lp in current.rules.packs if lp.id not in new]
+    sources += [(str(f), f.read_bytes()) for f in files]
+    try:
+        candidate = Engine.from_sources(sources)
+    except PackError as exc:
+        _problems("Fouten in de kandidaat-pakketten", exc.problems)
+        raise typer.Exit(2) from exc
+    writer, reader = make_engines(database_url or Settings().database_url)
+    with session_factory(reader)() as session:
+        total = count(session, Advies, *([Advies.aangemaakt >= sinds] if sinds else []))
+        with Progress(console=err, transient=True) as bar:
+            task = bar.add_task("adviezen herevalueren", total=total)
+            report = run_impact(stored_traces(session, sinds), candidate,
+                                progress=lambda n: bar.update(task, completed=n))
+    writer.dispose()
+    reader.dispose()
+    if json_:
+        sys.stdout.write(jsonlib.dumps(report.as_dict(limit=10**9), ensure_ascii=False) + "\n")
+        return
+    out.print(f"{report.totaal} adviezen herevalueerd; {report.veranderd} zouden veranderen"
+              f"{f'; {report.fouten} casussen passen niet meer' if report.fouten else ''}.")
+    table = Table("instrument", "van → naar", "aantal", box=None, header_style="bold")
+    for iid, moves in sorted(report.per_instrument.items()):
+        for move, n in sorted(moves.items()):
+            table.add_row(iid, move, str(n))
+    out.print(table)
+
+
+@app.command()
 def lint(paths: Annotated[list[Path] | None, typer.Argument(
         help="regelpakketten of mappen (standaard: rules/)")] = None) -> None:
     """Controleer regelpakketten: alle fouten tegelijk, met bestand:regel:kolom."""

@@ -126,7 +126,7 @@ class HttpRules:
                                                        or "transfer-encoding" in headers):
                 ctype = headers.get("content-type", "").split(";")[0].strip().lower()
                 allowed = FORM_TYPES if web else (
-                    JSON_TYPES + (YAML_TYPES if path.endswith("/_valideer") else ()))
+                    JSON_TYPES + (YAML_TYPES if path.endswith(("/_valideer", "/_impact")) else ()))
                 if ctype not in allowed:
                     await reject(415, "Mediatype niet ondersteund",
                                  f"Gebruik {' of '.join(allowed)} (kreeg '{ctype or 'geen'}').")

@@ -161,6 +161,16 @@ class Validatie(Closed):
     instrumenten: int
 
 
+class ImpactUitkomst(Closed):
+    totaal: int
+    veranderd: int
+    fouten: int = Field(description="adviezen waarvan de casus niet meer past")
+    per_instrument: dict[str, dict[str, int]] = Field(
+        description="per instrument: 'van → naar' met het aantal adviezen")
+    adviezen: list[dict[str, Any]]
+    afgekapt: bool
+
+
 class TestUitkomst(Closed):
     geslaagd: int
     gefaald: int

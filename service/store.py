@@ -7,6 +7,7 @@ import copy
 import hashlib
 import re
 import uuid
+from collections.abc import Iterator
 from typing import Any
 
 from sqlalchemy import func, select
@@ -118,6 +119,18 @@ def verify_chain(session: Session) -> tuple[bool, int, int | None, str]:
     if head is None or head.volgnummer != count or head.hash != previous:
         return False, count, None, "de kop van de keten klopt niet met de laatste advies"
     return True, count, None, f"{count} adviezen, keten intact"
+
+
+def stored_traces(session: Session, sinds: str | None = None,
+                  batch: int = 200) -> Iterator[tuple[str, dict[str, Any]]]:
+    """Stored adviezen (id, parsed trace) in chain order, streamed in batches (read-only)."""
+    import json
+
+    stmt = select(Advies.id, Advies.trace).order_by(Advies.volgnummer)
+    if sinds:
+        stmt = stmt.where(Advies.aangemaakt >= sinds)
+    for advies_id, trace in session.execute(stmt.execution_options(yield_per=batch)):
+        yield advies_id, json.loads(trace)
 
 
 def log_verwerking(session: Session, *, state: Any, naam: str, activiteit: str,

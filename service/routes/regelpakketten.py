@@ -3,6 +3,7 @@ beleidsmedewerkers (nothing is activated by them)."""
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from fastapi import APIRouter, Depends, Request
@@ -15,7 +16,7 @@ from service.auth import Principal, require
 from service.deps import engines
 from service.engines import Engines
 from service.problems import ApiProblem, invalid_from_problems
-from service.schemas import PakketRef, TestUitkomst, Validatie
+from service.schemas import ImpactUitkomst, PakketRef, TestUitkomst, Validatie
 from service.settings import Rol
 
 router = APIRouter(tags=["regelpakketten"])
@@ -120,6 +121,44 @@ def _load_candidate(raw: bytes, name: str) -> tuple[Any, Any]:
 
     loaded, problems = load_pack_bytes(raw, name)
     return (loaded, None) if loaded else (None, problems)
+
+
+@router.post("/regelpakketten/_impact", response_model=ImpactUitkomst, openapi_extra=YAML_BODY,
+             summary="Wat verandert een kandidaat-pakket aan de opgeslagen adviezen? "
+                     "(wijzigt niets)")
+async def impact_run(request: Request, sinds: dt.date | None = None,
+                     eng: Engines = Depends(engines),
+                     who: Principal = Depends(require("beleidsmedewerker"))) -> ImpactUitkomst:
+    from starlette.concurrency import run_in_threadpool
+
+    from engine import Engine as EngineCls
+    from engine.impact import impact
+    from service.store import stored_traces
+
+    raw = await request.body()
+    name = request.headers.get("x-bestandsnaam", "kandidaat.yaml")[:100]
+    candidate_pack, problems = _load_candidate(raw, name) if raw.strip() else (None, None)
+    if problems is not None:
+        raise ApiProblem(400, "Het regelpakket klopt niet; zie invalidParams.",
+                         invalid=invalid_from_problems(problems))
+    sources = [(lp.source, lp.raw) for lp in eng.current.rules.packs
+               if candidate_pack is None or lp.id != candidate_pack.id]
+    if candidate_pack is not None:
+        sources.append((name, raw))
+    try:
+        candidate = EngineCls.from_sources(sources)
+    except PackError as exc:
+        raise ApiProblem(400, "Het regelpakket past niet bij de andere pakketten.",
+                         invalid=invalid_from_problems(exc.problems)) from exc
+
+    def run() -> dict[str, Any]:
+        with request.app.state.read_sessions() as session:
+            report = impact(stored_traces(session, sinds.isoformat() if sinds else None),
+                            candidate)
+        candidate.close()
+        return report.as_dict()
+
+    return ImpactUitkomst(**await run_in_threadpool(run))
 
 
 @router.post("/regelpakketten/_test", response_model=TestUitkomst,

@@ -1,0 +1,105 @@
+"""Impact of a rule change: re-evaluate stored adviezen with candidate packs and count what moves.
+
+The question a beleidsmedewerker asks before a change (a new pack version, or the 1 January
+amounts): which adviezen would come out differently, per instrument how many moved between
+past / voorwaardelijk / past_niet, and which conditions changed. Nothing stored is touched: the
+stored traces are read, the candidate engine evaluates their casus, and the two are compared.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from engine.api import Engine
+from engine.errors import CasusError
+
+AFWEZIG = "afwezig"
+"""Status of an instrument that is not in the advies at all (e.g. a new local instrument)."""
+
+
+@dataclass
+class Wijziging:
+    effect: str
+    instrument: str
+    van: str
+    naar: str
+    voorwaarden: list[str] = field(default_factory=list)
+    """Ids of the voorwaarden/uitsluitingen whose outcome changed."""
+
+
+@dataclass
+class ImpactRapport:
+    totaal: int = 0
+    veranderd: int = 0
+    fouten: int = 0
+    per_instrument: dict[str, Counter[str]] = field(default_factory=dict)
+    adviezen: list[dict[str, Any]] = field(default_factory=list)
+
+    def as_dict(self, limit: int = 500) -> dict[str, Any]:
+        return {
+            "totaal": self.totaal,
+            "veranderd": self.veranderd,
+            "fouten": self.fouten,
+            "per_instrument": {iid: dict(sorted(moves.items()))
+                               for iid, moves in sorted(self.per_instrument.items())},
+            "adviezen": self.adviezen[:limit],
+            "afgekapt": len(self.adviezen) > limit,
+        }
+
+
+def statuses(trace: dict[str, Any]) -> dict[tuple[str, str], dict[str, Any]]:
+    out: dict[tuple[str, str], dict[str, Any]] = {}
+    for effect in trace["advies"]["effecten"]:
+        for ins in effect["stap4"]["instrumenten"]:
+            out[(effect["id"], ins["id"])] = ins
+        for ins in effect["stap4"]["niet_van_toepassing"]:
+            out[(effect["id"], ins["id"])] = {"status": "niet_van_toepassing"}
+    return out
+
+
+def compare(old: dict[str, Any], new: dict[str, Any]) -> list[Wijziging]:
+    """Instrument status changes between two traces of the same casus."""
+    before, after = statuses(old), statuses(new)
+    changes = []
+    for key in sorted(set(before) | set(after)):
+        a, b = before.get(key, {"status": AFWEZIG}), after.get(key, {"status": AFWEZIG})
+        if a["status"] == b["status"]:
+            continue
+        conditions = []
+        for section in ("voorwaarden", "uitsluitingen", "voorliggend"):
+            was = {c["id"]: c["uitkomst"] for c in a.get(section, [])}
+            for c in b.get(section, []):
+                if was.get(c["id"]) != c["uitkomst"]:
+                    conditions.append(f"{section}:{c['id']}")
+        changes.append(Wijziging(key[0], key[1], a["status"], b["status"], conditions))
+    return changes
+
+
+def impact(stored: Iterable[tuple[str, dict[str, Any]]], candidate: Engine,
+           progress: Callable[[int], None] | None = None) -> ImpactRapport:
+    """Re-evaluate each stored (advies id, trace) with `candidate` and aggregate the moves."""
+    report = ImpactRapport()
+    for n, (advies_id, trace) in enumerate(stored, start=1):
+        report.totaal += 1
+        try:
+            new = candidate.advies(trace["casus"])
+        except CasusError:
+            report.fouten += 1  # the casus no longer fits the candidate's catalogue
+            continue
+        changes = compare(trace, new.trace)
+        if changes:
+            report.veranderd += 1
+            report.adviezen.append({
+                "advies_id": advies_id,
+                "wijzigingen": [{"effect": c.effect, "instrument": c.instrument, "van": c.van,
+                                 "naar": c.naar, "voorwaarden": c.voorwaarden}
+                                for c in changes]})
+            for c in changes:
+                report.per_instrument.setdefault(c.instrument, Counter())[
+                    f"{c.van} → {c.naar}"] += 1
+        if progress:
+            progress(n)
+    return report

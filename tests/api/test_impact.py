@@ -1,0 +1,88 @@
+"""Impact of a rule change over thousands of stored adviezen: a constructed, known change must
+give exactly the expected counts, and nothing stored changes."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
+from sqlalchemy import func, select
+
+from service.db import Advies
+from service.store import store_advies
+from tests.api.conftest import BELEID, ROOT
+
+N = 2400
+AGES = list(range(60, 90))  # 30 ages; 75..79 are 5 of them -> N * 5 / 30 = 400
+
+
+def casus(age: int) -> dict[str, Any]:
+    return {"peildatum": "2026-11-02", "gemeente": "GM9991",
+            "personen": [{"id": "p1", "rol": "aanvrager", "leeftijd": age,
+                          "woont_in_gemeente": True, "beperkingen": ["psychisch"]}],
+            "gewenste_effecten": [{"id": "e1", "omschrijving": "Zelf naar de markt.",
+                                   "leefgebied": "mobiliteit"}]}
+
+
+def fill(app: FastAPI) -> None:
+    eng = app.state.engines.current
+    receipts = {age: eng.advies(casus(age)) for age in AGES}
+    with app.state.sessions() as s:
+        for i in range(N):
+            store_advies(s, receipts[AGES[i % len(AGES)]], casus_id=None, casus_versie=None,
+                         door="consulent-1")
+        s.commit()
+
+
+def candidate() -> bytes:
+    text = (ROOT / "rules" / "gemeenten" / "gm9991" / "gm9991.yaml").read_text("utf-8")
+    assert "op: \">=\", waarde: 75}" in text
+    return text.replace("op: \">=\", waarde: 75}", "op: \">=\", waarde: 80}").replace(
+        'versie: "2026.1"', 'versie: "2026.2-kandidaat"').encode()
+
+
+def test_impact_counts_a_known_change(app: FastAPI, client: TestClient, tmp_path: Path) -> None:
+    fill(app)
+    with app.state.read_sessions() as s:
+        before = s.scalar(select(func.count()).select_from(Advies))
+        head = s.scalars(select(Advies).order_by(Advies.volgnummer.desc())).first()
+    assert before == N and head is not None
+    r = client.post("/v1/regelpakketten/_impact", content=candidate(),
+                    headers={**BELEID, "Content-Type": "application/yaml"})
+    assert r.status_code == 200, r.text
+    report = r.json()
+    assert report["totaal"] == N
+    assert report["veranderd"] == N * 5 // len(AGES) == 400
+    assert report["per_instrument"] == {"gm9991.regiotaxi": {"past → past_niet": 400}}
+    change = report["adviezen"][0]["wijzigingen"][0]
+    assert change["voorwaarden"] == ["voorwaarden:doelgroep"]
+    with app.state.read_sessions() as s:
+        assert s.scalar(select(func.count()).select_from(Advies)) == N
+        again = s.scalars(select(Advies).order_by(Advies.volgnummer.desc())).first()
+    assert again is not None and again.keten_hash == head.keten_hash
+
+    # the same through the CLI, against the same database
+    from typer.testing import CliRunner
+
+    from cli.main import app as cli
+
+    path = tmp_path / "gm9991.yaml"
+    path.write_bytes(candidate())
+    url = str(app.state.db_engine.url.render_as_string(hide_password=False))
+    url = url.replace("postgresql+psycopg://", "postgresql://")
+    result = CliRunner().invoke(cli, ["impact", str(path), "--database-url", url, "--json"])
+    assert result.exit_code == 0, result.output
+    import json
+
+    cli_report = json.loads(result.stdout)
+    assert cli_report["veranderd"] == 400
+    assert cli_report["per_instrument"] == report["per_instrument"]
+
+
+def test_impact_of_the_packs_in_force_is_nil(app: FastAPI, client: TestClient) -> None:
+    fill(app)
+    r = client.post("/v1/regelpakketten/_impact", content=b" ",
+                    headers={**BELEID, "Content-Type": "application/yaml"})
+    assert r.status_code == 200 and r.json()["veranderd"] == 0 and r.json()["totaal"] == N
