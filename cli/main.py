@@ -246,6 +246,70 @@ def impact(
 
 
 @app.command()
+def regelboek(
+    uit: Annotated[Path, typer.Option("--uit", help="map voor de HTML-bestanden")] = Path(
+        "build/regelboek"),
+    regels: RulesOption = None,
+) -> None:
+    """Schrijf het regelboek (per wet en per gemeente) als statische HTML."""
+    from service.regelboek import Regelboek
+
+    written = Regelboek(_engine(regels)).build(uit)
+    out.print(f"[green]Regelboek geschreven[/]: {len(written)} pagina's in {uit}/ "
+              f"(begin bij {uit / 'index.html'})")
+
+
+@app.command()
+def uitleg(
+    instrument: Annotated[str, typer.Argument(help="instrument-id, bv. wmo.vervoersvoorziening")],
+    regels: RulesOption = None,
+) -> None:
+    """Eén instrument met zijn voorwaarden en bronnen, in gewone taal."""
+    from service.regelboek import Regelboek
+
+    eng = _engine(regels)
+    book = Regelboek(eng)
+    found = [(lp, i) for lp in eng.rules.packs for i in lp.pack.instrumenten if i.id == instrument]
+    if not found:
+        known = sorted({i.id for lp in eng.rules.packs for i in lp.pack.instrumenten})
+        close = [k for k in known if instrument.split(".")[-1] in k][:8]
+        _problems("Onbekend instrument", [Problem(pad=instrument, melding="bestaat niet" + (
+            f"; bedoelt u {', '.join(close)}?" if close else ""))])
+        raise typer.Exit(1)
+
+    def tree(node: dict[str, Any] | None, depth: int = 1) -> None:
+        if node is None:
+            return
+        out.print(Text("  " * depth + "· " + node["tekst"]))
+        for child in node.get("kinderen", []):
+            tree(child, depth + 1)
+
+    for lp, ins in found:
+        start = ins.geldig_vanaf or lp.start
+        end = ins.geldig_tot or "heden"
+        out.rule(f"{ins.naam}", align="left")
+        out.print(f"{ins.id} · {ins.soort.replace('_', ' ')} · trede {ins.trede} · "
+                  f"{ins.rechtsgrond.tekst()} · geldig {start} t/m {end}"
+                  + (" · [magenta]onzeker[/]" if ins.onzeker else ""))
+        out.print(f"[dim]{ins.rechtsgrond.url()}[/]")
+        if ins.omschrijving:
+            out.print(Text(ins.omschrijving))
+        for title, items in (("Voorwaarden (alle ja)", ins.voorwaarden),
+                             ("Uitsluitingen (één ja is genoeg)", ins.uitsluitingen),
+                             ("Voorliggend", ins.voorliggend)):
+            if items:
+                out.print(f"[bold]{title}[/]")
+            for v in items:
+                label = getattr(v, "uitleg", "") or getattr(v, "naam", "")
+                out.print(Text(f" - {label} ({v.rechtsgrond.tekst()})"
+                               + (" [onzeker]" if v.onzeker else "")))
+                tree(book.toets(v.toets))
+        for t in ins.termijnen:
+            duur = f"{t.duur} {t.eenheid}" if t.duur else f"open norm {t.duur_parameter}"
+            out.print(Text(f"Termijn: {t.omschrijving} ({duur}; {t.rechtsgrond.tekst()})"))
+
+
+@app.command()
 def lint(paths: Annotated[list[Path] | None, typer.Argument(
         help="regelpakketten of mappen (standaard: rules/)")] = None) -> None:
     """Controleer regelpakketten: alle fouten tegelijk, met bestand:regel:kolom."""

@@ -396,6 +396,55 @@ async def replay(request: Request, advies_id: str) -> Response:
                 vraag_type=lambda adres: _fact_type(engine, adres))
 
 
+def regelboek(request: Request) -> Any:
+    from service.regelboek import Regelboek
+
+    found = getattr(request.app.state, "regelboek", None)
+    if found is None:
+        found = Regelboek(request.app.state.engines.current)
+        request.app.state.regelboek = found
+    return found
+
+
+@router.get("/ui/regelboek")
+async def regelboek_index(request: Request) -> Response:
+    if await whoami(request) is None:
+        return to_login()
+    return HTMLResponse(regelboek(request).render_index(base="/ui/regelboek/",
+                                                       css="/ui/static/app.css"))
+
+
+@router.get("/ui/regelboek/{naam}")
+async def regelboek_pack(request: Request, naam: str) -> Response:
+    if await whoami(request) is None:
+        return to_login()
+    book = regelboek(request)
+    if naam == "index.html":
+        return HTMLResponse(book.render_index(base="/ui/regelboek/", css="/ui/static/app.css"))
+    lp = book.pack(naam.removesuffix(".html"))
+    if lp is None:
+        return page(request, "fout.html", 404, probleem={"title": "Niet gevonden",
+                                                         "detail": f"Geen regelpakket '{naam}'."})
+    return HTMLResponse(book.render_pack(lp, base="/ui/regelboek/", css="/ui/static/app.css"))
+
+
+@router.get("/ui/adviezen/{advies_id}/rapport")
+async def report(request: Request, advies_id: str) -> Response:
+    """A printable report of one stored advies, to attach to a file (bezwaar en beroep)."""
+    rollen = await whoami(request)
+    if rollen is None:
+        return to_login()
+    async with api(request) as a:
+        r = await a.get(f"/v1/adviezen/{advies_id}")
+    if r.status_code != 200:
+        return page(request, "fout.html", r.status_code, probleem=r.json())
+    data = r.json()
+    return page(request, "rapport.html", advies=data, trace=data["trace"],
+                a=data["trace"]["advies"], casus_json=json.dumps(
+                    data["trace"]["casus"], ensure_ascii=False, indent=2, sort_keys=True),
+                server=str(request.base_url).rstrip("/"))
+
+
 @router.get("/ui/regelpakketten")
 async def packs(request: Request) -> Response:
     if await whoami(request) is None:

@@ -162,3 +162,34 @@ def test_auditor_replays_read_only(page: Page, base_url: str) -> None:
     result = page.locator("#herhaling")
     expect(result).to_contain_text("Herhaling: identiek")
     shot(page, "auditor-herhaling", "#herhaling")
+
+
+def test_regelboek_and_dossier_report(page: Page, base_url: str) -> None:
+    login(page, base_url, "sleutel-consulent")
+    page.goto(f"{base_url}/ui/regelboek")
+    expect(page.get_by_role("heading", name="Regelboek")).to_be_visible()
+    page.get_by_role("link", name=re.compile("Wet maatschappelijke ondersteuning")).click()
+    section = page.locator("section#wmo\\.vervoersvoorziening")
+    expect(section).to_contain_text("Voorwaarden (alle moeten ja zijn)")
+    expect(section.locator("a.citaat").first).to_have_attribute(
+        "href", re.compile(r"^https://wetten\.overheid\.nl/jci1\.3:c:BWBR0035362"))
+    expect(section.locator(".badge.onzeker").first).to_be_visible()
+    shot(page, "regelboek-wmo-vervoersvoorziening", "section#wmo\\.vervoersvoorziening")
+    page.goto(f"{base_url}/ui/regelboek/gm9992.html")
+    expect(page.get_by_role("heading", name="Open normen die deze gemeente invult")
+           ).to_be_visible()
+    shot(page, "regelboek-gemeente-proefdorp")
+
+    page.goto(f"{base_url}/ui/casussen/nieuw?voorbeeld=verslaving-schulden")
+    page.get_by_role("button", name="Casus opslaan").click()
+    page.get_by_role("button", name="Advies maken").click()
+    page.get_by_role("link", name="Rapport voor het dossier").click()
+    report = page.locator("article.rapport")
+    expect(report).to_contain_text("Trace-hash")
+    expect(report).to_contain_text("Zo herhaalt u dit advies")
+    expect(report).to_contain_text("Wettelijke schuldsaneringsregeling")
+    expect(report.locator("h2")).to_have_count(5)  # stap 1-4 and how to replay
+    expect(report.locator("pre")).to_contain_text('"leefgebied": "middelengebruik"')
+    page.emulate_media(media="print")
+    shot(page, "rapport-verslaving-schulden")
+    page.emulate_media(media="screen")

@@ -1,0 +1,123 @@
+"""The regelboek: the rule packs as a readable document, per law and per municipality.
+
+Generated from the packs themselves (never written by hand), so it always says what the engine
+does: grondwaarden, instruments with their conditions in plain Dutch, amounts with their
+validity, open norms and how a municipality fills them, and every citation linked to
+wetten.overheid.nl or lokaleregelgeving.overheid.nl. Content marked onzeker is shown as such.
+Served at /ui/regelboek and written as static files by `ot regelboek`.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from jinja2 import Environment, FileSystemLoader, select_autoescape
+
+from engine import Engine
+from engine.catalogue import Catalogue
+from engine.citation import Rechtsgrond
+from engine.language import Alle, EenVan, Niet, Toets, Vergelijking
+from engine.loader import LoadedPack
+
+TEMPLATES = Path(__file__).resolve().parent / "web" / "templates"
+OPS = {"=": "is", "!=": "is niet", "<": "is minder dan", "<=": "is hoogstens",
+       ">": "is meer dan", ">=": "is minstens", "in": "is een van", "niet_in": "is geen van",
+       "bevat": "bevat", "bevat_niet": "bevat niet"}
+SUBJECTS = {"persoon": "de persoon", "aanvrager": "de aanvrager", "huishouden": "het huishouden",
+            "financien": "de financiën", "netwerk": "het netwerk", "effect": "het gewenste effect",
+            "afgeleid": ""}
+
+
+def value_text(v: Any) -> str:
+    if v is True:
+        return "ja"
+    if v is False:
+        return "nee"
+    if isinstance(v, list | tuple):
+        return ", ".join(value_text(x) for x in v)
+    return str(v).replace("_", " ")
+
+
+def toets_lines(toets: Toets, catalogue: Catalogue, params: dict[str, Any]) -> dict[str, Any]:
+    """A condition tree as nested plain-Dutch items for the template."""
+    if isinstance(toets, Vergelijking):
+        prefix, _, name = toets.feit.partition(".")
+        if prefix == "afgeleid":
+            spec = catalogue.resolve(toets.feit)
+            subject = f"“{spec.vraag if spec else name}”"
+        else:
+            subject = f"{name.replace('_', ' ')} van {SUBJECTS.get(prefix, prefix)}"
+        if toets.parameter:
+            p = params.get(toets.parameter)
+            rhs = f"{p.omschrijving if p else toets.parameter} (parameter {toets.parameter})"
+        else:
+            rhs = value_text(toets.waarde)
+        return {"tekst": f"{subject} {OPS[toets.op]} {rhs}", "feit": toets.feit}
+    if isinstance(toets, Alle):
+        return {"tekst": "alle van:", "kinderen": [toets_lines(t, catalogue, params)
+                                                   for t in toets.alle]}
+    if isinstance(toets, EenVan):
+        return {"tekst": "ten minste één van:", "kinderen": [toets_lines(t, catalogue, params)
+                                                             for t in toets.een_van]}
+    assert isinstance(toets, Niet)
+    return {"tekst": "niet:", "kinderen": [toets_lines(toets.niet, catalogue, params)]}
+
+
+def link(rg: Rechtsgrond) -> str:
+    return rg.url()
+
+
+class Regelboek:
+    def __init__(self, engine: Engine):
+        self.engine = engine
+        self.env = Environment(loader=FileSystemLoader(str(TEMPLATES)),
+                               autoescape=select_autoescape(["html"]))
+        self.env.globals.update(link=link, value_text=value_text)
+        packs = engine.rules.packs
+        self.params = {p.id: p for lp in packs for p in lp.pack.parameters}
+        self.instruments = {i.id: i for lp in packs for i in lp.pack.instrumenten}
+
+    @property
+    def national(self) -> list[LoadedPack]:
+        return [lp for lp in self.engine.rules.packs if lp.gemeente is None]
+
+    @property
+    def local(self) -> list[LoadedPack]:
+        return [lp for lp in self.engine.rules.packs if lp.gemeente]
+
+    def pack(self, pakket_id: str) -> LoadedPack | None:
+        return next((lp for lp in self.engine.rules.packs if lp.id == pakket_id), None)
+
+    def toets(self, toets: Toets | None) -> dict[str, Any] | None:
+        if toets is None:
+            return None
+        return toets_lines(toets, self.engine.rules.catalogue, self.params)
+
+    def render_index(self, base: str = "", css: str = "app.css") -> str:
+        return self.env.get_template("regelboek_index.html").render(
+            national=self.national, local=self.local, base=base, css=css)
+
+    def render_pack(self, lp: LoadedPack, base: str = "", css: str = "app.css") -> str:
+        by_param: dict[str, list[Any]] = {}
+        for o in self.local:
+            for inv in o.pack.invullingen:
+                by_param.setdefault(inv.parameter, []).append((o, inv))
+        return self.env.get_template("regelboek_pakket.html").render(
+            lp=lp, meta=lp.pack.regelpakket, pack=lp.pack, toets=self.toets, base=base, css=css,
+            invullingen=by_param, instruments=self.instruments, params=self.params,
+            trede_volgorde=["eigen_kracht", "gebruikelijke_hulp", "netwerk",
+                            "algemene_voorziening", "maatwerk"])
+
+    def build(self, folder: Path) -> list[Path]:
+        """Write the whole regelboek as static HTML files (links between them are relative)."""
+        folder.mkdir(parents=True, exist_ok=True)
+        written = [folder / "index.html"]
+        written[0].write_text(self.render_index(base="./"), encoding="utf-8")
+        for lp in self.engine.rules.packs:
+            path = folder / f"{lp.id}.html"
+            path.write_text(self.render_pack(lp, base="./"), encoding="utf-8")
+            written.append(path)
+        css = (TEMPLATES.parent / "static" / "app.css").read_text("utf-8")
+        (folder / "app.css").write_text(css, encoding="utf-8")
+        return written

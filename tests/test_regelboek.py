@@ -1,0 +1,57 @@
+"""The regelboek and `ot uitleg`: rendered from the packs, with citations and onzeker visible."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from typer.testing import CliRunner
+
+from cli.main import app as cli
+from engine import Engine
+from service.regelboek import Regelboek
+
+
+def test_regelboek_per_law(rules: Engine) -> None:
+    book = Regelboek(rules)
+    lp = book.pack("wmo")
+    assert lp is not None
+    html = book.render_pack(lp)
+    assert "Vervoersvoorziening of scootmobiel" in html
+    link = "https://wetten.overheid.nl/jci1.3:c:BWBR0035362&amp;artikel=2.3.5&amp;lid=3"
+    assert f'href="{link}"' in html
+    assert "onzeker" in html and "kan-bepaling" in html  # unverified content is visible
+    assert "is minstens" in html or "is ja" in html      # conditions in plain Dutch
+    pw = book.render_pack(book.pack("participatiewet"))  # type: ignore[arg-type]
+    assert "8000" in pw and "2026-01-01" in pw            # amounts with validity
+    assert "Open norm" in pw and "Voorbeeldstad" in pw     # and who fills the open norm
+
+
+def test_regelboek_per_municipality(rules: Engine) -> None:
+    book = Regelboek(rules)
+    html = book.render_pack(book.pack("gm9992"))  # type: ignore[arg-type]
+    assert "Kindpakket Proefdorp" in html
+    assert 'href="https://lokaleregelgeving.overheid.nl/CVDR9990002"' in html
+    assert "Open normen die deze gemeente invult" in html and "acht weken" in html
+    assert "schuldhulpmaatje" in html
+
+
+def test_regelboek_static_build(tmp_path: Path) -> None:
+    result = CliRunner().invoke(cli, ["regelboek", "--uit", str(tmp_path)])
+    assert result.exit_code == 0, result.output
+    pages = sorted(p.name for p in tmp_path.glob("*.html"))
+    assert pages == ["gm9991.html", "gm9992.html", "index.html", "jeugdwet.html",
+                     "participatiewet.html", "wmo.html", "wsnp.html"]
+    index = (tmp_path / "index.html").read_text("utf-8")
+    for target in re.findall(r'href="\./([a-z0-9]+\.html)"', index):
+        assert (tmp_path / target).is_file()
+
+
+def test_ot_uitleg() -> None:
+    result = CliRunner().invoke(cli, ["uitleg", "wsnp.schuldsanering"], env={"COLUMNS": "200"})
+    assert result.exit_code == 0, result.output
+    assert result.output.count("Wettelijke schuldsaneringsregeling") >= 2 or \
+        result.output.count("t/m") >= 2  # both versions (before and after 2023-07-01)
+    assert "2023-06-30" in result.output and "2023-07-01" in result.output
+    bad = CliRunner().invoke(cli, ["uitleg", "wmo.bestaat_niet"])
+    assert bad.exit_code == 1 and "Traceback" not in bad.output
