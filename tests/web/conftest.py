@@ -47,14 +47,14 @@ def page(browser: Browser) -> Iterator[Page]:
     context.close()
 
 
-def shot(page: Page, name: str, selector: str | None = None) -> Path:
+def shot(page: Page, name: str, selector: str | None = None, full: bool = True) -> Path:
     """Screenshot of the page, or of one part of it (keeps the images readable and small)."""
     SHOTS.mkdir(parents=True, exist_ok=True)
     path = SHOTS / f"{name}.jpg"
     if selector:
         page.locator(selector).first.screenshot(path=str(path), type="jpeg", quality=75)
     else:
-        page.screenshot(path=str(path), full_page=True, type="jpeg", quality=70)
+        page.screenshot(path=str(path), full_page=full, type="jpeg", quality=70)
     return path
 
 
