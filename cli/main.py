@@ -312,12 +312,25 @@ def uitleg(
 @app.command()
 def lint(paths: Annotated[list[Path] | None, typer.Argument(
         help="regelpakketten of mappen (standaard: rules/)")] = None) -> None:
-    """Controleer regelpakketten: alle fouten tegelijk, met bestand:regel:kolom."""
+    """Controleer regelpakketten: alle fouten tegelijk, met bestand:regel:kolom; daarna de
+    beslistabel-controles (overlap en gaten) van de pakketten."""
+    from engine.checks import run_controles
+
     try:
         eng = Engine.load(paths or None)
     except PackError as exc:
         _problems("Fouten in de regelpakketten", exc.problems)
         raise typer.Exit(1) from exc
+    results = run_controles(eng.rules)
+    problems = [p for r in results for p in r.problems()]
+    for r in results:
+        how = ("volledig doorzocht" if r.volledig_doorzocht else
+               "NIET volledig doorzocht (zoekgrens bereikt)")
+        out.print(f"controle {r.pack.id}.{r.controle.id}: {how}; {r.combinaties} combinaties, "
+                  f"{len(r.overlap)} overlap, {len(r.gaten)} gaten")
+    if problems:
+        _problems("Beslistabel-controles", problems)
+        raise typer.Exit(1)
     n_ins = sum(len(lp.pack.instrumenten) for lp in eng.rules.packs)
     out.print(f"[green]OK[/]: {len(eng.rules.packs)} regelpakketten, {n_ins} instrumenten.")
 

@@ -287,6 +287,24 @@ class Annotatie(Strict):
     rechtsgrond: Rechtsgrond
 
 
+class Controle(Strict):
+    """A decision-table check over a group of instruments (as DMN tools check hit policies).
+
+    `uniek`: no casus makes two of them `past` at once (the law makes them exclusive).
+    `volledig`: every casus within `binnen` makes at least one of them `past` (the law is
+    exhaustive there). Checked by `ot lint` over every combination of the partition cells of the
+    facts they use (or a fixed sample when that space is too large, which the report says).
+    """
+
+    id: str = Field(pattern=r"^[a-z0-9_]+$")
+    omschrijving: str
+    rechtsgrond: Rechtsgrond
+    instrumenten: list[str] = Field(min_length=2)
+    uniek: bool = False
+    volledig: bool = False
+    binnen: Toets | None = None
+
+
 class Metadata(Strict):
     id: str = Field(pattern=r"^[a-z0-9_]+$")
     naam: str
@@ -318,6 +336,7 @@ class Pack(Strict):
     instrumenten: list[Instrument] = Field(default_factory=list)
     invullingen: list[Invulling] = Field(default_factory=list)
     annotaties: list[Annotatie] = Field(default_factory=list)
+    controles: list[Controle] = Field(default_factory=list)
 
 
 def iter_leaves(toets: Toets) -> list[Vergelijking]:

@@ -257,6 +257,11 @@ def _check_overlays(packs: Sequence[LoadedPack]) -> list[Problem]:
     instruments = {i.id for lp in packs for i in lp.pack.instrumenten}
     seen_params: dict[str, str] = {}
     for lp in packs:
+        for j, c in enumerate(lp.pack.controles):
+            for k, iid in enumerate(c.instrumenten):
+                if iid not in instruments:
+                    problems.append(lp.doc.problem(("controles", j, "instrumenten", k),
+                                                   f"onbekend instrument '{iid}'"))
         for i, p in enumerate(lp.pack.parameters):
             owner = seen_params.setdefault(p.id, lp.source)
             if owner != lp.source:
@@ -339,6 +344,9 @@ def _toetsen(pack: Pack) -> list[tuple[DocPath, Toets]]:
         out.append((("afgeleide_feiten", i, "toets"), af.toets))
     for i, g in enumerate(pack.grondwaarden):
         out.append((("grondwaarden", i, "toets"), g.toets))
+    for i, c in enumerate(pack.controles):
+        if c.binnen is not None:
+            out.append((("controles", i, "binnen"), c.binnen))
     for i, ins in enumerate(pack.instrumenten):
         base: DocPath = ("instrumenten", i)
         if ins.toepassing is not None:

@@ -1,0 +1,256 @@
+"""Decision-table checks (`controles`): overlap and gaps between instruments, as DMN tools do.
+
+With every fact known, each instrument is either past or not; the partitions (engine.partition)
+make the space finite: one representative value per cell of every field the instruments use.
+We enumerate that space (or a fixed, seeded sample when it is larger than `limit`) and report
+the first counterexamples of an overlap (`uniek`) or a gap (`volledig`).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from engine.conditions import Node, Ternary, compare, leaves_of
+from engine.conditions import evaluate as kleene
+from engine.errors import Problem
+from engine.language import Controle
+from engine.loader import LoadedPack
+from engine.partition import ANDERS, kind_of
+from engine.regime import CompiledInstrument, Regime, RuleBase
+
+
+@dataclass
+class ControleUitslag:
+    pack: LoadedPack
+    index: int
+    controle: Controle
+    combinaties: int
+    gecontroleerd: int
+    overlap: list[dict[str, Any]] = field(default_factory=list)
+    gaten: list[dict[str, Any]] = field(default_factory=list)
+
+    @property
+    def volledig_doorzocht(self) -> bool:
+        return self.gecontroleerd == self.combinaties
+
+    def problems(self) -> list[Problem]:
+        out = []
+        where = ("controles", self.index, "instrumenten")
+        if self.overlap:
+            out.append(self.pack.doc.problem(
+                where, f"controle '{self.controle.id}': overlap, meer dan één instrument past "
+                       f"bij bijvoorbeeld {_facts(self.overlap[0])}"))
+        if self.gaten:
+            out.append(self.pack.doc.problem(
+                where, f"controle '{self.controle.id}': gat, geen instrument past bij "
+                       f"bijvoorbeeld {_facts(self.gaten[0])}"))
+        return out
+
+
+def _facts(example: dict[str, Any]) -> str:
+    shown = ", ".join(f"{k}={'…' if v == ANDERS else v}" for k, v in sorted(
+        example["feiten"].items()))
+    return f"{{{shown}}} (past: {', '.join(example['past']) or 'geen'})"
+
+
+def run_controles(rules: RuleBase, day: dt.date | None = None,
+                  limit: int = 50_000) -> list[ControleUitslag]:
+    day = day or dt.date.today()
+    results = []
+    for lp in rules.packs:
+        if not lp.pack.controles or not lp.in_force(day):
+            continue
+        regime = rules.regime(day, lp.gemeente)
+        for i, controle in enumerate(lp.pack.controles):
+            results.append(check(regime, lp, i, controle, limit))
+    return results
+
+
+def check(regime: Regime, lp: LoadedPack, index: int, controle: Controle,
+          limit: int) -> ControleUitslag:
+    by_id = {ci.instrument.id: ci for ci in regime.instrumenten}
+    group = [by_id[i] for i in controle.instrumenten if i in by_id]
+    derived = {d.feit.id: d for d in regime.derived}
+    gw = {g.grondwaarde.id: g.node for g in regime.grondwaarden}
+    scope = None
+    if controle.binnen is not None:
+        from engine.conditions import compile_toets
+
+        scope = compile_toets(controle.binnen, regime.leaves, lambda name: _param(regime, name))
+
+    nodes: list[Node] = [] if scope is None else [scope]
+    for ci in group:
+        nodes += _nodes(ci, gw)
+    leaf_ids: set[int] = set()
+    stack = list(nodes)
+    seen: set[str] = set()
+    while stack:
+        for i in leaves_of(stack.pop()):
+            leaf = regime.leaves.leaves[i]
+            if leaf.prefix == "afgeleid":
+                if leaf.name not in seen and leaf.name in derived:
+                    seen.add(leaf.name)
+                    stack.append(derived[leaf.name].node)
+            else:
+                leaf_ids.add(i)
+    # Facts of the scope first, then the facts most conditions use: they decide (and prune)
+    # the most branches earliest.
+    uses: dict[tuple[str, str], int] = {}
+    for i in leaf_ids:
+        leaf = regime.leaves.leaves[i]
+        uses[(leaf.prefix, leaf.name)] = uses.get((leaf.prefix, leaf.name), 0) + 1
+    in_scope = set() if scope is None else {
+        (regime.leaves.leaves[i].prefix, regime.leaves.leaves[i].name) for i in leaves_of(scope)}
+    orders = [sorted(uses, key=lambda v: (v not in in_scope, -uses[v], v)),
+              sorted(uses, key=lambda v: (v not in in_scope, v))]
+    order = [d for d in sorted(derived.values(), key=lambda d: d.stratum) if d.feit.id in seen]
+    result = ControleUitslag(lp, index, controle, 0, 0)
+    for variables in orders:  # two variable orders; the first search that completes counts
+        cells: list[int] = []
+        for prefix, name in variables:
+            part = regime.partitions.get((kind_of(prefix), name))
+            cells.append(len(part.cells) if part else 0)
+        total = 1
+        for c in cells:
+            total *= max(c, 1)
+        result = ControleUitslag(lp, index, controle, total, 0)
+        search = _Search(regime, group, gw, scope, variables, cells, order, controle, result,
+                         limit)
+        search.run()
+        if not search.cut:
+            break
+    return result
+
+
+class _Search:
+    """Backtracking over the cells of each fact, pruned with three-valued logic.
+
+    Unassigned facts are onbekend. Kleene logic is monotone in information: a condition that is
+    already nee stays nee whatever the remaining facts are. So a branch in which fewer than two
+    instruments can still fit has no overlap, and a branch in which one instrument already
+    certainly fits has no gap: both are cut. When the search finishes within `limit` visited
+    nodes, the check is exhaustive; otherwise the report says it was cut short.
+    """
+
+    def __init__(self, regime: Regime, group: list[CompiledInstrument], gw: dict[str, Node],
+                 scope: Node | None, variables: list[tuple[str, str]], cells: list[int],
+                 order: list[Any], controle: Controle, result: ControleUitslag, limit: int):
+        self.regime, self.group, self.gw, self.scope = regime, group, gw, scope
+        self.variables, self.cells, self.order = variables, cells, order
+        self.controle, self.result, self.limit = controle, result, limit
+        self.visits = 0
+        self.cut = False
+
+    def run(self) -> None:
+        self._step(0, {})
+        self.result.gecontroleerd = self.result.combinaties if not self.cut else min(
+            self.visits, self.result.combinaties)
+
+    def _state(self, assignment: dict[tuple[str, str], int]) -> tuple[Callable[[int], Ternary],
+                                                                       list[Ternary]]:
+        values: dict[str, Ternary] = {}
+        leaf_value = _leaf_values(self.regime, assignment, values)
+        for d in self.order:
+            values[d.feit.id] = kleene(d.node, leaf_value)
+        return leaf_value, [_status(ci, self.gw, leaf_value) for ci in self.group]
+
+    def _step(self, depth: int, assignment: dict[tuple[str, str], int]) -> None:
+        if self.cut or (len(self.result.overlap) >= 3 and len(self.result.gaten) >= 3):
+            return
+        self.visits += 1
+        if self.visits > self.limit:
+            self.cut = True
+            return
+        leaf_value, statuses = self._state(assignment)
+        in_scope = True if self.scope is None else kleene(self.scope, leaf_value)
+        if in_scope is False:
+            return
+        possible = sum(1 for st in statuses if st is not False)
+        certain = sum(1 for st in statuses if st is True)
+        want_overlap = self.controle.uniek and possible >= 2 and len(self.result.overlap) < 3
+        want_gap = self.controle.volledig and certain == 0 and len(self.result.gaten) < 3
+        if not (want_overlap or want_gap):
+            return
+        if depth == len(self.variables):
+            example = {"feiten": {f"{p}.{n}": _rep(self.regime, p, n, c)
+                                  for (p, n), c in assignment.items()},
+                       "past": [ci.instrument.id for ci, st in zip(self.group, statuses,
+                                                                   strict=True) if st]}
+            if in_scope is True and want_overlap and certain >= 2:
+                self.result.overlap.append(example)
+            if in_scope is True and want_gap and possible == 0:
+                self.result.gaten.append(example)
+            return
+        var = self.variables[depth]
+        for cell in range(self.cells[depth] or 1):
+            if self.cells[depth]:
+                assignment[var] = cell
+            self._step(depth + 1, assignment)
+            assignment.pop(var, None)
+
+
+def _status(ci: CompiledInstrument, gw: dict[str, Node], leaf_value: Any) -> Ternary:
+    """True: certainly past; False: certainly not; None: still open (facts unassigned)."""
+    serves = [kleene(gw[g], leaf_value) for g in ci.instrument.grondwaarden if g in gw]
+    parts: list[Ternary] = [True if True in serves else None if None in serves else False]
+    if ci.toepassing is not None:
+        parts.append(kleene(ci.toepassing, leaf_value))
+    parts += [kleene(v.node, leaf_value) for v in ci.voorwaarden if v.node is not None]
+    for u in ci.uitsluitingen:
+        if u.node is not None:
+            v = kleene(u.node, leaf_value)
+            parts.append(None if v is None else not v)
+    for vl in ci.voorliggend:
+        if vl.node is not None and vl.source.gevolg == "uitsluiting":
+            v = kleene(vl.node, leaf_value)
+            parts.append(None if v is None else not v)
+    if False in parts:
+        return False
+    return None if None in parts else True
+
+
+def _leaf_values(regime: Regime, assignment: dict[tuple[str, str], int],
+                 values: dict[str, Ternary]) -> Callable[[int], Ternary]:
+    """Leaf values for one combination of cells (derived facts read from `values`)."""
+
+    def leaf_value(i: int) -> Ternary:
+        leaf = regime.leaves.leaves[i]
+        if leaf.prefix == "afgeleid":
+            v = values.get(leaf.name)
+            return None if v is None else compare(v, leaf.op, leaf.value)
+        part = regime.partitions.get((kind_of(leaf.prefix), leaf.name))
+        cell = assignment.get((leaf.prefix, leaf.name))
+        if part is None or leaf.value is None or cell is None:
+            return None  # not assigned yet: onbekend
+        found: bool = part.truth[leaf.index][cell]
+        return found
+
+    return leaf_value
+
+
+def _param(regime: Regime, name: str) -> Any:
+    pv = regime.parameters.get(name)
+    return None if pv is None else pv.waarde.waarde
+
+
+def _rep(regime: Regime, prefix: str, name: str, cell: int) -> Any:
+    part = regime.partitions[(kind_of(prefix), name)]
+    op, args = part.cells[cell]
+    if op == "eq":
+        return args[0]
+    if op == "none_of":
+        return ANDERS
+    return {"lt": f"<{args[0]}", "gt": f">{args[0]}"}.get(op, f"{args[0]}..{args[-1]}")
+
+
+def _nodes(ci: CompiledInstrument, gw: dict[str, Node]) -> list[Node]:
+    nodes = [g for g in (gw.get(x) for x in ci.instrument.grondwaarden) if g is not None]
+    if ci.toepassing is not None:
+        nodes.append(ci.toepassing)
+    for item in (*ci.voorwaarden, *ci.uitsluitingen, *ci.voorliggend):
+        if item.node is not None:
+            nodes.append(item.node)
+    return nodes

@@ -1,0 +1,91 @@
+"""Decision-table checks (`controles`): an overlap or a gap is found, and reported where the
+controle is written; the bundled packs pass their own checks exhaustively."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from typer.testing import CliRunner
+
+from cli.main import app as cli
+from engine import Engine
+from engine.checks import run_controles
+
+PACK = """
+regelpakket: {id: t, naam: Test, domein: Test, bwb_id: BWBR0035362, versie: "1",
+              geldig_vanaf: 2024-01-01}
+grondwaarden:
+  - id: t.doel
+    tekst: Doel
+    rechtsgrond: {bwb_id: BWBR0035362, artikel: "1"}
+    toets: {feit: effect.leefgebied, op: "=", waarde: mobiliteit}
+instrumenten:
+  - id: t.jong
+    naam: Voor jongeren
+    soort: uitkering
+    trede: maatwerk
+    rechtsgrond: {bwb_id: BWBR0035362, artikel: "2"}
+    grondwaarden: [t.doel]
+    voorwaarden:
+      - {id: leeftijd, uitleg: "Jonger dan 67.", rechtsgrond: {bwb_id: BWBR0035362, artikel: "2"},
+         toets: {feit: persoon.leeftijd, op: "<", waarde: %(grens_jong)s}}
+  - id: t.oud
+    naam: Voor ouderen
+    soort: uitkering
+    trede: maatwerk
+    rechtsgrond: {bwb_id: BWBR0035362, artikel: "3"}
+    grondwaarden: [t.doel]
+    voorwaarden:
+      - {id: leeftijd, uitleg: "67 of ouder.", rechtsgrond: {bwb_id: BWBR0035362, artikel: "3"},
+         toets: {feit: persoon.leeftijd, op: ">=", waarde: %(grens_oud)s}}
+controles:
+  - id: jong_of_oud
+    omschrijving: Precies één van beide
+    rechtsgrond: {bwb_id: BWBR0035362, artikel: "4"}
+    instrumenten: [t.jong, t.oud]
+    uniek: true
+    volledig: true
+    binnen: {feit: effect.leefgebied, op: "=", waarde: mobiliteit}
+"""
+
+
+def load(tmp_path: Path, grens_jong: int, grens_oud: int) -> Path:
+    folder = tmp_path / f"t{grens_jong}_{grens_oud}"
+    folder.mkdir()
+    (folder / "t.yaml").write_text(PACK % {"grens_jong": grens_jong, "grens_oud": grens_oud},
+                                   "utf-8")
+    return folder
+
+
+def test_exclusive_and_complete_passes(tmp_path: Path) -> None:
+    (r,) = run_controles(Engine.load([load(tmp_path, 67, 67)]).rules)
+    assert r.volledig_doorzocht and not r.overlap and not r.gaten
+
+
+def test_overlap_is_found(tmp_path: Path) -> None:
+    (r,) = run_controles(Engine.load([load(tmp_path, 70, 67)]).rules)
+    assert r.overlap and not r.gaten
+    assert set(r.overlap[0]["past"]) == {"t.jong", "t.oud"}
+    (problem,) = r.problems()
+    assert "overlap" in problem.melding and problem.regel and problem.bestand
+
+
+def test_gap_is_found(tmp_path: Path) -> None:
+    (r,) = run_controles(Engine.load([load(tmp_path, 65, 67)]).rules)
+    assert r.gaten and not r.overlap
+    assert r.gaten[0]["past"] == []
+
+
+def test_lint_reports_it(tmp_path: Path) -> None:
+    result = CliRunner().invoke(cli, ["lint", str(load(tmp_path, 70, 67))],
+                                env={"COLUMNS": "200"})
+    assert result.exit_code == 1
+    assert "controle 'jong_of_oud': overlap" in result.output
+
+
+def test_bundled_controles_are_exhaustive(rules: Engine) -> None:
+    results = run_controles(rules.rules)
+    assert {r.controle.id for r in results} >= {"bijstand_of_aio", "begeleiding_jeugdige"}
+    for r in results:
+        assert r.volledig_doorzocht, r.controle.id
+        assert not r.overlap and not r.gaten, r.problems()
