@@ -196,6 +196,9 @@ def impact(
     database_url: Annotated[str | None, typer.Option(
         "--database-url", envvar="OT_DATABASE_URL", help="database van de service")] = None,
     sinds: Annotated[str | None, typer.Option(help="alleen adviezen vanaf deze datum")] = None,
+    peildatum: Annotated[str | None, typer.Option(
+        help="evalueer elke casus op deze dag (bv. 2027-01-01: wat doet de wijziging van "
+             "1 januari?)")] = None,
     regels: RulesOption = None,
     json_: Annotated[bool, typer.Option("--json", help="het volledige rapport als JSON")] = False,
 ) -> None:
@@ -230,7 +233,8 @@ def impact(
         with Progress(console=err, transient=True) as bar:
             task = bar.add_task("adviezen herevalueren", total=total)
             report = run_impact(stored_traces(session, sinds), candidate,
-                                progress=lambda n: bar.update(task, completed=n))
+                                progress=lambda n: bar.update(task, completed=n),
+                                peildatum=peildatum)
     writer.dispose()
     reader.dispose()
     if json_:

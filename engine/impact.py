@@ -79,13 +79,19 @@ def compare(old: dict[str, Any], new: dict[str, Any]) -> list[Wijziging]:
 
 
 def impact(stored: Iterable[tuple[str, dict[str, Any]]], candidate: Engine,
-           progress: Callable[[int], None] | None = None) -> ImpactRapport:
-    """Re-evaluate each stored (advies id, trace) with `candidate` and aggregate the moves."""
+           progress: Callable[[int], None] | None = None,
+           peildatum: str | None = None) -> ImpactRapport:
+    """Re-evaluate each stored (advies id, trace) with `candidate` and aggregate the moves.
+
+    With `peildatum` every casus is evaluated on that day instead of its own: "what does the
+    1 January change do" to the casussen we have seen (compared with their advies as it was).
+    """
     report = ImpactRapport()
     for n, (advies_id, trace) in enumerate(stored, start=1):
         report.totaal += 1
+        casus = trace["casus"] if peildatum is None else {**trace["casus"], "peildatum": peildatum}
         try:
-            new = candidate.advies(trace["casus"])
+            new = candidate.advies(casus)
         except CasusError:
             report.fouten += 1  # the casus no longer fits the candidate's catalogue
             continue

@@ -127,6 +127,7 @@ def _load_candidate(raw: bytes, name: str) -> tuple[Any, Any]:
              summary="Wat verandert een kandidaat-pakket aan de opgeslagen adviezen? "
                      "(wijzigt niets)")
 async def impact_run(request: Request, sinds: dt.date | None = None,
+                     peildatum: dt.date | None = None,
                      eng: Engines = Depends(engines),
                      who: Principal = Depends(require("beleidsmedewerker"))) -> ImpactUitkomst:
     from starlette.concurrency import run_in_threadpool
@@ -154,7 +155,8 @@ async def impact_run(request: Request, sinds: dt.date | None = None,
     def run() -> dict[str, Any]:
         with request.app.state.read_sessions() as session:
             report = impact(stored_traces(session, sinds.isoformat() if sinds else None),
-                            candidate)
+                            candidate,
+                            peildatum=peildatum.isoformat() if peildatum else None)
         candidate.close()
         return report.as_dict()
 

@@ -86,3 +86,39 @@ def test_impact_of_the_packs_in_force_is_nil(app: FastAPI, client: TestClient) -
     r = client.post("/v1/regelpakketten/_impact", content=b" ",
                     headers={**BELEID, "Content-Type": "application/yaml"})
     assert r.status_code == 200 and r.json()["veranderd"] == 0 and r.json()["totaal"] == N
+
+
+def test_what_the_1_january_amount_change_does(app: FastAPI, client: TestClient) -> None:
+    """A candidate Proefdorp overlay with a 2027 income limit, evaluated on 2027-01-01: only the
+    households between the old and the new limit move."""
+    eng = app.state.engines.current
+    incomes = [1900, 2100, 2150, 2250, 2400]  # 2026 limit 2120; candidate 2027 limit 2300
+
+    def gezin(income: int) -> dict[str, Any]:
+        return {"peildatum": "2026-11-02", "gemeente": "GM9992",
+                "huishouden": {"netto_inkomen_maand": income},
+                "personen": [{"id": "p1", "rol": "aanvrager", "leeftijd": 39,
+                              "woont_in_gemeente": True}, {"id": "k1", "rol": "kind",
+                                                           "leeftijd": 9}],
+                "gewenste_effecten": [{"id": "e1", "omschrijving": "Rondkomen.",
+                                       "leefgebied": "financien"}]}
+
+    with app.state.sessions() as s:
+        for _ in range(100):
+            for income in incomes:
+                store_advies(s, eng.advies(gezin(income)), casus_id=None, casus_versie=None,
+                             door="consulent-1")
+        s.commit()
+    text = (ROOT / "rules" / "gemeenten" / "gm9992" / "gm9992.yaml").read_text("utf-8")
+    old = "      - {waarde: 2120, geldig_vanaf: 2026-01-01}"
+    assert old in text
+    candidate = text.replace(old, "      - {waarde: 2120, geldig_vanaf: 2026-01-01, "
+                                  "geldig_tot: 2026-12-31}\n"
+                                  "      - {waarde: 2300, geldig_vanaf: 2027-01-01}")
+    r = client.post("/v1/regelpakketten/_impact?peildatum=2027-01-01", content=candidate.encode(),
+                    headers={**BELEID, "Content-Type": "application/yaml"})
+    assert r.status_code == 200, r.text
+    report = r.json()
+    assert report["totaal"] == 500
+    # 2150 and 2250 move from past_niet to past; 1900 stays past, 2100 stays past, 2400 stays
+    assert report["per_instrument"]["gm9992.kindpakket"] == {"past_niet → past": 200}
