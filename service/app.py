@@ -8,8 +8,10 @@ problem+json errors, no trailing-slash redirects, `API-Version` on every respons
 
 from __future__ import annotations
 
+import contextlib
 import gc
 import logging
+from collections.abc import AsyncIterator
 from pathlib import Path
 
 from fastapi import Depends, FastAPI
@@ -59,7 +61,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     # generations (measured: p99 of an advies 14 ms -> 5 ms).
     gc.freeze()
 
+    @contextlib.asynccontextmanager
+    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        yield
+        db_engine.dispose()  # close the pools when the worker stops
+        read_engine.dispose()
+
     app = FastAPI(
+        lifespan=lifespan,
         title="Omgekeerde Toets API",
         version=API_VERSION,
         description="Van gewenst effect naar grondwaarden (stap 2) en wettelijke instrumenten "
@@ -76,6 +85,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.read_sessions = read_sessions
     app.state.engines = engines
     app.state.db_engine = db_engine
+
     install(app)
     for module in (casussen, adviezen, besluiten, regelpakketten):
         app.include_router(module.router, prefix="/v1")

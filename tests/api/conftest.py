@@ -90,8 +90,16 @@ def make_settings(db_url: str, rules_dir: Path | None = None, **extra: Any) -> S
 
 
 @pytest.fixture
-def app(db_url: str) -> FastAPI:
-    return create_app(make_settings(db_url))
+def app(db_url: str) -> Iterator[FastAPI]:
+    application = create_app(make_settings(db_url))
+    yield application
+    dispose(application)
+
+
+def dispose(application: FastAPI) -> None:
+    """Close the app's connection pools (PostgreSQL allows only so many clients)."""
+    application.state.db_engine.dispose()
+    application.state.read_sessions.kw["bind"].dispose()
 
 
 @pytest.fixture

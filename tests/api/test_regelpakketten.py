@@ -11,7 +11,9 @@ YAML = {"Content-Type": "application/yaml"}
 
 def test_packs_instruments_and_citations(client: TestClient) -> None:
     packs = client.get("/v1/regelpakketten", headers=CONSULENT).json()
-    assert {p["id"] for p in packs} == {"wmo", "jeugdwet", "participatiewet", "wsnp"}
+    assert {p["id"] for p in packs if "gemeente" not in p} == {
+        "wmo", "jeugdwet", "participatiewet", "wsnp"}
+    assert {p["gemeente"] for p in packs if "gemeente" in p} == {"GM9991", "GM9992"}
     assert all(p["hash"].startswith("sha256:") for p in packs)
     ins = client.get("/v1/regelpakketten/wmo/instrumenten/wmo.vervoersvoorziening",
                      headers=CONSULENT).json()[0]
