@@ -123,32 +123,22 @@ def load_pack_bytes(raw: bytes, source: str) -> tuple[LoadedPack | None, list[Pr
 
 def load_pack_sources(sources: Sequence[tuple[str, bytes]]) -> list[LoadedPack]:
     """Load and cross-check packs given as (name, bytes); raises `PackError` with all."""
-    problems: list[Problem] = []
-    packs: list[LoadedPack] = []
-    for source, raw in sources:
-        loaded, found = load_pack_bytes(raw, source)
-        problems.extend(found)
-        if loaded:
-            packs.append(loaded)
-    if not problems:
-        problems.extend(check_packs(packs))
-    if problems:
-        raise PackError(problems)
-    return sorted(packs, key=lambda p: p.id)
+    return _cross_checked([load_pack_bytes(raw, source) for source, raw in sources])
 
 
 def load_packs(paths: Sequence[Path] | None = None) -> list[LoadedPack]:
     """Load and cross-check packs (default: the bundled `rules/`)."""
     files = pack_files(list(paths) if paths else [DEFAULT_RULES_DIR])
-    problems: list[Problem] = []
-    packs: list[LoadedPack] = []
     if not files:
         raise PackError([Problem(pad="(regels)", melding="geen regelpakketten gevonden")])
-    for f in files:
-        loaded, found = load_pack_file(f)
-        problems.extend(found)
-        if loaded:
-            packs.append(loaded)
+    return _cross_checked([load_pack_file(f) for f in files])
+
+
+def _cross_checked(loaded: Sequence[tuple[LoadedPack | None, list[Problem]]]
+                   ) -> list[LoadedPack]:
+    """Grammar problems of every file, or else the cross-pack checks; all or nothing."""
+    problems = [p for _, found in loaded for p in found]
+    packs = [lp for lp, _ in loaded if lp is not None]
     if not problems:
         problems.extend(check_packs(packs))
     if problems:

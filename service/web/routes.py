@@ -325,11 +325,16 @@ async def advies(request: Request, advies_id: str, vorige: str | None = None) ->
             old = await a.get(f"/v1/adviezen/{vorige}")
             if old.status_code == 200:
                 gewijzigd = changes(old.json()["trace"], data["trace"])
+    return advies_page(request, data, gewijzigd=gewijzigd, herhaling=None,
+                       schrijven="consulent" in rollen)
+
+
+def advies_page(request: Request, data: dict[str, Any], *, gewijzigd: list[str] | None,
+                herhaling: dict[str, Any] | None, schrijven: bool) -> HTMLResponse:
     engine = request.app.state.engines.current
     return page(request, "advies.html", advies=data, trace=data["trace"],
-                a=data["trace"]["advies"], gewijzigd=gewijzigd, herhaling=None,
-                schrijven="consulent" in rollen, soort=engine.rules.catalogue.resolve,
-                vraag_type=lambda adres: _fact_type(engine, adres))
+                a=data["trace"]["advies"], gewijzigd=gewijzigd, herhaling=herhaling,
+                schrijven=schrijven, vraag_type=lambda adres: _fact_type(engine, adres))
 
 
 def _fact_type(engine: Any, address: str) -> Any:
@@ -388,12 +393,7 @@ async def replay(request: Request, advies_id: str) -> Response:
         return page(request, "fout.html", r.status_code, probleem=r.json())
     if h.status_code != 200:
         return page(request, "fout.html", h.status_code, probleem=h.json())
-    data = r.json()
-    engine = request.app.state.engines.current
-    return page(request, "advies.html", advies=data, trace=data["trace"],
-                a=data["trace"]["advies"], gewijzigd=None, herhaling=h.json(),
-                schrijven=False, soort=engine.rules.catalogue.resolve,
-                vraag_type=lambda adres: _fact_type(engine, adres))
+    return advies_page(request, r.json(), gewijzigd=None, herhaling=h.json(), schrijven=False)
 
 
 def regelboek(request: Request) -> Any:
