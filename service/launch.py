@@ -27,36 +27,45 @@ def free_port() -> int:
         return port
 
 
-@contextmanager
-def live_server(database_url: str, workers: int = 1, log: Path | None = None,
-                extra_env: dict[str, str] | None = None) -> Iterator[str]:
+def start_server(database_url: str, workers: int = 1, log: Path | None = None,
+                 extra_env: dict[str, str] | None = None) -> tuple[str, subprocess.Popen[bytes]]:
+    """Start uvicorn in its own process and wait until it answers; returns (url, process)."""
     port = free_port()
     env = {**os.environ, "OT_DATABASE_URL": database_url, "OT_API_KEYS": json.dumps(KEYS),
            **(extra_env or {})}
-    out = open(log, "w") if log else subprocess.DEVNULL  # noqa: SIM115
+    out = open(log, "ab") if log else subprocess.DEVNULL  # noqa: SIM115
     proc = subprocess.Popen(
         [sys.executable, "-m", "uvicorn", "--factory", "service.app:create_app",
          "--host", "127.0.0.1", "--port", str(port), "--workers", str(workers),
          "--log-level", "warning"], env=env, stdout=out, stderr=subprocess.STDOUT)
     base = f"http://127.0.0.1:{port}"
+    for _ in range(300):
+        try:
+            if httpx.get(f"{base}/v1/gezondheid", timeout=1).status_code == 200:
+                return base, proc
+        except httpx.HTTPError:
+            pass
+        if proc.poll() is not None:
+            raise RuntimeError(f"server stopped with {proc.returncode}")
+        time.sleep(0.1)
+    proc.kill()
+    raise RuntimeError("server did not start")
+
+
+def stop_server(proc: subprocess.Popen[bytes]) -> None:
+    proc.terminate()
     try:
-        for _ in range(300):
-            try:
-                if httpx.get(f"{base}/v1/gezondheid", timeout=1).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            if proc.poll() is not None:
-                raise RuntimeError(f"server stopped with {proc.returncode}")
-            time.sleep(0.1)
-        else:
-            raise RuntimeError("server did not start")
+        proc.wait(timeout=20)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait()
+
+
+@contextmanager
+def live_server(database_url: str, workers: int = 1, log: Path | None = None,
+                extra_env: dict[str, str] | None = None) -> Iterator[str]:
+    base, proc = start_server(database_url, workers, log, extra_env)
+    try:
         yield base
     finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-        if log:
-            out.close()  # type: ignore[union-attr]
+        stop_server(proc)
