@@ -83,7 +83,7 @@ class Advies(Base):
                                                  index=True)
     casus_versie: Mapped[int | None] = mapped_column(Integer, nullable=True)
     door: Mapped[str] = mapped_column(String(200))
-    aangemaakt: Mapped[str] = mapped_column(String(32))
+    aangemaakt: Mapped[str] = mapped_column(String(32), index=True)
     peildatum: Mapped[str] = mapped_column(String(10))
     engine_versie: Mapped[str] = mapped_column(String(32))
     pakketten: Mapped[list[dict[str, Any]]] = mapped_column(JSON)
