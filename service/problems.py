@@ -125,6 +125,8 @@ def install(app: FastAPI) -> None:
         headers = dict(exc.headers or {})
         if exc.status_code == 404 and detail == "Not Found":
             detail = "Deze bron bestaat niet."
+        if exc.status_code == 400 and detail.startswith("There was an error parsing the body"):
+            detail = "De body is geen geldige JSON (of te diep genest)."
         if exc.status_code == 405:
             detail = "Deze methode is hier niet toegestaan."
             headers["Allow"] = ", ".join(sorted(allowed_methods(request)))

@@ -102,3 +102,27 @@ def test_failure_midway_leaves_no_partial_advies(app: FastAPI, client: TestClien
     monkeypatch.undo()
     ok = client.post("/v1/adviezen", json={"casus": example("scootmobiel")}, headers=CONSULENT)
     assert ok.status_code == 201 and ok.json()["volgnummer"] == 1
+
+
+def test_hostile_bodies_are_refused_cleanly(app: FastAPI, client: TestClient) -> None:
+    """Deeply nested JSON, huge strings and arrays, invalid UTF-8, impossible dates: each a
+    clear problem+json (never a 5xx) and nothing stored changes."""
+    before = snapshot(app)
+    headers = {**CONSULENT, "Content-Type": "application/json"}
+    bodies = {
+        "nested arrays": b"[" * 100_000 + b"]" * 100_000,
+        "nested objects": b'{"a":' * 50_000 + b"1" + b"}" * 50_000,
+        "huge string": b'{"personen":[{"id":"' + b"x" * 900_000 + b'","rol":"aanvrager"}],'
+                       b'"gewenste_effecten":[]}',
+        "huge array": b'{"personen":[' + b",".join([b'{"id":"p","rol":"kind"}'] * 30_000)
+                      + b'],"gewenste_effecten":[]}',
+        "invalid utf-8": b'{"personen":"\xff\xfe"}',
+        "zero date": b'{"peildatum":"0000-00-00","personen":[],"gewenste_effecten":[]}',
+        "31 february": b'{"peildatum":"2026-02-31","personen":[],"gewenste_effecten":[]}',
+    }
+    for name, body in bodies.items():
+        r = client.post("/v1/casussen", content=body, headers=headers)
+        assert r.status_code == 400, (name, r.status_code)
+        assert r.headers["content-type"] == "application/problem+json", name
+        assert "There was an error" not in r.text
+    assert snapshot(app) == before
