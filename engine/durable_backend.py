@@ -36,8 +36,9 @@ MAX_RULES = 4096
 """durable-rules refuses a ruleset above this (error 106)."""
 MAX_LIVE_SESSIONS = 256
 """Hard bound, well below durable-rules' 1,024 sessions per ruleset."""
-MAX_ALPHA_FANOUT = 48
-"""durable-rules walks matching alpha nodes with a fixed stack of 64 (ERR_MAX_STACK_SIZE)."""
+MAX_ALPHA_FANOUT = 32
+"""durable-rules walks matching alpha nodes with a fixed stack of 64 (ERR_MAX_STACK_SIZE); a
+fact's fields are split over several durable facts to stay well below it."""
 MAX_FACT_PROPERTIES = 200
 """durable-rules refuses a fact of more than ~255 properties (error 302)."""
 
@@ -96,13 +97,16 @@ class DurableBackend:
 
     def _compile(self, regime: Regime) -> dict[str, Any]:
         check_names(regime.partitions)
+        groups = field_groups(regime.partitions)
+        regime.backend_state["durable_groups"] = groups
         rules: dict[str, Any] = {
             "__begin": {"all": [{"m": {"__begin": 1}}], "run": _noop},
             "__chain": {"all": [{"m": {"kind": "__stratum"}}], "run": self._chain_action},
         }
         for (kind, name), part in regime.partitions.items():
-            for index, cell in enumerate(part.cells):
-                conds: list[dict[str, Any]] = [{"kind": kind}, *_cell_conditions(name, cell)]
+            group_kind = f"{kind}#{groups[(kind, name)]}"
+            for index, conditions in enumerate(field_conditions(name, part)):
+                conds: list[dict[str, Any]] = [{"kind": group_kind}, *conditions]
                 rules[f"{kind}|{name}|{index}"] = {
                     "all": [{"m": {"$and": conds}}],
                     "run": self._cell_action(kind, name, index),
@@ -128,7 +132,7 @@ class DurableBackend:
             if session is None:
                 return
             try:
-                session.cells[(c.m.id, name)] = index
+                session.cells[(c.m.id.partition("#")[0], name)] = index
                 session.firings += 1
             except Exception as exc:  # pragma: no cover - defensive, reported below
                 session.errors.append(f"{kind}.{name}: {exc!r}")
@@ -176,17 +180,24 @@ class DurableSession:
         self._strata = 0
         self._open = False
 
-    def _fact(self, record: FactRecord) -> dict[str, Any] | None:
+    def _facts(self, record: FactRecord) -> list[dict[str, Any]]:
+        """One durable fact per field group of the record's kind (see `field_groups`)."""
         fact_id, kind, values = record
-        fact: dict[str, Any] = {"sid": self.sid, "id": fact_id, "kind": kind}
         parts = self.regime.partitions
+        groups: dict[tuple[str, str], int] = self.regime.backend_state["durable_groups"]
+        facts: dict[int, dict[str, Any]] = {}
         for name, value in values.items():
             part = parts.get((kind, name))
-            if part is not None and value is not None:
-                fact[name] = part.encode(value)
-        if len(fact) > MAX_FACT_PROPERTIES:
-            raise EngineError(f"feit {fact_id} heeft te veel velden voor durable-rules")
-        return fact if len(fact) > 3 else None
+            if part is None or value is None:
+                continue
+            g = groups[(kind, name)]
+            fact = facts.setdefault(g, {"sid": self.sid, "id": f"{fact_id}#{g}",
+                                        "kind": f"{kind}#{g}"})
+            fact[name] = part.encode(value)
+        for fact in facts.values():
+            if len(fact) > MAX_FACT_PROPERTIES:
+                raise EngineError(f"feit {fact_id} heeft te veel velden voor durable-rules")
+        return [facts[g] for g in sorted(facts)]
 
     def _assert(self, fact: dict[str, Any]) -> None:
         # A fact no rule matches raises MessageNotHandled: all its fields stay onbekend.
@@ -205,8 +216,7 @@ class DurableSession:
             self._open = True
             self._assert({"sid": self.sid, "id": "f0", "__begin": 1})
             for record in records:
-                fact = self._fact(record)
-                if fact is not None:
+                for fact in self._facts(record):
                     self._assert(fact)
         except BaseException:
             self.close()
@@ -214,7 +224,7 @@ class DurableSession:
 
     def add(self, records: list[FactRecord]) -> None:
         """Chain one stratum of derived facts: the stratum rule's action asserts them."""
-        self.pending = [f for f in (self._fact(r) for r in records) if f is not None]
+        self.pending = [f for r in records for f in self._facts(r)]
         self._strata += 1
         self._assert({"sid": self.sid, "id": f"s{self._strata}", "kind": "__stratum"})
 
@@ -263,9 +273,62 @@ def _cell_conditions(name: str, cell: Cell) -> list[dict[str, Any]]:
     raise EngineError(f"onbekende cel {cell!r}")
 
 
+def field_conditions(name: str, part: FieldPartition) -> list[list[dict[str, Any]]]:
+    """Conditions per cell. Numbers use a binary decision path (`x < m` / `x >= m` at every
+    split): cells share their path prefixes, durable-rules shares identical alpha nodes, and so
+    at most one node per level matches a value. A flat `x > t` per cell would let a large value
+    match every threshold at once and overflow durable's 64-deep alpha stack."""
+    if part.type not in ("geheel", "bedrag"):
+        return [_cell_conditions(name, cell) for cell in part.cells]
+    paths: list[list[dict[str, Any]]] = [[] for _ in part.cells]
+
+    def split(lo: int, hi: int) -> None:
+        if hi - lo <= 1:
+            return
+        mid = (lo + hi) // 2
+        op, args = part.cells[mid]
+        if op == "eq":  # right half starts at x == t
+            left, right = {"$lt": {name: args[0]}}, {"$gte": {name: args[0]}}
+        else:  # "between" (a, b) or "gt" (t): right half starts just above its lower bound
+            left, right = {"$lte": {name: args[0]}}, {"$gt": {name: args[0]}}
+        for i in range(lo, mid):
+            paths[i].append(left)
+        for i in range(mid, hi):
+            paths[i].append(right)
+        split(lo, mid)
+        split(mid, hi)
+
+    split(0, len(part.cells))
+    return paths
+
+
+def field_fanout(part: FieldPartition) -> int:
+    """How many of a field's first conditions one value can match at once."""
+    if part.type in ("geheel", "bedrag"):
+        return 1
+    return 2 if any(c[0] == "none_of" for c in part.cells) else 1
+
+
+def field_groups(partitions: dict[tuple[str, str], FieldPartition]) -> dict[tuple[str, str],
+                                                                            int]:
+    """Split each fact kind's fields into groups asserted as separate durable facts, so that
+    the matches of one fact stay well inside durable-rules' alpha stack."""
+    groups: dict[tuple[str, str], int] = {}
+    load: dict[tuple[str, int], int] = {}
+    current: dict[str, int] = {}
+    for (kind, name), part in sorted(partitions.items()):
+        g = current.get(kind, 0)
+        cost = field_fanout(part)
+        if load.get((kind, g), 0) + cost > MAX_ALPHA_FANOUT:
+            g += 1
+            current[kind] = g
+        load[(kind, g)] = load.get((kind, g), 0) + cost
+        groups[(kind, name)] = g
+    return groups
+
+
 def check_names(partitions: dict[tuple[str, str], FieldPartition]) -> None:
-    """Refuse what durable-rules would get silently wrong: hash-colliding field names, and
-    alpha fan-out beyond its fixed stack."""
+    """Refuse what durable-rules would get silently wrong: hash-colliding field names."""
     names = {"sid", "id", "kind", "__begin", *(n for _, n in partitions)}
     hashes: dict[int, str] = {}
     for n in sorted(names):
@@ -273,11 +336,3 @@ def check_names(partitions: dict[tuple[str, str], FieldPartition]) -> None:
         if h in hashes:
             raise EngineError(f"veldnamen '{hashes[h]}' en '{n}' botsen in durable-rules")
         hashes[h] = n
-    fanout: dict[str, int] = {}
-    for (kind, _), part in partitions.items():
-        worst = sum(1 for c in part.cells if c[0] in ("gt", "between")) + 1
-        fanout[kind] = fanout.get(kind, 0) + worst
-    for kind, total in fanout.items():
-        if total > MAX_ALPHA_FANOUT:
-            raise EngineError(f"feitsoort '{kind}' heeft te veel gelijktijdig passende "
-                              f"condities ({total} > {MAX_ALPHA_FANOUT}) voor durable-rules")
