@@ -165,3 +165,42 @@ print(round(rss() - start, 1), len(durable_backend().handles))
     growth, handles = proc.stdout.split()
     assert handles == "0"
     assert float(growth) < 15, growth
+
+
+def test_many_thresholds_stay_inside_the_alpha_stack(tmp_path: Path) -> None:
+    """Sixty thresholds on each of two numbers and a value above all of them: flat threshold
+    rules overflow durable-rules' 64-deep alpha stack (error 303); decision paths do not."""
+    instruments = []
+    for i in range(60):
+        instruments.append(f"""
+  - id: t.i{i}
+    naam: I{i}
+    soort: uitkering
+    trede: maatwerk
+    rechtsgrond: {{bwb_id: BWBR0015703, artikel: "35"}}
+    grondwaarden: [t.doel]
+    voorwaarden:
+      - {{id: a, uitleg: "Inkomen.", rechtsgrond: {{bwb_id: BWBR0015703, artikel: "35"}},
+         toets: {{feit: huishouden.netto_inkomen_maand, op: ">=", waarde: {100 * i}}}}}
+      - {{id: b, uitleg: "Schulden.", rechtsgrond: {{bwb_id: BWBR0015703, artikel: "35"}},
+         toets: {{feit: financien.schulden_totaal, op: "<", waarde: {500 * i}}}}}""")
+    pack = tmp_path / "t"
+    pack.mkdir()
+    (pack / "t.yaml").write_text("""
+regelpakket: {id: t, naam: T, domein: T, bwb_id: BWBR0015703, versie: "1",
+              geldig_vanaf: 2024-01-01}
+grondwaarden:
+  - id: t.doel
+    tekst: Doel
+    rechtsgrond: {bwb_id: BWBR0015703, artikel: "7"}
+    toets: {feit: effect.leefgebied, op: "=", waarde: financien}
+instrumenten:""" + "".join(instruments), "utf-8")
+    eng = Engine.load([pack])
+    data = {"peildatum": "2025-06-01", "huishouden": {"netto_inkomen_maand": 99999},
+            "financien": {"schulden_totaal": 99999},
+            "personen": [{"id": "p1", "rol": "aanvrager"}],
+            "gewenste_effecten": [{"id": "e1", "omschrijving": "x", "leefgebied": "financien"}]}
+    durable = eng.advies(data)
+    assert durable.trace_json == eng.with_backend("oracle").advies(data).trace_json
+    assert all(i["status"] == "past_niet" for i in durable.advies["effecten"][0]["stap4"][
+        "instrumenten"])
