@@ -206,3 +206,30 @@ def test_default_peildatum_is_today(basis: Engine) -> None:
     data = casus()
     del data["peildatum"]
     assert basis.casus(data).peildatum == dt.date.today()
+
+
+def _hashes_in_process(cases: list[dict[str, Any]]) -> list[str]:
+    from engine import Engine as E
+
+    eng = E.load()
+    return [eng.advies(c).trace_hash for c in cases]
+
+
+def test_two_processes_give_the_serial_results(rules: Engine) -> None:
+    """Each process has its own durable-rules host; spawned workers must agree byte for byte."""
+    import multiprocessing
+
+    cases = [{"peildatum": "2026-11-02",
+              "huishouden": {"samenstelling": "alleenstaand", "netto_inkomen_maand": 900 + 37 * i},
+              "financien": {"schulden_totaal": 500 * i, "problematische_schulden": i % 2 == 0},
+              "personen": [{"id": "p1", "rol": "aanvrager", "leeftijd": 16 + i,
+                            "woont_in_gemeente": True, "beperkingen": ["lichamelijk"]}],
+              "gewenste_effecten": [{"id": "e1", "omschrijving": "x",
+                                     "leefgebied": ["financien", "mobiliteit", "werk_en_opleiding",
+                                                    "opvoeden_en_opgroeien"][i % 4]}]}
+             for i in range(40)]
+    serial = [rules.advies(c).trace_hash for c in cases]
+    ctx = multiprocessing.get_context("spawn")
+    with ctx.Pool(2) as pool:
+        halves = pool.map(_hashes_in_process, [cases[:20], cases[20:]])
+    assert halves[0] + halves[1] == serial
