@@ -11,7 +11,7 @@ $(STAMP): pyproject.toml
 	$(BIN)/pip install --quiet -e '.[dev]'
 	touch $(STAMP)
 
-.PHONY: install run serve test lint bench
+.PHONY: install run serve test lint bench bench-http
 install: $(STAMP)
 
 run: $(STAMP)  ## the main job: an advies for a bundled example casus
@@ -29,6 +29,11 @@ test: lint  ## ruff, mypy, the YAML rule tests and the pytest suite
 	$(BIN)/ot test
 	$(BIN)/pytest
 
-bench: $(STAMP)  ## engine benchmark and memory over 100,000 evaluations; writes docs/performance.md
+bench: $(STAMP)  ## every benchmark but HTTP; rewrites docs/performance.md
 	$(BIN)/python bench/bench.py --write docs/performance.md --notes bench/notes.md
-	$(BIN)/python bench/memory.py
+	$(BIN)/python bench/memory.py --write docs/performance.md
+	$(BIN)/python bench/scaling.py --write docs/performance.md
+	$(BIN)/python bench/impact_bench.py --write docs/performance.md
+
+bench-http: $(STAMP)  ## HTTP load (SQLite; PostgreSQL too with OT_TEST_POSTGRES_URL); appends
+	$(BIN)/python bench/http_load.py --write docs/performance.md

@@ -30,6 +30,7 @@ def rss_mib() -> float:
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--n", type=int, default=100_000)
+    parser.add_argument("--write", type=Path)
     args = parser.parse_args()
     eng = Engine.load()
     cases = [eng.casus_file(p) for p in sorted(EXAMPLES.glob("*.yaml"))]
@@ -44,8 +45,14 @@ def main() -> None:
     end = rss_mib()
     peak = max(peak, end)
     took = time.perf_counter() - t0
-    print(f"{args.n} evaluations in {took:.1f} s ({args.n / took:.0f}/s): RSS start "
-          f"{start:.1f} MiB, end {end:.1f} MiB, peak {peak:.1f} MiB, growth {end - start:+.1f} MiB")
+    line = (f"{args.n} evaluations in {took:.1f} s ({args.n / took:.0f}/s): RSS start "
+            f"{start:.1f} MiB, end {end:.1f} MiB, peak {peak:.1f} MiB, growth "
+            f"{end - start:+.1f} MiB")
+    print(line)
+    if args.write:
+        with args.write.open("a", encoding="utf-8") as f:
+            f.write(f"\n## Memory\n\nMade by `python bench/memory.py` (durable-rules backend, "
+                    f"cycling through the six public examples): {line}.\n")
 
 
 if __name__ == "__main__":

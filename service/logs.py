@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import sys
 
 ALLOWED = ("methode", "route", "status", "duur_ms", "trace_id", "fout", "aantal")
@@ -24,10 +25,20 @@ class JsonFormatter(logging.Formatter):
 
 
 def configure(stream: object = None) -> None:
+    """JSON lines to stderr (or `stream`), and also appended to $OT_LOG_FILE when set (the
+    test suite sets it, to scan every log line of the whole run for personal data)."""
     handler = logging.StreamHandler(stream or sys.stderr)  # type: ignore[arg-type]
     handler.setFormatter(JsonFormatter())
+    handlers: list[logging.Handler] = [handler]
+    if os.environ.get("OT_LOG_FILE"):
+        tee = logging.FileHandler(os.environ["OT_LOG_FILE"], encoding="utf-8")
+        tee.setFormatter(JsonFormatter())
+        handlers.append(tee)
     for name in ("service", "service.http"):
         logger = logging.getLogger(name)
-        logger.handlers = [handler]
+        for old in logger.handlers:
+            if isinstance(old, logging.FileHandler):
+                old.close()
+        logger.handlers = handlers
         logger.setLevel(logging.INFO)
         logger.propagate = False

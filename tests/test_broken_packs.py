@@ -60,11 +60,33 @@ def test_alias_is_refused_before_expansion(tmp_path: Path) -> None:
 
 
 def test_oversized_file_is_refused(tmp_path: Path) -> None:
+    """A 50 MB rule file is refused by its size, before it is read or parsed."""
     f = tmp_path / "groot.yaml"
-    f.write_bytes(b"# " + b"x" * (6 * 1024 * 1024))
+    with f.open("wb") as out:
+        out.write(b"regelpakket:\n  naam: '")
+        chunk = b"x" * (1024 * 1024)
+        for _ in range(50):
+            out.write(chunk)
+        out.write(b"'\n")
     with pytest.raises(PackError) as info:
         load_packs([f])
     assert "groter dan de grens" in info.value.problems[0].melding
+
+
+def test_only_safe_yaml_loading_anywhere() -> None:
+    """No module may construct arbitrary Python objects from YAML."""
+    import re
+
+    root = Path(__file__).resolve().parent.parent
+    unsafe = re.compile(r"yaml\.(load|load_all|unsafe_load|full_load)\("
+                        r"|yaml\.(Unsafe|Full)?Loader\b")
+    offenders = []
+    for folder in ("engine", "service", "cli", "bench", "tests"):
+        for path in (root / folder).rglob("*.py"):
+            for n, line in enumerate(path.read_text("utf-8").splitlines(), start=1):
+                if unsafe.search(line) and "unsafe = re.compile" not in line:
+                    offenders.append(f"{path.relative_to(root)}:{n}")
+    assert offenders == []
 
 
 def test_bom_is_accepted(tmp_path: Path) -> None:
