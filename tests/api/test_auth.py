@@ -123,3 +123,24 @@ def test_auditor_reads_everything_writes_nothing(client: TestClient) -> None:
             "instrumenten": [{"instrument": "wmo.collectief_vervoer", "motivering": "x"}]}),
     ]
     assert [w.status_code for w in writes] == [403] * 5
+
+
+def test_web_pages_need_a_login(client: TestClient) -> None:
+    """Besides /v1/openapi.json and /v1/gezondheid only the login form and the static assets
+    answer without a token; every other page sends the browser to the login form."""
+    from service.web.routes import router
+
+    routes = [(r.path, sorted(r.methods)) for r in router.routes  # type: ignore[attr-defined]
+              if r.path.startswith("/ui")]  # type: ignore[attr-defined]
+    assert ("/ui/casussen", ["GET"]) in routes and len(routes) > 15
+    for path, methods in routes:
+        if path == "/ui/inloggen":
+            continue
+        concrete = path.replace("{casus_id}", "x").replace("{advies_id}", "x").replace(
+            "{naam}", "wmo.html")
+        for method in methods:
+            r = client.request(method, concrete, follow_redirects=False,
+                               headers={"Content-Type": "application/x-www-form-urlencoded"}
+                               if method == "POST" else {})
+            assert r.status_code == 303, (method, path, r.status_code)
+            assert r.headers["location"] == "/ui/inloggen"
