@@ -121,14 +121,17 @@ def verify_chain(session: Session) -> tuple[bool, int, int | None, str]:
     return True, count, None, f"{count} adviezen, keten intact"
 
 
-def stored_traces(session: Session, sinds: str | None = None,
-                  batch: int = 200) -> Iterator[tuple[str, dict[str, Any]]]:
-    """Stored adviezen (id, parsed trace) in chain order, streamed in batches (read-only)."""
+def stored_traces(session: Session, sinds: str | None = None, batch: int = 200,
+                  deel: tuple[int, int] | None = None) -> Iterator[tuple[str, dict[str, Any]]]:
+    """Stored adviezen (id, parsed trace) in chain order, streamed in batches (read-only).
+    `deel=(k, n)` selects every n-th advies (volgnummer mod n == k), to spread over processes."""
     import json
 
     stmt = select(Advies.id, Advies.trace).order_by(Advies.volgnummer)
     if sinds:
         stmt = stmt.where(Advies.aangemaakt >= sinds)
+    if deel:
+        stmt = stmt.where(Advies.volgnummer % deel[1] == deel[0])
     for advies_id, trace in session.execute(stmt.execution_options(yield_per=batch)):
         yield advies_id, json.loads(trace)
 
