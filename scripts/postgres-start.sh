@@ -2,7 +2,8 @@
 # Start a real PostgreSQL server for the test suite (CI and local), from Debian's packages.
 # Prints the URL to use as OT_TEST_POSTGRES_URL. Idempotent.
 set -euo pipefail
-if ! command -v pg_lsclusters >/dev/null 2>&1; then
+# the server itself (a machine may have only the client tools and postgresql-common)
+if ! ls /usr/lib/postgresql/*/bin/postgres >/dev/null 2>&1 || ! command -v pg_lsclusters >/dev/null 2>&1; then
   export DEBIAN_FRONTEND=noninteractive
   apt-get update -qq >/dev/null
   apt-get install -y -qq postgresql >/dev/null
@@ -10,7 +11,7 @@ fi
 version=$(pg_lsclusters -h | awk 'NR==1 {print $1}')
 cluster=$(pg_lsclusters -h | awk 'NR==1 {print $2}')
 if [ -z "${version}" ]; then
-  version=$(ls /usr/lib/postgresql | sort -n | tail -1)
+  version=$(ls -d /usr/lib/postgresql/*/bin/postgres | sed -E 's#.*/postgresql/([0-9]+)/.*#\1#' | sort -n | tail -1)
   cluster=main
   pg_createcluster "$version" "$cluster" >/dev/null
 fi
