@@ -66,29 +66,30 @@ def test_proefdorp_changes_gezin_meervoudig(rules: Engine) -> None:
     assert termijnen(local)["streefwachttijd"]["duur"] == 2
 
 
-def test_overlay_cannot_replace_a_statutory_value(tmp_path: Path) -> None:
+def load_edited(tmp_path: Path, overlay: str, old: str, new: str) -> PackError:
+    """Copy the bundled rules, make one edit in an overlay, and return the load error."""
     rules = tmp_path / "rules"
     shutil.copytree(DEFAULT_RULES_DIR, rules)
-    overlay = rules / "gemeenten" / "gm9991" / "gm9991.yaml"
-    text = overlay.read_text("utf-8").replace("parameter: pw_iit_hoogte_alleenstaande",
-                                              "parameter: pw_vermogensgrens_alleenstaande")
-    overlay.write_text(text, "utf-8")
+    path = rules / "gemeenten" / overlay / f"{overlay}.yaml"
+    text = path.read_text("utf-8")
+    assert old in text
+    path.write_text(text.replace(old, new), "utf-8")
     with pytest.raises(PackError) as info:
         Engine.load([rules])
+    return info.value
+
+
+def test_overlay_cannot_replace_a_statutory_value(tmp_path: Path) -> None:
+    error = load_edited(tmp_path, "gm9991", "parameter: pw_iit_hoogte_alleenstaande",
+                        "parameter: pw_vermogensgrens_alleenstaande")
     assert any("geen open norm" in p.melding and "hogere regel gaat voor" in p.melding
-               for p in info.value.problems)
+               for p in error.problems)
 
 
 def test_overlay_cannot_exceed_the_legal_bound(tmp_path: Path) -> None:
-    rules = tmp_path / "rules"
-    shutil.copytree(DEFAULT_RULES_DIR, rules)
-    overlay = rules / "gemeenten" / "gm9992" / "gm9992.yaml"
-    text = overlay.read_text("utf-8").replace("{waarde: 6, geldig_vanaf: 2026-01-01}",
-                                              "{waarde: 10, geldig_vanaf: 2026-01-01}")
-    overlay.write_text(text, "utf-8")
-    with pytest.raises(PackError) as info:
-        Engine.load([rules])
-    (problem,) = [p for p in info.value.problems if "meer dan de wet toestaat" in p.melding]
+    error = load_edited(tmp_path, "gm9992", "{waarde: 6, geldig_vanaf: 2026-01-01}",
+                        "{waarde: 10, geldig_vanaf: 2026-01-01}")
+    (problem,) = [p for p in error.problems if "meer dan de wet toestaat" in p.melding]
     assert problem.bestand and problem.bestand.endswith("gm9992.yaml") and problem.regel
 
 
