@@ -154,6 +154,8 @@ class Catalogue:
     """All facts known to a set of packs, by `subject.name` (person facts under `persoon.`)."""
 
     facts: dict[str, FactSpec] = field(default_factory=dict)
+    aliases: dict[str, str] = field(default_factory=dict)
+    """Old `subject.name` of a renamed pack fact -> its current name (`InvoerFeit.aliassen`)."""
 
     @classmethod
     def contract(cls) -> Catalogue:

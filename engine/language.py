@@ -123,15 +123,92 @@ class Geldigheid(Strict):
         return self
 
 
+Beslisser = Literal["college", "rechter", "kantonrechter", "uwv", "svb", "zorgverzekeraar",
+                    "wlz_uitvoerder", "ciz", "gemeenteraad", "belastingdienst",
+                    "gecertificeerde_instelling", "raad_voor_de_kinderbescherming"]
+"""Who decides where the law leaves the decision to someone (see `Beslisruimte`)."""
+
+
+class Beslisruimte(Strict):
+    """The law leaves this decision to someone: "kan", "naar het oordeel van", a court's toets.
+
+    Such a ground never makes an instrument `past_niet` on its own: where it goes against the
+    inwoner the instrument is `voorwaardelijk`, and the reason names who decides and the words
+    of the law that give the discretion (`engine.semantics`).
+    """
+
+    door: Beslisser
+    wettekst: str = Field(min_length=8)
+    """The law's own words that leave the decision open (quoted, e.g. "Het college kan …
+    weigeren")."""
+    rechtsgrond: Rechtsgrond | None = None
+    """Where those words are, when not in the item's own rechtsgrond."""
+
+
 class Voorwaarde(Strict):
-    """A named legal condition with its own citation and plain-Dutch explanation."""
+    """A named legal condition with its own citation and plain-Dutch explanation.
+
+    Used for `voorwaarden` (all must hold) and `uitsluitingen` (none may hold). `onzeker` marks a
+    ground the author could not verify in the law; `beslisruimte` one the law leaves to someone.
+    Either way a negative outcome on it gives `voorwaardelijk`, never `past_niet`.
+    """
 
     id: str = Field(pattern=r"^[a-z0-9_]+$")
     uitleg: str = Field(min_length=3)
     rechtsgrond: Rechtsgrond
     toets: Toets
     onzeker: bool = False
+    beslisruimte: Beslisruimte | None = None
     notitie: str | None = None
+
+
+class Begrenzing(Strict):
+    """A "voor zover" ground: the law caps what the instrument gives; it is not a refusal.
+
+    When its toets is ja (or onbekend, or absent) the cap is shown with the instrument, e.g.
+    "pgb tot het tarief van de maatwerkvoorziening in natura" (Wmo 2.3.6 lid 5 a). The status of
+    the instrument is never changed by it.
+    """
+
+    id: str = Field(pattern=r"^[a-z0-9_]+$")
+    uitleg: str = Field(min_length=3)
+    """The cap in plain Dutch, as the consulent should read it."""
+    rechtsgrond: Rechtsgrond
+    toets: Toets | None = None
+    onzeker: bool = False
+    beslisruimte: Beslisruimte | None = None
+    notitie: str | None = None
+
+
+class Toepassing(Strict):
+    """A relevance test with its own legal footing (the short form is a bare toets).
+
+    Use this form when whether the instrument applies at all is uncertain (`onzeker`) or left to
+    someone (`beslisruimte`): a nee then gives `voorwaardelijk` instead of hiding the
+    instrument.
+    """
+
+    toets: Toets
+    uitleg: str | None = None
+    rechtsgrond: Rechtsgrond | None = None
+    onzeker: bool = False
+    beslisruimte: Beslisruimte | None = None
+    notitie: str | None = None
+
+
+def _toepassing_tag(v: Any) -> str | None:
+    if isinstance(v, dict):
+        return "~item" if "toets" in v else "~toets"
+    if isinstance(v, Toepassing):
+        return "~item"
+    return "~toets" if isinstance(v, BaseModel) else None
+
+
+ToepassingVeld = Annotated[
+    Annotated[Toepassing, Tag("~item")] | Annotated[Toets, Tag("~toets")],
+    Discriminator(_toepassing_tag, custom_error_type="toepassing",
+                  custom_error_message="verwacht een toets, of een mapping met 'toets'"),
+]
 
 
 class Voorliggend(Strict):
@@ -146,6 +223,7 @@ class Voorliggend(Strict):
     gevolg: Literal["uitsluiting", "vermelding"] = "vermelding"
     """`uitsluiting`: when the toets is ja the instrument does not fit (e.g. Pw 15)."""
     onzeker: bool = False
+    beslisruimte: Beslisruimte | None = None
     notitie: str | None = None
 
 
@@ -186,13 +264,24 @@ class Instrument(Geldigheid):
     omschrijving: str | None = None
     grondwaarden: list[str] = Field(min_length=1)
     """The grondwaarden it realises: it is considered for an effect only if one is not nee."""
-    toepassing: Toets | None = None
+    toepassing: ToepassingVeld | None = None
     """Extra relevance test (e.g. the leefgebieden it addresses)."""
     productcategorie: Productcategorie | None = None
+    vorm_van: list[str] = Field(default_factory=list)
+    """Instruments this one is only a form of (a pgb of a maatwerkvoorziening, a loan of
+    bijstand, a voorschot on algemene bijstand): its status never exceeds the best status of
+    those, for the same effect."""
     voorwaarden: list[Voorwaarde] = Field(default_factory=list)
     uitsluitingen: list[Voorwaarde] = Field(default_factory=list)
     voorliggend: list[Voorliggend] = Field(default_factory=list)
+    begrenzingen: list[Begrenzing] = Field(default_factory=list)
     termijnen: list[Termijn] = Field(default_factory=list)
+    beslisruimte: Beslisruimte | None = None
+    """The grant itself is left to someone ("Het college kan … verlenen"; "De kantonrechter
+    kan …"): a `past` shows who decides."""
+    aliassen: list[str] = Field(default_factory=list)
+    """Earlier ids of this instrument. Stored casussen, adviezen and besluiten refer to ids, so a
+    rename keeps the old one here and it still resolves."""
     onzeker: bool = False
     notitie: str | None = None
 
@@ -227,6 +316,8 @@ class InvoerFeit(Strict):
     waarden: list[str] = Field(default_factory=list)
     vraag: str
     rechtsgrond: Rechtsgrond | None = None
+    aliassen: list[str] = Field(default_factory=list)
+    """Earlier names of this fact: a stored casus that still uses one loads as this fact."""
 
     @model_validator(mode="after")
     def _values(self) -> InvoerFeit:
@@ -253,12 +344,35 @@ class OpenNorm(Strict):
     minimum: float | None = None
 
 
+class Herziening(Strict):
+    """The law re-indexes this amount on fixed days (Pw norms 1 January and 1 July, art. 38-39).
+
+    The last known value is then known to hold only until the next such day; an advies on a later
+    peildatum says that the new value is missing.
+    """
+
+    momenten: list[str] = Field(min_length=1)
+    """Days of the year, as "MM-DD" (e.g. ["01-01", "07-01"])."""
+    rechtsgrond: Rechtsgrond
+
+    @field_validator("momenten")
+    @classmethod
+    def _days(cls, v: list[str]) -> list[str]:
+        for day in v:
+            try:
+                dt.date.fromisoformat(f"2024-{day}")
+            except ValueError:
+                raise ValueError(f"moment {day!r} is geen dag van het jaar (MM-DD)") from None
+        return sorted(set(v))
+
+
 class Parameter(Strict):
     id: str = Field(pattern=r"^[a-z0-9_]+$")
     omschrijving: str
     eenheid: str
     rechtsgrond: Rechtsgrond
     waarden: list[ParameterWaarde] = Field(default_factory=list)
+    herziening: Herziening | None = None
     open_norm: OpenNorm | None = None
     """Set when a local overlay may (and must) fill the value; national values, if any, are
     then the default the overlay replaces."""

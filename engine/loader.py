@@ -27,6 +27,7 @@ from engine.language import (
     Grondwaarde,
     Instrument,
     Pack,
+    Toepassing,
     Toets,
     Vergelijking,
     iter_leaves,
@@ -152,6 +153,8 @@ def build_catalogue(packs: Sequence[LoadedPack]) -> Catalogue:
         for feit in lp.pack.feiten:
             catalogue.add(FactSpec(subject=feit.onderwerp, name=feit.id, type=feit.type,
                                    vraag=feit.vraag, waarden=tuple(feit.waarden), bron=lp.id))
+            for alias in feit.aliassen:
+                catalogue.aliases[f"{feit.onderwerp}.{alias}"] = feit.id
         for afgeleid in lp.pack.afgeleide_feiten:
             catalogue.add(FactSpec(subject="afgeleid", name=afgeleid.id, type="bool",
                                    vraag=afgeleid.uitleg, bron=lp.id))
@@ -219,7 +222,8 @@ def check_packs(packs: Sequence[LoadedPack]) -> list[Problem]:
                 if gid not in all_grondwaarden:
                     problems.append(lp.doc.problem(("instrumenten", i, "grondwaarden", j),
                                                    f"onbekende grondwaarde '{gid}'"))
-            for sub in ("voorwaarden", "uitsluitingen", "voorliggend", "termijnen"):
+            for sub in ("voorwaarden", "uitsluitingen", "voorliggend", "begrenzingen",
+                        "termijnen"):
                 sub_ids = [x.id for x in getattr(ins, sub)]
                 for j, sid in enumerate(sub_ids):
                     if sub_ids.index(sid) != j:
@@ -230,6 +234,50 @@ def check_packs(packs: Sequence[LoadedPack]) -> list[Problem]:
             for leaf_path, leaf in _leaves_with_paths(toets, path):
                 problems.extend(_check_leaf(lp, leaf_path, leaf, catalogue, params))
         problems.extend(_check_cycles(lp, packs))
+    problems.extend(_check_forms_and_aliases(packs))
+    return problems
+
+
+def _check_forms_and_aliases(packs: Sequence[LoadedPack]) -> list[Problem]:
+    """`vorm_van` names known instruments without a cycle; an alias names no other id.
+
+    A form whose base is (through others) a form of itself would make neither's status
+    defined. An alias is an old public id: it may not be in use by another instrument, nor be
+    claimed by two, or a stored besluit would resolve to the wrong instrument.
+    """
+    problems: list[Problem] = []
+    ids = {ins.id for lp in packs for ins in lp.pack.instrumenten}
+    bases: dict[str, set[str]] = defaultdict(set)
+    for lp in packs:
+        for ins in lp.pack.instrumenten:
+            bases[ins.id].update(ins.vorm_van)
+    alias_owner: dict[str, str] = {}
+    for lp in packs:
+        for i, ins in enumerate(lp.pack.instrumenten):
+            for j, base in enumerate(ins.vorm_van):
+                where: DocPath = ("instrumenten", i, "vorm_van", j)
+                if base not in ids:
+                    problems.append(lp.doc.problem(where, f"onbekend instrument '{base}'"))
+                    continue
+                stack, seen = [base], set()
+                while stack:
+                    cur = stack.pop()
+                    if cur == ins.id:
+                        problems.append(lp.doc.problem(
+                            where, f"kringloop: '{ins.id}' is (via '{base}') een vorm van "
+                                   "zichzelf"))
+                        break
+                    if cur not in seen:
+                        seen.add(cur)
+                        stack.extend(bases[cur])
+            for j, alias in enumerate(ins.aliassen):
+                where = ("instrumenten", i, "aliassen", j)
+                if alias in ids:
+                    problems.append(lp.doc.problem(where, f"alias '{alias}' is de id van een "
+                                                          "ander instrument"))
+                elif alias_owner.setdefault(alias, ins.id) != ins.id:
+                    problems.append(lp.doc.problem(where, f"alias '{alias}' hoort al bij "
+                                                          f"'{alias_owner[alias]}'"))
     return problems
 
 
@@ -339,9 +387,11 @@ def _toetsen(pack: Pack) -> list[tuple[DocPath, Toets]]:
             out.append((("controles", i, "binnen"), c.binnen))
     for i, ins in enumerate(pack.instrumenten):
         base: DocPath = ("instrumenten", i)
-        if ins.toepassing is not None:
+        if isinstance(ins.toepassing, Toepassing):
+            out.append(((*base, "toepassing", "toets"), ins.toepassing.toets))
+        elif ins.toepassing is not None:
             out.append(((*base, "toepassing"), ins.toepassing))
-        for sub in ("voorwaarden", "uitsluitingen", "voorliggend", "termijnen"):
+        for sub in ("voorwaarden", "uitsluitingen", "voorliggend", "begrenzingen", "termijnen"):
             for j, item in enumerate(getattr(ins, sub)):
                 if item.toets is not None:
                     out.append(((*base, sub, j, "toets"), item.toets))
