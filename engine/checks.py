@@ -13,6 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from engine import semantics
 from engine.conditions import Node, Ternary, compare, leaves_of
 from engine.conditions import evaluate as kleene
 from engine.errors import Problem
@@ -82,7 +83,7 @@ def check(regime: Regime, lp: LoadedPack, index: int, controle: Controle,
         scope = compile_toets(controle.binnen, regime.leaves, lambda name: _param(regime, name))
 
     nodes: list[Node] = [] if scope is None else [scope]
-    for ci in group:
+    for ci in _with_bases(group, by_id):
         nodes += _nodes(ci, gw)
     leaf_ids: set[int] = set()
     stack = list(nodes)
@@ -143,6 +144,7 @@ class _Search:
         self.controle, self.result, self.limit = controle, result, limit
         self.visits = 0
         self.cut = False
+        self.by_id = {ci.instrument.id: ci for ci in regime.instrumenten}
 
     def run(self) -> None:
         self._step(0, {})
@@ -155,7 +157,7 @@ class _Search:
         leaf_value = _leaf_values(self.regime, assignment, values)
         for d in self.order:
             values[d.feit.id] = kleene(d.node, leaf_value)
-        return leaf_value, [_status(ci, self.gw, leaf_value) for ci in self.group]
+        return leaf_value, [_status(ci, self.gw, leaf_value, self.by_id) for ci in self.group]
 
     def _step(self, depth: int, assignment: dict[tuple[str, str], int]) -> None:
         if self.cut or (len(self.result.overlap) >= 3 and len(self.result.gaten) >= 3):
@@ -192,24 +194,41 @@ class _Search:
             assignment.pop(var, None)
 
 
-def _status(ci: CompiledInstrument, gw: dict[str, Node], leaf_value: Any) -> Ternary:
-    """True: certainly past; False: certainly not; None: still open (facts unassigned)."""
+def _status(ci: CompiledInstrument, gw: dict[str, Node], leaf_value: Any,
+            by_id: dict[str, CompiledInstrument] | None = None) -> Ternary:
+    """True: certainly past; False: certainly not past; None: still open (facts unassigned).
+
+    The same rules as the advies (`engine.semantics`): a discretionary or uncertain ground
+    against the instrument makes it voorwaardelijk, so never `past`, but it is no gap in the law
+    either; a form is capped by its bases.
+    """
     serves = [kleene(gw[g], leaf_value) for g in ci.instrument.grondwaarden if g in gw]
-    parts: list[Ternary] = [True if True in serves else None if None in serves else False]
-    if ci.toepassing is not None:
-        parts.append(kleene(ci.toepassing, leaf_value))
-    parts += [kleene(v.node, leaf_value) for v in ci.voorwaarden if v.node is not None]
-    for u in ci.uitsluitingen:
-        if u.node is not None:
-            v = kleene(u.node, leaf_value)
-            parts.append(None if v is None else not v)
-    for vl in ci.voorliggend:
-        if vl.node is not None and vl.source.gevolg == "uitsluiting":
-            v = kleene(vl.node, leaf_value)
-            parts.append(None if v is None else not v)
-    if False in parts:
+    served: Ternary = True if True in serves else None if None in serves else False
+    if served is False:
         return False
-    return None if None in parts else True
+    grounds: list[semantics.Ground] = []
+    if ci.toepassing is not None and ci.toepassing.node is not None:
+        src = ci.toepassing.source
+        value = kleene(ci.toepassing.node, leaf_value)
+        if value is False and not (src.onzeker or src.beslisruimte):
+            return False
+        grounds.append(semantics.Ground("toepassing", "toepassing", value, src.onzeker,
+                                        src.beslisruimte))
+    for kind, items in (("voorwaarde", ci.voorwaarden), ("uitsluiting", ci.uitsluitingen),
+                        ("voorliggend", ci.voorliggend)):
+        for item in items:
+            if item.node is None or (kind == "voorliggend"
+                                     and item.source.gevolg != "uitsluiting"):
+                continue
+            grounds.append(semantics.Ground(kind, item.id, kleene(item.node, leaf_value),  # type: ignore[arg-type]
+                                            item.source.onzeker, item.source.beslisruimte))
+    own = semantics.decide(grounds).outlook
+    if own is True and served is None:
+        own = None
+    bases = [by_id[b] for b in ci.instrument.vorm_van if by_id and b in by_id]
+    if not ci.instrument.vorm_van or by_id is None:
+        return own
+    return semantics.cap_outlook(own, [_status(b, gw, leaf_value, by_id) for b in bases])
 
 
 def _leaf_values(regime: Regime, assignment: dict[tuple[str, str], int],
@@ -246,10 +265,24 @@ def _rep(regime: Regime, prefix: str, name: str, cell: int) -> Any:
     return {"lt": f"<{args[0]}", "gt": f">{args[0]}"}.get(op, f"{args[0]}..{args[-1]}")
 
 
+def _with_bases(group: list[CompiledInstrument], by_id: dict[str, CompiledInstrument]
+                ) -> list[CompiledInstrument]:
+    """The group and, transitively, what its forms are forms of (their facts decide too)."""
+    out: list[CompiledInstrument] = []
+    stack = list(group)
+    while stack:
+        ci = stack.pop()
+        if ci in out:
+            continue
+        out.append(ci)
+        stack.extend(by_id[b] for b in ci.instrument.vorm_van if b in by_id)
+    return out
+
+
 def _nodes(ci: CompiledInstrument, gw: dict[str, Node]) -> list[Node]:
     nodes = [g for g in (gw.get(x) for x in ci.instrument.grondwaarden) if g is not None]
-    if ci.toepassing is not None:
-        nodes.append(ci.toepassing)
+    if ci.toepassing is not None and ci.toepassing.node is not None:
+        nodes.append(ci.toepassing.node)
     for item in (*ci.voorwaarden, *ci.uitsluitingen, *ci.voorliggend):
         if item.node is not None:
             nodes.append(item.node)

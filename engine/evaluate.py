@@ -18,11 +18,12 @@ from typing import Any, Protocol
 
 import orjson
 
+from engine import semantics
 from engine.casus import Casus, GewenstEffect, Persoon
 from engine.citation import Rechtsgrond
 from engine.conditions import UITKOMST, Leaf, Node, Ternary, undecided_leaves
 from engine.conditions import evaluate as kleene
-from engine.language import TREDE_ORDER
+from engine.language import TREDE_ORDER, Beslisruimte
 from engine.regime import CompiledDerived, CompiledInstrument, CompiledItem, Regime, RuleBase
 from engine.trace import Trace
 from engine.version import __version__
@@ -334,66 +335,81 @@ def _item(item: CompiledItem, ctx: Context, peildatum: Any, extra: dict[str, Any
         tree, value = _tree(item.node, ctx)
     out: dict[str, Any] = {
         "id": item.id,
-        "rechtsgrond": _cite(src.rechtsgrond, peildatum),
         "uitkomst": UITKOMST[value],
         **extra,
     }
+    if getattr(src, "rechtsgrond", None) is not None:
+        out["rechtsgrond"] = _cite(src.rechtsgrond, peildatum)
     if tree is not None:
         out["toets"] = tree
     if src.onzeker:
         out["onzeker"] = True
+    beslisruimte = getattr(src, "beslisruimte", None)
+    if beslisruimte is not None:
+        out["beslisruimte"] = _beslisruimte(beslisruimte, peildatum)
     if src.notitie:
         out["notitie"] = src.notitie
     return out, value
 
 
+def _beslisruimte(b: Beslisruimte, peildatum: Any) -> dict[str, Any]:
+    out: dict[str, Any] = {"door": b.door, "wie": semantics.beslisser(b.door),
+                           "wettekst": b.wettekst}
+    if b.rechtsgrond is not None:
+        out["rechtsgrond"] = _cite(b.rechtsgrond, peildatum)
+    return out
+
+
+_KIND_OF_SECTION: dict[str, semantics.GroundKind] = {
+    "voorwaarden": "voorwaarde", "uitsluitingen": "uitsluiting", "voorliggend": "voorliggend",
+    "begrenzingen": "begrenzing"}
+
+
+@dataclass
+class InstrumentResult:
+    """One instrument for one effect, before forms are applied (`_apply_forms`)."""
+
+    compiled: CompiledInstrument
+    result: dict[str, Any]
+    decision: semantics.Decision
+    open_items: list[list[str]]
+
+
 def _instrument(regime: Regime, ci: CompiledInstrument, ctx: Context, served: list[str],
-                peildatum: Any) -> tuple[dict[str, Any], list[list[str]]]:
+                peildatum: Any, toepassing: tuple[dict[str, Any], Ternary] | None
+                ) -> InstrumentResult:
     ins = ci.instrument
-    voorwaarden, uitsluitingen, voorliggend, termijnen = [], [], [], []
-    redenen: list[dict[str, Any]] = []
-    open_items: list[list[str]] = []
-    failing = excluded = undecided = False
-    for item in ci.voorwaarden:
-        out, v = _item(item, ctx, peildatum, {"uitleg": item.source.uitleg})
-        voorwaarden.append(out)
-        if v is False:
-            failing = True
-            redenen.append(_reden("voorwaarde", item, "niet voldaan"))
-        elif v is None:
-            undecided = True
-            assert item.node is not None
-            open_items.append(_unknown_inputs(item.node, ctx))
-            redenen.append(_reden("voorwaarde", item, "nog onbekend"))
-    for item in ci.uitsluitingen:
-        out, v = _item(item, ctx, peildatum, {"uitleg": item.source.uitleg})
-        uitsluitingen.append(out)
-        if v is True:
-            excluded = True
-            redenen.append(_reden("uitsluiting", item, "van toepassing"))
-        elif v is None:
-            undecided = True
-            assert item.node is not None
-            open_items.append(_unknown_inputs(item.node, ctx))
-            redenen.append(_reden("uitsluiting", item, "nog onbekend"))
-    for item in ci.voorliggend:
-        src = item.source
-        out, v = _item(item, ctx, peildatum, {"naam": src.naam, "uitleg": src.uitleg,
-                                              "gevolg": src.gevolg})
-        voorliggend.append(out)
-        if src.gevolg == "uitsluiting":
-            if v is True:
-                excluded = True
-                redenen.append(_reden("voorliggend", item, "gaat voor"))
-            elif v is None:
-                undecided = True
-                assert item.node is not None
-                open_items.append(_unknown_inputs(item.node, ctx))
-                redenen.append(_reden("voorliggend", item, "nog onbekend"))
+    sections: dict[str, list[dict[str, Any]]] = {
+        "voorwaarden": [], "uitsluitingen": [], "voorliggend": [], "begrenzingen": []}
+    grounds: list[semantics.Ground] = []
+    opens: dict[int, list[str]] = {}
+    if ci.toepassing is not None and toepassing is not None:
+        src = ci.toepassing.source
+        grounds.append(semantics.Ground("toepassing", "toepassing", toepassing[1], src.onzeker,
+                                        src.beslisruimte, ci.toepassing))
+    for section, kind in _KIND_OF_SECTION.items():
+        for item in getattr(ci, section):
+            src = item.source
+            extra: dict[str, Any] = {"uitleg": src.uitleg}
+            if section == "voorliggend":
+                extra = {"naam": src.naam, "uitleg": src.uitleg, "gevolg": src.gevolg}
+            out, v = _item(item, ctx, peildatum, extra)
+            sections[section].append(out)
+            if section == "voorliggend" and src.gevolg != "uitsluiting":
+                continue
+            g = semantics.Ground(kind, item.id, v, src.onzeker,
+                                 getattr(src, "beslisruimte", None), item)
+            grounds.append(g)
+            if v is None and item.node is not None and kind != "begrenzing":
+                opens[id(g)] = _unknown_inputs(item.node, ctx)
+    if ci.toepassing is not None and toepassing is not None and toepassing[1] is None:
+        assert ci.toepassing.node is not None
+        opens[id(grounds[0])] = _unknown_inputs(ci.toepassing.node, ctx)
+    termijnen = []
     for item in ci.termijnen:
         src = item.source
         duur = src.duur
-        extra: dict[str, Any] = {"omschrijving": src.omschrijving, "eenheid": src.eenheid}
+        extra = {"omschrijving": src.omschrijving, "eenheid": src.eenheid}
         if src.duur_parameter:
             pv = regime.parameters.get(src.duur_parameter)
             duur = None if pv is None else int(pv.waarde.waarde)
@@ -404,12 +420,18 @@ def _instrument(regime: Regime, ci: CompiledInstrument, ctx: Context, served: li
         extra["duur"] = duur
         out, _ = _item(item, ctx, peildatum, extra)
         termijnen.append(out)
-    status = "past_niet" if failing or excluded else (
-        "voorwaardelijk" if undecided else "past")
-    if status == "past_niet":
-        redenen = [r for r in redenen if r["stand"] != "nog onbekend"]
-        open_items = []
-    nog = list(dict.fromkeys(a for group in open_items for a in group))
+    decision = semantics.decide(grounds, ins.beslisruimte, ins.onzeker)
+    open_items = ([] if decision.status == "past_niet"
+                  else [opens[id(g)] for g in decision.open if id(g) in opens])
+    redenen = [_reden(g, decision, peildatum) for g in semantics.reasons(decision)]
+    if ins.beslisruimte is not None and decision.status != "past_niet":
+        redenen.append({"soort": "instrument", "id": ins.id,
+                        "stand": semantics.STAND_TER_BEOORDELING,
+                        "uitleg": f"De wet laat de beslissing aan "
+                                  f"{semantics.beslisser(ins.beslisruimte.door)}.",
+                        "citaat": (ins.beslisruimte.rechtsgrond or ins.rechtsgrond).tekst(),
+                        "door": ins.beslisruimte.door,
+                        "wettekst": ins.beslisruimte.wettekst})
     onzeker = ins.onzeker or any(x.source.onzeker for x in (
         *ci.voorwaarden, *ci.uitsluitingen, *ci.voorliggend, *ci.termijnen))
     result: dict[str, Any] = {
@@ -420,14 +442,21 @@ def _instrument(regime: Regime, ci: CompiledInstrument, ctx: Context, served: li
         "trede": ins.trede,
         "rechtsgrond": _cite(ins.rechtsgrond, peildatum),
         "grondwaarden": served,
-        "status": status,
+        "status": decision.status,
+        "markering": decision.markering,
         "redenen": redenen,
-        "voorwaarden": voorwaarden,
-        "uitsluitingen": uitsluitingen,
-        "voorliggend": voorliggend,
+        "voorwaarden": sections["voorwaarden"],
+        "uitsluitingen": sections["uitsluitingen"],
+        "voorliggend": sections["voorliggend"],
         "termijnen": termijnen,
-        "nog_uitvragen": nog,
+        "nog_uitvragen": [],
     }
+    if sections["begrenzingen"]:
+        result["begrenzingen"] = sections["begrenzingen"]
+    if ins.beslisruimte is not None:
+        result["beslisruimte"] = _beslisruimte(ins.beslisruimte, peildatum)
+    if ins.vorm_van:
+        result["vorm_van"] = list(ins.vorm_van)
     if ins.omschrijving:
         result["omschrijving"] = ins.omschrijving
     if ins.productcategorie:
@@ -443,7 +472,62 @@ def _instrument(regime: Regime, ci: CompiledInstrument, ctx: Context, served: li
         result["lokaal"] = [{"pakket": lp.id, "tekst": ann.tekst,
                              "rechtsgrond": _cite(ann.rechtsgrond, peildatum)}
                             for lp, ann in local]
-    return result, open_items
+    return InstrumentResult(ci, result, decision, open_items)
+
+
+def _apply_forms(results: dict[str, InstrumentResult], niet_van_toepassing: list[dict[str, Any]]
+                 ) -> None:
+    """A form (`vorm_van`) never exceeds the best status of its bases for this effect.
+
+    Bases are settled first (the loader refuses cycles). A form none of whose bases applies to
+    the effect does not apply either.
+    """
+    done: set[str] = set()
+    nvt = {x["id"] for x in niet_van_toepassing}
+
+    def settle(iid: str) -> None:
+        if iid in done or iid not in results:
+            return
+        done.add(iid)
+        r = results[iid]
+        bases = r.compiled.instrument.vorm_van
+        if not bases:
+            return
+        for b in bases:
+            settle(b)
+        listed = [results[b] for b in bases if b in results]
+        if not listed:
+            del results[iid]
+            nvt.add(iid)
+            niet_van_toepassing.append({
+                "id": iid, "reden": "vorm van " + ", ".join(bases) + "; daarvan is geen "
+                                    "instrument van toepassing bij dit effect"})
+            return
+        best = min(listed, key=lambda x: semantics.STATUS_RANK[x.result["status"]])
+        own = r.result["status"]
+        capped = semantics.cap_by_forms(own, [best.result["status"]])
+        if capped == own and own != "past":
+            return
+        if capped != own or best.result["markering"]:
+            reden = {"soort": "vorm_van", "id": best.result["id"],
+                     "stand": semantics.STAND_VORM_VAN,
+                     "uitleg": f"Dit is een vorm van '{best.result['naam']}', die "
+                               f"{semantics.STATUS_LABELS[best.result['status']]}"
+                               f"; meer dan dat kan deze vorm niet zijn.",
+                     "citaat": r.compiled.instrument.rechtsgrond.tekst()}
+            if capped == "past_niet":
+                r.result["redenen"] = [reden]
+                r.open_items = []
+            else:
+                r.result["redenen"] = [*r.result["redenen"], reden]
+                if capped == "voorwaardelijk" and own == "past":
+                    r.open_items = [*r.open_items, *best.open_items]
+            r.result["status"] = capped
+            marks = set(r.result["markering"]) | set(best.result["markering"])
+            r.result["markering"] = [] if capped == "past_niet" else sorted(marks)
+
+    for iid in list(results):
+        settle(iid)
 
 
 _CITES: dict[tuple[int, Any], tuple[Rechtsgrond, dict[str, str | None]]] = {}
@@ -462,11 +546,21 @@ def _cite(rechtsgrond: Rechtsgrond, peildatum: Any) -> dict[str, str | None]:
     return found[1]
 
 
-def _reden(soort: str, item: CompiledItem, stand: str) -> dict[str, Any]:
-    src = item.source
-    return {"soort": soort, "id": item.id, "stand": stand,
-            "uitleg": getattr(src, "uitleg", None) or getattr(src, "naam", ""),
-            "citaat": src.rechtsgrond.tekst()}
+def _reden(g: semantics.Ground, decision: semantics.Decision, peildatum: Any
+           ) -> dict[str, Any]:
+    src = g.source.source
+    rechtsgrond = getattr(src, "rechtsgrond", None)
+    out: dict[str, Any] = {
+        "soort": g.kind, "id": g.id, "stand": semantics.reden_stand(g, decision.status),
+        "uitleg": getattr(src, "uitleg", None) or getattr(src, "naam", "") or "",
+        "citaat": rechtsgrond.tekst() if rechtsgrond is not None else "",
+    }
+    if g.beslisruimte is not None:
+        out["door"] = g.beslisruimte.door
+        out["wettekst"] = g.beslisruimte.wettekst
+    if g.onzeker:
+        out["onzeker"] = True
+    return out
 
 
 def _effect(regime: Regime, ctx: Context, peildatum: Any) -> dict[str, Any]:
@@ -502,9 +596,8 @@ def _effect(regime: Regime, ctx: Context, peildatum: Any) -> dict[str, Any]:
             w["uitkomst"] = "onbekend"
     betrokken = [w for w in wetten.values() if w["uitkomst"] != "nee"]
 
-    instrumenten = []
-    listed: list[CompiledInstrument] = []
-    niet_van_toepassing = []
+    results: dict[str, InstrumentResult] = {}
+    niet_van_toepassing: list[dict[str, Any]] = []
     for ci in regime.instrumenten:
         ins = ci.instrument
         served = [g for g in ins.grondwaarden if gw_value.get(g) is not False]
@@ -514,16 +607,24 @@ def _effect(regime: Regime, ctx: Context, peildatum: Any) -> dict[str, Any]:
             continue
         toepassing = None
         if ci.toepassing is not None:
-            toepassing, applies = _tree(ci.toepassing, ctx)
-            if applies is False:
+            assert ci.toepassing.node is not None
+            toepassing = _tree(ci.toepassing.node, ctx)
+            src = ci.toepassing.source
+            if toepassing[1] is False and not (src.onzeker or src.beslisruimte):
                 niet_van_toepassing.append({"id": ins.id, "reden": "toepassing: nee"})
                 continue
-        result, items = _instrument(regime, ci, ctx, served, peildatum)
+        r = _instrument(regime, ci, ctx, served, peildatum, toepassing)
         if toepassing is not None:
-            result["toepassing"] = toepassing
-        instrumenten.append(result)
-        listed.append(ci)
-        open_items.extend(items)
+            r.result["toepassing"] = toepassing[0]
+        results[ins.id] = r
+    _apply_forms(results, niet_van_toepassing)
+    instrumenten = []
+    listed: list[CompiledInstrument] = []
+    for r in results.values():
+        r.result["nog_uitvragen"] = list(dict.fromkeys(a for grp in r.open_items for a in grp))
+        instrumenten.append(r.result)
+        listed.append(r.compiled)
+        open_items.extend(r.open_items)
 
     used: set[str] = set()
     for cg in regime.grondwaarden:
@@ -549,8 +650,8 @@ def _effect(regime: Regime, ctx: Context, peildatum: Any) -> dict[str, Any]:
         counts.update(set(group))
     nog = [{"feit": addr, "vraag": _vraag(regime, addr), "aantal": n}
            for addr, n in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))]
-    stand = {"past": 0, "voorwaardelijk": 1, "past_niet": 2}
-    instrumenten.sort(key=lambda r: (TREDE_ORDER[r["trede"]], stand[r["status"]]))
+    instrumenten.sort(key=lambda r: (TREDE_ORDER[r["trede"]],
+                                     semantics.STATUS_RANK[r["status"]]))
     return {
         "id": ctx.effect.id,
         "omschrijving": ctx.effect.omschrijving,

@@ -26,6 +26,7 @@ from engine.language import (
     Instrument,
     Parameter,
     ParameterWaarde,
+    Toepassing,
 )
 from engine.loader import LoadedPack, build_catalogue, load_packs
 from engine.partition import FieldPartition, build_partitions
@@ -44,10 +45,12 @@ class CompiledItem:
 class CompiledInstrument:
     pack: LoadedPack
     instrument: Instrument
-    toepassing: Node | None
+    toepassing: CompiledItem | None
+    """Its source is always the long form (`Toepassing`); a bare toets is wrapped."""
     voorwaarden: tuple[CompiledItem, ...]
     uitsluitingen: tuple[CompiledItem, ...]
     voorliggend: tuple[CompiledItem, ...]
+    begrenzingen: tuple[CompiledItem, ...]
     termijnen: tuple[CompiledItem, ...]
     order: tuple[int, str, int]
     derived: frozenset[str] = frozenset()
@@ -249,14 +252,20 @@ class RuleBase:
                 def items(seq: Sequence[Any]) -> tuple[CompiledItem, ...]:
                     return tuple(CompiledItem(x.id, comp(x.toets), x) for x in seq)
 
+                toepassing = None
+                if ins.toepassing is not None:
+                    source = (ins.toepassing if isinstance(ins.toepassing, Toepassing)
+                              else Toepassing(toets=ins.toepassing))
+                    toepassing = CompiledItem("toepassing", comp(source.toets), source)
                 compiled = CompiledInstrument(
-                    pack=lp, instrument=ins, toepassing=comp(ins.toepassing),
+                    pack=lp, instrument=ins, toepassing=toepassing,
                     voorwaarden=items(ins.voorwaarden), uitsluitingen=items(ins.uitsluitingen),
-                    voorliggend=items(ins.voorliggend), termijnen=items(ins.termijnen),
+                    voorliggend=items(ins.voorliggend), begrenzingen=items(ins.begrenzingen),
+                    termijnen=items(ins.termijnen),
                     order=(TREDE_ORDER[ins.trede], f"{p_order:03d}", i_order))
-                nodes = [compiled.toepassing, *(x.node for x in (
+                nodes = [None if toepassing is None else toepassing.node, *(x.node for x in (
                     *compiled.voorwaarden, *compiled.uitsluitingen, *compiled.voorliggend,
-                    *compiled.termijnen))]
+                    *compiled.begrenzingen, *compiled.termijnen))]
                 instrumenten.append(dataclasses.replace(compiled, derived=uses(nodes)))
         instrumenten.sort(key=lambda c: c.order)
         key = ";".join(f"{lp.id}@{lp.sha256[:12]}" for lp in packs) + f"|{start}..{end}"

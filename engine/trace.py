@@ -12,6 +12,8 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from engine.semantics import STANDEN
+
 Uitkomst = Literal["ja", "nee", "onbekend"]
 Status = Literal["past", "voorwaardelijk", "past_niet"]
 
@@ -72,8 +74,17 @@ class Annotatie(_M):
     rechtsgrond: Citaat
 
 
+class Beslisruimte(_M):
+    """The law leaves this decision to someone (see `engine.semantics`)."""
+
+    door: str = Field(description="college, rechter, kantonrechter, uwv, svb, …")
+    wie: str = Field(description="readable, e.g. 'het college'")
+    wettekst: str = Field(description="the law's words that give the discretion")
+    rechtsgrond: Citaat | None = None
+
+
 class Item(_M):
-    """A voorwaarde, uitsluiting, voorliggende voorziening or termijn, evaluated."""
+    """A voorwaarde, uitsluiting, voorliggende voorziening, begrenzing or termijn, evaluated."""
 
     id: str
     rechtsgrond: Citaat
@@ -88,15 +99,23 @@ class Item(_M):
     lokaal: LokaleBron | None = None
     eenheid: str | None = None
     onzeker: bool | None = None
+    beslisruimte: Beslisruimte | None = None
     notitie: str | None = None
 
 
 class Reden(_M):
-    soort: Literal["voorwaarde", "uitsluiting", "voorliggend"]
+    """Why the instrument has its status: one ground, what it did, and who decides."""
+
+    soort: Literal["toepassing", "voorwaarde", "uitsluiting", "voorliggend", "begrenzing",
+                   "vorm_van", "instrument"]
     id: str
-    stand: str = Field(description="niet voldaan | van toepassing | gaat voor | nog onbekend")
+    stand: str = Field(description=" | ".join(STANDEN))
     uitleg: str
     citaat: str
+    door: str | None = Field(default=None, description="who decides (beslisruimte)")
+    wettekst: str | None = Field(default=None, description="the law's words that give the "
+                                                           "discretion")
+    onzeker: bool | None = None
 
 
 class Productcategorie(_M):
@@ -116,12 +135,19 @@ class Instrument(_M):
     rechtsgrond: Citaat
     grondwaarden: list[str]
     status: Status
+    markering: list[Literal["beslisruimte", "onzeker"]] = Field(
+        description="shown next to the status: the outcome rests on a discretionary or "
+                    "uncertain ground")
     redenen: list[Reden]
     voorwaarden: list[Item]
     uitsluitingen: list[Item]
     voorliggend: list[Item]
     termijnen: list[Item]
     nog_uitvragen: list[str]
+    begrenzingen: list[Item] | None = Field(default=None, description='"voor zover" caps')
+    beslisruimte: Beslisruimte | None = Field(default=None, description="the grant itself is "
+                                                                        "left to someone")
+    vorm_van: list[str] | None = Field(default=None, description="instruments this is a form of")
     omschrijving: str | None = None
     productcategorie: Productcategorie | None = None
     toepassing: Toets | None = None

@@ -14,6 +14,8 @@ A test file in `rules/<pakket>/tests/` holds a list of tests:
             instrumenten: {wmo.vervoersvoorziening: voorwaardelijk,
                            jeugdwet.jeugdhulp: niet_van_toepassing}
             termijnen: {wmo.vervoersvoorziening: {onderzoek: ja}}
+            markering: {wmo.pgb: [beslisruimte]}               # exact markers ([] = none)
+            begrenzingen: {wmo.pgb: [duurder_dan_natura]}      # caps shown with it
             nog_uitvragen: [netwerk.mantelzorg_beschikbaar]   # must be among them
             niet_uitvragen: [personen[p1].leeftijd]            # must not be among them
 
@@ -49,6 +51,10 @@ class EffectVerwachting(BaseModel):
     instrumenten: dict[str, Status] = Field(default_factory=dict)
     termijnen: dict[str, dict[str, Uitkomst]] = Field(default_factory=dict)
     """Per instrument id, per termijn id: does the deadline apply (its toets)?"""
+    markering: dict[str, list[Literal["beslisruimte", "onzeker"]]] = Field(default_factory=dict)
+    """Per instrument id: the exact set of markers next to its status ([] = none)."""
+    begrenzingen: dict[str, list[str]] = Field(default_factory=dict)
+    """Per instrument id: "voor zover" caps that must be shown with it (by begrenzing id)."""
     nog_uitvragen: list[str] = Field(default_factory=list)
     niet_uitvragen: list[str] = Field(default_factory=list)
     geen_grondwaarde: bool | None = None
@@ -183,6 +189,19 @@ def compare(receipt: Receipt, verwacht: Verwachting) -> list[str]:
                 if got_t.get(tid) != want_t:
                     out.append(f"{eid}: {iid} termijn {tid}: verwacht {want_t}, kreeg "
                                f"{got_t.get(tid, '(geen termijn met deze id)')}")
+        for iid, want_m in exp.markering.items():
+            listed = statuses.get(iid)
+            got_m = None if listed is None else listed["markering"]
+            if got_m is None or sorted(set(want_m)) != got_m:
+                out.append(f"{eid}: {iid} markering: verwacht {sorted(set(want_m))}, kreeg "
+                           f"{got_m if got_m is not None else '(niet in het advies)'}")
+        for iid, want_b in exp.begrenzingen.items():
+            listed = statuses.get(iid)
+            shown = [] if listed is None else [b["id"] for b in listed.get("begrenzingen", [])
+                                               if b["uitkomst"] != "nee"]
+            for bid in want_b:
+                if bid not in shown:
+                    out.append(f"{eid}: {iid} begrenzing {bid} niet getoond (wel: {shown})")
         asked = [q["feit"] for q in effect["nog_uitvragen"]]
         for fact in exp.nog_uitvragen:
             if fact not in asked:
