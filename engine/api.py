@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from engine.casus import Casus, validate_casus
+from engine.errors import CasusError, Problem
 from engine.evaluate import Backend, Receipt, evaluate
 from engine.loader import load_pack_sources
 from engine.oracle import OracleBackend
@@ -75,9 +76,15 @@ class Engine:
 
     def casus(self, data: Any, doc: YamlDocument | None = None) -> Casus:
         """Validate raw casus data; raises `CasusError` listing every problem with its path."""
-        if isinstance(data, Casus):
-            return data
-        return validate_casus(data, self.rules.catalogue, doc)
+        casus = data if isinstance(data, Casus) else validate_casus(data, self.rules.catalogue,
+                                                                     doc)
+        why = self.rules.uncovered(casus.peildatum)
+        if why is not None:
+            where = doc.problem(("peildatum",), why) if doc is not None and isinstance(
+                doc.data, dict) and "peildatum" in doc.data else Problem(pad="peildatum",
+                                                                       melding=why)
+            raise CasusError([where])
+        return casus
 
     def casus_file(self, path: Path) -> Casus:
         """Read a casus from YAML or JSON; a top-level `verwachting` (test expectations in

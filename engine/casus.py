@@ -139,7 +139,8 @@ class Casus(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     peildatum: dt.date = Field(default_factory=dt.date.today)
-    gemeente: str | None = Field(default=None, max_length=60)
+    gemeente: str | None = Field(default=None, pattern=r"^GM\d{4}$",
+                                 description="CBS-gemeentecode, e.g. GM0363")
     huishouden: Huishouden = Field(default_factory=Huishouden)
     personen: list[Persoon] = Field(min_length=1, max_length=30)
     financien: Financien = Field(default_factory=Financien)
@@ -249,6 +250,8 @@ def validate_casus(data: Any, catalogue: Catalogue, doc: YamlDocument | None = N
     """Validate raw data against the contract and the catalogue; raise `CasusError` with all."""
     if not isinstance(data, dict):
         raise CasusError([Problem(pad="(casus)", melding="een casus is een object (mapping)")])
+    if catalogue.aliases:
+        data = _renamed(data, catalogue.aliases)
     try:
         casus = Casus.model_validate(data)
     except ValidationError as exc:
@@ -264,6 +267,32 @@ def validate_casus(data: Any, catalogue: Catalogue, doc: YamlDocument | None = N
     if problems:
         raise CasusError(problems)
     return casus
+
+
+_ALIAS_SUBJECTS = {"huishouden": "huishouden", "financien": "financien", "netwerk": "netwerk",
+                   "personen": "persoon", "gewenste_effecten": "effect"}
+
+
+def _renamed(data: dict[str, Any], aliases: dict[str, str]) -> dict[str, Any]:
+    """A casus that still uses an old name of a renamed pack fact reads as the new name.
+
+    The stored casus is not touched (a copy is renamed); a casus carrying both names keeps
+    both, and the contract check then reports the old one as unknown.
+    """
+    out = dict(data)
+    for key, subject in _ALIAS_SUBJECTS.items():
+        value = data.get(key)
+        items = value if isinstance(value, list) else [value]
+        renamed = []
+        for item in items:
+            if isinstance(item, dict):
+                item = {(aliases.get(f"{subject}.{k}", k)
+                         if aliases.get(f"{subject}.{k}") not in item else k): v
+                        for k, v in item.items()}
+            renamed.append(item)
+        if key in data:
+            out[key] = renamed if isinstance(value, list) else renamed[0]
+    return out
 
 
 def _check_extras(model: BaseModel, subject: str, path: tuple[str | int, ...],

@@ -15,8 +15,44 @@ from typing import Any
 from engine.language import Alle, EenVan, Niet, Toets, Vergelijking
 
 Ternary = bool | None
-Node = tuple[Any, ...]
-"""("L", leaf_index) | ("A", children) | ("O", children) | ("N", child)."""
+
+
+@dataclass(frozen=True, slots=True)
+class LeafNode:
+    """A comparison: the index of its leaf in the regime's `LeafTable`."""
+
+    index: int
+
+
+@dataclass(frozen=True, slots=True)
+class AllNode:
+    """`alle`: Kleene conjunction."""
+
+    children: tuple[Node, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class AnyNode:
+    """`een_van`: Kleene disjunction."""
+
+    children: tuple[Node, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class NotNode:
+    """`niet`: negation, onbekend stays onbekend."""
+
+    child: Node
+
+
+Node = LeafNode | AllNode | AnyNode | NotNode
+"""A compiled condition. Typed so that a node kind nobody handles is an error (`_unknown`), not
+a silent fall-through; equality includes the kind, so hash-consing never merges an `alle`
+with an `een_van` over the same children."""
+
+
+def _unknown(node: object) -> TypeError:
+    return TypeError(f"onbekend soort toetsknoop: {type(node).__name__}")
 
 UITKOMST = {True: "ja", False: "nee", None: "onbekend"}
 
@@ -99,51 +135,61 @@ def compile_toets(toets: Toets, table: LeafTable,
     """YAML tree -> tuple tree over interned leaves."""
     if isinstance(toets, Vergelijking):
         value = resolve_parameter(toets.parameter) if toets.parameter else toets.waarde
-        return table.node(("L", table.intern(toets.feit, toets.op, value, toets.parameter)))
+        return table.node(LeafNode(table.intern(toets.feit, toets.op, value, toets.parameter)))
     if isinstance(toets, Alle):
-        return table.node(("A", tuple(compile_toets(t, table, resolve_parameter)
-                                      for t in toets.alle)))
+        return table.node(AllNode(tuple(compile_toets(t, table, resolve_parameter)
+                                        for t in toets.alle)))
     if isinstance(toets, EenVan):
-        return table.node(("O", tuple(compile_toets(t, table, resolve_parameter)
-                                      for t in toets.een_van)))
+        return table.node(AnyNode(tuple(compile_toets(t, table, resolve_parameter)
+                                        for t in toets.een_van)))
     if isinstance(toets, Niet):
-        return table.node(("N", compile_toets(toets.niet, table, resolve_parameter)))
-    raise TypeError(type(toets))
+        return table.node(NotNode(compile_toets(toets.niet, table, resolve_parameter)))
+    raise TypeError(f"onbekend soort toets: {type(toets).__name__}")
 
 
 def evaluate(node: Node, leaf_value: Callable[[int], Ternary]) -> Ternary:
     """Kleene evaluation without a trace (used for derived facts and counting)."""
-    tag = node[0]
-    if tag == "L":
-        return leaf_value(node[1])
-    if tag == "A":
+    if isinstance(node, LeafNode):
+        return leaf_value(node.index)
+    if isinstance(node, AllNode):
         result: Ternary = True
-        for child in node[1]:
+        for child in node.children:
             v = evaluate(child, leaf_value)
             if v is False:
                 return False
             if v is None:
                 result = None
         return result
-    if tag == "O":
+    if isinstance(node, AnyNode):
         result = False
-        for child in node[1]:
+        for child in node.children:
             v = evaluate(child, leaf_value)
             if v is True:
                 return True
             if v is None:
                 result = None
         return result
-    v = evaluate(node[1], leaf_value)
-    return None if v is None else not v
+    if isinstance(node, NotNode):
+        v = evaluate(node.child, leaf_value)
+        return None if v is None else not v
+    raise _unknown(node)
+
+
+def combine(node: AllNode | AnyNode, values: list[Ternary]) -> Ternary:
+    """The Kleene value of an `alle` or `een_van` from its children's values."""
+    if isinstance(node, AllNode):
+        return False if False in values else None if None in values else True
+    return True if True in values else None if None in values else False
 
 
 def leaves_of(node: Node) -> list[int]:
-    if node[0] == "L":
-        return [node[1]]
-    if node[0] == "N":
-        return leaves_of(node[1])
-    return [i for child in node[1] for i in leaves_of(child)]
+    if isinstance(node, LeafNode):
+        return [node.index]
+    if isinstance(node, NotNode):
+        return leaves_of(node.child)
+    if isinstance(node, AllNode | AnyNode):
+        return [i for child in node.children for i in leaves_of(child)]
+    raise _unknown(node)
 
 
 def undecided_leaves(node: Node, leaf_value: Callable[[int], Ternary]) -> list[int]:
@@ -153,22 +199,20 @@ def undecided_leaves(node: Node, leaf_value: Callable[[int], Ternary]) -> list[i
 
 def _undecided(node: Node, leaf_value: Callable[[int], Ternary]) -> tuple[Ternary, list[int]]:
     """One bottom-up pass: the node's value and, if onbekend, the unknown leaves under it."""
-    tag = node[0]
-    if tag == "L":
-        v = leaf_value(node[1])
-        return v, ([node[1]] if v is None else [])
-    if tag == "N":
-        v, leaves = _undecided(node[1], leaf_value)
+    if isinstance(node, LeafNode):
+        v = leaf_value(node.index)
+        return v, ([node.index] if v is None else [])
+    if isinstance(node, NotNode):
+        v, leaves = _undecided(node.child, leaf_value)
         return (None if v is None else not v), leaves
+    if not isinstance(node, AllNode | AnyNode):
+        raise _unknown(node)
     values: list[Ternary] = []
     unknown: list[int] = []
-    for child in node[1]:
+    for child in node.children:
         v, leaves = _undecided(child, leaf_value)
         values.append(v)
         if v is None:
             unknown.extend(leaves)
-    if tag == "A":
-        value = False if False in values else None if None in values else True
-    else:
-        value = True if True in values else None if None in values else False
+    value = combine(node, values)
     return value, (unknown if value is None else [])

@@ -8,6 +8,7 @@ the result is a canonical JSON trace that an auditor can replay byte for byte.
 
 from __future__ import annotations
 
+import datetime as dt
 import functools
 import hashlib
 import json
@@ -21,7 +22,18 @@ import orjson
 from engine import semantics
 from engine.casus import Casus, GewenstEffect, Persoon
 from engine.citation import Rechtsgrond
-from engine.conditions import UITKOMST, Leaf, Node, Ternary, undecided_leaves
+from engine.conditions import (
+    UITKOMST,
+    AllNode,
+    AnyNode,
+    Leaf,
+    LeafNode,
+    Node,
+    NotNode,
+    Ternary,
+    combine,
+    undecided_leaves,
+)
 from engine.conditions import evaluate as kleene
 from engine.language import TREDE_ORDER, Beslisruimte
 from engine.regime import CompiledDerived, CompiledInstrument, CompiledItem, Regime, RuleBase
@@ -226,7 +238,8 @@ def evaluate(casus: Casus, rules: RuleBase, backend: Backend) -> Receipt:
              "hash": "sha256:" + lp.sha256}
             for lp in regime.packs
         ],
-        "gemeente": {"code": casus.gemeente, "lokaal_beleid": list(regime.overlays)},
+        "gemeente": _gemeente(casus, regime),
+        "waarschuwingen": _stale_parameters(regime, casus.peildatum),
         "parameters": [
             {"id": pid, "waarde": pv.waarde.waarde, "eenheid": pv.parameter.eenheid,
              "rechtsgrond": _cite(pv.rechtsgrond, casus.peildatum),
@@ -242,6 +255,43 @@ def evaluate(casus: Casus, rules: RuleBase, backend: Backend) -> Receipt:
                    trace_json=text,
                    trace_hash="sha256:" + hashlib.sha256(text.encode("utf-8")).hexdigest(),
                    backend=backend.name, firings=firings)
+
+
+def _gemeente(casus: Casus, regime: Regime) -> dict[str, Any]:
+    out: dict[str, Any] = {"code": casus.gemeente, "lokaal_beleid": list(regime.overlays)}
+    if casus.gemeente and not regime.overlays:
+        out["melding"] = (f"geen lokaal beleid bekend voor {casus.gemeente}; alleen landelijke "
+                          "regels")
+    return out
+
+
+def _stale_parameters(regime: Regime, peildatum: Any) -> list[dict[str, Any]]:
+    """Amounts the law re-indexes (`herziening`) whose last known value has passed its next
+    re-indexing day on this peildatum: the advies says the new value is missing."""
+    out = []
+    for pid, pv in sorted(regime.parameters.items()):
+        due = next_revision(pv.parameter, pv.waarde.geldig_vanaf)
+        if pv.lokaal or pv.waarde.geldig_tot is not None or due is None or peildatum < due:
+            continue
+        since = pv.waarde.geldig_vanaf.isoformat() if pv.waarde.geldig_vanaf else "het begin"
+        herziening = pv.parameter.herziening
+        assert herziening is not None
+        out.append({
+            "soort": "herziening", "parameter": pid,
+            "tekst": f"{pv.parameter.omschrijving}: waarde per {since} gebruikt; de herziening "
+                     f"per {due.isoformat()} ontbreekt ({herziening.rechtsgrond.tekst()})",
+        })
+    return out
+
+
+def next_revision(parameter: Any, since: dt.date | None) -> dt.date | None:
+    """The first re-indexing day (`herziening.momenten`) after `since`, or None."""
+    herziening = getattr(parameter, "herziening", None)
+    if herziening is None or since is None:
+        return None
+    candidates = [dt.date(year, int(m[:2]), int(m[3:]))
+                  for year in (since.year, since.year + 1) for m in herziening.momenten]
+    return min(d for d in candidates if d > since)
 
 
 def _iso(day: Any) -> str | None:
@@ -263,10 +313,9 @@ def _tree(node: Node, ctx: Context) -> tuple[dict[str, Any], Ternary]:
 
 
 def _render(node: Node, ctx: Context) -> tuple[dict[str, Any], Ternary]:
-    tag = node[0]
-    if tag == "L":
-        leaf = ctx.leaves[node[1]]
-        value = ctx.leaf_value(node[1])
+    if isinstance(node, LeafNode):
+        leaf = ctx.leaves[node.index]
+        value = ctx.leaf_value(node.index)
         out: dict[str, Any] = {
             "feit": leaf.path,
             "adres": ctx.address(leaf),
@@ -278,21 +327,21 @@ def _render(node: Node, ctx: Context) -> tuple[dict[str, Any], Ternary]:
         if leaf.parameter:
             out["parameter"] = leaf.parameter
         return out, value
-    if tag == "N":
-        child, v = _tree(node[1], ctx)
+    if isinstance(node, NotNode):
+        child, v = _tree(node.child, ctx)
         value = None if v is None else not v
         return {"niet": child, "uitkomst": UITKOMST[value]}, value
+    if not isinstance(node, AllNode | AnyNode):
+        raise TypeError(f"onbekend soort toetsknoop: {type(node).__name__}")
     children = []
     values = []
-    for c in node[1]:
+    for c in node.children:
         rendered, v = _tree(c, ctx)
         children.append(rendered)
         values.append(v)
-    if tag == "A":
-        value = False if False in values else None if None in values else True
-        return {"alle": children, "uitkomst": UITKOMST[value]}, value
-    value = True if True in values else None if None in values else False
-    return {"een_van": children, "uitkomst": UITKOMST[value]}, value
+    value = combine(node, values)
+    key = "alle" if isinstance(node, AllNode) else "een_van"
+    return {key: children, "uitkomst": UITKOMST[value]}, value
 
 
 def _unknown_inputs(node: Node, ctx: Context, seen: set[str] | None = None) -> list[str]:

@@ -137,6 +137,42 @@ class RuleBase:
         self._cache: dict[tuple[int, str | None], Regime] = {}
         self._lock = threading.Lock()
 
+    def coverage(self) -> dict[str, tuple[dt.date, dt.date]]:
+        """Per national law (pack id): the first and last peildatum its pack covers."""
+        return {lp.id: (lp.start, lp.end) for lp in self.packs if lp.gemeente is None}
+
+    def uncovered(self, peildatum: dt.date) -> str | None:
+        """Why no full advies can be given on this peildatum, or None when every law is in force.
+
+        An advies without one of the laws would silently say "geen grondwaarde" for it: the
+        consulent is told instead which dates the rule base covers.
+        """
+        missing = [(pid, a, b) for pid, (a, b) in sorted(self.coverage().items())
+                   if not a <= peildatum <= b]
+        if not missing:
+            return None
+        spans = self.coverage().values()
+        first = max(a for a, _ in spans)
+        last = min(b for _, b in spans)
+
+        def show(day: dt.date) -> str:
+            return "open einde" if day == dt.date.max else day.isoformat()
+
+        laws = "; ".join(f"{pid} geldt van {a.isoformat()} t/m {show(b)}"
+                         for pid, a, b in missing)
+        covered = (f"gedekt zijn de peildata {first.isoformat()} t/m {show(last)}"
+                   if first <= last else "er is geen peildatum waarop alle wetten gelden")
+        return (f"op {peildatum.isoformat()} is niet van elke wet een regelpakket van kracht "
+                f"({laws}); {covered}")
+
+    def instrument_id(self, name: str) -> str | None:
+        """The current id of an instrument, also when `name` is an old id (`aliassen`)."""
+        for lp in self.packs:
+            for ins in lp.pack.instrumenten:
+                if name == ins.id or name in ins.aliassen:
+                    return ins.id
+        return None
+
     @classmethod
     def load(cls, paths: Sequence[Any] | None = None) -> RuleBase:
         return cls(load_packs(paths))

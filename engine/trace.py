@@ -268,6 +268,14 @@ class Parameter(_M):
 class Gemeente(_M):
     code: str | None
     lokaal_beleid: list[str] = Field(description="the local overlays applied")
+    melding: str | None = Field(default=None, description="set when no local policy is known "
+                                                          "for the code: national rules only")
+
+
+class Waarschuwing(_M):
+    soort: Literal["herziening"]
+    parameter: str
+    tekst: str = Field(description="e.g. the re-indexing of a norm that is missing")
 
 
 class Trace(_M):
@@ -279,6 +287,7 @@ class Trace(_M):
     regime: Regime
     pakketten: list[Pakket]
     gemeente: Gemeente
+    waarschuwingen: list[Waarschuwing]
     parameters: list[Parameter]
     casus: dict[str, Any]
     advies: Advies

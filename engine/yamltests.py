@@ -36,6 +36,7 @@ from engine.api import Engine
 from engine.casus import problems_from_validation
 from engine.errors import CasusError, Problem
 from engine.evaluate import Receipt
+from engine.regime import RuleBase
 from engine.yamlsource import YamlError, read_yaml_file
 
 Status = Literal["past", "voorwaardelijk", "past_niet", "niet_van_toepassing"]
@@ -73,6 +74,10 @@ class YamlTest(BaseModel):
 
     naam: str
     bron: str | None = None
+    pakketten: list[str] | None = None
+    """Evaluate with only these national packs (and the overlays): for a peildatum that one
+    law's pack covers and the others do not (the Wsnp before 2025). Without it, every pack must
+    be in force on the peildatum, as in an advies."""
     casus: dict[str, Any]
     verwacht: Verwachting
 
@@ -121,6 +126,12 @@ def load_tests(path: Path) -> tuple[list[tuple[int, YamlTest]], list[Problem]]:
 
 def run_test(engine: Engine, test: YamlTest, file: str, line: int) -> YamlTestResult:
     result = YamlTestResult(file, line, test.naam)
+    if test.pakketten is not None:
+        known = {lp.id for lp in engine.rules.packs}
+        if unknown := [p for p in test.pakketten if p not in known]:
+            result.failures.append(f"pakketten: onbekend regelpakket {unknown[0]!r}")
+            return result
+        engine = _subset(engine, tuple(sorted(test.pakketten)))
     try:
         receipt = engine.advies(test.casus)
     except CasusError as exc:
@@ -128,6 +139,20 @@ def run_test(engine: Engine, test: YamlTest, file: str, line: int) -> YamlTestRe
         return result
     result.failures.extend(compare(receipt, test.verwacht))
     return result
+
+
+_SUBSETS: dict[tuple[int, tuple[str, ...]], Engine] = {}
+
+
+def _subset(engine: Engine, ids: tuple[str, ...]) -> Engine:
+    """The same engine over fewer national packs (cached per rule base)."""
+    key = (id(engine.rules), ids)
+    found = _SUBSETS.get(key)
+    if found is None:
+        packs = [lp for lp in engine.rules.packs if lp.id in ids or lp.gemeente is not None]
+        found = Engine(RuleBase(packs), engine.backend_name)
+        _SUBSETS[key] = found
+    return found
 
 
 def compare(receipt: Receipt, verwacht: Verwachting) -> list[str]:

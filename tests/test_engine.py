@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 
 from engine import CasusError, Engine
+from engine.conditions import AllNode, AnyNode, LeafNode, NotNode
 from engine.conditions import evaluate as kleene
 
 P1 = {"id": "p1", "rol": "aanvrager"}
@@ -39,11 +40,12 @@ def test_kleene_truth_tables() -> None:
     for a in (0, 1, 2):
         for b in (0, 1, 2):
             va, vb = values[a], values[b]
-            conj = kleene(("A", (("L", a), ("L", b))), leaf)
-            disj = kleene(("O", (("L", a), ("L", b))), leaf)
+            conj = kleene(AllNode((LeafNode(a), LeafNode(b))), leaf)
+            disj = kleene(AnyNode((LeafNode(a), LeafNode(b))), leaf)
             assert conj == (False if False in (va, vb) else None if None in (va, vb) else True)
             assert disj == (True if True in (va, vb) else None if None in (va, vb) else False)
-        assert kleene(("N", ("L", a)), leaf) == (None if values[a] is None else not values[a])
+        assert kleene(NotNode(LeafNode(a)), leaf) == (None if values[a] is None
+                                                     else not values[a])
 
 
 def test_unknown_is_voorwaardelijk_not_false(basis: Engine) -> None:
