@@ -15,7 +15,7 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from engine import CasusError, Engine, PackError, Problem
+from engine import CasusError, Engine, PackError, Problem, semantics
 from engine.loader import DEFAULT_RULES_DIR
 from engine.yamlsource import YamlError
 from engine.yamltests import find_test_files, run_files
@@ -26,7 +26,6 @@ out = Console(highlight=False, soft_wrap=False)
 err = Console(stderr=True, highlight=False)
 
 STATUS_STYLE = {"past": "bold green", "voorwaardelijk": "bold yellow", "past_niet": "bold red"}
-STATUS_TEXT = {"past": "past", "voorwaardelijk": "voorwaardelijk", "past_niet": "past niet"}
 TREDE_TEXT = {"eigen_kracht": "eigen kracht", "gebruikelijke_hulp": "gebruikelijke hulp",
               "netwerk": "netwerk", "algemene_voorziening": "algemene voorziening",
               "maatwerk": "maatwerk"}
@@ -79,6 +78,11 @@ def render_advies(trace: dict[str, Any], digest: str) -> None:
     advies = trace["advies"]
     s2 = advies["stap2"]
     out.rule(f"Advies Omgekeerde Toets · peildatum {trace['peildatum']}")
+    melding = trace.get("gemeente", {}).get("melding")
+    if melding:
+        out.print(Text(f"Let op: {melding}.", style="bold magenta"))
+    for w in trace.get("waarschuwingen", []):
+        out.print(Text(f"Let op: {w['tekst']}.", style="bold magenta"))
     if s2["integraal_overleg"]:
         out.print(f"[bold]Integraal overleg[/] met: {', '.join(s2['domeinen'])}")
     else:
@@ -104,14 +108,16 @@ def render_advies(trace: dict[str, Any], digest: str) -> None:
         table.add_column("status", no_wrap=True)
         table.add_column("waarom / waarom niet")
         for ins in e["stap4"]["instrumenten"]:
-            redenen = "\n".join(f"{r['uitleg']} ({r['stand']}; {r['citaat']})"
-                                for r in ins["redenen"]) or "alle voorwaarden voldaan"
+            redenen = "\n".join(semantics.reden_text(r) for r in ins["redenen"]) or (
+                "alle voorwaarden voldaan")
             name = f"{ins['naam']}\n[dim]{ins['rechtsgrond']['tekst']}[/]"
             if ins.get("onzeker"):
-                name += " [magenta](onzeker)[/]"
-            table.add_row(TREDE_TEXT[ins["trede"]], name,
-                          Text(STATUS_TEXT[ins["status"]], style=STATUS_STYLE[ins["status"]]),
-                          Text(redenen))
+                name += " [magenta](bevat onzekere regels)[/]"
+            status = Text(semantics.status_label(ins["status"]),
+                          style=STATUS_STYLE[ins["status"]])
+            if ins["markering"]:
+                status.append("\n" + semantics.markering_label(ins), style="magenta")
+            table.add_row(TREDE_TEXT[ins["trede"]], name, status, Text(redenen))
         out.print("[bold]Stap 4[/] instrumenten (op de ladder):")
         out.print(table)
         if e["nog_uitvragen"]:
@@ -273,7 +279,8 @@ def uitleg(
 
     eng = _engine(regels)
     book = Regelboek(eng)
-    found = [(lp, i) for lp in eng.rules.packs for i in lp.pack.instrumenten if i.id == instrument]
+    current = eng.rules.instrument_id(instrument) or instrument
+    found = [(lp, i) for lp in eng.rules.packs for i in lp.pack.instrumenten if i.id == current]
     if not found:
         known = sorted({i.id for lp in eng.rules.packs for i in lp.pack.instrumenten})
         close = [k for k in known if instrument.split(".")[-1] in k][:8]
@@ -296,18 +303,31 @@ def uitleg(
                   f"{ins.rechtsgrond.tekst()} · geldig {start} t/m {end}"
                   + (" · [magenta]onzeker[/]" if ins.onzeker else ""))
         out.print(f"[dim]{ins.rechtsgrond.url()}[/]")
+        if current != instrument:
+            out.print(f"[dim]'{instrument}' is een eerdere id van {current}[/]")
         if ins.omschrijving:
             out.print(Text(ins.omschrijving))
+        if ins.vorm_van:
+            out.print(Text(f"Vorm van: {', '.join(ins.vorm_van)} (de status is nooit beter dan "
+                           "die van wat het een vorm van is)"))
+        if ins.beslisruimte:
+            out.print(Text(f"Ter beoordeling van {semantics.beslisser(ins.beslisruimte.door)}: "
+                           f"“{ins.beslisruimte.wettekst}”"))
         for title, items in (("Voorwaarden (alle ja)", ins.voorwaarden),
                              ("Uitsluitingen (één ja is genoeg)", ins.uitsluitingen),
-                             ("Voorliggend", ins.voorliggend)):
+                             ("Voorliggend", ins.voorliggend),
+                             ("Begrenzingen (voor zover: een grens, geen weigering)",
+                              ins.begrenzingen)):
             if items:
                 out.print(f"[bold]{title}[/]")
             for v in items:
                 label = getattr(v, "uitleg", "") or getattr(v, "naam", "")
-                out.print(Text(f" - {label} ({v.rechtsgrond.tekst()})"
-                               + (" [onzeker]" if v.onzeker else "")))
-                tree(book.toets(v.toets))
+                marks = (" [onzeker]" if v.onzeker else "") + (
+                    f" [ter beoordeling van {semantics.beslisser(v.beslisruimte.door)}: "
+                    f"“{v.beslisruimte.wettekst}”]" if v.beslisruimte else "")
+                out.print(Text(f" - {label} ({v.rechtsgrond.tekst()}){marks}"))
+                if v.toets is not None:
+                    tree(book.toets(v.toets))
         for t in ins.termijnen:
             duur = f"{t.duur} {t.eenheid}" if t.duur else f"open norm {t.duur_parameter}"
             out.print(Text(f"Termijn: {t.omschrijving} ({duur}; {t.rechtsgrond.tekst()})"))
@@ -335,8 +355,32 @@ def lint(paths: Annotated[list[Path] | None, typer.Argument(
     if problems:
         _problems("Beslistabel-controles", problems)
         raise typer.Exit(1)
+    _herzieningen(eng)
     n_ins = sum(len(lp.pack.instrumenten) for lp in eng.rules.packs)
     out.print(f"[green]OK[/]: {len(eng.rules.packs)} regelpakketten, {n_ins} instrumenten.")
+
+
+def _herzieningen(eng: Engine) -> None:
+    """Amounts the law re-indexes: until when the last known value holds, and which are due."""
+    import datetime as dt
+
+    from engine.evaluate import next_revision
+
+    today = dt.date.today()
+    for lp in eng.rules.packs:
+        for p in lp.pack.parameters:
+            if p.herziening is None or not p.waarden:
+                continue
+            last = max(p.waarden, key=lambda w: w.geldig_vanaf or lp.start)
+            since = last.geldig_vanaf or lp.start
+            due = next_revision(p, since)
+            if due is None or last.geldig_tot is not None:
+                continue
+            late = today >= due
+            out.print(Text(f"herziening {lp.id}.{p.id}: waarde per {since} geldt tot de "
+                           f"herziening per {due}" + (" — ONTBREEKT, vul de nieuwe waarde in"
+                                                      if late else ""),
+                           style="bold magenta" if late else ""))
 
 
 @app.command("test")

@@ -238,3 +238,41 @@ def reasons(decision: Decision) -> list[Ground]:
 
 def beslisser(door: str) -> str:
     return BESLISSER_LABELS.get(door, door)
+
+
+# ---- Display: how a status, its markers and its reasons read (CLI, web page, regelboek, report).
+# These take the trace's dicts, so every display shows the same words for the same advies.
+
+def status_label(status: str) -> str:
+    return STATUS_LABELS.get(status, status)
+
+
+def deciders(instrument: dict[str, Any]) -> list[str]:
+    """Who decides, for an instrument in the trace: from its reasons and its own beslisruimte."""
+    found = [r["door"] for r in instrument.get("redenen", []) if r.get("door")]
+    own = instrument.get("beslisruimte")
+    if own:
+        found.append(own["door"])
+    return list(dict.fromkeys(found))
+
+
+def markering_label(instrument: dict[str, Any]) -> str:
+    """E.g. "ter beoordeling van het college; onzeker" (empty when there is no marker)."""
+    parts = []
+    marks = instrument.get("markering", [])
+    if "beslisruimte" in marks:
+        who = " en ".join(beslisser(d) for d in deciders(instrument)) or "een ander"
+        parts.append(f"ter beoordeling van {who}")
+    if "onzeker" in marks:
+        parts.append("onzeker")
+    return "; ".join(parts)
+
+
+def reden_text(reden: dict[str, Any]) -> str:
+    """One reason as a consulent reads it: what, how it stands, who decides, where in the law."""
+    extra = [reden["stand"]]
+    if reden.get("door"):
+        extra.append(f"beslist: {beslisser(reden['door'])}")
+    if reden.get("citaat"):
+        extra.append(reden["citaat"])
+    return f"{reden['uitleg']} ({'; '.join(extra)})"
