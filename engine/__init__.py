@@ -1,9 +1,11 @@
 """Omgekeerde Toets engine: rule language, loader, inference and trace.
 
-Public API: `Engine` (load packs, validate a casus, evaluate it), `Receipt`, and the error types.
+Public API: `Engine` (load packs, validate a casus, evaluate it), `Receipt`, the error types,
+and `semantics` (what a status, marker and reason mean, and how they read).
 The only module that imports durable-rules is `engine.durable_backend`.
 """
 
+from engine import semantics
 from engine.api import Engine
 from engine.casus import Casus
 from engine.errors import CasusError, EngineError, PackError, Problem
@@ -12,4 +14,4 @@ from engine.trace import Trace
 from engine.version import __version__
 
 __all__ = ["Casus", "CasusError", "Engine", "EngineError", "PackError", "Problem", "Receipt",
-           "Trace", "__version__", "canonical_json"]
+           "Trace", "__version__", "canonical_json", "semantics"]

@@ -14,10 +14,10 @@ from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
-from engine import Engine
+from engine import Engine, semantics
 from engine.catalogue import Catalogue
 from engine.citation import Rechtsgrond
-from engine.language import Alle, EenVan, Niet, Toets, Vergelijking
+from engine.language import Alle, EenVan, Niet, Toepassing, Toets, Vergelijking
 from engine.loader import LoadedPack
 
 TEMPLATES = Path(__file__).resolve().parent / "web" / "templates"
@@ -73,7 +73,8 @@ class Regelboek:
         self.engine = engine
         self.env = Environment(loader=FileSystemLoader(str(TEMPLATES)),
                                autoescape=select_autoescape(["html"]))
-        self.env.globals.update(link=link, value_text=value_text)
+        self.env.globals.update(link=link, value_text=value_text,
+                                beslisser=semantics.beslisser)
         packs = engine.rules.packs
         self.params = {p.id: p for lp in packs for p in lp.pack.parameters}
         self.instruments = {i.id: i for lp in packs for i in lp.pack.instrumenten}
@@ -89,9 +90,11 @@ class Regelboek:
     def pack(self, pakket_id: str) -> LoadedPack | None:
         return next((lp for lp in self.engine.rules.packs if lp.id == pakket_id), None)
 
-    def toets(self, toets: Toets | None) -> dict[str, Any] | None:
+    def toets(self, toets: Toets | Toepassing | None) -> dict[str, Any] | None:
         if toets is None:
             return None
+        if isinstance(toets, Toepassing):
+            toets = toets.toets
         return toets_lines(toets, self.engine.rules.catalogue, self.params)
 
     def render_index(self, base: str = "", css: str = "app.css") -> str:

@@ -71,10 +71,12 @@ def instruments(pakket_id: str, eng: Engines = Depends(engines),
 @router.get("/regelpakketten/{pakket_id}/instrumenten/{instrument_id}")
 def instrument(pakket_id: str, instrument_id: str, eng: Engines = Depends(engines),
                who: Principal = Depends(require(*READERS))) -> list[dict[str, Any]]:
-    """All versions of one instrument (usually one), with their validity."""
+    """All versions of one instrument (usually one), with their validity. An earlier id
+    (`aliassen`) answers with the instrument it became."""
     lp = pack_of(eng, pakket_id)
+    current = eng.current.rules.instrument_id(instrument_id) or instrument_id
     found = [cite(i.model_dump(mode="json", exclude_none=True)) for i in lp.pack.instrumenten
-             if i.id == instrument_id]
+             if i.id == current]
     if not found:
         raise ApiProblem(404, f"Geen instrument '{instrument_id}' in '{pakket_id}'.")
     return found

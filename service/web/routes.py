@@ -12,6 +12,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 
+from engine import semantics
 from engine.catalogue import LEEFGEBIEDEN
 from service.web import forms
 from service.web.api_client import Api
@@ -36,7 +37,7 @@ STAP3_VRAGEN = [
 TREDE = {"eigen_kracht": "Eigen kracht", "gebruikelijke_hulp": "Gebruikelijke hulp",
          "netwerk": "Netwerk", "algemene_voorziening": "Algemene voorziening",
          "maatwerk": "Maatwerk"}
-STATUS = {"past": "past", "voorwaardelijk": "voorwaardelijk", "past_niet": "past niet"}
+STATUS = semantics.STATUS_LABELS
 
 
 def url_of(citaat: dict[str, Any]) -> str:
@@ -45,7 +46,9 @@ def url_of(citaat: dict[str, Any]) -> str:
 
 
 templates.env.globals.update(LEEFGEBIEDEN=LEEFGEBIEDEN, TREDE=TREDE, STATUS=STATUS,
-                             url_of=url_of, forms=forms, STAP3_VRAGEN=STAP3_VRAGEN)
+                             url_of=url_of, forms=forms, STAP3_VRAGEN=STAP3_VRAGEN,
+                             markering_label=semantics.markering_label,
+                             beslisser=semantics.beslisser)
 
 
 def token(request: Request) -> str | None:
