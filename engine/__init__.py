@@ -8,10 +8,10 @@ The only module that imports durable-rules is `engine.durable_backend`.
 from engine import semantics
 from engine.api import Engine
 from engine.casus import Casus
-from engine.errors import CasusError, EngineError, PackError, Problem
+from engine.errors import CasusError, CoverageError, EngineError, PackError, Problem
 from engine.evaluate import Receipt, canonical_json
 from engine.trace import Trace
 from engine.version import __version__
 
-__all__ = ["Casus", "CasusError", "Engine", "EngineError", "PackError", "Problem", "Receipt",
+__all__ = ["Casus", "CasusError", "CoverageError", "Engine", "EngineError", "PackError", "Problem", "Receipt",
            "Trace", "__version__", "canonical_json", "semantics"]

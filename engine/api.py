@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from engine.casus import Casus, validate_casus
-from engine.errors import CasusError, Problem
+from engine.errors import CoverageError, Problem
 from engine.evaluate import Backend, Receipt, evaluate
 from engine.loader import load_pack_sources
 from engine.oracle import OracleBackend
@@ -83,7 +83,7 @@ class Engine:
             where = doc.problem(("peildatum",), why) if doc is not None and isinstance(
                 doc.data, dict) and "peildatum" in doc.data else Problem(pad="peildatum",
                                                                        melding=why)
-            raise CasusError([where])
+            raise CoverageError([where])
         return casus
 
     def casus_file(self, path: Path) -> Casus:

@@ -50,5 +50,15 @@ class CasusError(ProblemsError):
     kind = "casus"
 
 
+class CoverageError(CasusError):
+    """The casus is valid, but on its peildatum not every law has a rule pack in force.
+
+    Answering anyway would silently drop that law ("geen grondwaarde"); the message names the
+    dates the rule base covers.
+    """
+
+    kind = "peildatum"
+
+
 class EngineError(RuntimeError):
     """The inference backend failed; never caused by user input, always a defect to report."""

@@ -1,6 +1,7 @@
 """Errors as `application/problem+json` (RFC 9457), as the NL API Design Rules require.
 
-Every 4xx/5xx has `type`, `title`, `status`, `detail`; input errors are 400 (not FastAPI's 422)
+Every 4xx/5xx has `type`, `title`, `status`, `detail`; input errors are 400 (not FastAPI's 422); a valid
+casus on a peildatum the rule base does not cover is 422
 and list every problem in `invalidParams` with the field path (`name`) and a reason.
 """
 
@@ -15,7 +16,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from engine import CasusError, PackError, Problem
+from engine import CasusError, CoverageError, PackError, Problem
 from engine.casus import dutch_message
 
 log = logging.getLogger("service")
@@ -24,6 +25,7 @@ TITLES = {
     400: "Ongeldige invoer", 401: "Niet geauthenticeerd", 403: "Geen toegang",
     404: "Niet gevonden", 405: "Methode niet toegestaan", 406: "Niet aanvaardbaar",
     409: "Conflict", 413: "Verzoek te groot", 415: "Mediatype niet ondersteund",
+    422: "Niet te beoordelen",
     500: "Interne fout", 503: "Niet beschikbaar",
 }
 
@@ -108,6 +110,13 @@ def install(app: FastAPI) -> None:
             invalid.append({"name": _loc(tuple(err.get("loc", ()))),
                             "code": str(err.get("type", "invalid")), "reason": reason})
         return problem_response(400, "De invoer klopt niet; zie invalidParams.", invalid=invalid)
+
+    @app.exception_handler(CoverageError)
+    async def _coverage(_: Request, exc: CoverageError) -> JSONResponse:
+        # valid input the rule base cannot answer on this peildatum: 422, not 400
+        return problem_response(422, "Op deze peildatum gelden niet alle regelpakketten; zie "
+                                     "invalidParams.",
+                                invalid=invalid_from_problems(exc.problems, "casus."))
 
     @app.exception_handler(CasusError)
     async def _casus(_: Request, exc: CasusError) -> JSONResponse:

@@ -106,3 +106,53 @@ def test_installed_entry_point_runs() -> None:
                           capture_output=True, text=True, timeout=120)
     assert proc.returncode == 0, proc.stderr
     assert "Advies Omgekeerde Toets" in proc.stdout
+
+
+def _casus_file(tmp_path: Path, **extra: str) -> Path:
+    lines = ["peildatum: " + extra.pop("peildatum", "2026-03-01")]
+    lines += [f"{k}: {v}" for k, v in extra.items()]
+    lines += ["personen: [{id: p1, rol: aanvrager, woont_in_gemeente: true, wlz_indicatie: true,",
+              "           weigert_medewerking: false}]",
+              "gewenste_effecten: [{id: e1, omschrijving: x, leefgebied: mobiliteit}]"]
+    f = tmp_path / "c.yaml"
+    f.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return f
+
+
+def test_advies_shows_who_decides_and_notices(tmp_path: Path) -> None:
+    fixture = str(ROOT / "tests" / "fixtures" / "oordeel")
+    f = _casus_file(tmp_path, gemeente="GM0363", peildatum="2026-08-01")
+    result = runner.invoke(app, ["advies", str(f), "-r", fixture], env={"COLUMNS": "200"})
+    assert result.exit_code == 0, result.output
+    assert "ter beoordeling van het college" in result.output
+    assert "beslist: het college" in result.output
+    assert "geen lokaal beleid bekend voor GM0363" in result.output
+    assert "herziening per 2026-07-01 ontbreekt" in result.output
+
+
+def test_advies_refuses_uncovered_peildatum_and_bad_gemeente(tmp_path: Path) -> None:
+    fixture = str(ROOT / "tests" / "fixtures" / "oordeel")
+    result = runner.invoke(app, ["advies", str(_casus_file(tmp_path, peildatum="2027-02-01")),
+                                 "-r", fixture], env={"COLUMNS": "200"})
+    assert result.exit_code == 1
+    assert "peildatum" in result.output and "2024-01-01 t/m 2026-12-31" in result.output
+    result = runner.invoke(app, ["advies", str(_casus_file(tmp_path, gemeente="GM36")),
+                                 "-r", fixture], env={"COLUMNS": "200"})
+    assert result.exit_code == 1
+    assert "gemeente" in result.output and "GM\\d{4}" in result.output
+
+
+def test_lint_lists_reindexed_amounts() -> None:
+    result = runner.invoke(app, ["lint", str(ROOT / "tests" / "fixtures" / "oordeel")],
+                           env={"COLUMNS": "200"})
+    assert result.exit_code == 0, result.output
+    assert "herziening oordeel.norm: waarde per 2026-01-01 geldt tot de herziening per " \
+           "2026-07-01" in result.output
+
+
+def test_uitleg_accepts_an_old_id() -> None:
+    result = runner.invoke(app, ["uitleg", "oordeel.oude_voorziening", "-r",
+                                 str(ROOT / "tests" / "fixtures" / "oordeel")],
+                           env={"COLUMNS": "200"})
+    assert result.exit_code == 0, result.output
+    assert "eerdere id van oordeel.voorziening" in result.output

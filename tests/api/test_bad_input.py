@@ -126,3 +126,30 @@ def test_hostile_bodies_are_refused_cleanly(app: FastAPI, client: TestClient) ->
         assert r.headers["content-type"] == "application/problem+json", name
         assert "There was an error" not in r.text
     assert snapshot(app) == before
+
+
+def test_peildatum_outside_coverage_is_422_and_stores_nothing(app: FastAPI,
+                                                              client: TestClient) -> None:
+    before = snapshot(app)
+    old = {**example("scootmobiel"), "peildatum": "2019-05-01"}
+    r = client.post("/v1/casussen", json=old, headers=CONSULENT)
+    assert r.status_code == 422, r.text
+    assert r.headers["content-type"] == "application/problem+json"
+    [param] = r.json()["invalidParams"]
+    assert param["name"] == "casus.peildatum"
+    assert "wmo geldt van 2025-01-01" in param["reason"]
+    assert "gedekt zijn de peildata 2025-01-01" in param["reason"]
+    assert snapshot(app) == before
+
+
+def test_gemeente_code_is_checked_and_unknown_code_noticed(client: TestClient) -> None:
+    wrong = {**example("scootmobiel"), "gemeente": "Proefdorp"}
+    r = client.post("/v1/casussen", json=wrong, headers=CONSULENT)
+    assert r.status_code == 400
+    assert [p["name"] for p in r.json()["invalidParams"]] == ["casus.gemeente"]
+    casus = client.post("/v1/casussen", json={**example("scootmobiel"), "gemeente": "GM0363"},
+                        headers=CONSULENT).json()
+    advies = client.post("/v1/adviezen", json={"casus_id": casus["id"]}, headers=CONSULENT)
+    assert advies.status_code == 201, advies.text
+    assert advies.json()["trace"]["gemeente"]["melding"] == (
+        "geen lokaal beleid bekend voor GM0363; alleen landelijke regels")
