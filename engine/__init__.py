@@ -13,5 +13,5 @@ from engine.evaluate import Receipt, canonical_json
 from engine.trace import Trace
 from engine.version import __version__
 
-__all__ = ["Casus", "CasusError", "CoverageError", "Engine", "EngineError", "PackError", "Problem", "Receipt",
-           "Trace", "__version__", "canonical_json", "semantics"]
+__all__ = ["Casus", "CasusError", "CoverageError", "Engine", "EngineError", "PackError",
+           "Problem", "Receipt", "Trace", "__version__", "canonical_json", "semantics"]

@@ -28,6 +28,12 @@ REGELINGEN: dict[str, str] = {
     "BWBR0018450": "Zvw",
     "BWBR0035917": "Wlz",
     "BWBR0001854": "Wetboek van Strafrecht",
+    "BWBR0035779": "Besluit Jeugdwet",
+    "BWBR0002221": "AOW",
+    "BWBR0015711": "Bbz 2004",
+    "BWBR0005416": "Gemeentewet",
+    "BWBR0004770": "Invorderingswet 1990",
+    "BWBR0018492": "Besluit zorgverzekering",
 }
 """Short names for the citations we render; an unknown BWB id is shown as the id itself."""
 

@@ -71,13 +71,12 @@ STAND_TER_BEOORDELING = "ter beoordeling"
 STAND_ONZEKER = "onzeker"
 STAND_RUST_OP_BESLISRUIMTE = "voldaan, ter beoordeling"
 STAND_RUST_OP_ONZEKER = "voldaan, onzeker"
-STAND_NIET_VAN_TOEPASSING_ONZEKER = "niet van toepassing, onzeker"
 STAND_BEGRENZING = "voor zover"
 STAND_BEGRENZING_MOGELIJK = "mogelijk, voor zover"
 STAND_VORM_VAN = "vorm van"
 STANDEN = (STAND_NIET_VOLDAAN, STAND_VAN_TOEPASSING, STAND_GAAT_VOOR, STAND_ONBEKEND,
            STAND_TER_BEOORDELING, STAND_ONZEKER, STAND_RUST_OP_BESLISRUIMTE,
-           STAND_RUST_OP_ONZEKER, STAND_NIET_VAN_TOEPASSING_ONZEKER, STAND_BEGRENZING,
+           STAND_RUST_OP_ONZEKER, STAND_BEGRENZING,
            STAND_BEGRENZING_MOGELIJK, STAND_VORM_VAN)
 
 _AGAINST_STAND = {"toepassing": STAND_NIET_VOLDAAN, "voorwaarde": STAND_NIET_VOLDAAN,
@@ -127,7 +126,7 @@ class Decision:
     open: tuple[Ground, ...] = ()
     """Grounds still onbekend."""
     resting: tuple[Ground, ...] = ()
-    """Grounds in its favour that are discretionary or uncertain: a `past` rests on them."""
+    """Conditions that hold but are discretionary or uncertain: a `past` rests on them."""
     caps: tuple[Ground, ...] = ()
     """"Voor zover" caps that apply (ja) or may apply (onbekend)."""
     beslisruimte: Beslisruimte | None = None
@@ -180,10 +179,9 @@ def decide(grounds: Iterable[Ground], beslisruimte: Beslisruimte | None = None,
             (soft if g.soft else hard).append(g)
         elif against is None:
             unknown.append(g)
-        elif g.soft and (g.onzeker or g.kind in ("voorwaarde", "toepassing")):
-            # A discretionary voorwaarde that holds, or an uncertain ground that does not go
-            # against it: the outcome rests on it. A discretionary uitsluiting that does not
-            # apply leaves nothing to decide.
+        elif g.soft and g.kind in ("voorwaarde", "toepassing"):
+            # A discretionary or uncertain condition that holds: the outcome rests on it. An
+            # uitsluiting that does not apply leaves nothing to decide, whatever its footing.
             resting.append(g)
     status: Status = ("past_niet" if hard else "voorwaardelijk" if soft or unknown else "past")
     return Decision(status, tuple(all_grounds), tuple(hard), tuple(soft), tuple(unknown),
@@ -222,8 +220,6 @@ def reden_stand(g: Ground, status: Status) -> str:
         if g.soft:
             return STAND_TER_BEOORDELING if g.beslisruimte is not None else STAND_ONZEKER
         return _AGAINST_STAND[g.kind]
-    if g.kind in ("uitsluiting", "voorliggend"):
-        return STAND_NIET_VAN_TOEPASSING_ONZEKER
     return STAND_RUST_OP_BESLISRUIMTE if g.beslisruimte is not None else STAND_RUST_OP_ONZEKER
 
 

@@ -13,6 +13,7 @@ import gc
 import logging
 from collections.abc import AsyncIterator
 from pathlib import Path
+from typing import Any
 
 from fastapi import Depends, FastAPI
 from fastapi.openapi.utils import get_openapi
@@ -43,6 +44,12 @@ ERRORS = {code: {"description": text, **PROBLEM} for code, text in (
     (400, "Ongeldige invoer"), (401, "Niet geauthenticeerd"), (403, "Geen toegang"),
     (404, "Niet gevonden"), (406, "Niet aanvaardbaar"), (409, "Conflict"),
     (413, "Verzoek te groot"), (415, "Mediatype niet ondersteund"), (500, "Interne fout"))}
+
+
+def _casus_route(path: str, ops: dict[str, Any], op: dict[str, Any]) -> bool:
+    """Routes that validate or evaluate a casus may answer 422 (`CoverageError`)."""
+    casus_write = path.startswith("/v1/casussen") and op is not ops.get("get")
+    return casus_write or path in ("/v1/adviezen", "/v1/adviezen/{advies_id}/_vergelijk")
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -119,6 +126,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                     op["security"] = [{"bearer": []}]
                 for code in ("422",):
                     op.get("responses", {}).pop(code, None)
+                if _casus_route(path, ops, op):
+                    op["responses"]["422"] = {
+                        "description": "Op de peildatum gelden niet alle regelpakketten",
+                        **PROBLEM}
                 op.setdefault("responses", {}).update(
                     {str(k): v for k, v in ERRORS.items() if str(k) not in op["responses"]})
         app.openapi_schema = schema

@@ -1,8 +1,8 @@
 """Errors as `application/problem+json` (RFC 9457), as the NL API Design Rules require.
 
-Every 4xx/5xx has `type`, `title`, `status`, `detail`; input errors are 400 (not FastAPI's 422); a valid
-casus on a peildatum the rule base does not cover is 422
-and list every problem in `invalidParams` with the field path (`name`) and a reason.
+Every 4xx/5xx has `type`, `title`, `status`, `detail`; input errors are 400 (not FastAPI's 422),
+a valid casus on a peildatum the rule base does not cover is 422 (`CoverageError`); both
+list every problem in `invalidParams` with the field path (`name`) and a reason.
 """
 
 from __future__ import annotations

@@ -80,12 +80,11 @@ def test_certain_ground_wins_over_soft_ones(eng: Engine) -> None:
     assert [r["id"] for r in got["redenen"]] == ["ingezetene"]
 
 
-def test_past_resting_on_uncertain_ground_is_marked(eng: Engine) -> None:
+def test_exclusion_that_does_not_apply_leaves_no_marker(eng: Engine) -> None:
     got = advies(eng, casus())["oordeel.voorziening"]
     assert got["status"] == "past"
-    assert got["markering"] == ["onzeker"]  # the uncertain exclusion does not apply
-    assert [(r["id"], r["stand"]) for r in got["redenen"]] == [
-        ("medewerking", "niet van toepassing, onzeker")]
+    assert got["markering"] == []  # the uncertain and the discretionary exclusion are nee
+    assert got["redenen"] == []
 
 
 def test_unknown_soft_ground_is_asked(eng: Engine) -> None:

@@ -52,9 +52,18 @@ def test_fixture_has_a_real_version_change() -> None:
     assert len(versioned(lp)["instrument:basis.oud"]) == 2
 
 
-def test_wsnp_change_of_2023_07_01(rules: object) -> None:
+def test_wsnp_change_of_2023_07_01() -> None:
     """The first real version change: until 2023-06-30 an earlier Wsnp less than ten years ago
-    bars admission (Fw 288 lid 2 d, old text); from 2023-07-01 it does not (Stb. 2023, 87)."""
+    bars admission (Fw 288 lid 2 d, old text); from 2023-07-01 it does not (Stb. 2023, 87).
+    Only the wsnp pack reaches back to 2023: with all packs these dates are refused."""
+    from engine import CoverageError, Engine
+    from engine.loader import DEFAULT_RULES_DIR
+
+    rules = Engine.load([DEFAULT_RULES_DIR / "wsnp"])
+    with pytest.raises(CoverageError):
+        Engine.load().advies({"peildatum": "2023-06-30", "personen": [{"id": "p1",
+                              "rol": "aanvrager"}], "gewenste_effecten": [
+                              {"id": "e1", "omschrijving": "x", "leefgebied": "financien"}]})
     financien = {"problematische_schulden": True, "te_goeder_trouw": True,
                  "fw_nakoming_verplichtingen": True, "minnelijk_traject_mislukt": True,
                  "fw_poging_door_wck48": True, "fw_wsnp_loopt": False,
@@ -62,7 +71,7 @@ def test_wsnp_change_of_2023_07_01(rules: object) -> None:
                  "fw_eerdere_wsnp_uitzondering": False, "fw_omstandigheden_onder_controle": True}
 
     def status(day: str) -> tuple[str, str]:
-        receipt = rules.advies({  # type: ignore[attr-defined]
+        receipt = rules.advies({
             "peildatum": day, "financien": financien,
             "personen": [{"id": "p1", "rol": "aanvrager", "leeftijd": 45,
                           "woont_in_gemeente": True}],
