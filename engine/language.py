@@ -198,7 +198,8 @@ class Toepassing(Strict):
 
 def _toepassing_tag(v: Any) -> str | None:
     if isinstance(v, dict):
-        return "~item" if "toets" in v else "~toets"
+        long_form = {"toets", "uitleg", "rechtsgrond", "onzeker", "beslisruimte", "notitie"}
+        return "~item" if long_form & set(v) else "~toets"
     if isinstance(v, Toepassing):
         return "~item"
     return "~toets" if isinstance(v, BaseModel) else None
