@@ -472,7 +472,7 @@ def _instrument(regime: Regime, ci: CompiledInstrument, ctx: Context, served: li
     decision = semantics.decide(grounds, ins.beslisruimte, ins.onzeker)
     open_items = ([] if decision.status == "past_niet"
                   else [opens[id(g)] for g in decision.open if id(g) in opens])
-    redenen = [_reden(g, decision, peildatum) for g in semantics.reasons(decision)]
+    redenen = [_reden(g, decision, ins) for g in semantics.reasons(decision)]
     if ins.beslisruimte is not None and decision.status != "past_niet":
         redenen.append({"soort": "instrument", "id": ins.id,
                         "stand": semantics.STAND_TER_BEOORDELING,
@@ -595,13 +595,17 @@ def _cite(rechtsgrond: Rechtsgrond, peildatum: Any) -> dict[str, str | None]:
     return found[1]
 
 
-def _reden(g: semantics.Ground, decision: semantics.Decision, peildatum: Any
+def _reden(g: semantics.Ground, decision: semantics.Decision, instrument: Any
            ) -> dict[str, Any]:
     src = g.source.source
-    rechtsgrond = getattr(src, "rechtsgrond", None)
+    rechtsgrond = getattr(src, "rechtsgrond", None) or (
+        instrument.rechtsgrond if g.kind == "toepassing" else None)
+    uitleg = getattr(src, "uitleg", None) or getattr(src, "naam", "") or (
+        "Komt dit instrument bij dit gewenste effect in beeld?" if g.kind == "toepassing"
+        else "")
     out: dict[str, Any] = {
         "soort": g.kind, "id": g.id, "stand": semantics.reden_stand(g, decision.status),
-        "uitleg": getattr(src, "uitleg", None) or getattr(src, "naam", "") or "",
+        "uitleg": uitleg,
         "citaat": rechtsgrond.tekst() if rechtsgrond is not None else "",
     }
     if g.beslisruimte is not None:

@@ -74,14 +74,17 @@ def test_scootmobiel_all_four_steps(page: Page, base_url: str) -> None:
     shot(page, "scootmobiel-4-instrumenten", "section[aria-labelledby='stap4']")
 
     # answer one open question in place: the advies is re-made and the change is shown
-    vragen.locator("li", has_text="netwerk.mantelzorg_beschikbaar").locator(
-        "select").select_option("nee")
+    vragen.locator("li", has_text="netwerk.algemene_voorziening_toereikend").locator(
+        "select").select_option("ja")
     page.get_by_role("button", name="Antwoorden verwerken").click()
     changed = page.locator("#wat-veranderd")
-    expect(changed).to_contain_text("niet meer uit te vragen: netwerk.mantelzorg_beschikbaar")
-    expect(page.locator("#nog-uitvragen")).not_to_contain_text("netwerk.mantelzorg_beschikbaar")
-    expect(instrument(page, "e1", "wmo.mantelzorg_netwerk").locator(".badge")).to_have_text(
-        "past niet")
+    expect(changed).to_contain_text(
+        "niet meer uit te vragen: netwerk.algemene_voorziening_toereikend")
+    expect(page.locator("#nog-uitvragen")).not_to_contain_text(
+        "netwerk.algemene_voorziening_toereikend")
+    # the inwoner says collectief vervoer (an algemene voorziening, art. 2.2.3) solves it
+    expect(instrument(page, "e1", "wmo.collectief_vervoer").locator(
+        ".badge.status-past")).to_have_text("past")
     shot(page, "scootmobiel-5-antwoord-verwerkt", "#wat-veranderd")
 
     # Step 3 and the toekomstplan, recorded and echoed (never evaluated)
