@@ -224,11 +224,12 @@ def reden_stand(g: Ground, status: Status) -> str:
 
 
 def reasons(decision: Decision) -> list[Ground]:
-    """The grounds a consulent must read, in the order of the YAML: for `past_niet` only the
-    certain grounds against it; otherwise the grounds against it, the open ones, those the
-    outcome rests on, and the caps."""
-    shown = set(map(id, decision.hard if decision.status == "past_niet" else (
-        *decision.soft, *decision.open, *decision.resting, *decision.caps)))
+    """The grounds a consulent must read, in the order of the YAML: for `past_niet` the grounds
+    against it (the certain ones decide; an uncertain or discretionary one is shown beside them,
+    e.g. the UWV route of Pw 7 lid 3 c next to the doelgroep of art. 10); otherwise the grounds
+    against it, the open ones, those the outcome rests on, and the caps."""
+    shown = set(map(id, (*decision.hard, *decision.soft) if decision.status == "past_niet"
+                    else (*decision.soft, *decision.open, *decision.resting, *decision.caps)))
     return [g for g in decision.grounds if id(g) in shown]
 
 

@@ -77,7 +77,10 @@ def test_certain_ground_wins_over_soft_ones(eng: Engine) -> None:
     got = advies(eng, casus({"woont_in_gemeente": False, "wlz_indicatie": True,
                              "weigert_medewerking": True}))["oordeel.voorziening"]
     assert got["status"] == "past_niet"
-    assert [r["id"] for r in got["redenen"]] == ["ingezetene"]
+    # the certain ground decides; the soft ones are shown beside it, with who decides
+    assert [(r["id"], r["stand"]) for r in got["redenen"]] == [
+        ("ingezetene", "niet voldaan"), ("wlz", "ter beoordeling"), ("medewerking", "onzeker")]
+    assert got["markering"] == []
 
 
 def test_exclusion_that_does_not_apply_leaves_no_marker(eng: Engine) -> None:

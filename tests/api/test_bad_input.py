@@ -154,3 +154,21 @@ def test_gemeente_code_is_checked_and_unknown_code_noticed(client: TestClient) -
     assert advies.status_code == 201, advies.text
     assert advies.json()["trace"]["gemeente"]["melding"] == (
         "geen lokaal beleid bekend voor GM0363; alleen landelijke regels")
+
+
+def test_stale_norm_and_unknown_gemeente_shown_in_api_page_and_report(client: TestClient) -> None:
+    """A peildatum after the next re-indexing day of the Pw norms (art. 38 Pw, 1 January and
+    1 July) is answered, with a warning in the trace, on the advies page and in the report."""
+    later = {**example("scootmobiel"), "peildatum": "2030-02-01", "gemeente": "GM0363"}
+    casus = client.post("/v1/casussen", json=later, headers=CONSULENT).json()
+    r = client.post("/v1/adviezen", json={"casus_id": casus["id"]}, headers=CONSULENT)
+    assert r.status_code == 201, r.text
+    warnings = r.json()["trace"]["waarschuwingen"]
+    assert warnings and all(w["soort"] == "herziening" for w in warnings)
+    assert any("ontbreekt" in w["tekst"] and "Participatiewet" in w["tekst"] for w in warnings)
+    client.cookies.set("ot_sessie", CONSULENT["Authorization"].removeprefix("Bearer "))
+    for path in (f"/ui/adviezen/{r.json()['id']}", f"/ui/adviezen/{r.json()['id']}/rapport"):
+        page = client.get(path)
+        assert page.status_code == 200, path
+        assert "geen lokaal beleid bekend voor GM0363" in page.text
+        assert warnings[0]["tekst"] in page.text.replace("&#39;", "'")

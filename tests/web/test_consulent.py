@@ -76,13 +76,16 @@ def test_scootmobiel_all_four_steps(page: Page, base_url: str) -> None:
     # answer one open question in place: the advies is re-made and the change is shown
     vragen.locator("li", has_text="netwerk.algemene_voorziening_toereikend").locator(
         "select").select_option("ja")
+    # per need (art. 2.3.5 lid 3 "deze beperkingen"): does it solve this effect's need?
+    vragen.locator("li", has_text="wmo_algemene_voorziening_toereikend_effect").locator(
+        "select").select_option("ja")
     page.get_by_role("button", name="Antwoorden verwerken").click()
     changed = page.locator("#wat-veranderd")
     expect(changed).to_contain_text(
         "niet meer uit te vragen: netwerk.algemene_voorziening_toereikend")
     expect(page.locator("#nog-uitvragen")).not_to_contain_text(
         "netwerk.algemene_voorziening_toereikend")
-    # the inwoner says collectief vervoer (an algemene voorziening, art. 2.2.3) solves it
+    # collectief vervoer (an algemene voorziening, art. 2.2.3) solves this need: it fits
     expect(instrument(page, "e1", "wmo.collectief_vervoer").locator(
         ".badge.status-past")).to_have_text("past")
     shot(page, "scootmobiel-5-antwoord-verwerkt", "#wat-veranderd")
