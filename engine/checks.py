@@ -105,7 +105,8 @@ def check(regime: Regime, lp: LoadedPack, index: int, controle: Controle,
         uses[(leaf.prefix, leaf.name)] = uses.get((leaf.prefix, leaf.name), 0) + 1
     in_scope = set() if scope is None else {
         (regime.leaves.leaves[i].prefix, regime.leaves.leaves[i].name) for i in leaves_of(scope)}
-    orders = [sorted(uses, key=lambda v: (v not in in_scope, -uses[v], v)),
+    conflict = _conflicting_facts(regime, group, derived) if controle.uniek else set()
+    orders = [sorted(uses, key=lambda v: (v not in in_scope, v not in conflict, -uses[v], v)),
               sorted(uses, key=lambda v: (v not in in_scope, v))]
     order = [d for d in sorted(derived.values(), key=lambda d: d.stratum) if d.feit.id in seen]
     result = ControleUitslag(lp, index, controle, 0, 0)
@@ -147,7 +148,7 @@ class _Search:
         self.by_id = {ci.instrument.id: ci for ci in regime.instrumenten}
 
     def run(self) -> None:
-        self._step(0, {})
+        self._step(0, {}, list(range(len(self.variables))))
         self.result.gecontroleerd = self.result.combinaties if not self.cut else min(
             self.visits, self.result.combinaties)
 
@@ -159,39 +160,76 @@ class _Search:
             values[d.feit.id] = kleene(d.node, leaf_value)
         return leaf_value, [_status(ci, self.gw, leaf_value, self.by_id) for ci in self.group]
 
-    def _step(self, depth: int, assignment: dict[tuple[str, str], int]) -> None:
+    def _open(self, assignment: dict[tuple[str, str], int]
+              ) -> tuple[bool, Ternary, list[Ternary]]:
+        """Whether this branch can still hold an overlap or a gap (and the state)."""
+        leaf_value, statuses = self._state(assignment)
+        in_scope = True if self.scope is None else kleene(self.scope, leaf_value)
+        if in_scope is False:
+            return False, in_scope, statuses
+        possible = sum(1 for st in statuses if st is not False)
+        certain = sum(1 for st in statuses if st is True)
+        want_overlap = self.controle.uniek and possible >= 2 and len(self.result.overlap) < 3
+        want_gap = self.controle.volledig and certain == 0 and len(self.result.gaten) < 3
+        return want_overlap or want_gap, in_scope, statuses
+
+    def _choose(self, assignment: dict[tuple[str, str], int], remaining: list[int]) -> int:
+        """Fail first: near the root, a fact every cell of which closes the branch goes first;
+        otherwise the static order (conflicting facts first, see `check`). Probes count as
+        visits, so the search stays bounded by `limit`."""
+        if len(assignment) >= _PROBE_DEPTH:
+            return remaining[0]
+        for r in remaining:
+            n = self.cells[r]
+            if not n:
+                continue
+            var = self.variables[r]
+            closed = 0
+            for cell in range(n):
+                self.visits += 1
+                assignment[var] = cell
+                if not self._open(assignment)[0]:
+                    closed += 1
+                del assignment[var]
+            if closed == n:
+                return r
+        return remaining[0]
+
+    def _step(self, depth: int, assignment: dict[tuple[str, str], int],
+              remaining: list[int]) -> None:
         if self.cut or (len(self.result.overlap) >= 3 and len(self.result.gaten) >= 3):
             return
         self.visits += 1
         if self.visits > self.limit:
             self.cut = True
             return
-        leaf_value, statuses = self._state(assignment)
-        in_scope = True if self.scope is None else kleene(self.scope, leaf_value)
-        if in_scope is False:
+        still_open, in_scope, statuses = self._open(assignment)
+        if not still_open:
             return
-        possible = sum(1 for st in statuses if st is not False)
-        certain = sum(1 for st in statuses if st is True)
-        want_overlap = self.controle.uniek and possible >= 2 and len(self.result.overlap) < 3
-        want_gap = self.controle.volledig and certain == 0 and len(self.result.gaten) < 3
-        if not (want_overlap or want_gap):
-            return
-        if depth == len(self.variables):
+        if not remaining:
+            possible = sum(1 for st in statuses if st is not False)
+            certain = sum(1 for st in statuses if st is True)
             example = {"feiten": {f"{p}.{n}": _rep(self.regime, p, n, c)
                                   for (p, n), c in assignment.items()},
                        "past": [ci.instrument.id for ci, st in zip(self.group, statuses,
                                                                    strict=True) if st]}
-            if in_scope is True and want_overlap and certain >= 2:
+            if in_scope is True and self.controle.uniek and certain >= 2:
                 self.result.overlap.append(example)
-            if in_scope is True and want_gap and possible == 0:
+            if in_scope is True and self.controle.volledig and possible == 0:
                 self.result.gaten.append(example)
             return
-        var = self.variables[depth]
-        for cell in range(self.cells[depth] or 1):
-            if self.cells[depth]:
+        index = self._choose(assignment, remaining)
+        rest = [r for r in remaining if r != index]
+        var = self.variables[index]
+        for cell in range(self.cells[index] or 1):
+            if self.cells[index]:
                 assignment[var] = cell
-            self._step(depth + 1, assignment)
+            self._step(depth + 1, assignment, rest)
             assignment.pop(var, None)
+
+
+_PROBE_DEPTH = 8
+"""Facts assigned before the search stops probing and follows the static order."""
 
 
 def _status(ci: CompiledInstrument, gw: dict[str, Node], leaf_value: Any,
@@ -263,6 +301,35 @@ def _rep(regime: Regime, prefix: str, name: str, cell: int) -> Any:
     if op == "none_of":
         return ANDERS
     return {"lt": f"<{args[0]}", "gt": f">{args[0]}"}.get(op, f"{args[0]}..{args[-1]}")
+
+
+def _conflicting_facts(regime: Regime, group: list[CompiledInstrument],
+                       derived: dict[str, Any]) -> set[tuple[str, str]]:
+    """Facts one instrument needs (a voorwaarde) and another is excluded by (an uitsluiting):
+    e.g. the AOW age, which AIO requires and algemene bijstand excludes. Deciding these first
+    separates the instruments of a `uniek` check in a few steps."""
+
+    def facts(nodes: list[Node]) -> set[tuple[str, str]]:
+        out: set[tuple[str, str]] = set()
+        stack, seen = list(nodes), set()
+        while stack:
+            for i in leaves_of(stack.pop()):
+                leaf = regime.leaves.leaves[i]
+                if leaf.prefix == "afgeleid":
+                    if leaf.name not in seen and leaf.name in derived:
+                        seen.add(leaf.name)
+                        stack.append(derived[leaf.name].node)
+                else:
+                    out.add((leaf.prefix, leaf.name))
+        return out
+
+    pos, neg = [], []
+    for ci in group:
+        pos.append(facts([x.node for x in ci.voorwaarden if x.node is not None]))
+        neg.append(facts([x.node for x in (*ci.uitsluitingen, *ci.voorliggend)
+                          if x.node is not None and (x in ci.uitsluitingen
+                                                     or x.source.gevolg == "uitsluiting")]))
+    return {f for i, p in enumerate(pos) for j, n in enumerate(neg) if i != j for f in p & n}
 
 
 def _with_bases(group: list[CompiledInstrument], by_id: dict[str, CompiledInstrument]
