@@ -105,7 +105,7 @@ def render_advies(trace: dict[str, Any], digest: str) -> None:
         table = Table(show_header=True, header_style="bold", expand=True, box=None)
         table.add_column("trede", no_wrap=True)
         table.add_column("instrument")
-        table.add_column("status", no_wrap=True)
+        table.add_column("status", min_width=16, max_width=22)
         table.add_column("waarom / waarom niet")
         for ins in e["stap4"]["instrumenten"]:
             redenen = "\n".join(semantics.reden_text(r) for r in ins["redenen"]) or (

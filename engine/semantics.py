@@ -246,7 +246,8 @@ def status_label(status: str) -> str:
 
 def deciders(instrument: dict[str, Any]) -> list[str]:
     """Who decides, for an instrument in the trace: from its reasons and its own beslisruimte."""
-    found = [r["door"] for r in instrument.get("redenen", []) if r.get("door")]
+    found = [r["door"] for r in instrument.get("redenen", [])
+             if r.get("door") and r["soort"] != "begrenzing"]  # a cap never decides the status
     own = instrument.get("beslisruimte")
     if own:
         found.append(own["door"])
