@@ -172,3 +172,8 @@ def test_stale_norm_and_unknown_gemeente_shown_in_api_page_and_report(client: Te
         assert page.status_code == 200, path
         assert "geen lokaal beleid bekend voor GM0363" in page.text
         assert warnings[0]["tekst"] in page.text.replace("&#39;", "'")
+        # the ladder of art. 2.3.5 lid 3 is "naar het oordeel van het college": the marker
+        # next to the status and the reason say who decides
+        assert 'class="badge markering"' in page.text
+        assert "ter beoordeling van het college" in page.text
+        assert "beslist: het college" in page.text
