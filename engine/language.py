@@ -123,9 +123,10 @@ class Geldigheid(Strict):
         return self
 
 
-Beslisser = Literal["college", "rechter", "kantonrechter", "uwv", "svb", "zorgverzekeraar",
-                    "wlz_uitvoerder", "ciz", "gemeenteraad", "belastingdienst",
-                    "gecertificeerde_instelling", "raad_voor_de_kinderbescherming"]
+Beslisser = Literal["college", "rechter", "kantonrechter", "kinderrechter", "uwv", "svb",
+                    "zorgverzekeraar", "wlz_uitvoerder", "ciz", "gemeenteraad", "belastingdienst",
+                    "gecertificeerde_instelling", "jeugdhulpaanbieder",
+                    "raad_voor_de_kinderbescherming"]
 """Who decides where the law leaves the decision to someone (see `Beslisruimte`)."""
 
 

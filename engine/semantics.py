@@ -50,6 +50,7 @@ BESLISSER_LABELS: dict[str, str] = {
     "college": "het college",
     "rechter": "de rechter",
     "kantonrechter": "de kantonrechter",
+    "kinderrechter": "de kinderrechter",
     "uwv": "het UWV",
     "svb": "de SVB",
     "zorgverzekeraar": "de zorgverzekeraar",
@@ -58,6 +59,7 @@ BESLISSER_LABELS: dict[str, str] = {
     "gemeenteraad": "de gemeenteraad",
     "belastingdienst": "de Belastingdienst",
     "gecertificeerde_instelling": "de gecertificeerde instelling",
+    "jeugdhulpaanbieder": "de jeugdhulpaanbieder",
     "raad_voor_de_kinderbescherming": "de Raad voor de Kinderbescherming",
 }
 
