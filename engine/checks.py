@@ -85,18 +85,7 @@ def check(regime: Regime, lp: LoadedPack, index: int, controle: Controle,
     nodes: list[Node] = [] if scope is None else [scope]
     for ci in _with_bases(group, by_id):
         nodes += _nodes(ci, gw)
-    leaf_ids: set[int] = set()
-    stack = list(nodes)
-    seen: set[str] = set()
-    while stack:
-        for i in leaves_of(stack.pop()):
-            leaf = regime.leaves.leaves[i]
-            if leaf.prefix == "afgeleid":
-                if leaf.name not in seen and leaf.name in derived:
-                    seen.add(leaf.name)
-                    stack.append(derived[leaf.name].node)
-            else:
-                leaf_ids.add(i)
+    leaf_ids, seen = _input_leaves(regime, nodes, derived)
     # Facts of the scope first, then the facts most conditions use: they decide (and prune)
     # the most branches earliest.
     uses: dict[tuple[str, str], int] = {}
@@ -233,7 +222,7 @@ _PROBE_DEPTH = 8
 
 
 def _status(ci: CompiledInstrument, gw: dict[str, Node], leaf_value: Any,
-            by_id: dict[str, CompiledInstrument] | None = None) -> Ternary:
+            by_id: dict[str, CompiledInstrument]) -> Ternary:
     """True: certainly past; False: certainly not past; None: still open (facts unassigned).
 
     The same rules as the advies (`engine.semantics`): a discretionary or uncertain ground
@@ -244,28 +233,18 @@ def _status(ci: CompiledInstrument, gw: dict[str, Node], leaf_value: Any,
     served: Ternary = True if True in serves else None if None in serves else False
     if served is False:
         return False
-    grounds: list[semantics.Ground] = []
-    if ci.toepassing is not None and ci.toepassing.node is not None:
-        src = ci.toepassing.source
-        value = kleene(ci.toepassing.node, leaf_value)
-        if value is False and not (src.onzeker or src.beslisruimte):
-            return False
-        grounds.append(semantics.Ground("toepassing", "toepassing", value, src.onzeker,
-                                        src.beslisruimte))
-    for kind, items in (("voorwaarde", ci.voorwaarden), ("uitsluiting", ci.uitsluitingen),
-                        ("voorliggend", ci.voorliggend)):
-        for item in items:
-            if item.node is None or (kind == "voorliggend"
-                                     and item.source.gevolg != "uitsluiting"):
-                continue
-            grounds.append(semantics.Ground(kind, item.id, kleene(item.node, leaf_value),  # type: ignore[arg-type]
-                                            item.source.onzeker, item.source.beslisruimte))
+    grounds = ci.grounds(lambda item: True if item.node is None
+                         else kleene(item.node, leaf_value))
+    toepassing = grounds[0] if ci.toepassing is not None else None
+    if toepassing is not None and semantics.hidden_by_toepassing(
+            toepassing.uitkomst, toepassing.onzeker, toepassing.beslisruimte):
+        return False
     own = semantics.decide(grounds).outlook
     if own is True and served is None:
         own = None
-    bases = [by_id[b] for b in ci.instrument.vorm_van if by_id and b in by_id]
-    if not ci.instrument.vorm_van or by_id is None:
+    if not ci.instrument.vorm_van:
         return own
+    bases = [by_id[b] for b in ci.instrument.vorm_van if b in by_id]
     return semantics.cap_outlook(own, [_status(b, gw, leaf_value, by_id) for b in bases])
 
 
@@ -303,32 +282,42 @@ def _rep(regime: Regime, prefix: str, name: str, cell: int) -> Any:
     return {"lt": f"<{args[0]}", "gt": f">{args[0]}"}.get(op, f"{args[0]}..{args[-1]}")
 
 
+def _input_leaves(regime: Regime, nodes: list[Node], derived: dict[str, Any]
+                  ) -> tuple[set[int], set[str]]:
+    """The casus-fact leaves under these trees, through derived facts, and the derived facts
+    passed on the way."""
+    leaf_ids: set[int] = set()
+    seen: set[str] = set()
+    stack = list(nodes)
+    while stack:
+        for i in leaves_of(stack.pop()):
+            leaf = regime.leaves.leaves[i]
+            if leaf.prefix == "afgeleid":
+                if leaf.name not in seen and leaf.name in derived:
+                    seen.add(leaf.name)
+                    stack.append(derived[leaf.name].node)
+            else:
+                leaf_ids.add(i)
+    return leaf_ids, seen
+
+
 def _conflicting_facts(regime: Regime, group: list[CompiledInstrument],
                        derived: dict[str, Any]) -> set[tuple[str, str]]:
     """Facts one instrument needs (a voorwaarde) and another is excluded by (an uitsluiting):
     e.g. the AOW age, which AIO requires and algemene bijstand excludes. Deciding these first
     separates the instruments of a `uniek` check in a few steps."""
 
-    def facts(nodes: list[Node]) -> set[tuple[str, str]]:
-        out: set[tuple[str, str]] = set()
-        stack, seen = list(nodes), set()
-        while stack:
-            for i in leaves_of(stack.pop()):
-                leaf = regime.leaves.leaves[i]
-                if leaf.prefix == "afgeleid":
-                    if leaf.name not in seen and leaf.name in derived:
-                        seen.add(leaf.name)
-                        stack.append(derived[leaf.name].node)
-                else:
-                    out.add((leaf.prefix, leaf.name))
-        return out
+    def facts(grounds: list[semantics.Ground]) -> set[tuple[str, str]]:
+        nodes = [g.source.node for g in grounds if g.source.node is not None]
+        leaves = regime.leaves.leaves
+        return {(leaves[i].prefix, leaves[i].name) for i in _input_leaves(regime, nodes,
+                                                                            derived)[0]}
 
     pos, neg = [], []
     for ci in group:
-        pos.append(facts([x.node for x in ci.voorwaarden if x.node is not None]))
-        neg.append(facts([x.node for x in (*ci.uitsluitingen, *ci.voorliggend)
-                          if x.node is not None and (x in ci.uitsluitingen
-                                                     or x.source.gevolg == "uitsluiting")]))
+        grounds = ci.grounds(lambda item: None)
+        pos.append(facts([g for g in grounds if g.kind == "voorwaarde"]))
+        neg.append(facts([g for g in grounds if g.kind in ("uitsluiting", "voorliggend")]))
     return {f for i, p in enumerate(pos) for j, n in enumerate(neg) if i != j for f in p & n}
 
 

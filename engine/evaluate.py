@@ -409,18 +409,12 @@ def _beslisruimte(b: Beslisruimte, peildatum: Any) -> dict[str, Any]:
     return out
 
 
-_KIND_OF_SECTION: dict[str, semantics.GroundKind] = {
-    "voorwaarden": "voorwaarde", "uitsluitingen": "uitsluiting", "voorliggend": "voorliggend",
-    "begrenzingen": "begrenzing"}
-
-
 @dataclass
 class InstrumentResult:
     """One instrument for one effect, before forms are applied (`_apply_forms`)."""
 
     compiled: CompiledInstrument
     result: dict[str, Any]
-    decision: semantics.Decision
     open_items: list[list[str]]
 
 
@@ -430,30 +424,17 @@ def _instrument(regime: Regime, ci: CompiledInstrument, ctx: Context, served: li
     ins = ci.instrument
     sections: dict[str, list[dict[str, Any]]] = {
         "voorwaarden": [], "uitsluitingen": [], "voorliggend": [], "begrenzingen": []}
-    grounds: list[semantics.Ground] = []
-    opens: dict[int, list[str]] = {}
+    values: dict[int, Ternary] = {}
     if ci.toepassing is not None and toepassing is not None:
-        src = ci.toepassing.source
-        grounds.append(semantics.Ground("toepassing", "toepassing", toepassing[1], src.onzeker,
-                                        src.beslisruimte, ci.toepassing))
-    for section, kind in _KIND_OF_SECTION.items():
+        values[id(ci.toepassing)] = toepassing[1]
+    for section in sections:
         for item in getattr(ci, section):
             src = item.source
             extra: dict[str, Any] = {"uitleg": src.uitleg}
             if section == "voorliggend":
                 extra = {"naam": src.naam, "uitleg": src.uitleg, "gevolg": src.gevolg}
-            out, v = _item(item, ctx, peildatum, extra)
+            out, values[id(item)] = _item(item, ctx, peildatum, extra)
             sections[section].append(out)
-            if section == "voorliggend" and src.gevolg != "uitsluiting":
-                continue
-            g = semantics.Ground(kind, item.id, v, src.onzeker,
-                                 getattr(src, "beslisruimte", None), item)
-            grounds.append(g)
-            if v is None and item.node is not None and kind != "begrenzing":
-                opens[id(g)] = _unknown_inputs(item.node, ctx)
-    if ci.toepassing is not None and toepassing is not None and toepassing[1] is None:
-        assert ci.toepassing.node is not None
-        opens[id(grounds[0])] = _unknown_inputs(ci.toepassing.node, ctx)
     termijnen = []
     for item in ci.termijnen:
         src = item.source
@@ -469,10 +450,12 @@ def _instrument(regime: Regime, ci: CompiledInstrument, ctx: Context, served: li
         extra["duur"] = duur
         out, _ = _item(item, ctx, peildatum, extra)
         termijnen.append(out)
-    decision = semantics.decide(grounds, ins.beslisruimte, ins.onzeker)
-    open_items = ([] if decision.status == "past_niet"
-                  else [opens[id(g)] for g in decision.open if id(g) in opens])
-    redenen = [_reden(g, decision, ins) for g in semantics.reasons(decision)]
+    decision = semantics.decide(ci.grounds(lambda item: values[id(item)]), ins.beslisruimte,
+                                ins.onzeker)
+    open_items = ([] if decision.status == "past_niet" else
+                  [_unknown_inputs(g.source.node, ctx) for g in decision.open
+                   if g.source.node is not None])
+    redenen = [_reden(g, ins) for g in semantics.reasons(decision)]
     if ins.beslisruimte is not None and decision.status != "past_niet":
         redenen.append({"soort": "instrument", "id": ins.id,
                         "stand": semantics.STAND_TER_BEOORDELING,
@@ -521,7 +504,7 @@ def _instrument(regime: Regime, ci: CompiledInstrument, ctx: Context, served: li
         result["lokaal"] = [{"pakket": lp.id, "tekst": ann.tekst,
                              "rechtsgrond": _cite(ann.rechtsgrond, peildatum)}
                             for lp, ann in local]
-    return InstrumentResult(ci, result, decision, open_items)
+    return InstrumentResult(ci, result, open_items)
 
 
 def _apply_forms(results: dict[str, InstrumentResult], niet_van_toepassing: list[dict[str, Any]]
@@ -532,7 +515,6 @@ def _apply_forms(results: dict[str, InstrumentResult], niet_van_toepassing: list
     the effect does not apply either.
     """
     done: set[str] = set()
-    nvt = {x["id"] for x in niet_van_toepassing}
 
     def settle(iid: str) -> None:
         if iid in done or iid not in results:
@@ -547,7 +529,6 @@ def _apply_forms(results: dict[str, InstrumentResult], niet_van_toepassing: list
         listed = [results[b] for b in bases if b in results]
         if not listed:
             del results[iid]
-            nvt.add(iid)
             niet_van_toepassing.append({
                 "id": iid, "reden": "vorm van " + ", ".join(bases) + "; daarvan is geen "
                                     "instrument van toepassing bij dit effect"})
@@ -595,8 +576,7 @@ def _cite(rechtsgrond: Rechtsgrond, peildatum: Any) -> dict[str, str | None]:
     return found[1]
 
 
-def _reden(g: semantics.Ground, decision: semantics.Decision, instrument: Any
-           ) -> dict[str, Any]:
+def _reden(g: semantics.Ground, instrument: Any) -> dict[str, Any]:
     src = g.source.source
     rechtsgrond = getattr(src, "rechtsgrond", None) or (
         instrument.rechtsgrond if g.kind == "toepassing" else None)
@@ -604,7 +584,7 @@ def _reden(g: semantics.Ground, decision: semantics.Decision, instrument: Any
         "Komt dit instrument bij dit gewenste effect in beeld?" if g.kind == "toepassing"
         else "")
     out: dict[str, Any] = {
-        "soort": g.kind, "id": g.id, "stand": semantics.reden_stand(g, decision.status),
+        "soort": g.kind, "id": g.id, "stand": semantics.reden_stand(g),
         "uitleg": uitleg,
         "citaat": rechtsgrond.tekst() if rechtsgrond is not None else "",
     }
@@ -663,7 +643,7 @@ def _effect(regime: Regime, ctx: Context, peildatum: Any) -> dict[str, Any]:
             assert ci.toepassing.node is not None
             toepassing = _tree(ci.toepassing.node, ctx)
             src = ci.toepassing.source
-            if toepassing[1] is False and not (src.onzeker or src.beslisruimte):
+            if semantics.hidden_by_toepassing(toepassing[1], src.onzeker, src.beslisruimte):
                 niet_van_toepassing.append({"id": ins.id, "reden": "toepassing: nee"})
                 continue
         r = _instrument(regime, ci, ctx, served, peildatum, toepassing)

@@ -11,13 +11,14 @@ import bisect
 import dataclasses
 import datetime as dt
 import threading
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from engine import semantics
 from engine.catalogue import Catalogue, FactSpec
 from engine.citation import Rechtsgrond
-from engine.conditions import LeafTable, Node, compile_toets, leaves_of
+from engine.conditions import LeafTable, Node, Ternary, compile_toets, leaves_of
 from engine.language import (
     TREDE_ORDER,
     AfgeleidFeit,
@@ -55,6 +56,28 @@ class CompiledInstrument:
     order: tuple[int, str, int]
     derived: frozenset[str] = frozenset()
     """Derived facts its conditions use (transitively): the ones its trace must explain."""
+
+    def grounds(self, value: Callable[[CompiledItem], Ternary]) -> list[semantics.Ground]:
+        """Every ground its status depends on, in the order of the YAML, with the outcome
+        `value` gives each item. The advies and the decision-table checks both start here, so
+        which items count (a voorliggend only with `gevolg: uitsluiting`) is written once;
+        `engine.semantics` decides what they mean."""
+        out = []
+        if self.toepassing is not None:
+            src = self.toepassing.source
+            out.append(semantics.Ground("toepassing", "toepassing", value(self.toepassing),
+                                        src.onzeker, src.beslisruimte, self.toepassing))
+        sections: tuple[tuple[semantics.GroundKind, tuple[CompiledItem, ...]], ...] = (
+            ("voorwaarde", self.voorwaarden), ("uitsluiting", self.uitsluitingen),
+            ("voorliggend", self.voorliggend), ("begrenzing", self.begrenzingen))
+        for kind, items in sections:
+            for item in items:
+                src = item.source
+                if kind == "voorliggend" and src.gevolg != "uitsluiting":
+                    continue
+                out.append(semantics.Ground(kind, item.id, value(item), src.onzeker,
+                                            src.beslisruimte, item))
+        return out
 
 
 @dataclass(frozen=True)

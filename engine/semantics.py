@@ -190,6 +190,13 @@ def decide(grounds: Iterable[Ground], beslisruimte: Beslisruimte | None = None,
                     tuple(resting), tuple(caps), beslisruimte, onzeker)
 
 
+def hidden_by_toepassing(uitkomst: Ternary, onzeker: bool,
+                         beslisruimte: Beslisruimte | None) -> bool:
+    """A toepassing that is certainly nee leaves the instrument out of the advies (it does not
+    concern this effect); an uncertain or discretionary one keeps it in as a ground."""
+    return uitkomst is False and not onzeker and beslisruimte is None
+
+
 def cap_by_forms(status: Status, base_statuses: Sequence[str]) -> Status:
     """A form of other instruments never exceeds the best status among them."""
     if not base_statuses:
@@ -211,7 +218,7 @@ def cap_outlook(own: Ternary, bases: Sequence[Ternary]) -> Ternary:
     return None
 
 
-def reden_stand(g: Ground, status: Status) -> str:
+def reden_stand(g: Ground) -> str:
     """How a ground reads in the instrument's reasons."""
     if g.kind == "begrenzing":
         return STAND_BEGRENZING if g.uitkomst is True else STAND_BEGRENZING_MOGELIJK
