@@ -18,7 +18,7 @@ run: $(STAMP)  ## the main job: an advies for a bundled example casus
 	$(BIN)/ot advies examples/scootmobiel.yaml
 
 serve: $(STAMP)  ## the HTTP service on SQLite (./data), bundled packs, 127.0.0.1:8000
-	$(BIN)/uvicorn --factory service.app:create_app --host 127.0.0.1 --port 8000
+	$(BIN)/uvicorn --factory service.app:create_app --host 127.0.0.1 --port 8000 --no-access-log
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

@@ -164,34 +164,183 @@ def herhaal(
     raise typer.Exit(1)
 
 
-@app.command()
-def keten(
-    database_url: Annotated[str | None, typer.Option(
-        "--database-url", envvar="OT_DATABASE_URL",
-        help="database van de service (standaard: die van `make serve`)")] = None,
-) -> None:
-    """Controleer de hele keten van opgeslagen adviezen (voor auditors)."""
-    from service.db import make_engines, session_factory
+# ── `ot keten`: the chain, its signed heads and an auditor's anchor ─────────────────────────
+
+keten_app = typer.Typer(add_completion=False, no_args_is_help=False,
+                        help="Controleer de keten van opgeslagen adviezen; exporteer een anker.")
+app.add_typer(keten_app, name="keten")
+
+DatabaseOption = Annotated[str | None, typer.Option(
+    "--database-url", envvar="OT_DATABASE_URL",
+    help="database van de service (standaard: die van `make serve`)")]
+
+
+def _keten_database(database_url: str | None) -> tuple[Any, Any]:
+    """Open an existing database for the chain commands; never create one (a wrong path is a
+    clear error, not an empty database)."""
+    from sqlalchemy import inspect
+
+    from service.db import DatabaseMissing, make_engines
     from service.settings import Settings
-    from service.store import verify_chain
 
     url = database_url or Settings().database_url
-    writer, reader = make_engines(url)
+    try:
+        writer, reader = make_engines(url, create=False)
+    except DatabaseMissing as exc:
+        _problems("De database bestaat niet", [Problem(
+            pad="--database-url", melding=f"geen database op {exc}; er is niets aangemaakt")])
+        raise typer.Exit(2) from exc
+    try:
+        ready = inspect(reader).has_table("keten_ankers")
+    except Exception as exc:  # unreachable server, not a database, …
+        writer.dispose()
+        reader.dispose()
+        _problems("De database is niet te lezen", [Problem(pad="--database-url",
+                                                           melding=type(exc).__name__)])
+        raise typer.Exit(2) from exc
+    if not ready:
+        writer.dispose()
+        reader.dispose()
+        _problems("Het schema van de database is te oud", [Problem(
+            pad="--database-url", melding="migratie 0003 (keten_ankers) ontbreekt; start de "
+                                          "service eenmaal om te migreren")])
+        raise typer.Exit(2)
+    return writer, reader
+
+
+def _keten_settings(publieke_sleutel: list[Path] | None) -> Any:
+    """`OT_KETEN_*` from the environment, plus public keys given on the command line."""
+    import os
+
+    from pydantic import ValidationError
+
+    from service.settings import KetenInstellingen
+
+    try:
+        cfg = KetenInstellingen.from_env(os.environ)
+        extra = [KetenInstellingen(publieke_sleutels=p) for p in publieke_sleutel or []]
+    except ValidationError as exc:
+        _problems("De sleutel van de keten is niet te gebruiken", [
+            Problem(pad=".".join(str(x) for x in e["loc"]) or "OT_KETEN_*",
+                    melding=str(e["msg"]).removeprefix("Value error, "))
+            for e in exc.errors()])
+        raise typer.Exit(2) from exc
+    return cfg, [k for c in (cfg, *extra) for k in c.vertrouwde_sleutels]
+
+
+def _read_anchor(path: Path) -> dict[str, Any]:
+    import json
+
+    from pydantic import ValidationError
+
+    from service.schemas import KetenAnker
+
+    try:
+        return KetenAnker.model_validate(json.loads(path.read_text("utf-8"))).model_dump()
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        _problems("Het anker is niet te lezen", [Problem(bestand=str(path), pad="(document)",
+                                                         melding=str(exc))])
+        raise typer.Exit(2) from exc
+    except ValidationError as exc:
+        from engine.casus import dutch_message
+
+        _problems("Het anker is geen geldig anker", [
+            Problem(bestand=str(path), pad=".".join(str(x) for x in e["loc"]) or "(document)",
+                    melding=dutch_message(e)) for e in exc.errors()])
+        raise typer.Exit(2) from exc
+
+
+@keten_app.callback(invoke_without_command=True)
+def keten(
+    ctx: typer.Context,
+    database_url: DatabaseOption = None,
+    anker: Annotated[list[Path] | None, typer.Option(
+        "--anker", exists=True, dir_okay=False,
+        help="een geëxporteerd anker (JSON): moet nog een begin van de keten zijn")] = None,
+    publieke_sleutel: Annotated[list[Path] | None, typer.Option(
+        "--publieke-sleutel", exists=True, dir_okay=False,
+        help="PEM met vertrouwde publieke sleutel(s) (naast OT_KETEN_PUBLIEKE_SLEUTELS)")] = None,
+) -> None:
+    """Controleer de hele keten van opgeslagen adviezen en de ondertekende koppen (voor
+    auditors). Leest alleen; maakt niets aan."""
+    if ctx.invoked_subcommand is not None:
+        return
+    from service.db import session_factory
+    from service.keten import verify
+
+    _, keys = _keten_settings(publieke_sleutel)
+    extern = [_read_anchor(p) for p in anker or []]
+    writer, reader = _keten_database(database_url)
     try:
         with session_factory(reader)() as session:
-            ok, _, first, message = verify_chain(session)
-    except Exception as exc:  # a missing or unreadable database is a user error here
+            result = verify(session, keys, extern)
+    except Exception as exc:  # an unreadable database is a user error here
         _problems("De database is niet te lezen", [Problem(pad="--database-url",
                                                            melding=type(exc).__name__)])
         raise typer.Exit(2) from exc
     finally:
         writer.dispose()
         reader.dispose()
-    if ok:
-        out.print(f"[bold green]keten intact[/]: {message}")
+    for line in result.meldingen:
+        out.print(Text(f"  {line}"))
+    if result.geldig:
+        out.print(f"[bold green]keten intact[/]: {result.melding}")
         return
-    out.print(f"[bold red]keten gebroken[/] bij volgnummer {first}: {message}")
+    where = f" bij volgnummer {result.eerste_fout}" if result.eerste_fout is not None else ""
+    out.print(Text.assemble(("keten gebroken", "bold red"), f"{where}: {result.melding}"))
     raise typer.Exit(1)
+
+
+@keten_app.command("anker")
+def keten_anker(
+    uit: Annotated[Path, typer.Option("--uit", dir_okay=False,
+                                      help="bestand voor het anker (JSON)")],
+    database_url: DatabaseOption = None,
+    publieke_sleutel: Annotated[list[Path] | None, typer.Option(
+        "--publieke-sleutel", exists=True, dir_okay=False,
+        help="PEM met vertrouwde publieke sleutel(s)")] = None,
+) -> None:
+    """Exporteer de ondertekende kop van de keten, om buiten het systeem te bewaren. Met
+    OT_KETEN_SLEUTEL wordt de kop nu ondertekend; anders de laatste ondertekende kop, na
+    controle."""
+    import json
+
+    from service.db import session_factory
+    from service.keten import document, newest_signed_head, sign_head, signer_for, trusted_keys
+
+    cfg, keys = _keten_settings(publieke_sleutel)
+    trusted = trusted_keys(keys)
+    signer = signer_for(cfg)
+    writer, reader = _keten_database(database_url)
+    problem = None
+    try:
+        if signer is not None:
+            with session_factory(writer)() as session:
+                row = sign_head(session, signer)
+                session.commit()
+        else:
+            with session_factory(reader)() as session:
+                row, problem = newest_signed_head(session, keys)
+    finally:
+        writer.dispose()
+        reader.dispose()
+    if row is None:
+        _problems("Geen anker", [Problem(pad="keten", melding=(
+            "de keten is leeg" if signer is not None else
+            "er is geen ondertekende kop; stel OT_KETEN_SLEUTEL in of vraag de service "
+            "(POST /v1/adviezen/_anker)"))])
+        raise typer.Exit(1)
+    if problem:
+        _problems("De laatste ondertekende kop klopt niet", [Problem(pad="keten_ankers",
+                                                                    melding=problem)])
+        raise typer.Exit(1)
+    doc = document(row, trusted)
+    uit.write_text(json.dumps(doc, ensure_ascii=False, indent=2) + "\n", "utf-8")
+    out.print(f"anker bij volgnummer {doc['volgnummer']} ({doc['sleutel_id']}, "
+              f"{doc['tijdstip']}) geschreven naar {uit}")
+    if not trusted:
+        out.print("[yellow]let op[/]: geen publieke sleutel ingesteld; de handtekening is niet "
+                  "gecontroleerd")
 
 
 @app.command()

@@ -2,6 +2,8 @@
 
 Types are strict where a lax coercion would change meaning (`"ja"` is not a bool, `"18"` is not an
 age): a consulent's typo must come back as an error naming the field, not as a silent guess.
+Numbers are bounded (`engine.numbers`): finite, amounts in whole cents within ±10^12 euro, whole
+numbers within ±(2^53 - 1), so the engine compares every stored value exactly.
 Subjects accept extra fields only when a loaded pack declares them as input facts (`feiten:`);
 that check needs the catalogue and so happens in `validate_casus`.
 """
@@ -16,7 +18,6 @@ from pydantic import (
     ConfigDict,
     Field,
     StrictBool,
-    StrictFloat,
     StrictInt,
     ValidationError,
     model_validator,
@@ -24,9 +25,9 @@ from pydantic import (
 
 from engine.catalogue import Catalogue, FactSpec
 from engine.errors import CasusError, Problem
+from engine.numbers import Bedrag, BedragNietNegatief, GeheelNietNegatief, number_problem
 from engine.yamlsource import YamlDocument, format_path
 
-Bedrag = StrictInt | StrictFloat
 Leefgebied = Literal[
     "financien", "werk_en_opleiding", "tijdsbesteding", "huisvesting", "huiselijke_relaties",
     "geestelijke_gezondheid", "lichamelijke_gezondheid", "middelengebruik", "basale_adl",
@@ -49,7 +50,7 @@ class Huishouden(_Subject):
     samenstelling: Literal["alleenstaand", "alleenstaande_ouder", "paar", "paar_met_kinderen",
                            "overig"] | None = None
     woonsituatie: Literal["huur", "koop", "inwonend", "instelling", "dakloos"] | None = None
-    netto_inkomen_maand: Bedrag | None = Field(default=None, ge=0)
+    netto_inkomen_maand: BedragNietNegatief | None = None
     vermogen: Bedrag | None = None
 
 
@@ -75,16 +76,16 @@ class Persoon(_Subject):
 
 
 class Financien(_Subject):
-    schulden_totaal: Bedrag | None = Field(default=None, ge=0)
-    aantal_schuldeisers: StrictInt | None = Field(default=None, ge=0)
+    schulden_totaal: BedragNietNegatief | None = None
+    aantal_schuldeisers: GeheelNietNegatief | None = None
     problematische_schulden: StrictBool | None = None
     betalingsachterstanden: list[Achterstand] | None = Field(default=None, max_length=6)
     dreigende_huisuitzetting: StrictBool | None = None
     dreigende_afsluiting: StrictBool | None = None
     te_goeder_trouw: StrictBool | None = None
     minnelijk_traject_mislukt: StrictBool | None = None
-    eerdere_wsnp_jaren_geleden: StrictInt | None = Field(default=None, ge=0)
-    eerdere_schuldhulp_jaren_geleden: StrictInt | None = Field(default=None, ge=0)
+    eerdere_wsnp_jaren_geleden: GeheelNietNegatief | None = None
+    eerdere_schuldhulp_jaren_geleden: GeheelNietNegatief | None = None
     fraude_vordering: StrictBool | None = None
 
 
@@ -102,7 +103,7 @@ class GewenstEffect(_Subject):
                               description="the inwoner's own words, kept verbatim")
     leefgebied: Leefgebied
     persoon: str | None = None
-    kosten: Bedrag | None = Field(default=None, ge=0)
+    kosten: BedragNietNegatief | None = None
     voorliggend_afgewezen: list[VoorliggendCode] | None = Field(default=None, max_length=7)
 
 
@@ -233,12 +234,22 @@ def problems_from_validation(exc: ValidationError, doc: YamlDocument | None = No
             base = str(err["msg"]).removeprefix("Value error, ")
         got = err.get("input")
         if err["type"] not in ("missing", "value_error") and not isinstance(got, dict | list):
-            base += f" (gekregen: {got!r})"
+            base += f" (gekregen: {shown(got)})"
         if doc is not None:
             out.append(doc.problem(path, base))
         else:
             out.append(Problem(pad=format_path(path), melding=base))
     return out
+
+
+def shown(value: Any, limit: int = 80) -> str:
+    """A bad value as the message quotes it: its repr, shortened (a 5,000-digit integer has no
+    repr in Python, and would drown the message anyway)."""
+    try:
+        text = repr(value)
+    except ValueError:
+        return "een getal met te veel cijfers"
+    return text if len(text) <= limit else text[:limit - 1] + "…"
 
 
 def _is_union_tag(part: Any) -> bool:
@@ -313,15 +324,17 @@ def _check_extras(model: BaseModel, subject: str, path: tuple[str | int, ...],
 
 def _type_problem(spec: FactSpec, value: Any) -> str | None:
     if spec.type == "bool" and not isinstance(value, bool):
-        return f"verwacht ja/nee (true/false) (gekregen: {value!r})"
+        return f"verwacht ja/nee (true/false) (gekregen: {shown(value)})"
     if spec.type == "geheel" and (isinstance(value, bool) or not isinstance(value, int)):
-        return f"verwacht een geheel getal (gekregen: {value!r})"
+        return f"verwacht een geheel getal (gekregen: {shown(value)})"
     if spec.type == "bedrag" and (isinstance(value, bool) or not isinstance(value, int | float)):
-        return f"verwacht een bedrag (gekregen: {value!r})"
+        return f"verwacht een bedrag (gekregen: {shown(value)})"
+    if spec.type in ("geheel", "bedrag") and (why := number_problem(spec.type, value)):
+        return f"{why} (gekregen: {shown(value)})"
     if spec.type in ("geheel", "bedrag") and value < 0:
-        return f"mag niet negatief zijn (gekregen: {value!r})"
+        return f"mag niet negatief zijn (gekregen: {shown(value)})"
     if spec.type == "keuze" and value not in spec.waarden:
-        return f"ongeldige waarde {value!r}; toegestaan: {', '.join(spec.waarden)}"
+        return f"ongeldige waarde {shown(value)}; toegestaan: {', '.join(spec.waarden)}"
     if spec.type == "keuzelijst" and (not isinstance(value, list)
                                       or any(v not in spec.waarden for v in value)):
         return f"verwacht een lijst uit: {', '.join(spec.waarden)}"

@@ -4,6 +4,11 @@ With every fact known, each instrument is either past or not; the partitions (en
 make the space finite: one representative value per cell of every field the instruments use.
 We enumerate that space (or a fixed, seeded sample when it is larger than `limit`) and report
 the first counterexamples of an overlap (`uniek`) or a gap (`volledig`).
+
+The regime is compiled once and shared (by every advies of the process): a check only reads it.
+A `binnen` scope may compare a fact with a bound no rule of the regime uses (`leeftijd < 17`);
+its leaves and their partition cells go into a private copy of the leaf table (`_Space`), never
+into the regime's own.
 """
 
 from __future__ import annotations
@@ -14,12 +19,12 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from engine import semantics
-from engine.conditions import Node, Ternary, compare, leaves_of
+from engine.conditions import Leaf, LeafTable, Node, Ternary, compare, compile_toets, leaves_of
 from engine.conditions import evaluate as kleene
 from engine.errors import Problem
 from engine.language import Controle
 from engine.loader import LoadedPack
-from engine.partition import ANDERS, kind_of
+from engine.partition import ANDERS, FieldPartition, build_partitions, kind_of
 from engine.regime import CompiledInstrument, Regime, RuleBase
 
 
@@ -70,31 +75,48 @@ def run_controles(rules: RuleBase, day: dt.date | None = None,
     return results
 
 
+@dataclass(frozen=True)
+class _Space:
+    """The leaves and partition cells one check searches: the regime's own, or, when the
+    controle has a `binnen` scope, a private copy extended with the scope's comparisons."""
+
+    leaves: list[Leaf]
+    partitions: dict[tuple[str, str], FieldPartition]
+    scope: Node | None
+
+    @classmethod
+    def of(cls, regime: Regime, controle: Controle) -> _Space:
+        if controle.binnen is None:
+            return cls(regime.leaves.leaves, regime.partitions, None)
+        table = LeafTable()
+        for leaf in regime.leaves.leaves:  # same order, so the same indices as the regime's
+            table.intern(leaf.path, leaf.op, leaf.value, leaf.parameter)
+        scope = compile_toets(controle.binnen, table, lambda name: _param(regime, name))
+        return cls(table.leaves, build_partitions(table.leaves, regime.catalogue), scope)
+
+
 def check(regime: Regime, lp: LoadedPack, index: int, controle: Controle,
           limit: int) -> ControleUitslag:
     by_id = {ci.instrument.id: ci for ci in regime.instrumenten}
     group = [by_id[i] for i in controle.instrumenten if i in by_id]
     derived = {d.feit.id: d for d in regime.derived}
     gw = {g.grondwaarde.id: g.node for g in regime.grondwaarden}
-    scope = None
-    if controle.binnen is not None:
-        from engine.conditions import compile_toets
-
-        scope = compile_toets(controle.binnen, regime.leaves, lambda name: _param(regime, name))
+    space = _Space.of(regime, controle)
+    scope = space.scope
 
     nodes: list[Node] = [] if scope is None else [scope]
     for ci in _with_bases(group, by_id):
         nodes += _nodes(ci, gw)
-    leaf_ids, seen = _input_leaves(regime, nodes, derived)
+    leaf_ids, seen = _input_leaves(space, nodes, derived)
     # Facts of the scope first, then the facts most conditions use: they decide (and prune)
     # the most branches earliest.
     uses: dict[tuple[str, str], int] = {}
     for i in leaf_ids:
-        leaf = regime.leaves.leaves[i]
+        leaf = space.leaves[i]
         uses[(leaf.prefix, leaf.name)] = uses.get((leaf.prefix, leaf.name), 0) + 1
     in_scope = set() if scope is None else {
-        (regime.leaves.leaves[i].prefix, regime.leaves.leaves[i].name) for i in leaves_of(scope)}
-    conflict = _conflicting_facts(regime, group, derived) if controle.uniek else set()
+        (space.leaves[i].prefix, space.leaves[i].name) for i in leaves_of(scope)}
+    conflict = _conflicting_facts(space, group, derived) if controle.uniek else set()
     orders = [sorted(uses, key=lambda v: (v not in in_scope, v not in conflict, -uses[v], v)),
               sorted(uses, key=lambda v: (v not in in_scope, v))]
     order = [d for d in sorted(derived.values(), key=lambda d: d.stratum) if d.feit.id in seen]
@@ -102,13 +124,13 @@ def check(regime: Regime, lp: LoadedPack, index: int, controle: Controle,
     for variables in orders:  # two variable orders; the first search that completes counts
         cells: list[int] = []
         for prefix, name in variables:
-            part = regime.partitions.get((kind_of(prefix), name))
+            part = space.partitions.get((kind_of(prefix), name))
             cells.append(len(part.cells) if part else 0)
         total = 1
         for c in cells:
             total *= max(c, 1)
         result = ControleUitslag(lp, index, controle, total, 0)
-        search = _Search(regime, group, gw, scope, variables, cells, order, controle, result,
+        search = _Search(regime, space, group, gw, variables, cells, order, controle, result,
                          limit)
         search.run()
         if not search.cut:
@@ -126,10 +148,11 @@ class _Search:
     nodes, the check is exhaustive; otherwise the report says it was cut short.
     """
 
-    def __init__(self, regime: Regime, group: list[CompiledInstrument], gw: dict[str, Node],
-                 scope: Node | None, variables: list[tuple[str, str]], cells: list[int],
+    def __init__(self, regime: Regime, space: _Space, group: list[CompiledInstrument],
+                 gw: dict[str, Node], variables: list[tuple[str, str]], cells: list[int],
                  order: list[Any], controle: Controle, result: ControleUitslag, limit: int):
-        self.regime, self.group, self.gw, self.scope = regime, group, gw, scope
+        self.regime, self.space, self.group, self.gw = regime, space, group, gw
+        self.scope = space.scope
         self.variables, self.cells, self.order = variables, cells, order
         self.controle, self.result, self.limit = controle, result, limit
         self.visits = 0
@@ -144,7 +167,7 @@ class _Search:
     def _state(self, assignment: dict[tuple[str, str], int]) -> tuple[Callable[[int], Ternary],
                                                                        list[Ternary]]:
         values: dict[str, Ternary] = {}
-        leaf_value = _leaf_values(self.regime, assignment, values)
+        leaf_value = _leaf_values(self.space, assignment, values)
         for d in self.order:
             values[d.feit.id] = kleene(d.node, leaf_value)
         return leaf_value, [_status(ci, self.gw, leaf_value, self.by_id) for ci in self.group]
@@ -198,7 +221,7 @@ class _Search:
         if not remaining:
             possible = sum(1 for st in statuses if st is not False)
             certain = sum(1 for st in statuses if st is True)
-            example = {"feiten": {f"{p}.{n}": _rep(self.regime, p, n, c)
+            example = {"feiten": {f"{p}.{n}": _rep(self.space, p, n, c)
                                   for (p, n), c in assignment.items()},
                        "past": [ci.instrument.id for ci, st in zip(self.group, statuses,
                                                                    strict=True) if st]}
@@ -248,16 +271,16 @@ def _status(ci: CompiledInstrument, gw: dict[str, Node], leaf_value: Any,
     return semantics.cap_outlook(own, [_status(b, gw, leaf_value, by_id) for b in bases])
 
 
-def _leaf_values(regime: Regime, assignment: dict[tuple[str, str], int],
+def _leaf_values(space: _Space, assignment: dict[tuple[str, str], int],
                  values: dict[str, Ternary]) -> Callable[[int], Ternary]:
     """Leaf values for one combination of cells (derived facts read from `values`)."""
 
     def leaf_value(i: int) -> Ternary:
-        leaf = regime.leaves.leaves[i]
+        leaf = space.leaves[i]
         if leaf.prefix == "afgeleid":
             v = values.get(leaf.name)
             return None if v is None else compare(v, leaf.op, leaf.value)
-        part = regime.partitions.get((kind_of(leaf.prefix), leaf.name))
+        part = space.partitions.get((kind_of(leaf.prefix), leaf.name))
         cell = assignment.get((leaf.prefix, leaf.name))
         if part is None or leaf.value is None or cell is None:
             return None  # not assigned yet: onbekend
@@ -272,8 +295,8 @@ def _param(regime: Regime, name: str) -> Any:
     return None if pv is None else pv.waarde.waarde
 
 
-def _rep(regime: Regime, prefix: str, name: str, cell: int) -> Any:
-    part = regime.partitions[(kind_of(prefix), name)]
+def _rep(space: _Space, prefix: str, name: str, cell: int) -> Any:
+    part = space.partitions[(kind_of(prefix), name)]
     op, args = part.cells[cell]
     if op == "eq":
         return args[0]
@@ -282,7 +305,7 @@ def _rep(regime: Regime, prefix: str, name: str, cell: int) -> Any:
     return {"lt": f"<{args[0]}", "gt": f">{args[0]}"}.get(op, f"{args[0]}..{args[-1]}")
 
 
-def _input_leaves(regime: Regime, nodes: list[Node], derived: dict[str, Any]
+def _input_leaves(space: _Space, nodes: list[Node], derived: dict[str, Any]
                   ) -> tuple[set[int], set[str]]:
     """The casus-fact leaves under these trees, through derived facts, and the derived facts
     passed on the way."""
@@ -291,7 +314,7 @@ def _input_leaves(regime: Regime, nodes: list[Node], derived: dict[str, Any]
     stack = list(nodes)
     while stack:
         for i in leaves_of(stack.pop()):
-            leaf = regime.leaves.leaves[i]
+            leaf = space.leaves[i]
             if leaf.prefix == "afgeleid":
                 if leaf.name not in seen and leaf.name in derived:
                     seen.add(leaf.name)
@@ -301,7 +324,7 @@ def _input_leaves(regime: Regime, nodes: list[Node], derived: dict[str, Any]
     return leaf_ids, seen
 
 
-def _conflicting_facts(regime: Regime, group: list[CompiledInstrument],
+def _conflicting_facts(space: _Space, group: list[CompiledInstrument],
                        derived: dict[str, Any]) -> set[tuple[str, str]]:
     """Facts one instrument needs (a voorwaarde) and another is excluded by (an uitsluiting):
     e.g. the AOW age, which AIO requires and algemene bijstand excludes. Deciding these first
@@ -309,9 +332,9 @@ def _conflicting_facts(regime: Regime, group: list[CompiledInstrument],
 
     def facts(grounds: list[semantics.Ground]) -> set[tuple[str, str]]:
         nodes = [g.source.node for g in grounds if g.source.node is not None]
-        leaves = regime.leaves.leaves
-        return {(leaves[i].prefix, leaves[i].name) for i in _input_leaves(regime, nodes,
-                                                                            derived)[0]}
+        leaves = space.leaves
+        return {(leaves[i].prefix, leaves[i].name) for i in _input_leaves(space, nodes,
+                                                                           derived)[0]}
 
     pos, neg = [], []
     for ci in group:

@@ -118,7 +118,8 @@ class Receipt:
     backend: str
     firings: int
     kop: dict[str, Any] = field(default_factory=dict)
-    """The head of the trace (peildatum, engine, pakketten) without parsing the whole text."""
+    """The head of the trace (peildatum, engine, pakketten, casus) without parsing the whole
+    text (the service hashes the casus as evaluated into the advies chain)."""
 
     @functools.cached_property
     def trace(self) -> dict[str, Any]:
@@ -251,7 +252,7 @@ def evaluate(casus: Casus, rules: RuleBase, backend: Backend) -> Receipt:
         "advies": advies,
     }
     text = canonical_json(trace)
-    return Receipt(kop={k: trace[k] for k in ("peildatum", "engine", "pakketten")},
+    return Receipt(kop={k: trace[k] for k in ("peildatum", "engine", "pakketten", "casus")},
                    trace_json=text,
                    trace_hash="sha256:" + hashlib.sha256(text.encode("utf-8")).hexdigest(),
                    backend=backend.name, firings=firings)

@@ -22,9 +22,15 @@ from pydantic import (
 )
 
 from engine.citation import Rechtsgrond
+from engine.numbers import GETAL
 
 Operator = Literal["=", "!=", "<", "<=", ">", ">=", "in", "niet_in", "bevat", "bevat_niet"]
 Scalar = bool | int | float | str
+Getal = Annotated[float | int, GETAL]
+"""Every number in a pack (threshold, parameter value, bound of an open norm, a duration) is
+one the engine compares exactly: a whole number within ±(2^53 - 1), or a number with at most two
+decimals within ±10^12 (`engine.numbers`). `.inf`, `.nan`, 1e308 or 10**29 is an authoring
+error at its line, not a failure of every later advies."""
 
 Soort = Literal[
     "eigen_mogelijkheden",
@@ -57,7 +63,7 @@ class Vergelijking(Strict):
 
     feit: str = Field(pattern=r"^[a-z_]+\.[a-z0-9_]+$")
     op: Operator
-    waarde: Scalar | list[Scalar] | None = None
+    waarde: Annotated[Scalar | list[Scalar] | None, GETAL] = None
     parameter: str | None = None
 
     @model_validator(mode="after")
@@ -232,7 +238,7 @@ class Voorliggend(Strict):
 class Termijn(Strict):
     id: str = Field(pattern=r"^[a-z0-9_]+$")
     omschrijving: str
-    duur: int | None = Field(default=None, gt=0)
+    duur: Annotated[int | None, GETAL] = Field(default=None, gt=0)
     duur_parameter: str | None = None
     """A duration the law leaves to the municipality: an open-norm parameter (onbekend until a
     local overlay fills it)."""
@@ -329,7 +335,7 @@ class InvoerFeit(Strict):
 
 
 class ParameterWaarde(Geldigheid):
-    waarde: float | int
+    waarde: Getal
     bron: str | None = None
     onzeker: bool = False
     notitie: str | None = None
@@ -341,9 +347,9 @@ class OpenNorm(Strict):
     omschrijving: str
     grondslag: Rechtsgrond
     """The article that delegates it (e.g. Wgs 2 lid 4 d)."""
-    maximum: float | None = None
+    maximum: Getal | None = None
     """A bound the law sets (higher law): a local value above it is an authoring error."""
-    minimum: float | None = None
+    minimum: Getal | None = None
 
 
 class Herziening(Strict):

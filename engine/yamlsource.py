@@ -6,7 +6,9 @@ and keep a map from the path in the document (`("instrumenten", 3, "voorwaarden"
 
 We refuse, with a located message, what a rule author never needs and what makes YAML dangerous:
 anchors and aliases (the "billion laughs"), duplicate keys (silently last-wins in PyYAML),
-non-string keys, and files above a size bound.
+non-string keys, files above a size bound, nesting deeper than `MAX_DEPTH` (PyYAML composes
+recursively: 990 levels of `[` exhaust Python's stack) and integers with more digits than Python
+converts (200,000 digits raise `ValueError` in PyYAML's constructor).
 """
 
 from __future__ import annotations
@@ -21,6 +23,12 @@ from engine.errors import Problem
 
 MAX_YAML_BYTES = 5 * 1024 * 1024
 """Rule packs are a few hundred KB at most; anything far larger is a mistake or an attack."""
+
+MAX_DEPTH = 64
+"""Deepest nesting of mappings and sequences; the bundled packs use 12. Bounded well below
+Python's recursion limit, so composing, building and validating a document never exhausts the
+stack."""
+TOO_DEEP = f"te diep genest (meer dan {MAX_DEPTH} niveaus)"
 
 Location = tuple[int, int]
 DocPath = tuple[str | int, ...]
@@ -94,9 +102,13 @@ def parse_yaml(raw: bytes | str, *, source: str = "<invoer>",
                                      melding=f"geen geldige UTF-8 (byte {exc.start})")]) from exc
     else:
         text = raw.removeprefix("\ufeff")
-    loader = yaml.SafeLoader(text)
+    loader = _DepthBoundedLoader(text)
     try:
         node = loader.get_single_node()
+    except RecursionError as exc:  # pragma: no cover - MAX_DEPTH stops it first
+        line, col = loader.position()
+        raise YamlError([Problem(bestand=source, regel=line, kolom=col, pad="(document)",
+                                 melding=f"YAML-fout: {TOO_DEEP}")]) from exc
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
@@ -117,6 +129,32 @@ def parse_yaml(raw: bytes | str, *, source: str = "<invoer>",
     if problems:
         raise YamlError(problems)
     return doc
+
+
+class _DepthBoundedLoader(yaml.SafeLoader):
+    """The safe loader, refusing a document nested deeper than `MAX_DEPTH` where it happens."""
+
+    def __init__(self, stream: str):
+        super().__init__(stream)
+        self.depth = 0
+
+    def position(self) -> Location:
+        mark = self.get_mark()
+        return mark.line + 1, mark.column + 1
+
+    def compose_node(self, parent: yaml.Node | None, index: Any) -> yaml.Node | None:
+        self.depth += 1
+        try:
+            if self.depth > MAX_DEPTH:
+                event = self.peek_event()  # type: ignore[no-untyped-call]  # untyped in stubs
+                raise yaml.composer.ComposerError(None, None, TOO_DEEP, event.start_mark)
+            return super().compose_node(parent, index)
+        finally:
+            self.depth -= 1
+
+
+_INVALID = object()
+"""A scalar that could not be constructed (its problem is recorded)."""
 
 
 class _Builder:
@@ -148,7 +186,9 @@ class _Builder:
                 if not isinstance(key_node, yaml.ScalarNode):
                     self._error(key_node, path, "een sleutel moet tekst zijn")
                     continue
-                key = self.constructor.construct_object(key_node)
+                key = self._construct(key_node, path)
+                if key is _INVALID:
+                    continue
                 if not isinstance(key, str):
                     key = str(key).lower() if isinstance(key, bool) else str(key)
                 child = (*path, key)
@@ -159,8 +199,24 @@ class _Builder:
             return result
         if isinstance(node, yaml.SequenceNode):
             return [self.build(item, (*path, i)) for i, item in enumerate(node.value)]
+        value = self._construct(node, path)
+        return None if value is _INVALID else value
+
+    def _construct(self, node: yaml.Node, path: DocPath) -> Any:
+        """A scalar's value, or `_INVALID` after recording why it has none."""
         try:
             return self.constructor.construct_object(node)
         except yaml.YAMLError as exc:
             self._error(node, path, f"ongeldige waarde: {exc}")
-            return None
+        except ValueError:
+            # PyYAML builds ints and dates with Python's own constructors: an integer beyond
+            # Python's digit limit (sys.int_info) or a date like 2024-02-30 raises ValueError.
+            text = str(node.value)
+            if node.tag == "tag:yaml.org,2002:int":
+                why = f"een getal met te veel cijfers ({len(text)} tekens)"
+            elif node.tag == "tag:yaml.org,2002:timestamp":
+                why = f"'{text[:40]}' is geen geldige datum of tijd"
+            else:
+                why = f"'{text[:40]}' kan niet worden gelezen"
+            self._error(node, path, f"ongeldige waarde: {why}")
+        return _INVALID

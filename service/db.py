@@ -53,7 +53,7 @@ class Casus(Base):
     __tablename__ = "casussen"
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True)
-    eigenaar: Mapped[str] = mapped_column(String(200), index=True)
+    eigenaar: Mapped[str] = mapped_column(String(400), index=True)
     versie: Mapped[int] = mapped_column(Integer)
     data: Mapped[dict[str, Any]] = mapped_column(JSON)
     afwegingen: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
@@ -69,7 +69,7 @@ class CasusVersie(Base):
     data: Mapped[dict[str, Any]] = mapped_column(JSON)
     afwegingen: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
     reden: Mapped[str] = mapped_column(String(40))
-    door: Mapped[str] = mapped_column(String(200))
+    door: Mapped[str] = mapped_column(String(400))
     aangemaakt: Mapped[str] = mapped_column(String(32))
 
 
@@ -82,7 +82,7 @@ class Advies(Base):
     casus_id: Mapped[str | None] = mapped_column(ForeignKey("casussen.id"), nullable=True,
                                                  index=True)
     casus_versie: Mapped[int | None] = mapped_column(Integer, nullable=True)
-    door: Mapped[str] = mapped_column(String(200))
+    door: Mapped[str] = mapped_column(String(400))
     aangemaakt: Mapped[str] = mapped_column(String(32), index=True)
     peildatum: Mapped[str] = mapped_column(String(10))
     engine_versie: Mapped[str] = mapped_column(String(32))
@@ -91,6 +91,12 @@ class Advies(Base):
     trace_hash: Mapped[str] = mapped_column(String(71))
     vorige_hash: Mapped[str] = mapped_column(String(71))
     keten_hash: Mapped[str] = mapped_column(String(71))
+    casus_hash: Mapped[str | None] = mapped_column(String(71), nullable=True)
+    """sha256 of the canonical JSON of the casus as evaluated (`trace.casus`). Set on every
+    advies; nullable only because migration 0003 adds it to existing rows (and fills it)."""
+    keten_versie: Mapped[int] = mapped_column(Integer, server_default="1")
+    """Which chain-hash formula this row uses (`service.store.link_hash`): 1 for rows written
+    before migration 0003; 2 since, which also covers casus_hash, casus_id and casus_versie."""
 
 
 class Keten(Base):
@@ -103,6 +109,20 @@ class Keten(Base):
     hash: Mapped[str] = mapped_column(String(71))
 
 
+class KetenAnker(Base):
+    """A signed chain head (`service.keten`): the Ed25519 key is never in this database, so
+    whoever can write here cannot forge one. Append-only."""
+
+    __tablename__ = "keten_ankers"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    volgnummer: Mapped[int] = mapped_column(Integer, index=True)
+    keten_hash: Mapped[str] = mapped_column(String(71))
+    tijdstip: Mapped[str] = mapped_column(String(32))
+    sleutel_id: Mapped[str] = mapped_column(String(80))
+    handtekening: Mapped[str] = mapped_column(String(100))
+
+
 class Besluit(Base):
     __tablename__ = "besluiten"
 
@@ -112,7 +132,7 @@ class Besluit(Base):
     instrumenten: Mapped[list[dict[str, Any]]] = mapped_column(JSON)
     motivering: Mapped[str] = mapped_column(Text)
     zaak_url: Mapped[str | None] = mapped_column(String(500), nullable=True)
-    door: Mapped[str] = mapped_column(String(200))
+    door: Mapped[str] = mapped_column(String(400))
     aangemaakt: Mapped[str] = mapped_column(String(32))
 
 
@@ -134,22 +154,37 @@ class Verwerking(Base):
     advies_id: Mapped[str | None] = mapped_column(String(36), nullable=True)
 
 
-def make_engines(url: str) -> tuple[SaEngine, SaEngine]:
+class DatabaseMissing(Exception):
+    """An SQLite database that a read-only caller (`ot keten`) asked for does not exist."""
+
+
+def make_engines(url: str, *, create: bool = True) -> tuple[SaEngine, SaEngine]:
     """(writer, reader). On PostgreSQL one engine serves both (writers lock the chain head with
     SELECT … FOR UPDATE). On SQLite the writer starts every transaction with BEGIN IMMEDIATE,
     so two writers never interleave on the advies chain, and the reader keeps deferred
-    transactions, so reading never waits for (or blocks) a writer (WAL)."""
+    transactions, so reading never waits for (or blocks) a writer (WAL).
+
+    `create=False` (verification, export) never creates a folder or an empty SQLite file: a
+    missing database raises `DatabaseMissing`. Only the service start creates them."""
     if url.startswith("sqlite"):
-        return _sqlite(url, immediate=True), _sqlite(url, immediate=False)
+        path = _sqlite_path(url)
+        if not create and path and path != ":memory:" and not Path(path).is_file():
+            raise DatabaseMissing(path)
+        return (_sqlite(url, immediate=True, create=create),
+                _sqlite(url, immediate=False, create=create))
     if url.startswith("postgresql://"):
         url = "postgresql+psycopg://" + url[len("postgresql://"):]
     engine = create_engine(url, pool_size=10, max_overflow=20, pool_pre_ping=True)
     return engine, engine
 
 
-def _sqlite(url: str, *, immediate: bool) -> SaEngine:
-    path = url.split("///", 1)[1] if "///" in url else ""
-    if path and path != ":memory:":
+def _sqlite_path(url: str) -> str:
+    return url.split("///", 1)[1].split("?", 1)[0] if "///" in url else ""
+
+
+def _sqlite(url: str, *, immediate: bool, create: bool = True) -> SaEngine:
+    path = _sqlite_path(url)
+    if create and path and path != ":memory:":
         Path(path).parent.mkdir(parents=True, exist_ok=True)
     engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
 

@@ -1,5 +1,6 @@
 """Start the real service (uvicorn) in other processes: used by tests that need a live server
-and by the HTTP benchmark. Local API keys only; never a production launcher."""
+and by the HTTP benchmark. Local API keys only, rate limits out of the way of load tests;
+never a production launcher."""
 
 from __future__ import annotations
 
@@ -32,6 +33,8 @@ def start_server(database_url: str, workers: int = 1, log: Path | None = None,
     """Start uvicorn in its own process and wait until it answers; returns (url, process)."""
     port = free_port()
     env = {**os.environ, "OT_DATABASE_URL": database_url, "OT_API_KEYS": json.dumps(KEYS),
+           "OT_LIMIETEN": json.dumps(dict.fromkeys(("adviezen", "impact", "valideer", "test"),
+                                                   "1000000/minute")),
            **(extra_env or {})}
     out = open(log, "ab") if log else subprocess.DEVNULL  # noqa: SIM115
     proc = subprocess.Popen(

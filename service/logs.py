@@ -34,6 +34,13 @@ def configure(stream: object = None) -> None:
         tee = logging.FileHandler(os.environ["OT_LOG_FILE"], encoding="utf-8")
         tee.setFormatter(JsonFormatter())
         handlers.append(tee)
+    # uvicorn's own access log writes the raw request line, query string included (a token in
+    # `?access_token=…` would land in the log): the service's middleware writes the one access
+    # line per request (`service.http`, route template only), so uvicorn's is switched off.
+    access = logging.getLogger("uvicorn.access")
+    access.handlers = []
+    access.propagate = False
+    access.disabled = True
     for name in ("service", "service.http"):
         logger = logging.getLogger(name)
         for old in logger.handlers:

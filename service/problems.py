@@ -25,7 +25,7 @@ TITLES = {
     400: "Ongeldige invoer", 401: "Niet geauthenticeerd", 403: "Geen toegang",
     404: "Niet gevonden", 405: "Methode niet toegestaan", 406: "Niet aanvaardbaar",
     409: "Conflict", 413: "Verzoek te groot", 415: "Mediatype niet ondersteund",
-    422: "Niet te beoordelen",
+    422: "Niet te beoordelen", 429: "Te veel verzoeken",
     500: "Interne fout", 503: "Niet beschikbaar",
 }
 

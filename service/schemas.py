@@ -7,11 +7,12 @@ camelCase (NL API Design Rules).
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, HttpUrl, model_validator
 
 from engine.casus import Casus, Stap3
+from engine.numbers import BEDRAG_DECIMALEN, GETAL, MAX_BEDRAG, MAX_GEHEEL
 from engine.trace import Trace
 
 
@@ -50,8 +51,10 @@ class CasusVersieUit(Closed):
 class Antwoord(Closed):
     feit: str = Field(min_length=3, max_length=200,
                       description="adres uit nog_uitvragen, bv. personen[p1].leeftijd")
-    waarde: bool | int | float | str | list[str] | None = Field(
-        description="de waarde; null maakt het feit weer onbekend")
+    waarde: Annotated[bool | int | float | str | list[str] | None, GETAL] = Field(
+        description="de waarde; null maakt het feit weer onbekend. Een getal is eindig: "
+                    f"geheel tot ±{MAX_GEHEEL}, of met hoogstens {BEDRAG_DECIMALEN} decimalen "
+                    f"tot ±{MAX_BEDRAG} (engine.numbers)")
 
 
 class Antwoorden(Closed):
@@ -161,17 +164,106 @@ class Validatie(Closed):
     instrumenten: int
 
 
+# ── Impactanalyse als taak (issue 12) ──────────────────────────────────────────────────────
+
 class ImpactUitkomst(Closed):
+    """The full impact report, per advies: only for a job an auditor started."""
+
+    weergave: Literal["per_advies"] = "per_advies"
     totaal: int
     veranderd: int
     fouten: int = Field(description="adviezen waarvan de casus niet meer past")
     per_instrument: dict[str, dict[str, int]] = Field(
         description="per instrument: 'van → naar' met het aantal adviezen")
-    adviezen: list[dict[str, Any]]
+    adviezen: list[dict[str, Any]] = Field(
+        description="per veranderd advies: advies_id en de wijzigingen (hoogstens 500)")
     afgekapt: bool
+
+
+Aantal = int | Literal["<5"]
+
+
+class ImpactOverzicht(Closed):
+    """What a beleidsmedewerker sees: counts only, no advies ids (engine.impact.gepubliceerd)."""
+
+    weergave: Literal["geaggregeerd"] = "geaggregeerd"
+    totaal: int = Field(description="alle bekeken adviezen (exact)")
+    veranderd: Aantal = Field(description="adviezen die zouden veranderen; '<5' bij 1-4, "
+                                          "anders afgerond op 5")
+    fouten: Aantal = Field(description="adviezen waarvan de casus niet meer past; '<5' bij 1-4, "
+                                       "anders afgerond op 5")
+    per_instrument: dict[str, dict[str, Aantal]] = Field(
+        description="per instrument: 'van → naar' met het aantal adviezen; '<5' bij 1-4, "
+                    "anders afgerond op 5")
+    drempel: int = Field(description="cellen met minder adviezen dan dit (en meer dan 0) "
+                                     "worden niet getoond")
+    afronding: int = Field(description="alle andere aantallen zijn afgerond op een veelvoud "
+                                       "hiervan, zodat aftrekken geen onderdrukte cel onthult")
+    onderdrukt: bool = Field(description="er is minstens één cel onderdrukt")
+
+
+ImpactStatus = Literal["wachtend", "bezig", "klaar", "mislukt", "geannuleerd", "verlopen"]
+
+
+class Voortgang(Closed):
+    verwerkt: int = Field(description="adviezen herevalueerd")
+    totaal: int | None = Field(description="adviezen in totaal; null tot de taak ze geteld heeft")
+
+
+class ImpactTaak(Closed):
+    """An impact job (in the memory of one service process; gone after a restart)."""
+
+    id: str
+    status: ImpactStatus
+    weergave: Literal["geaggregeerd", "per_advies"] = Field(
+        description="per_advies alleen als een auditor de taak startte")
+    voortgang: Voortgang
+    aangemaakt: str
+    gestart: str | None
+    beeindigd: str | None
+    tijdslimiet_s: float
+    melding: str | None = Field(description="waarom de taak mislukte, verliep of stopte")
+    uitkomst: ImpactUitkomst | ImpactOverzicht | None = Field(
+        discriminator="weergave", description="het resultaat, als de status klaar is")
+# ── einde impactanalyse ──────────────────────────────────────────────────────────────────
 
 
 class TestUitkomst(Closed):
     geslaagd: int
     gefaald: int
     fouten: list[dict[str, Any]]
+
+
+# ── Keten-ondertekening (issue 12): signed chain heads and their verification ──────────────
+
+class KetenAnker(Closed):
+    """A signed head of the advies chain. Exported (`ot keten anker --uit`, `POST
+    /v1/adviezen/_anker`) for an auditor to keep outside the system; uploaded again to
+    `_verifieer-keten`, it must still be a prefix of the chain and among the signed heads."""
+
+    volgnummer: int = Field(ge=1, le=2_147_483_647)
+    keten_hash: str = Field(pattern=r"^sha256:[0-9a-f]{64}$")
+    tijdstip: str = Field(min_length=20, max_length=32, description="UTC, ISO 8601")
+    sleutel_id: str = Field(pattern=r"^ed25519:[0-9a-f]{16}$")
+    handtekening: str = Field(pattern=r"^[A-Za-z0-9+/]{86}==$",
+                              description="Ed25519, base64, over doel, volgnummer, keten_hash, "
+                                          "tijdstip en sleutel_id (canonieke JSON)")
+    publieke_sleutel: str | None = Field(default=None, max_length=400,
+                                         description="PEM, wanneer bekend; alleen vertrouwd "
+                                                     "als er geen publieke sleutel is "
+                                                     "ingesteld")
+
+
+class KetenVerificatie(KetenControle):
+    """`KetenControle` plus the signed heads: a rewrite, truncation or deleted signature that
+    the keyless chain alone cannot show."""
+
+    ondertekend: bool = Field(description="er is een geldige ondertekende kop, gecontroleerd "
+                                          "met een vertrouwde publieke sleutel")
+    ankers: int = Field(description="ondertekende koppen gecontroleerd")
+    laatste_anker: int | None = Field(description="volgnummer van de laatste geldige "
+                                                  "ondertekende kop")
+    niet_ondertekend: int = Field(description="adviezen na de laatste geldige ondertekende kop")
+    extern_anker: bool | None = Field(description="het meegestuurde anker klopt nog (null: "
+                                                  "geen meegestuurd)")
+    meldingen: list[str]

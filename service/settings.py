@@ -12,7 +12,7 @@ import os
 from pathlib import Path
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 Rol = Literal["consulent", "beleidsmedewerker", "auditor"]
 ROLLEN: tuple[Rol, ...] = ("consulent", "beleidsmedewerker", "auditor")
@@ -22,19 +22,175 @@ class ApiKey(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     rol: Rol
-    sub: str = Field(description="who (a pseudonymous user id, never a name)")
+    sub: str = Field(min_length=1, max_length=255,
+                     description="who (a pseudonymous user id, never a name)")
 
 
 class JwtIssuer(BaseModel):
-    """An OIDC provider whose tokens we accept: signature, iss, aud and exp are checked."""
+    """An OIDC provider whose tokens we accept: signature, iss, aud and exp are checked.
+
+    The signing keys come either from `key` (a PEM public key, or a shared secret for HS256) or
+    from `jwks_url`, the provider's published key set (NL GOV OAuth profile). A key set is cached
+    and fetched again when a token names a key id (`kid`) it does not hold, so a provider can
+    rotate its keys without a restart; `jwks_afkoelen_s` bounds how often an unknown `kid` may
+    trigger a fetch (a flood of made-up key ids must not become a flood of requests)."""
 
     model_config = ConfigDict(extra="forbid")
 
-    iss: str
+    iss: str = Field(pattern=r"^[^|\s]+$", max_length=140,
+                     description="the issuer, exactly as in the token's `iss` claim")
     aud: str
-    key: str = Field(description="PEM public key (RS256/ES256) or shared secret (HS256)")
-    algorithms: list[str] = Field(default_factory=lambda: ["RS256"])
+    key: str | None = Field(None, description="PEM public key (RS256/ES256) or shared secret "
+                                              "(HS256)")
+    jwks_url: str | None = Field(None, pattern=r"^https?://",
+                                 description="the provider's JWKS address (jwks_uri)")
+    jwks_cache_s: float = Field(300, gt=0, le=86400)
+    jwks_afkoelen_s: float = Field(30, ge=0, le=3600)
+    algorithms: list[str] = Field(default_factory=lambda: ["RS256"], min_length=1)
     rollen_claim: str = "rollen"
+
+    @model_validator(mode="after")
+    def _one_key_source(self) -> JwtIssuer:
+        if (self.key is None) == (self.jwks_url is None):
+            raise ValueError(f"issuer {self.iss}: geef precies één van 'key' en 'jwks_url'")
+        if self.jwks_url and any(a.startswith("HS") for a in self.algorithms):
+            raise ValueError(f"issuer {self.iss}: een JWKS hoort bij RS/ES/PS-algoritmen, niet HS")
+        return self
+
+
+class Limiet(BaseModel):
+    """A rate limit in the notation of the `limits` library, e.g. "30/minute"."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    adviezen: str = "120/minute"
+    impact: str = "6/minute"
+    valideer: str = "30/minute"
+    test: str = "6/minute"
+
+    @field_validator("adviezen", "impact", "valideer", "test")
+    @classmethod
+    def _parses(cls, value: str) -> str:
+        from limits import parse
+
+        try:
+            parse(value)
+        except ValueError as exc:
+            raise ValueError(f"geen limiet: '{value}' (bijvoorbeeld '30/minute')") from exc
+        return value
+
+
+# ── Keten-ondertekening (issue 12) ─────────────────────────────────────────────────────────
+# One block: where the key that signs the advies chain head lives, and how often it signs.
+# Used by service.keten; read by `Settings.from_env` (one line) and the `ot keten` command.
+from collections.abc import Mapping  # noqa: E402
+from typing import TYPE_CHECKING, Any  # noqa: E402
+
+from pydantic import PrivateAttr, SecretStr  # noqa: E402
+
+if TYPE_CHECKING:
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import (
+        Ed25519PrivateKey,
+        Ed25519PublicKey,
+    )
+
+KETEN_OMGEVING = {
+    "OT_KETEN_SLEUTEL": "sleutel",
+    "OT_KETEN_SLEUTEL_PEM": "sleutel_pem",
+    "OT_KETEN_PUBLIEKE_SLEUTELS": "publieke_sleutels",
+    "OT_KETEN_PUBLIEKE_SLEUTELS_PEM": "publieke_sleutels_pem",
+    "OT_KETEN_ANKER_ELKE": "anker_elke",
+    "OT_KETEN_ANKER_SECONDEN": "anker_seconden",
+}
+"""Environment variable → field of `KetenInstellingen`."""
+
+
+class KetenInstellingen(BaseModel):
+    """The Ed25519 key that signs the advies chain head: never in the database, so whoever can
+    write the database cannot forge a signed head. The private key comes from a PEM file
+    (`OT_KETEN_SLEUTEL`) or the PEM text (`OT_KETEN_SLEUTEL_PEM`); a verifier needs only public
+    keys (`OT_KETEN_PUBLIEKE_SLEUTELS[_PEM]`, one or more, so old keys stay trusted after a
+    rotation). Without a key the service runs, logs loudly that the chain is unsigned, and
+    verification says so. Keys are read and checked once, here, at start; an error never
+    repeats the input (it may be a private key)."""
+
+    model_config = ConfigDict(extra="forbid", hide_input_in_errors=True)
+
+    sleutel: Path | None = Field(None, description="path to the Ed25519 private key (PEM, "
+                                                   "PKCS#8, without password)")
+    sleutel_pem: SecretStr | None = Field(None, description="the private key as PEM text")
+    publieke_sleutels: Path | None = Field(None, description="path to a PEM file with one or "
+                                                             "more Ed25519 public keys to trust")
+    publieke_sleutels_pem: str | None = Field(None, description="the public keys as PEM text")
+    anker_elke: int = Field(100, ge=0, le=1_000_000,
+                            description="sign the head after this many adviezen (0: never by "
+                                        "count)")
+    anker_seconden: float = Field(60, ge=0, le=604_800,
+                                  description="sign a head that moved when the last signature "
+                                              "is this old (0: never by time)")
+
+    _privesleutel: Any = PrivateAttr(None)
+    _publieke: tuple[Any, ...] = PrivateAttr(())
+
+    @model_validator(mode="after")
+    def _load_keys(self) -> KetenInstellingen:
+        from service.keten import load_keys
+
+        self._privesleutel, self._publieke = load_keys(self)
+        return self
+
+    @property
+    def privesleutel(self) -> Ed25519PrivateKey | None:
+        key: Ed25519PrivateKey | None = self._privesleutel
+        return key
+
+    @property
+    def vertrouwde_sleutels(self) -> tuple[Ed25519PublicKey, ...]:
+        """The public keys a verification trusts: the configured ones and the signing key's."""
+        own = (self._privesleutel.public_key(),) if self._privesleutel is not None else ()
+        keys: tuple[Ed25519PublicKey, ...] = (*self._publieke, *own)
+        return keys
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str]) -> KetenInstellingen:
+        return cls.model_validate({name: env[key] for key, name in KETEN_OMGEVING.items()
+                                   if key in env})
+# ── einde keten-ondertekening ────────────────────────────────────────────────────────────
+
+
+# ── Impactanalyse als taak (issue 12) ──────────────────────────────────────────────────────
+# One block: how many impact jobs a service process runs and queues, and for how long.
+# Used by service.impact_jobs; read by `Settings.from_env` (one line).
+IMPACT_OMGEVING = {
+    "OT_IMPACT_MAX_TAKEN": "max_taken",
+    "OT_IMPACT_WACHTRIJ": "wachtrij",
+    "OT_IMPACT_TIJDSLIMIET_S": "tijdslimiet_s",
+    "OT_IMPACT_BEWAAR_S": "bewaar_s",
+    "OT_IMPACT_NICE": "nice",
+}
+"""Environment variable → field of `ImpactInstellingen`."""
+
+
+class ImpactInstellingen(BaseModel):
+    """Impact jobs (`POST /v1/regelpakketten/_impact`) run in their own process, at a lower
+    priority, so the service stays responsive. Per service process at most `max_taken` run and
+    `wachtrij` wait; beyond that the service answers 503 with Retry-After. A job that runs longer
+    than `tijdslimiet_s` is stopped (`verlopen`); a finished job is forgotten after `bewaar_s`."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    max_taken: int = Field(1, ge=1, le=16, description="jobs running at once per process")
+    wachtrij: int = Field(2, ge=0, le=100, description="jobs waiting per process")
+    tijdslimiet_s: float = Field(900, gt=0, le=86_400, description="time limit per job")
+    bewaar_s: float = Field(3600, gt=0, le=604_800,
+                            description="how long a finished job and its result are kept")
+    nice: int = Field(10, ge=0, le=19, description="niceness of the job's process (os.nice)")
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str]) -> ImpactInstellingen:
+        return cls.model_validate({name: env[key] for key, name in IMPACT_OMGEVING.items()
+                                   if key in env})
+# ── einde impactanalyse ──────────────────────────────────────────────────────────────────
 
 
 class Settings(BaseModel):
@@ -44,6 +200,12 @@ class Settings(BaseModel):
     rules_dir: Path | None = None
     api_keys: dict[str, ApiKey] = Field(default_factory=dict)
     jwt_issuers: list[JwtIssuer] = Field(default_factory=list)
+    limieten: Limiet = Field(default_factory=Limiet,
+                             description="rate limits per principal on the expensive endpoints")
+    keten: KetenInstellingen = Field(default_factory=KetenInstellingen,
+                                     description="the key that signs the advies chain head")
+    impact: ImpactInstellingen = Field(default_factory=ImpactInstellingen,
+                                       description="impact jobs: how many, how long")
     cors_origins: list[str] = Field(default_factory=list)
     max_body_bytes: int = 1_000_000
     verwerkingsactiviteit: str = "https://example.invalid/verwerkingsactiviteiten/omgekeerde-toets"
@@ -65,6 +227,10 @@ class Settings(BaseModel):
             data["api_keys"] = json.loads(env["OT_API_KEYS"])
         if "OT_JWT_ISSUERS" in env:
             data["jwt_issuers"] = json.loads(env["OT_JWT_ISSUERS"])
+        if "OT_LIMIETEN" in env:
+            data["limieten"] = json.loads(env["OT_LIMIETEN"])
+        data["keten"] = KetenInstellingen.from_env(env)
+        data["impact"] = ImpactInstellingen.from_env(env)
         if "OT_CORS_ORIGINS" in env:
             data["cors_origins"] = [o for o in env["OT_CORS_ORIGINS"].split(",") if o]
         for key, name in (("OT_MAX_BODY_BYTES", "max_body_bytes"),

@@ -5,8 +5,9 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
+from typing import Annotated
 
-from fastapi import APIRouter, Depends, Request, Response
+from fastapi import APIRouter, Body, Depends, Request, Response
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -14,25 +15,28 @@ from engine import Receipt
 from engine.evaluate import trace_hash
 from engine.replay import diff
 from service.auth import Principal, require
-from service.db import Advies, now
+from service.db import Advies, Casus, now
 from service.deps import Paging, db_read, engines, settings
 from service.engines import Engines
+from service.keten import document, lifespan, sign_head, signer_for, trusted_keys
+from service.keten import verify as verify_signed
 from service.problems import ApiProblem
-from service.routes.casussen import visible
 from service.schemas import (
     AdviesIn,
     AdviesLijst,
     AdviesSamenvatting,
     AdviesUit,
     Herhaling,
-    KetenControle,
+    KetenAnker,
+    KetenVerificatie,
     Pagina,
     PakketRef,
 )
 from service.settings import Settings
-from service.store import count, log_verwerking, store_advies, verify_chain
+from service.store import casus_problems, count, log_verwerking, store_advies
+from service.toegang import Actie, load, visible_to
 
-router = APIRouter(tags=["adviezen"])
+router = APIRouter(tags=["adviezen"], lifespan=lifespan)  # lifespan: signs the chain head
 
 
 def summary(row: Advies) -> AdviesSamenvatting:
@@ -62,23 +66,16 @@ def pseudonym(cfg: Settings, casus_id: str | None) -> str | None:
     return "psn:" + mac.hexdigest()[:32]
 
 
-def readable(session: Session, advies_id: str, who: Principal) -> Advies:
-    row = session.get(Advies, advies_id)
-    if row is None or ("auditor" not in who.rollen and row.door != who.sub):
-        raise ApiProblem(404, f"Geen advies met id '{advies_id}'.")
-    return row
-
-
 @router.post("/adviezen", status_code=201, response_model=AdviesUit,
              summary="Evalueer een casus (stap 2 en 4) en sla het bewijsstuk op")
 def create(body: AdviesIn, request: Request,
            reader: Session = Depends(db_read), eng: Engines = Depends(engines),
            cfg: Settings = Depends(settings),
-           who: Principal = Depends(require("consulent"))) -> Response:
+           who: Principal = Depends(require("consulent", limiet="adviezen"))) -> Response:
     started = now()
     casus_id = casus_versie = None
     if body.casus_id is not None:
-        row = visible(reader, body.casus_id, who)
+        row = load(reader, Casus, body.casus_id, who, Actie.SCHRIJVEN)
         data, casus_id, casus_versie = row.data, row.id, row.versie
     else:
         assert body.casus is not None
@@ -89,7 +86,7 @@ def create(body: AdviesIn, request: Request,
     # the processing-log record: both land together or not at all.
     with request.app.state.sessions() as session:
         advies = store_advies(session, receipt, casus_id=casus_id, casus_versie=casus_versie,
-                              door=who.sub)
+                              door=who.id, signer=signer_for(cfg.keten))
         log_verwerking(session, state=request.state, naam="advies_evalueren",
                        activiteit=cfg.verwerkingsactiviteit,
                        betrokkene=pseudonym(cfg, casus_id), status="OK", start=started,
@@ -104,7 +101,7 @@ def create(body: AdviesIn, request: Request,
 def index(paging: Paging = Depends(), casusId: str | None = None,
           session: Session = Depends(db_read),
           who: Principal = Depends(require("consulent", "auditor"))) -> AdviesLijst:
-    where = [] if "auditor" in who.rollen else [Advies.door == who.sub]
+    where = visible_to(Advies, who)
     if casusId:
         where.append(Advies.casus_id == casusId)
     rows = session.scalars(select(Advies).where(*where).order_by(Advies.volgnummer.desc())
@@ -117,7 +114,7 @@ def index(paging: Paging = Depends(), casusId: str | None = None,
 @router.get("/adviezen/{advies_id}", response_model=AdviesUit)
 def show(advies_id: str, session: Session = Depends(db_read),
          who: Principal = Depends(require("consulent", "auditor"))) -> Response:
-    row = readable(session, advies_id, who)
+    row = load(session, Advies, advies_id, who, Actie.LEZEN)
     return full(summary(row), row.trace)
 
 
@@ -125,9 +122,9 @@ def show(advies_id: str, session: Session = Depends(db_read),
              summary="Herhaal met de vastgepinde pakketversies: identiek of de verschillen")
 def replay(advies_id: str, session: Session = Depends(db_read), eng: Engines = Depends(engines),
            who: Principal = Depends(require("auditor"))) -> Herhaling:
-    row = readable(session, advies_id, who)
+    row = load(session, Advies, advies_id, who, Actie.LEZEN)
     pinned = eng.pinned([p["hash"] for p in row.pakketten])
-    return _compare(row, pinned.advies(json.loads(row.trace)["casus"]))
+    return _compare(row, pinned.advies(json.loads(row.trace)["casus"]), session)
 
 
 @router.post("/adviezen/{advies_id}/_vergelijk", response_model=Herhaling,
@@ -135,14 +132,18 @@ def replay(advies_id: str, session: Session = Depends(db_read), eng: Engines = D
 def compare_today(advies_id: str, session: Session = Depends(db_read),
                   eng: Engines = Depends(engines),
                   who: Principal = Depends(require("auditor"))) -> Herhaling:
-    row = readable(session, advies_id, who)
-    return _compare(row, eng.current.advies(json.loads(row.trace)["casus"]))
+    row = load(session, Advies, advies_id, who, Actie.LEZEN)
+    return _compare(row, eng.current.advies(json.loads(row.trace)["casus"]), session)
 
 
-def _compare(row: Advies, new: Receipt) -> Herhaling:
+def _compare(row: Advies, new: Receipt, session: Session) -> Herhaling:
+    """Intact means: the trace hashes to trace_hash, and the advies still commits to the casus
+    it evaluated (`casus_problems`: the trace's casus and the stored casus version hash to
+    casus_hash). Each commitment that fails comes first in `verschillen`."""
     stored = json.loads(row.trace)
-    intact = trace_hash(stored) == row.trace_hash
-    differences = diff(stored, new.trace)
+    problems = casus_problems(session, row, stored.get("casus"))
+    intact = trace_hash(stored) == row.trace_hash and not problems
+    differences = problems + diff(stored, new.trace)
     packs_then = {p["hash"] for p in row.pakketten}
     packs_now = {p["hash"] for p in new.trace["pakketten"]}
     return Herhaling(identiek=intact and new.trace_hash == row.trace_hash, intact=intact,
@@ -151,9 +152,28 @@ def _compare(row: Advies, new: Receipt) -> Herhaling:
                      verschillen=differences)
 
 
-@router.post("/adviezen/_verifieer-keten", response_model=KetenControle,
-             summary="Controleer de hele keten van opgeslagen adviezen")
-def verify(session: Session = Depends(db_read),
-           who: Principal = Depends(require("auditor"))) -> KetenControle:
-    ok, n, first, message = verify_chain(session)
-    return KetenControle(geldig=ok, aantal=n, eerste_fout=first, melding=message)
+@router.post("/adviezen/_verifieer-keten", response_model=KetenVerificatie,
+             summary="Controleer de hele keten, de ondertekende koppen en een meegestuurd anker")
+def verify(anker: Annotated[KetenAnker | None, Body(description="een eerder geëxporteerd anker "
+                                                                "(optioneel)")] = None,
+           session: Session = Depends(db_read), cfg: Settings = Depends(settings),
+           who: Principal = Depends(require("auditor"))) -> KetenVerificatie:
+    result = verify_signed(session, cfg.keten.vertrouwde_sleutels,
+                           [anker.model_dump()] if anker is not None else [])
+    return KetenVerificatie(**vars(result))
+
+
+@router.post("/adviezen/_anker", response_model=KetenAnker,
+             summary="Onderteken de kop van de keten nu; bewaar het anker buiten het systeem")
+def anchor(request: Request, cfg: Settings = Depends(settings),
+           who: Principal = Depends(require("auditor"))) -> KetenAnker:
+    signer = signer_for(cfg.keten)
+    if signer is None:
+        raise ApiProblem(409, "De keten wordt niet ondertekend: er is geen sleutel ingesteld "
+                              "(OT_KETEN_SLEUTEL).")
+    with request.app.state.sessions() as session:
+        row = sign_head(session, signer)
+        if row is None:
+            raise ApiProblem(409, "De keten is leeg: er is nog geen kop om te ondertekenen.")
+        session.commit()
+        return KetenAnker(**document(row, trusted_keys(cfg.keten.vertrouwde_sleutels)))

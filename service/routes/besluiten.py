@@ -7,12 +7,12 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from service.auth import Principal, require
-from service.db import Besluit, now
+from service.db import Advies, Besluit, now
 from service.deps import Paging, db, db_read
 from service.problems import ApiProblem
-from service.routes.adviezen import readable
 from service.schemas import BesluitIn, BesluitLijst, BesluitUit, GekozenInstrument, Pagina
 from service.store import count, new_id
+from service.toegang import Actie, load, visible_to
 
 router = APIRouter(tags=["besluiten"])
 
@@ -30,7 +30,7 @@ def create(body: BesluitIn, response: Response, session: Session = Depends(db),
            who: Principal = Depends(require("consulent"))) -> BesluitUit:
     import json
 
-    advies = readable(session, body.advies_id, who)
+    advies = load(session, Advies, body.advies_id, who, Actie.SCHRIJVEN)
     known = {i["id"] for e in json.loads(advies.trace)["advies"]["effecten"]
              for i in e["stap4"]["instrumenten"]}
     unknown = [(n, c.instrument) for n, c in enumerate(body.instrumenten)
@@ -43,7 +43,7 @@ def create(body: BesluitIn, response: Response, session: Session = Depends(db),
     row = Besluit(id=new_id(), advies_id=advies.id, casus_id=advies.casus_id,
                   instrumenten=[c.model_dump() for c in body.instrumenten],
                   motivering=body.motivering,
-                  zaak_url=str(body.zaak_url) if body.zaak_url else None, door=who.sub,
+                  zaak_url=str(body.zaak_url) if body.zaak_url else None, door=who.id,
                   aangemaakt=now())
     session.add(row)
     session.commit()
@@ -54,7 +54,7 @@ def create(body: BesluitIn, response: Response, session: Session = Depends(db),
 @router.get("/besluiten", response_model=BesluitLijst)
 def index(paging: Paging = Depends(), session: Session = Depends(db_read),
           who: Principal = Depends(require("consulent", "auditor"))) -> BesluitLijst:
-    where = [] if "auditor" in who.rollen else [Besluit.door == who.sub]
+    where = visible_to(Besluit, who)
     rows = session.scalars(select(Besluit).where(*where).order_by(Besluit.aangemaakt.desc(),
                                                                   Besluit.id)
                            .offset(paging.offset).limit(paging.grootte)).all()
@@ -66,7 +66,4 @@ def index(paging: Paging = Depends(), session: Session = Depends(db_read),
 @router.get("/besluiten/{besluit_id}", response_model=BesluitUit)
 def show(besluit_id: str, session: Session = Depends(db_read),
          who: Principal = Depends(require("consulent", "auditor"))) -> BesluitUit:
-    row = session.get(Besluit, besluit_id)
-    if row is None or ("auditor" not in who.rollen and row.door != who.sub):
-        raise ApiProblem(404, f"Geen besluit met id '{besluit_id}'.")
-    return out(row)
+    return out(load(session, Besluit, besluit_id, who, Actie.LEZEN))

@@ -12,7 +12,6 @@ from service.auth import Principal, require
 from service.db import Casus, CasusVersie, now
 from service.deps import Paging, db, db_read, engines
 from service.engines import Engines
-from service.problems import ApiProblem
 from service.schemas import (
     AfwegingenIn,
     Antwoorden,
@@ -23,6 +22,7 @@ from service.schemas import (
     Pagina,
 )
 from service.store import add_casus_version, apply_answers, count, new_id
+from service.toegang import Actie, load, visible_to
 
 router = APIRouter(tags=["casussen"])
 
@@ -30,18 +30,6 @@ router = APIRouter(tags=["casussen"])
 def out(row: Casus) -> CasusUit:
     return CasusUit(id=row.id, versie=row.versie, aangemaakt=row.aangemaakt,
                     gewijzigd=row.gewijzigd, casus=row.data, afwegingen=row.afwegingen)
-
-
-def visible(session: Session, casus_id: str, who: Principal, *, for_update: bool = False
-            ) -> Casus:
-    """A consulent sees their own casussen, an auditor all; others get 404 (no leak)."""
-    stmt = select(Casus).where(Casus.id == casus_id)
-    if for_update:
-        stmt = stmt.with_for_update()
-    row = session.scalars(stmt).first()
-    if row is None or ("auditor" not in who.rollen and row.eigenaar != who.sub):
-        raise ApiProblem(404, f"Geen casus met id '{casus_id}'.")
-    return row
 
 
 def validated(eng: Engines, data: dict[str, Any]) -> dict[str, Any]:
@@ -57,11 +45,11 @@ def create(body: CasusIn, response: Response, session: Session = Depends(db),
            who: Principal = Depends(require("consulent"))) -> CasusUit:
     data = validated(eng, body.model_dump(mode="json", exclude_none=True))
     stamp = now()
-    row = Casus(id=new_id(), eigenaar=who.sub, versie=1, data=data,
+    row = Casus(id=new_id(), eigenaar=who.id, versie=1, data=data,
                 afwegingen=data.get("stap3"), aangemaakt=stamp, gewijzigd=stamp)
     session.add(row)
     session.flush()
-    add_casus_version(session, row, "aangemaakt", who.sub)
+    add_casus_version(session, row, "aangemaakt", who.id)
     session.commit()
     response.headers["Location"] = f"/v1/casussen/{row.id}"
     return out(row)
@@ -70,7 +58,7 @@ def create(body: CasusIn, response: Response, session: Session = Depends(db),
 @router.get("/casussen", response_model=CasusLijst, summary="Casussen (eigen; auditor: alle)")
 def index(paging: Paging = Depends(), session: Session = Depends(db_read),
           who: Principal = Depends(require("consulent", "auditor"))) -> CasusLijst:
-    where = [] if "auditor" in who.rollen else [Casus.eigenaar == who.sub]
+    where = visible_to(Casus, who)
     rows = session.scalars(select(Casus).where(*where).order_by(Casus.aangemaakt.desc(),
                                                                 Casus.id)
                            .offset(paging.offset).limit(paging.grootte)).all()
@@ -82,14 +70,14 @@ def index(paging: Paging = Depends(), session: Session = Depends(db_read),
 @router.get("/casussen/{casus_id}", response_model=CasusUit)
 def show(casus_id: str, session: Session = Depends(db_read),
          who: Principal = Depends(require("consulent", "auditor"))) -> CasusUit:
-    return out(visible(session, casus_id, who))
+    return out(load(session, Casus, casus_id, who, Actie.LEZEN))
 
 
 @router.get("/casussen/{casus_id}/versies", response_model=list[CasusVersieUit],
             summary="Alle versies van een casus (niets gaat verloren)")
 def versions(casus_id: str, session: Session = Depends(db_read),
              who: Principal = Depends(require("consulent", "auditor"))) -> list[CasusVersieUit]:
-    visible(session, casus_id, who)
+    load(session, Casus, casus_id, who, Actie.LEZEN)
     rows = session.scalars(select(CasusVersie).where(CasusVersie.casus_id == casus_id)
                            .order_by(CasusVersie.versie)).all()
     return [CasusVersieUit(versie=r.versie, reden=r.reden, aangemaakt=r.aangemaakt,
@@ -102,7 +90,7 @@ def _update(session: Session, row: Casus, data: dict[str, Any], reden: str, who:
     row.afwegingen = afwegingen
     row.versie += 1
     row.gewijzigd = now()
-    add_casus_version(session, row, reden, who.sub)
+    add_casus_version(session, row, reden, who.id)
     session.commit()
     return out(row)
 
@@ -112,7 +100,7 @@ def _update(session: Session, row: Casus, data: dict[str, Any], reden: str, who:
 def replace(casus_id: str, body: CasusIn, session: Session = Depends(db),
             eng: Engines = Depends(engines),
             who: Principal = Depends(require("consulent"))) -> CasusUit:
-    row = visible(session, casus_id, who, for_update=True)
+    row = load(session, Casus, casus_id, who, Actie.SCHRIJVEN, for_update=True)
     data = validated(eng, body.model_dump(mode="json", exclude_none=True))
     return _update(session, row, data, "vervangen", who, data.get("stap3"))
 
@@ -122,7 +110,7 @@ def replace(casus_id: str, body: CasusIn, session: Session = Depends(db),
 def answer(casus_id: str, body: Antwoorden, session: Session = Depends(db),
            eng: Engines = Depends(engines),
            who: Principal = Depends(require("consulent"))) -> CasusUit:
-    row = visible(session, casus_id, who, for_update=True)
+    row = load(session, Casus, casus_id, who, Actie.SCHRIJVEN, for_update=True)
     data = apply_answers(row.data, [(a.feit, a.waarde) for a in body.antwoorden])
     return _update(session, row, validated(eng, data), "antwoorden", who, row.afwegingen)
 
@@ -132,7 +120,7 @@ def answer(casus_id: str, body: Antwoorden, session: Session = Depends(db),
 def weigh(casus_id: str, body: AfwegingenIn, session: Session = Depends(db),
           eng: Engines = Depends(engines),
           who: Principal = Depends(require("consulent"))) -> CasusUit:
-    row = visible(session, casus_id, who, for_update=True)
+    row = load(session, Casus, casus_id, who, Actie.SCHRIJVEN, for_update=True)
     afwegingen = body.model_dump(exclude_none=True)
     data = {**row.data, "stap3": afwegingen} if afwegingen else {
         k: v for k, v in row.data.items() if k != "stap3"}

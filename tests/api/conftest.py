@@ -23,7 +23,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import create_engine, text
 
 from service.app import create_app
-from service.settings import ApiKey, JwtIssuer, Settings
+from service.settings import ApiKey, JwtIssuer, Limiet, Settings
 
 ROOT = Path(__file__).resolve().parents[2]
 EXAMPLES = ROOT.parent / "shared" / "examples"
@@ -83,10 +83,17 @@ def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
     return PG_URL
 
 
+RUIM = Limiet(adviezen="100000/minute", impact="100000/minute", valideer="100000/minute",
+              test="100000/minute")
+"""Rate limits out of the way of tests that make many requests (tests/api/test_access.py
+tests the limits themselves)."""
+
+
 def make_settings(db_url: str, rules_dir: Path | None = None, **extra: Any) -> Settings:
+    extra.setdefault("limieten", RUIM)
+    extra.setdefault("jwt_issuers", [ISSUER])
     return Settings(database_url=db_url, rules_dir=rules_dir, api_keys=KEYS,
-                    jwt_issuers=[ISSUER], cors_origins=["https://consulent.gemeente.example"],
-                    **extra)
+                    cors_origins=["https://consulent.gemeente.example"], **extra)
 
 
 @pytest.fixture

@@ -53,7 +53,14 @@ def test_casus_advies_answer_replay_besluit(client: TestClient) -> None:
 
     r = client.post("/v1/adviezen/_verifieer-keten", headers=AUDITOR)
     assert r.json() == {"geldig": True, "aantal": 2, "eerste_fout": None,
-                        "melding": "2 adviezen, keten intact"}
+                        "melding": "2 adviezen, keten intact; niet ondertekend",
+                        # issue 12 (tests/api/test_tamper.py): no key configured here, so the
+                        # verification says the chain is unsigned
+                        "ondertekend": False, "ankers": 0, "laatste_anker": None,
+                        "niet_ondertekend": 2, "extern_anker": None,
+                        "meldingen": ["keten niet ondertekend: geen sleutel ingesteld "
+                                      "(OT_KETEN_SLEUTEL of OT_KETEN_PUBLIEKE_SLEUTELS); "
+                                      "handtekeningen niet gecontroleerd"]}
 
     r = client.post("/v1/besluiten", headers=CONSULENT, json={
         "advies_id": second["id"], "zaak_url": "https://zaken.gemeente.example/zaken/1",

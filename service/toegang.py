@@ -1,0 +1,67 @@
+"""Who may see and who may change what: the one place that decides it.
+
+* **Lezen** (read) a casus, advies or besluit: its owner, or any principal holding the auditor
+  role (auditors see all, for replay and review).
+* **Schrijven** (write: change a casus, answer its questions, record stap 3, make an advies on
+  it, record a besluit on an advies): only its owner, acting as consulent. Holding the auditor
+  role next to the consulent role never turns "may see" into "may change".
+* The owner is the principal's `id`: issuer and subject together, so a token from another issuer
+  with the same `sub` is someone else.
+
+Everything else gets 404 with the same words as a missing id, so ids do not leak. Every route and
+so every web page (which calls the API) uses `load` or `visible_to`; nothing else compares owners.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from typing import Any, TypeVar
+
+from sqlalchemy import select
+from sqlalchemy.orm import InstrumentedAttribute, Session
+
+from service.auth import Principal
+from service.db import Advies, Besluit, Casus
+from service.problems import ApiProblem
+
+
+class Actie(StrEnum):
+    LEZEN = "lezen"
+    SCHRIJVEN = "schrijven"
+
+
+Row = TypeVar("Row", Casus, Advies, Besluit)
+
+OWNER: dict[type[Any], tuple[InstrumentedAttribute[str], str]] = {
+    Casus: (Casus.eigenaar, "casus"),
+    Advies: (Advies.door, "advies"),
+    Besluit: (Besluit.door, "besluit"),
+}
+"""Per stored kind: the column holding its owner, and its name in messages."""
+
+
+def may(who: Principal, owner: str, actie: Actie) -> bool:
+    if owner == who.id and "consulent" in who.rollen:
+        return True
+    return actie is Actie.LEZEN and "auditor" in who.rollen
+
+
+def load(session: Session, model: type[Row], ident: str, who: Principal, actie: Actie,
+         *, for_update: bool = False) -> Row:
+    """The row `ident` of `model` if `who` may perform `actie` on it; otherwise 404."""
+    column, noun = OWNER[model]
+    stmt = select(model).where(model.id == ident)
+    if for_update:
+        stmt = stmt.with_for_update()
+    row = session.scalars(stmt).first()
+    if row is None or not may(who, getattr(row, column.key), actie):
+        raise ApiProblem(404, f"Geen {noun} met id '{ident}'.")
+    return row
+
+
+def visible_to(model: type[Row], who: Principal) -> list[Any]:
+    """WHERE clauses for a listing: everything for an auditor, else the principal's own."""
+    column, _ = OWNER[model]
+    if "auditor" in who.rollen:
+        return []
+    return [column == who.id]
