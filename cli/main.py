@@ -484,9 +484,11 @@ def uitleg(
 
 @app.command()
 def lint(paths: Annotated[list[Path] | None, typer.Argument(
-        help="regelpakketten of mappen (standaard: rules/)")] = None) -> None:
+        help="regelpakketten of mappen (standaard: rules/)")] = None,
+        wetteksten: WettekstenOption = None) -> None:
     """Controleer regelpakketten: alle fouten tegelijk, met bestand:regel:kolom; daarna de
-    beslistabel-controles (overlap en gaten) van de pakketten."""
+    verwijzingen en citaten tegen de wetteksten, en de beslistabel-controles (overlap en gaten)
+    van de pakketten."""
     from engine.checks import run_controles
 
     try:
@@ -494,6 +496,7 @@ def lint(paths: Annotated[list[Path] | None, typer.Argument(
     except PackError as exc:
         _problems("Fouten in de regelpakketten", exc.problems)
         raise typer.Exit(1) from exc
+    _lint_wetteksten(eng, wetteksten)
     results = run_controles(eng.rules)
     problems = [p for r in results for p in r.problems()]
     for r in results:
@@ -551,6 +554,132 @@ def test_(paths: Annotated[list[Path] | None, typer.Argument(
               f"({len(files)} bestanden)")
     if failed or problems or not results:
         raise typer.Exit(1)
+
+
+# --- wetteksten (issue 11): the law's own words beside every rule ------------------------------
+
+WettekstenOption = Annotated[Path | None, typer.Option(
+    "--wetteksten", help="map met wetteksten (standaard: rules/wetteksten/)")]
+
+wettekst_app = typer.Typer(add_completion=False, no_args_is_help=True,
+                           help="Wetteksten: importeren uit het regelrecht-corpus en versies "
+                                "vergelijken.")
+app.add_typer(wettekst_app, name="wettekst")
+
+
+def _wetteksten(root: Path | None) -> Any:
+    from engine.wettekst import Wetteksten, WettekstError
+
+    try:
+        return Wetteksten.load(root)
+    except WettekstError as exc:
+        _problems("Fouten in de wetteksten", exc.problems)
+        raise typer.Exit(2) from exc
+
+
+def _lint_wetteksten(eng: Engine, root: Path | None) -> None:
+    """Every citation resolves in each version in force; every quote is in its cited lid."""
+    from engine.wettekst import WettekstError
+    from engine.wettekst_lint import controleer
+
+    try:
+        rapport = controleer(eng.rules.packs, _wetteksten(root))
+    except WettekstError as exc:
+        _problems("Fouten in de wetteksten", exc.problems)
+        raise typer.Exit(1) from exc
+    for w in rapport.waarschuwingen:
+        out.print(Text(f"let op: {w.render()}", style="magenta"))
+    if rapport.fouten:
+        _problems("Verwijzingen en citaten kloppen niet met de wettekst", rapport.fouten)
+        raise typer.Exit(1)
+    out.print(f"wetteksten: {rapport.gecontroleerd} verwijzingen per versie gecontroleerd, "
+              f"{len(rapport.waarschuwingen)} waarschuwingen")
+
+
+@wettekst_app.command("importeer")
+def wettekst_importeer(
+    bestanden: Annotated[list[Path], typer.Argument(
+        help="wetteksten in het formaat van MinBZK/regelrecht-corpus "
+             "(regulation/nl/wet/<naam>/<datum>.yaml)", exists=True, dir_okay=False)],
+    uit: Annotated[Path | None, typer.Option(
+        "--uit", help="map voor de wetteksten (standaard: rules/wetteksten/)")] = None,
+    naam: Annotated[str | None, typer.Option(help="naam van de wet, bv. 'Wmo 2015'")] = None,
+    artikel: Annotated[list[str] | None, typer.Option(
+        "--artikel", help="alleen deze artikelen (een uittreksel); herhaalbaar")] = None,
+) -> None:
+    """Importeer een versie van een wet; schrijft <uit>/<bwb_id>/<versiedatum>.yaml."""
+    from engine.wettekst import DEFAULT_WETTEKSTEN_DIR, WettekstError
+    from engine.wettekst_import import importeer, schrijf
+
+    problems: list[Problem] = []
+    written = []
+    for bestand in bestanden:
+        try:
+            wet = importeer(bestand, naam=naam, artikelen=artikel)
+        except WettekstError as exc:
+            problems.extend(exc.problems)
+            continue
+        written.append((schrijf(wet, uit or DEFAULT_WETTEKSTEN_DIR), wet))
+    for target, wet in written:
+        out.print(f"[green]geïmporteerd[/]: {wet.naam} versie {wet.versie} "
+                  f"({len(wet.artikelen)} artikelen{', uittreksel' if wet.uittreksel else ''})"
+                  f" → {target}")
+    if problems:
+        _problems("Niet te importeren", problems)
+        raise typer.Exit(1)
+
+
+@wettekst_app.command("verschil")
+def wettekst_verschil(
+    bwb_id: Annotated[str, typer.Argument(help="BWB-id, bv. BWBR0001860 (Faillissementswet)")],
+    datum1: Annotated[str, typer.Argument(help="eerste peildatum (JJJJ-MM-DD)")],
+    datum2: Annotated[str, typer.Argument(help="tweede peildatum (JJJJ-MM-DD)")],
+    regels: RulesOption = None,
+    wetteksten: WettekstenOption = None,
+) -> None:
+    """Welke geciteerde leden zijn tussen twee versies veranderd, en welke regels citeren ze?"""
+    import datetime as dt
+
+    from engine.wettekst_lint import beschrijf, verschil
+
+    days = []
+    for label, value in (("datum1", datum1), ("datum2", datum2)):
+        try:
+            days.append(dt.date.fromisoformat(value))
+        except ValueError as exc:
+            _problems("Geen datum", [Problem(pad=label, melding=f"{value!r} is geen datum "
+                                                                "(JJJJ-MM-DD)")])
+            raise typer.Exit(2) from exc
+    eng = _engine(regels)
+    teksten = _wetteksten(wetteksten)
+    try:
+        changes = verschil(eng.rules.packs, teksten, bwb_id, days[0], days[1])
+    except LookupError as exc:
+        _problems("Geen wettekst", [Problem(pad=bwb_id, melding=str(exc))])
+        raise typer.Exit(1) from exc
+    from engine.wettekst import woordverschil
+
+    old = teksten.in_werking(bwb_id, days[0])
+    new = teksten.in_werking(bwb_id, days[1])
+    out.rule(f"{teksten.naam(bwb_id)}: versie {old.versie} → {new.versie}")
+    if not changes:
+        out.print("Geen geciteerd lid is veranderd.")
+        return
+    for c in changes:
+        out.print()
+        out.print(Text(c.rechtsgrond.tekst(), style="bold"))
+        if c.oud is None or c.nieuw is None:
+            out.print(Text("bestaat niet meer" if c.nieuw is None else "is nieuw",
+                           style="bold red"))
+        else:
+            out.print(Text(woordverschil(c.oud, c.nieuw, context=8)))
+        out.print("geciteerd door:")
+        for lp, v in c.regels:
+            out.print(Text(f"  • {lp.id}: {beschrijf(v)} — {v.rechtsgrond.tekst()}"))
+    out.print()
+    out.print(f"{len(changes)} geciteerde leden veranderd; "
+              f"{len({(lp.id, v.regel) for c in changes for lp, v in c.regels})} regels om "
+              "opnieuw te lezen.")
 
 
 if __name__ == "__main__":  # pragma: no cover

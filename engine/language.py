@@ -58,6 +58,11 @@ class Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
+Citaat = Annotated[str, Field(min_length=8)]
+"""A verbatim phrase from the law; fragments may be separated by "…" (they must appear in this
+order). Compared whitespace-normalised with the vendored text of every version in force."""
+
+
 class Vergelijking(Strict):
     """A leaf: compare one fact with a constant (`waarde`) or a parameter (`parameter`)."""
 
@@ -145,7 +150,7 @@ class Beslisruimte(Strict):
     """
 
     door: Beslisser
-    wettekst: str = Field(min_length=8)
+    wettekst: Citaat
     """The law's own words that leave the decision open (quoted, e.g. "Het college kan …
     weigeren")."""
     rechtsgrond: Rechtsgrond | None = None
@@ -166,6 +171,8 @@ class Voorwaarde(Strict):
     toets: Toets
     onzeker: bool = False
     beslisruimte: Beslisruimte | None = None
+    wettekst: Citaat | None = None
+    """The law's decisive words in the cited lid; required on an uitsluiting and when onzeker."""
     notitie: str | None = None
 
 
@@ -184,6 +191,8 @@ class Begrenzing(Strict):
     toets: Toets | None = None
     onzeker: bool = False
     beslisruimte: Beslisruimte | None = None
+    wettekst: Citaat | None = None
+    """The law's decisive words in the cited lid; required on an uitsluiting and when onzeker."""
     notitie: str | None = None
 
 
@@ -200,12 +209,15 @@ class Toepassing(Strict):
     rechtsgrond: Rechtsgrond | None = None
     onzeker: bool = False
     beslisruimte: Beslisruimte | None = None
+    wettekst: Citaat | None = None
+    """The law's decisive words in the cited lid; required on an uitsluiting and when onzeker."""
     notitie: str | None = None
 
 
 def _toepassing_tag(v: Any) -> str | None:
     if isinstance(v, dict):
-        long_form = {"toets", "uitleg", "rechtsgrond", "onzeker", "beslisruimte", "notitie"}
+        long_form = {"toets", "uitleg", "rechtsgrond", "onzeker", "beslisruimte", "notitie",
+                     "wettekst"}
         return "~item" if long_form & set(v) else "~toets"
     if isinstance(v, Toepassing):
         return "~item"
@@ -232,6 +244,8 @@ class Voorliggend(Strict):
     """`uitsluiting`: when the toets is ja the instrument does not fit (e.g. Pw 15)."""
     onzeker: bool = False
     beslisruimte: Beslisruimte | None = None
+    wettekst: Citaat | None = None
+    """The law's decisive words in the cited lid; required on an uitsluiting and when onzeker."""
     notitie: str | None = None
 
 
@@ -247,6 +261,8 @@ class Termijn(Strict):
     toets: Toets | None = None
     """When this deadline applies (e.g. 3 werkdagen only in a threatening situation)."""
     onzeker: bool = False
+    wettekst: Citaat | None = None
+    """The law's decisive words in the cited lid; required on an uitsluiting and when onzeker."""
     notitie: str | None = None
 
     @model_validator(mode="after")
@@ -291,6 +307,8 @@ class Instrument(Geldigheid):
     """Earlier ids of this instrument. Stored casussen, adviezen and besluiten refer to ids, so a
     rename keeps the old one here and it still resolves."""
     onzeker: bool = False
+    wettekst: Citaat | None = None
+    """The law's decisive words in the cited lid; required on an uitsluiting and when onzeker."""
     notitie: str | None = None
 
 
@@ -301,6 +319,8 @@ class Grondwaarde(Geldigheid):
     toets: Toets
     """When an effect serves this purpose (leefgebied, person, facts)."""
     onzeker: bool = False
+    wettekst: Citaat | None = None
+    """The law's decisive words in the cited lid; required on an uitsluiting and when onzeker."""
     notitie: str | None = None
 
 
@@ -312,6 +332,8 @@ class AfgeleidFeit(Geldigheid):
     rechtsgrond: Rechtsgrond
     toets: Toets
     onzeker: bool = False
+    wettekst: Citaat | None = None
+    """The law's decisive words in the cited lid; required on an uitsluiting and when onzeker."""
     notitie: str | None = None
 
 

@@ -81,9 +81,15 @@ class LoadedPack:
         return (item.geldig_vanaf or self.start, item.geldig_tot or self.end)
 
 
+NOT_PACK_FOLDERS = frozenset({"tests", "wetteksten"})
+"""Folders under `rules/` that hold no packs: YAML tests, and the vendored law texts
+(`engine.wettekst`)."""
+
+
 def pack_files(paths: Iterable[Path]) -> list[Path]:
     """Expand folders to pack files: a folder with YAML files is a pack folder; otherwise its
-    sub-folders are searched (`rules/wmo/`, `rules/gemeenten/gm9991/`); `tests/` never."""
+    sub-folders are searched (`rules/wmo/`, `rules/gemeenten/gm9991/`); `tests/` and
+    `wetteksten/` never."""
     found: list[Path] = []
     for path in paths:
         if path.is_file():
@@ -92,7 +98,7 @@ def pack_files(paths: Iterable[Path]) -> list[Path]:
             found.extend(sorted(p for p in path.glob("*.yaml") if p.is_file()))
         elif path.is_dir():
             found.extend(pack_files(sorted(p for p in path.iterdir()
-                                           if p.is_dir() and p.name != "tests")))
+                                           if p.is_dir() and p.name not in NOT_PACK_FOLDERS)))
     return found
 
 

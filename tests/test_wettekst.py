@@ -1,0 +1,322 @@
+"""The law's own words: import from the regelrecht corpus, lookups by date, quotes, diffs.
+
+The corpus files under tests/fixtures/regelrecht/ are real (MinBZK/regelrecht-corpus), trimmed to
+the articles of titel III of the Faillissementswet that the wsnp pack cites.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import shutil
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from cli.main import app
+from engine.citation import Rechtsgrond
+from engine.loader import DEFAULT_RULES_DIR, load_packs
+from engine.wettekst import (
+    NietGevonden,
+    Wetteksten,
+    WettekstError,
+    citaat_gevonden,
+    load_wettekst,
+    woordverschil,
+)
+from engine.wettekst_import import importeer, schoon, schrijf
+from engine.wettekst_lint import controleer, verschil
+
+ROOT = Path(__file__).resolve().parent.parent
+CORPUS = ROOT / "tests" / "fixtures" / "regelrecht" / "regulation" / "nl" / "wet"
+FW_2023 = CORPUS / "faillissementswet" / "2023-01-01.yaml"
+FW_2024 = CORPUS / "faillissementswet" / "2024-01-01.yaml"
+FW = "BWBR0001860"
+runner = CliRunner()
+
+
+@pytest.fixture
+def library(tmp_path: Path) -> Wetteksten:
+    """Both Fw versions imported into a fresh library, with the 1-7-2023 version missing."""
+    for f in (FW_2023, FW_2024):
+        schrijf(importeer(f), tmp_path)
+    (tmp_path / FW / "ontbrekend.yaml").write_text(
+        "ontbrekende_versies:\n  - {datum: 2023-07-01, reden: niet in het corpus}\n", "utf-8")
+    return Wetteksten(tmp_path)
+
+
+# --- import ---------------------------------------------------------------------------------
+
+def test_import_folds_the_flat_corpus_list_into_articles_leden_and_onderdelen() -> None:
+    wet = importeer(FW_2024)
+    assert (wet.bwb_id, wet.versie, wet.naam) == (FW, dt.date(2024, 1, 1), "Faillissementswet")
+    assert wet.bron == "https://wetten.overheid.nl/BWBR0001860/2024-01-01"
+    assert wet.herkomst == ("MinBZK/regelrecht-corpus "
+                            "regulation/nl/wet/faillissementswet/2024-01-01.yaml")
+    assert [a.nummer for a in wet.artikelen] == ["284", "285", "287", "287a", "287b", "288",
+                                                 "349a"]
+    art285 = wet.artikel("285")
+    assert art285 is not None
+    assert [lid.nummer for lid in art285.leden] == ["1", "2"]
+    assert [o.nummer for o in art285.leden[0].onderdelen] == list("abcdefghi")
+    assert art285.leden[0].tekst == ("In het verzoekschrift of in een daarbij te voegen bijlage "
+                                     "worden opgenomen:")
+    # Links keep their words; the link targets and reference lines are gone.
+    lid1 = wet.zoek("288", "1").eigen_tekst
+    assert lid1 == ("Het verzoek, bedoeld in artikel 284, eerste lid, wordt slechts toegewezen "
+                    "indien voldoende aannemelijk is:")
+    assert "[ref" not in str(wet.model_dump())
+    assert "https://wetten.overheid.nl/BWBR0001860#" not in str(wet.model_dump())
+
+
+def test_import_of_the_old_version_has_the_ten_year_ground() -> None:
+    old, new = importeer(FW_2023), importeer(FW_2024)
+    assert old.zoek("288", "2", "d").eigen_tekst.startswith("indien minder dan tien jaar")
+    with pytest.raises(NietGevonden) as info:
+        new.zoek("288", "2", "d")
+    assert info.value.deel == "onderdeel"
+    assert "(wel: a, b, c)" in info.value.melding
+
+
+def test_import_of_selected_articles_is_an_uittreksel(tmp_path: Path) -> None:
+    wet = importeer(FW_2024, artikelen=["288", "349a"])
+    assert wet.uittreksel and [a.nummer for a in wet.artikelen] == ["288", "349a"]
+    written = schrijf(wet, tmp_path)
+    assert written == tmp_path / FW / "2024-01-01.yaml"
+    assert load_wettekst(written) == wet
+    with pytest.raises(NietGevonden, match="staat niet in het uittreksel van"):
+        wet.zoek("284")
+    with pytest.raises(WettekstError, match="artikel 999 staat niet in dit bestand"):
+        importeer(FW_2024, artikelen=["999"])
+
+
+def test_wrapped_words_are_joined_without_inventing_spaces() -> None:
+    text = ("De rechtbank gaat terstond over tot benoeming van een rechter-\n"
+            "commissaris en [73/148/\nEEG](31973L0148) bij *Stb.* 347.\n\n\n"
+            "[ref1]: https://wetten.overheid.nl/BWBR0001860#Artikel290")
+    assert schoon(text) == ("De rechtbank gaat terstond over tot benoeming van een "
+                            "rechter-commissaris en 73/148/EEG bij Stb. 347.")
+
+
+def test_a_broken_corpus_file_is_refused_with_its_location(tmp_path: Path) -> None:
+    bad = tmp_path / "2024-01-01.yaml"
+    bad.write_text("valid_from: '2024-01-01'\nurl: https://wetten.overheid.nl/x\narticles:\n"
+                   "  - number: '1'\n    text: Tekst.\n    url: https://example.org/zonder-anker\n"
+                   "  - number: '7.1'\n    text: Tekst.\n"
+                   "    url: https://wetten.overheid.nl/BWBR0001860/2024-01-01#Artikel8\n",
+                   "utf-8")
+    with pytest.raises(WettekstError) as info:
+        importeer(bad)
+    rendered = [p.render() for p in info.value.problems]
+    assert any(r.startswith(f"{bad}:1:1: bwb_id: verplicht veld 'bwb_id' ontbreekt")
+               for r in rendered), rendered
+    assert any(f"{bad}:6:10: articles[0].url:" in r and "#Artikel<nummer>" in r
+               for r in rendered), rendered
+    assert any(f"{bad}:7:13: articles[1].number: nummer '7.1' hoort niet bij artikel 8" in r
+               for r in rendered), rendered
+
+
+def test_a_vendored_file_must_match_its_name(tmp_path: Path) -> None:
+    target = schrijf(importeer(FW_2024), tmp_path)
+    wrong = target.with_name("2024-02-01.yaml")
+    target.rename(wrong)
+    with pytest.raises(WettekstError, match=r"past niet bij de bestandsnaam 2024-02-01\.yaml"):
+        load_wettekst(wrong)
+    wrong.write_text(wrong.read_text("utf-8").replace("naam: Faillissementswet\n", ""), "utf-8")
+    with pytest.raises(WettekstError) as info:
+        load_wettekst(wrong)
+    assert info.value.problems[0].render().startswith(f"{wrong}:2:1: naam: verplicht veld")
+
+
+# --- lookups by date ------------------------------------------------------------------------
+
+def test_the_version_in_force_on_a_day(library: Wetteksten) -> None:
+    assert library.versiedata(FW) == [dt.date(2023, 1, 1), dt.date(2024, 1, 1)]
+    assert library.in_werking(FW, dt.date(2022, 12, 31)) is None
+    assert library.in_werking(FW, dt.date(2023, 6, 30)).versie == dt.date(2023, 1, 1)  # type: ignore[union-attr]
+    assert library.in_werking(FW, dt.date(2023, 7, 1)) is None  # listed as missing: no old text
+    assert library.in_werking(FW, dt.date(2031, 5, 5)).versie == dt.date(2024, 1, 1)  # type: ignore[union-attr]
+    during = library.versies_tijdens(FW, dt.date(2023, 3, 1), dt.date(2024, 3, 1))
+    assert [w.versie for w in during] == [dt.date(2023, 1, 1), dt.date(2024, 1, 1)]
+    periods = library.perioden(FW, dt.date(2022, 6, 1), dt.date(2024, 6, 30))
+    assert [(p.van.isoformat(), p.tot.isoformat(), p.wet is not None) for p in periods] == [
+        ("2022-06-01", "2022-12-31", False), ("2023-01-01", "2023-06-30", True),
+        ("2023-07-01", "2023-12-31", False), ("2024-01-01", "2024-06-30", True)]
+    assert periods[2].reden == "niet in het corpus"
+
+
+def test_one_call_gives_a_display_the_words_of_a_citation(library: Wetteksten) -> None:
+    rg = Rechtsgrond(bwb_id=FW, artikel="288", lid="1", onderdeel="b")
+    old = library.passage(rg, dt.date(2023, 2, 1))
+    new = library.passage(rg, dt.date(2024, 2, 1))
+    assert old is not None and new is not None
+    assert old.tekst.startswith("dat de schuldenaar ten aanzien van") and "vijf jaar" in old.tekst
+    assert "drie jaar" in new.tekst and new.versie == dt.date(2024, 1, 1)
+    assert new.lid_tekst.startswith("Het verzoek, bedoeld in artikel 284, eerste lid,")
+    assert "\nb. dat de schuldenaar" in new.lid_tekst
+    assert new.bron == "https://wetten.overheid.nl/BWBR0001860/2024-01-01#Artikel288"
+    assert library.passage(rg, dt.date(2023, 8, 1)) is None
+    assert library.tekst(FW, "288", "2", "d", dt.date(2023, 3, 1)) is not None
+    with pytest.raises(NietGevonden):
+        library.tekst(FW, "288", "2", "d", dt.date(2024, 3, 1))
+
+
+def test_quotes_are_found_whitespace_normalised_and_in_order() -> None:
+    text = "Het verzoek wordt evenwel afgewezen:\na. indien de  schuldsaneringsregeling reeds"
+    assert citaat_gevonden("Het verzoek wordt evenwel afgewezen: … indien de "
+                           "schuldsaneringsregeling", text)
+    assert citaat_gevonden("evenwel ... reeds", text)
+    assert not citaat_gevonden("reeds … evenwel", text)
+    assert not citaat_gevonden("wordt altijd afgewezen", text)
+    assert not citaat_gevonden(" … ", text)
+
+
+def test_word_diff_marks_what_changed() -> None:
+    assert woordverschil("in de vijf jaar voorafgaand", "in de drie jaar voorafgaand") == (
+        "in de [-vijf-] {+drie+} jaar voorafgaand")
+    long = " ".join(f"w{i}" for i in range(40))
+    assert woordverschil(long + " oud", long + " nieuw", context=3) == (
+        "… w37 w38 w39 [-oud-] {+nieuw+}")
+
+
+# --- the bundled texts and packs ------------------------------------------------------------
+
+def test_bundled_packs_cite_only_what_the_vendored_texts_contain() -> None:
+    rapport = controleer(load_packs(), Wetteksten.load())
+    assert rapport.fouten == []
+    assert rapport.gecontroleerd > 50
+
+
+def test_the_2023_fw_change_is_signalled_for_exactly_the_rules_citing_those_leden() -> None:
+    """Stb. 2023, 87 changed art. 285, 288 and 349a Fw. The corpus has no text per 1-7-2023,
+    so the first version after the change in the vendored texts is 2024-01-01."""
+    packs = load_packs([DEFAULT_RULES_DIR / "wsnp"])
+    changes = verschil(packs, Wetteksten.load(), FW, dt.date(2023, 6, 30), dt.date(2024, 1, 1))
+    assert [c.rechtsgrond.tekst() for c in changes] == [
+        "art. 285 lid 1 Faillissementswet", "art. 288 lid 1 Faillissementswet",
+        "art. 288 lid 2 Faillissementswet", "art. 349a lid 1 Faillissementswet"]
+    assert "[-vijf-] {+drie+}" in woordverschil(changes[1].oud or "", changes[1].nieuw or "")
+    cited = {(c.rechtsgrond.artikel, c.rechtsgrond.lid): {v.regel for _, v in c.regels}
+             for c in changes}
+    assert cited[("349a", "1")] == {"wsnp.schuldsanering · termijn looptijd"}
+    assert cited[("288", "1")] == {
+        "feit fw_nakoming_verplichtingen",
+        "wsnp.schuldsanering · voorwaarde schulden_niet_te_betalen",
+        "wsnp.schuldsanering · voorwaarde goede_trouw",
+        "wsnp.schuldsanering · voorwaarde nakoming"}
+    assert cited[("288", "2")] == {
+        "feit fw_poging_door_wck48", "feit fw_wsnp_loopt", "feit fw_schulden_uit_misdrijf",
+        "feit fw_eerdere_wsnp_uitzondering",
+        "wsnp.schuldsanering · voorwaarde misdrijfschulden_langere_termijn",
+        "wsnp.schuldsanering · uitsluiting wsnp_loopt_al",
+        "wsnp.schuldsanering · uitsluiting poging_niet_door_erkende_hulpverlener",
+        "wsnp.schuldsanering · uitsluiting schulden_uit_misdrijf"}
+    assert cited[("285", "1")] == {
+        "feit fw_minnelijk_traject_onmogelijk",
+        "wsnp.verklaring_285 · voorwaarde wsnp_verzoek",
+        "wsnp.verklaring_285 · voorwaarde woon_of_verblijfplaats",
+        "wsnp.schuldsanering · voorwaarde verklaring_285"}
+    # Art. 284 and 287 did not change: the rules citing only those are not listed.
+    all_rules = {r for rules in cited.values() for r in rules}
+    assert not any("verzoek_door_college" in r for r in all_rules)
+    # The old Wsnp version (until 30-6-2023) is not in force under the new text.
+    assert all(v.van >= dt.date(2023, 7, 1) or v.tot.year == 9999
+               for c in changes for _, v in c.regels)
+
+
+# --- the command line -----------------------------------------------------------------------
+
+def test_cli_importeer_writes_the_project_format(tmp_path: Path) -> None:
+    result = runner.invoke(app, ["wettekst", "importeer", str(FW_2023), str(FW_2024),
+                                 "--uit", str(tmp_path), "--artikel", "288"],
+                           env={"COLUMNS": "200"})
+    assert result.exit_code == 0, result.output
+    assert "Faillissementswet versie 2023-01-01 (1 artikelen, uittreksel)" in result.output
+    assert sorted(p.name for p in (tmp_path / FW).iterdir()) == ["2023-01-01.yaml",
+                                                                  "2024-01-01.yaml"]
+    bad = tmp_path / "kapot.yaml"
+    bad.write_text("- geen: wettekst\n", "utf-8")
+    result = runner.invoke(app, ["wettekst", "importeer", str(bad), "--uit", str(tmp_path)],
+                           env={"COLUMNS": "200"})
+    assert result.exit_code == 1
+    assert f"{bad}:1:1: (document): verwacht een wettekst uit het regelrecht-corpus" in (
+        result.output.replace("\n", ""))
+
+
+def test_cli_verschil_shows_the_word_diff_and_the_rules() -> None:
+    result = runner.invoke(app, ["wettekst", "verschil", FW, "2023-06-30", "2024-01-01"],
+                           env={"COLUMNS": "250"})
+    assert result.exit_code == 0, result.output
+    assert "art. 349a lid 1 Faillissementswet" in result.output
+    assert "bedraagt [-drie-] {+anderhalf+} jaar" in result.output
+    assert "wsnp.schuldsanering · termijn looptijd (instrumenten[15].termijnen[0])" in (
+        result.output)
+    assert "4 geciteerde leden veranderd" in result.output
+    missing = runner.invoke(app, ["wettekst", "verschil", FW, "2023-01-01", "2023-07-01"],
+                            env={"COLUMNS": "250"})
+    assert missing.exit_code == 1
+    assert "geen tekst van Faillissementswet (BWBR0001860) in werking op 2023-07-01" in (
+        missing.output.replace("\n", ""))
+
+
+def test_cli_lint_reports_a_dangling_citation_with_its_version(tmp_path: Path) -> None:
+    rules = tmp_path / "rules"
+    shutil.copytree(DEFAULT_RULES_DIR / "wsnp", rules / "wsnp", ignore=shutil.ignore_patterns(
+        "tests"))
+    pack = rules / "wsnp" / "wsnp.yaml"
+    text = pack.read_text("utf-8")
+    needle = 'rechtsgrond: {bwb_id: BWBR0001860, artikel: "349a", lid: "1"}'
+    last = text.rindex(needle)
+    line = text[:last].count("\n") + 1
+    col = len(text[:last].rsplit("\n", 1)[1]) + len("rechtsgrond: ") + 1  # the mapping's "{"
+    pack.write_text(text[:last] + needle.replace('lid: "1"', 'lid: "4"') +
+                    text[last + len(needle):], "utf-8")
+    result = runner.invoke(app, ["lint", str(rules)], env={"COLUMNS": "300"})
+    assert result.exit_code == 1, result.output
+    out = result.output.replace("\n", "")
+    assert (f"wsnp.yaml:{line}:{col}: instrumenten[15].termijnen[0]."
+            "rechtsgrond: verwijzing naar art. 349a lid 4 Faillissementswet klopt niet: "
+            "art. 349a lid 4 staat niet in Faillissementswet (versie 2024-01-01) "
+            "(wel: 1, 2, 3)") in out, out
+
+
+def test_both_corpus_layouts_import_to_the_same_words() -> None:
+    """Older harvests list every lid and onderdeel as an entry (`288.2.a`); newer ones put a
+    whole article in one entry with leden "1 …" and onderdelen "a. …" as paragraphs. Art. 284-288
+    and 349a did not change between 2024-01-01 and 2026-09-01: both must read the same."""
+    flat, whole = importeer(FW_2024), importeer(CORPUS / "faillissementswet" / "2026-09-01.yaml")
+    assert [a.nummer for a in whole.artikelen] == [a.nummer for a in flat.artikelen]
+    for art in flat.artikelen:
+        other = whole.artikel(art.nummer)
+        assert other is not None
+        assert [lid.nummer for lid in other.leden] == [lid.nummer for lid in art.leden]
+        for lid in art.leden:
+            assert whole.zoek(art.nummer, lid.nummer).tekst == flat.zoek(art.nummer,
+                                                                         lid.nummer).tekst
+    assert [o.nummer for o in whole.zoek("288", "2").onderdelen] == ["a", "b", "c"]
+    assert whole.zoek("287", "3", "b").eigen_tekst.startswith("hanteert de rechtbank")
+
+
+def test_lint_warns_when_a_later_version_changed_what_a_pack_was_reviewed_against(
+        tmp_path: Path) -> None:
+    """gelezen.yaml records the version each pack was last read against; a later version inside
+    the pack's validity that changes a cited lid is a warning naming those leden."""
+    texts = tmp_path / "wetteksten"
+    shutil.copytree(DEFAULT_RULES_DIR / "wetteksten", texts)
+    packs = load_packs([DEFAULT_RULES_DIR / "wsnp"])
+    assert [w for w in controleer(packs, Wetteksten(texts)).waarschuwingen
+            if "gelezen" in w.melding] == []
+    (texts / "gelezen.yaml").write_text(
+        "pakketten:\n  wsnp:\n    BWBR0001860: 2023-01-01\n    BWBR0031331: 2026-07-01\n",
+        "utf-8")
+    warnings = [w.render() for w in controleer(packs, Wetteksten(texts)).waarschuwingen
+                if "gelezen" in w.melding]
+    assert len(warnings) == 1, warnings
+    assert ("regelpakket.id: Faillissementswet versie 2024-01-01 wijkt af van de gelezen versie "
+            "2023-01-01 in art. 285 lid 1, art. 288 lid 1, art. 288 lid 2, art. 349a lid 1; "
+            "lees de regels die ze citeren opnieuw (ot wettekst verschil BWBR0001860 2023-01-01 "
+            "2024-01-01)") in warnings[0]
+    (texts / "gelezen.yaml").write_text("pakketten:\n  wsnp:\n    BWBR0031331: 2026-07-01\n",
+                                        "utf-8")
+    assert any("niet vastgelegd tegen welke versie van Faillissementswet" in w.melding
+               for w in controleer(packs, Wetteksten(texts)).waarschuwingen)
