@@ -320,3 +320,88 @@ def test_lint_warns_when_a_later_version_changed_what_a_pack_was_reviewed_agains
                                         "utf-8")
     assert any("niet vastgelegd tegen welke versie van Faillissementswet" in w.melding
                for w in controleer(packs, Wetteksten(texts)).waarschuwingen)
+
+
+def test_participatiewet_2025_excerpt_imports_with_the_cited_leden_verbatim(tmp_path: Path) -> None:
+    """The real Participatiewet text per 2025-01-01 (regelrecht-corpus, trimmed to the cited
+    articles): the exclusions the pack cites resolve with the law's words, art. 35 lid 2 has the
+    2025 amount, and art. 7a and art. 20 lid 3 (inserted per 2026) are not in this version."""
+    fixture = CORPUS / "participatiewet" / "2025-01-01.yaml"
+    wet = importeer(fixture, artikelen=["7", "13", "20", "35"])
+    schrijf(wet, tmp_path)
+    lib = Wetteksten(tmp_path)
+    day = dt.date(2025, 3, 1)
+    h = lib.passage(Rechtsgrond(bwb_id="BWBR0015703", artikel="13", lid="1", onderdeel="h"), day)
+    assert h is not None and h.tekst == "die een uitreiziger is."
+    assert h.lid_tekst.startswith("Geen recht op bijstand heeft degene:")
+    assert lib.tekst("BWBR0015703", "7", "3", "a", day) == (
+        "jonger dan 27 jaar die uit ’s Rijks kas bekostigd onderwijs kunnen volgen;")
+    lid2 = lib.tekst("BWBR0015703", "35", "2", datum=day) or ""
+    assert "€ 170,00" in lid2 and "€ 176,00" not in lid2
+    assert citaat_gevonden("Het college kan bijzondere bijstand weigeren … niet te boven gaan",
+                           lid2)
+    assert [lid.nummer for lid in wet.zoek("20").leden] == ["1", "2"]
+    with pytest.raises(WettekstError, match="artikel 7a staat niet in dit bestand"):
+        importeer(fixture, artikelen=["7a"])
+
+
+def test_jeugdwet_excerpts_of_both_corpus_layouts_give_the_cited_leden_verbatim(
+        tmp_path: Path) -> None:
+    """The real Jeugdwet per 2025-01-01 (one corpus entry per lid) and per 2026-01-01 (a whole
+    article per entry, with `machine_readable` blocks), trimmed to the cited articles: the pack's
+    uitsluiting in art. 2.3 lid 6 resolves with the law's words on a day of each version, art. 1.2
+    lid 1 onder b is word for word the same in both, and the 2026 change of art. 2.6 lid 2 shows."""
+    for datum in ("2025-01-01", "2026-01-01"):
+        schrijf(importeer(CORPUS / "jeugdwet" / f"{datum}.yaml", artikelen=["1.2", "2.3", "2.6"]),
+                tmp_path)
+    lib = Wetteksten(tmp_path)
+    jw = "BWBR0034925"
+    old, new = dt.date(2025, 6, 1), dt.date(2026, 6, 1)
+    for day in (old, new):
+        lid6 = lib.passage(Rechtsgrond(bwb_id=jw, artikel="2.3", lid="6"), day)
+        assert lid6 is not None
+        assert citaat_gevonden("tenzij dit aantoonbaar niet in het belang is van de jeugdige",
+                               lid6.lid_tekst)
+        assert lib.tekst(jw, "1.2", "1", "b", day) == (
+            "indien naar het oordeel van het college met betrekking tot de problematiek een "
+            "aanspraak bestaat op een voorziening op grond van een andere wettelijke bepaling, "
+            "met uitzondering van een maatwerkvoorziening inhoudende begeleiding als bedoeld in "
+            "artikel 1.1.1 van de Wet maatschappelijke ondersteuning 2015, of")
+    assert "artikel 4.1.6, eerste, tweede, derde lid en vijfde lid" in (
+        lib.tekst(jw, "2.6", "2", datum=old) or "")
+    assert "artikel 4.1.6, eerste, tweede, vierde en vijfde lid" in (
+        lib.tekst(jw, "2.6", "2", datum=new) or "")
+    with pytest.raises(NietGevonden):
+        lib.passage(Rechtsgrond(bwb_id=jw, artikel="2.3", lid="7"), new)
+
+
+def test_wmo_2015_excerpts_of_four_versions_give_the_cited_leden_verbatim(tmp_path: Path) -> None:
+    """The real Wmo 2015 per 2025-01-01, 2025-07-01, 2026-01-01 (one corpus entry per lid) and
+    2026-07-01 (a whole article per entry), trimmed to the cited articles: the pgb-weigeringsgrond
+    of art. 2.3.6 lid 5 onder b and the Wlz-weigeringsgrond of art. 2.3.5 lid 6 read word for word
+    the same on a day of each version, and the 2025-07-01 change of the definition in art. 1.1.1
+    lid 1 ("ontucht" became "seksuele handelingen verrichten") shows on the right side of it."""
+    wmo = "BWBR0035362"
+    versies = ("2025-01-01", "2025-07-01", "2026-01-01", "2026-07-01")
+    for datum in versies:
+        schrijf(importeer(CORPUS / "wet_maatschappelijke_ondersteuning_2015" / f"{datum}.yaml",
+                          artikelen=["1.1.1", "2.3.5", "2.3.6"]), tmp_path)
+    lib = Wetteksten(tmp_path)
+    assert lib.versiedata(wmo) == [dt.date.fromisoformat(d) for d in versies]
+    for day in (dt.date(2025, 3, 1), dt.date(2025, 9, 1), dt.date(2026, 3, 1),
+                dt.date(2026, 9, 1)):
+        assert lib.tekst(wmo, "2.3.6", "5", "b", day) == (
+            "indien het college eerder toepassing heeft gegeven aan artikel 2.3.10, eerste lid, "
+            "onderdeel a, d en e.")
+        lid6 = lib.passage(Rechtsgrond(bwb_id=wmo, artikel="2.3.5", lid="6"), day)
+        assert lid6 is not None
+        assert citaat_gevonden(
+            "Het college kan een maatwerkvoorziening weigeren indien de cliënt aanspraak heeft op "
+            "verblijf en daarmee samenhangende zorg in een instelling op grond van de Wet "
+            "langdurige zorg", lid6.lid_tekst)
+        with pytest.raises(NietGevonden):
+            lib.passage(Rechtsgrond(bwb_id=wmo, artikel="2.3.6", lid="7"), day)
+    before = lib.tekst(wmo, "1.1.1", "1", datum=dt.date(2025, 6, 30)) or ""
+    after = lib.tekst(wmo, "1.1.1", "1", datum=dt.date(2025, 7, 1)) or ""
+    assert "lichaam van of ontucht met een cliënt" in before
+    assert "seksuele handelingen verrichten met een cliënt" in after and "ontucht" not in after
