@@ -1,12 +1,19 @@
-"""`regelpakketten`: what the engine knows, readable with citations; validation and tests for
-beleidsmedewerkers (nothing is activated by them)."""
+"""`regelpakketten`: what the engine knows, readable with citations; validation, tests and impact
+analysis for beleidsmedewerkers (nothing is activated by them), and the impact jobs
+(`impact-taken`). Parsing, compiling and evaluating never run on the event loop: in a worker
+thread (`off_the_loop`), or for an impact analysis in a process of its own
+(`service.impact_jobs`)."""
 
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar
 
+import anyio
+import anyio.to_thread
 from fastapi import APIRouter, Depends, Request
+from fastapi.responses import JSONResponse
 
 from engine import Engine, PackError
 from engine.citation import Rechtsgrond
@@ -15,12 +22,14 @@ from engine.yamltests import find_test_files, run_files
 from service.auth import Principal, require
 from service.deps import engines
 from service.engines import Engines
+from service.impact_jobs import ImpactJob, ImpactJobs
 from service.problems import ApiProblem, invalid_from_problems
-from service.schemas import ImpactUitkomst, PakketRef, TestUitkomst, Validatie
+from service.schemas import ImpactTaak, PakketRef, TestUitkomst, Validatie, Voortgang
 from service.settings import Rol
 
 router = APIRouter(tags=["regelpakketten"])
 READERS: tuple[Rol, ...] = ("consulent", "beleidsmedewerker", "auditor")
+T = TypeVar("T")
 
 
 def cite(value: Any) -> Any:
@@ -92,30 +101,16 @@ def grondwaarden(pakket_id: str, eng: Engines = Depends(engines),
 YAML_BODY = {"requestBody": {"required": True, "content": {
     "application/yaml": {"schema": {"type": "string"}}}}}
 
+CANDIDATE_WORK = anyio.CapacityLimiter(1)
+"""Parsing, compiling and evaluating candidate packs or YAML tests run in a worker thread, never
+on the event loop, and one at a time per process: a 680 KB pack costs seconds of CPU that holds
+the GIL, and ten at once would starve every other request."""
 
-@router.post("/regelpakketten/_valideer", response_model=Validatie, openapi_extra=YAML_BODY,
-             summary="Valideer een kandidaat-regelpakket (YAML); activeert niets")
-async def validate(request: Request, eng: Engines = Depends(engines),
-                   who: Principal = Depends(require("beleidsmedewerker"))) -> Validatie:
-    raw = await request.body()
-    name = request.headers.get("x-bestandsnaam", "kandidaat.yaml")[:100]
-    if not raw.strip():
-        raise ApiProblem(400, "De body is leeg; stuur het regelpakket als YAML.")
-    candidate, problems = _load_candidate(raw, name)
-    if problems is not None:
-        raise ApiProblem(400, "Het regelpakket klopt niet; zie invalidParams.",
-                         invalid=invalid_from_problems(problems))
-    # check it against the other packs in force (same id: the candidate replaces it)
-    others = [(lp.source, lp.raw) for lp in eng.current.rules.packs if lp.id != candidate.id]
-    try:
-        packs = load_pack_sources([*others, (name, raw)])
-    except PackError as exc:
-        raise ApiProblem(400, "Het regelpakket past niet bij de andere pakketten.",
-                         invalid=invalid_from_problems(exc.problems)) from exc
-    lp = next(p for p in packs if p.id == candidate.id)
-    return Validatie(geldig=True, pakketten=[PakketRef(id=lp.id, versie=lp.pack.regelpakket.versie,
-                                                       hash="sha256:" + lp.sha256)],
-                     instrumenten=len(lp.pack.instrumenten))
+
+async def off_the_loop(func: Callable[[], T]) -> T:
+    """Run CPU work in a worker thread (bounded by `CANDIDATE_WORK`); the event loop keeps
+    answering other requests meanwhile."""
+    return await anyio.to_thread.run_sync(func, limiter=CANDIDATE_WORK)
 
 
 def _load_candidate(raw: bytes, name: str) -> tuple[Any, Any]:
@@ -125,54 +120,113 @@ def _load_candidate(raw: bytes, name: str) -> tuple[Any, Any]:
     return (loaded, None) if loaded else (None, problems)
 
 
-@router.post("/regelpakketten/_impact", response_model=ImpactUitkomst, openapi_extra=YAML_BODY,
-             summary="Wat verandert een kandidaat-pakket aan de opgeslagen adviezen? "
-                     "(wijzigt niets)")
-async def impact_run(request: Request, sinds: dt.date | None = None,
-                     peildatum: dt.date | None = None,
-                     eng: Engines = Depends(engines),
-                     who: Principal = Depends(require("beleidsmedewerker"))) -> ImpactUitkomst:
-    from starlette.concurrency import run_in_threadpool
-
-    from engine import Engine as EngineCls
-    from engine.impact import impact
-    from service.store import stored_traces
-
-    raw = await request.body()
-    name = request.headers.get("x-bestandsnaam", "kandidaat.yaml")[:100]
-    candidate_pack, problems = _load_candidate(raw, name) if raw.strip() else (None, None)
-    if problems is not None:
-        raise ApiProblem(400, "Het regelpakket klopt niet; zie invalidParams.",
-                         invalid=invalid_from_problems(problems))
+def candidate_packs(eng: Engines, raw: bytes, name: str) -> tuple[list[LoadedPack], str | None]:
+    """The packs in force with the candidate in place of the pack with its id, loaded and
+    cross-checked (400 listing every problem); and the candidate's id (None: no candidate,
+    i.e. an empty body, the packs in force as they are)."""
+    candidate = None
+    if raw.strip():
+        candidate, problems = _load_candidate(raw, name)
+        if problems is not None:
+            raise ApiProblem(400, "Het regelpakket klopt niet; zie invalidParams.",
+                             invalid=invalid_from_problems(problems))
     sources = [(lp.source, lp.raw) for lp in eng.current.rules.packs
-               if candidate_pack is None or lp.id != candidate_pack.id]
-    if candidate_pack is not None:
+               if candidate is None or lp.id != candidate.id]
+    if candidate is not None:
         sources.append((name, raw))
     try:
-        candidate = EngineCls.from_sources(sources)
+        packs = load_pack_sources(sources)
     except PackError as exc:
         raise ApiProblem(400, "Het regelpakket past niet bij de andere pakketten.",
                          invalid=invalid_from_problems(exc.problems)) from exc
+    return packs, candidate.id if candidate is not None else None
 
-    def run() -> dict[str, Any]:
-        with request.app.state.read_sessions() as session:
-            report = impact(stored_traces(session, sinds.isoformat() if sinds else None),
-                            candidate,
-                            peildatum=peildatum.isoformat() if peildatum else None)
-        candidate.close()
-        return report.as_dict()
 
-    return ImpactUitkomst(**await run_in_threadpool(run))
+@router.post("/regelpakketten/_valideer", response_model=Validatie, openapi_extra=YAML_BODY,
+             summary="Valideer een kandidaat-regelpakket (YAML); activeert niets")
+async def validate(request: Request, eng: Engines = Depends(engines),
+                   who: Principal = Depends(require("beleidsmedewerker",
+                                                    limiet="valideer"))) -> Validatie:
+    raw = await request.body()
+    name = request.headers.get("x-bestandsnaam", "kandidaat.yaml")[:100]
+    if not raw.strip():
+        raise ApiProblem(400, "De body is leeg; stuur het regelpakket als YAML.")
+    # checked against the other packs in force (same id: the candidate replaces it)
+    packs, candidate_id = await off_the_loop(lambda: candidate_packs(eng, raw, name))
+    lp = next(p for p in packs if p.id == candidate_id)
+    return Validatie(geldig=True, pakketten=[PakketRef(id=lp.id, versie=lp.pack.regelpakket.versie,
+                                                       hash="sha256:" + lp.sha256)],
+                     instrumenten=len(lp.pack.instrumenten))
+
+
+TAAK_AANGENOMEN = {
+    202: {"description": "De impactanalyse is aangenomen; volg haar via Location. Lopen of "
+                         "wachten er al genoeg, dan 503 met Retry-After.",
+          "headers": {"Location": {"description": "/v1/impact-taken/{id}",
+                                   "schema": {"type": "string"}}}},
+}
+
+
+@router.post("/regelpakketten/_impact", status_code=202, response_model=ImpactTaak,
+             openapi_extra=YAML_BODY, responses=TAAK_AANGENOMEN,  # type: ignore[arg-type]
+             summary="Start een impactanalyse: wat verandert een kandidaat-pakket aan de "
+                     "opgeslagen adviezen? (wijzigt niets)")
+async def impact_start(request: Request, sinds: dt.date | None = None,
+                       peildatum: dt.date | None = None,
+                       eng: Engines = Depends(engines),
+                       who: Principal = Depends(require("beleidsmedewerker", "auditor",
+                                                        limiet="impact"))) -> JSONResponse:
+    """An empty body: the packs in force (the impact of re-evaluating on `peildatum`). The job
+    runs in its own process; a beleidsmedewerker gets counts only, an auditor per advies."""
+    jobs: ImpactJobs = request.app.state.impact_jobs
+    jobs.check_room()
+    raw = await request.body()
+    name = request.headers.get("x-bestandsnaam", "kandidaat.yaml")[:100]
+    packs, _ = await off_the_loop(lambda: candidate_packs(eng, raw, name))
+    job = jobs.submit(who, [(lp.source, lp.raw) for lp in packs],
+                      sinds.isoformat() if sinds else None,
+                      peildatum.isoformat() if peildatum else None)
+    return JSONResponse(taak(job).model_dump(mode="json"), status_code=202,
+                        headers={"Location": f"/v1/impact-taken/{job.id}"})
+
+
+def taak(job: ImpactJob) -> ImpactTaak:
+    weergave = "per_advies" if job.per_advies else "geaggregeerd"
+    uitkomst = {**job.uitkomst, "weergave": weergave} if job.uitkomst is not None else None
+    return ImpactTaak(id=job.id, status=job.status, weergave=weergave,
+                      voortgang=Voortgang(**job.voortgang()), aangemaakt=job.aangemaakt,
+                      gestart=job.gestart, beeindigd=job.beeindigd,
+                      tijdslimiet_s=job.tijdslimiet_s, melding=job.melding,
+                      uitkomst=uitkomst)
+
+
+@router.get("/impact-taken/{taak_id}", response_model=ImpactTaak, tags=["impact-taken"],
+            summary="Status, voortgang en (als klaar) het resultaat van een impactanalyse")
+def impact_status(taak_id: str, request: Request,
+                  who: Principal = Depends(require(*READERS))) -> ImpactTaak:
+    """Only who started the job, and auditors, see it; anyone else gets 404."""
+    return taak(request.app.state.impact_jobs.visible(taak_id, who))
+
+
+@router.delete("/impact-taken/{taak_id}", response_model=ImpactTaak, tags=["impact-taken"],
+               summary="Annuleer een impactanalyse (haar proces stopt)")
+def impact_cancel(taak_id: str, request: Request,
+                  who: Principal = Depends(require(*READERS))) -> ImpactTaak:
+    return taak(request.app.state.impact_jobs.cancel(taak_id, who))
 
 
 @router.post("/regelpakketten/_test", response_model=TestUitkomst,
              summary="Draai de YAML-tests van de regelpakketten die nu gelden")
-def run_tests(eng: Engines = Depends(engines),
-              who: Principal = Depends(require("beleidsmedewerker"))) -> TestUitkomst:
+async def run_tests(eng: Engines = Depends(engines),
+                    who: Principal = Depends(require("beleidsmedewerker", limiet="test"))
+                    ) -> TestUitkomst:
+    return await off_the_loop(lambda: _run_tests(eng.current))
+
+
+def _run_tests(engine: Engine) -> TestUitkomst:
     from pathlib import Path
 
-    dirs = sorted({Path(lp.source).parent for lp in eng.current.rules.packs})
-    engine: Engine = eng.current
+    dirs = sorted({Path(lp.source).parent for lp in engine.rules.packs})
     results, problems = run_files(engine, find_test_files(dirs))
     fouten: list[dict[str, Any]] = [{"bestand": Path(r.file).name, "regel": r.line,
                                      "naam": r.naam, "verschillen": r.failures}

@@ -1,8 +1,13 @@
 """Impact of a rule change over thousands of stored adviezen: a constructed, known change must
-give exactly the expected counts, and nothing stored changes."""
+give exactly the expected counts, and nothing stored changes.
+
+`_impact` is a job (202 + Location, then poll `GET /v1/impact-taken/{id}`); the helpers here
+start one and wait for it (also used by tests/api/test_impact_job.py)."""
 
 from __future__ import annotations
 
+import re
+import time
 from pathlib import Path
 from typing import Any
 
@@ -12,7 +17,45 @@ from sqlalchemy import func, select
 
 from service.db import Advies
 from service.store import store_advies
-from tests.api.conftest import BELEID, ROOT
+from tests.api.conftest import AUDITOR, BELEID, ROOT
+
+IMPACT = "/v1/regelpakketten/_impact"
+EINDE = {"klaar", "mislukt", "geannuleerd", "verlopen"}
+
+
+def start(client: TestClient, content: bytes, headers: dict[str, str],
+          params: dict[str, str] | None = None) -> str:
+    """Start an impact job; its status resource."""
+    r = client.post(IMPACT, content=content, params=params,
+                    headers={**headers, "Content-Type": "application/yaml"})
+    assert r.status_code == 202, r.text[:300]
+    location = r.headers["Location"]
+    assert re.fullmatch(r"/v1/impact-taken/[0-9a-f-]{36}", location), location
+    assert r.json()["status"] in ("wachtend", "bezig") and r.json()["uitkomst"] is None
+    return location
+
+
+def wait(client: TestClient, location: str, headers: dict[str, str],
+         until: set[str] | None = None, timeout: float = 180) -> dict[str, Any]:
+    """Poll the job until its status is in `until` (default: finished)."""
+    deadline = time.monotonic() + timeout
+    while True:
+        r = client.get(location, headers=headers)
+        assert r.status_code == 200, r.text
+        body: dict[str, Any] = r.json()
+        if body["status"] in (until or EINDE):
+            return body
+        assert time.monotonic() < deadline, body
+        time.sleep(0.05)
+
+
+def run(client: TestClient, content: bytes, headers: dict[str, str],
+        params: dict[str, str] | None = None) -> dict[str, Any]:
+    """Start a job, wait for it, and return its uitkomst."""
+    body = wait(client, start(client, content, headers, params), headers)
+    assert body["status"] == "klaar", body
+    uitkomst: dict[str, Any] = body["uitkomst"]
+    return uitkomst
 
 N = 2400
 AGES = list(range(60, 90))  # 30 ages; 75..79 are 5 of them -> N * 5 / 30 = 400
@@ -49,10 +92,7 @@ def test_impact_counts_a_known_change(app: FastAPI, client: TestClient, tmp_path
         before = s.scalar(select(func.count()).select_from(Advies))
         head = s.scalars(select(Advies).order_by(Advies.volgnummer.desc())).first()
     assert before == N and head is not None
-    r = client.post("/v1/regelpakketten/_impact", content=candidate(),
-                    headers={**BELEID, "Content-Type": "application/yaml"})
-    assert r.status_code == 200, r.text
-    report = r.json()
+    report = run(client, candidate(), AUDITOR)  # the auditor sees the per-advies detail
     assert report["totaal"] == N
     assert report["veranderd"] == N * 5 // len(AGES) == 400
     assert report["per_instrument"] == {"gm9991.regiotaxi": {"past → past_niet": 400}}
@@ -83,9 +123,8 @@ def test_impact_counts_a_known_change(app: FastAPI, client: TestClient, tmp_path
 
 def test_impact_of_the_packs_in_force_is_nil(app: FastAPI, client: TestClient) -> None:
     fill(app)
-    r = client.post("/v1/regelpakketten/_impact", content=b" ",
-                    headers={**BELEID, "Content-Type": "application/yaml"})
-    assert r.status_code == 200 and r.json()["veranderd"] == 0 and r.json()["totaal"] == N
+    report = run(client, b" ", BELEID)
+    assert report["veranderd"] == 0 and report["totaal"] == N
 
 
 def test_what_the_1_january_amount_change_does(app: FastAPI, client: TestClient) -> None:
@@ -115,10 +154,7 @@ def test_what_the_1_january_amount_change_does(app: FastAPI, client: TestClient)
     candidate = text.replace(old, "      - {waarde: 2120, geldig_vanaf: 2026-01-01, "
                                   "geldig_tot: 2026-12-31}\n"
                                   "      - {waarde: 2300, geldig_vanaf: 2027-01-01}")
-    r = client.post("/v1/regelpakketten/_impact?peildatum=2027-01-01", content=candidate.encode(),
-                    headers={**BELEID, "Content-Type": "application/yaml"})
-    assert r.status_code == 200, r.text
-    report = r.json()
+    report = run(client, candidate.encode(), BELEID, {"peildatum": "2027-01-01"})
     assert report["totaal"] == 500
     # 2150 and 2250 move from past_niet to past; 1900 stays past, 2100 stays past, 2400 stays
     assert report["per_instrument"]["gm9992.kindpakket"] == {"past_niet → past": 200}
