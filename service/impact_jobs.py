@@ -38,6 +38,7 @@ from service.auth import Principal
 from service.db import now
 from service.problems import ApiProblem
 from service.settings import ImpactInstellingen
+from service.toegang import Actie, may, sees_per_advies
 
 log = logging.getLogger("service.impact")
 
@@ -110,7 +111,7 @@ class ImpactJobs:
     def submit(self, who: Principal, sources: list[tuple[str, bytes]], sinds: str | None,
                peildatum: str | None) -> ImpactJob:
         job = ImpactJob(id=str(uuid.uuid4()), eigenaar=who.id,
-                        per_advies="auditor" in who.rollen, sources=sources, sinds=sinds,
+                        per_advies=sees_per_advies(who), sources=sources, sinds=sinds,
                         peildatum=peildatum, tijdslimiet_s=self.cfg.tijdslimiet_s)
         with self._lock:
             self._check_room()
@@ -129,7 +130,7 @@ class ImpactJobs:
         with self._lock:
             self._forget_old()
             job = self._jobs.get(job_id)
-        if job is None or not (job.eigenaar == who.id or "auditor" in who.rollen):
+        if job is None or not may(who, job.eigenaar, Actie.LEZEN, als=None):
             raise ApiProblem(404, f"Geen impacttaak met id '{job_id}'.")
         return job
 
@@ -137,7 +138,7 @@ class ImpactJobs:
         """Stop a waiting or running job (its process is terminated); a finished job stays as
         it is. Only the principal that started the job may cancel it."""
         job = self.visible(job_id, who)
-        if job.eigenaar != who.id:
+        if not may(who, job.eigenaar, Actie.SCHRIJVEN, als=None):
             raise ApiProblem(403, "Alleen wie de impacttaak startte, kan haar annuleren.")
         self._end(job, "geannuleerd", "geannuleerd door wie de taak startte")
         return job

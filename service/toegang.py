@@ -7,6 +7,8 @@
   role next to the consulent role never turns "may see" into "may change".
 * The owner is the principal's `id`: issuer and subject together, so a token from another issuer
   with the same `sub` is someone else.
+* An impact job (service/impact_jobs.py) is seen by whoever started it and by auditors, changed
+  (cancelled) only by whoever started it; per-advies detail only for the auditor role.
 
 Everything else gets 404 with the same words as a missing id, so ids do not leak. Every route and
 so every web page (which calls the API) uses `load` or `visible_to`; nothing else compares owners.
@@ -23,6 +25,7 @@ from sqlalchemy.orm import InstrumentedAttribute, Session
 from service.auth import Principal
 from service.db import Advies, Besluit, Casus
 from service.problems import ApiProblem
+from service.settings import Rol
 
 
 class Actie(StrEnum):
@@ -40,10 +43,18 @@ OWNER: dict[type[Any], tuple[InstrumentedAttribute[str], str]] = {
 """Per stored kind: the column holding its owner, and its name in messages."""
 
 
-def may(who: Principal, owner: str, actie: Actie) -> bool:
-    if owner == who.id and "consulent" in who.rollen:
+def may(who: Principal, owner: str, actie: Actie, als: Rol | None = "consulent") -> bool:
+    """`who` may perform `actie` on something `owner` made, acting in role `als` (a casus,
+    advies or besluit is made by a consulent; an impact job by whoever started it: None)."""
+    if owner == who.id and (als is None or als in who.rollen):
         return True
     return actie is Actie.LEZEN and "auditor" in who.rollen
+
+
+def sees_per_advies(who: Principal) -> bool:
+    """Only the auditor role may see, per advies, what an impact analysis moves (it can single
+    out special-category data); everyone else gets suppressed counts."""
+    return "auditor" in who.rollen
 
 
 def load(session: Session, model: type[Row], ident: str, who: Principal, actie: Actie,
