@@ -405,3 +405,43 @@ def test_wmo_2015_excerpts_of_four_versions_give_the_cited_leden_verbatim(tmp_pa
     after = lib.tekst(wmo, "1.1.1", "1", datum=dt.date(2025, 7, 1)) or ""
     assert "lichaam van of ontucht met een cliënt" in before
     assert "seksuele handelingen verrichten met een cliënt" in after and "ontucht" not in after
+
+
+PW_CORPUS = CORPUS / "participatiewet"
+PW = "BWBR0015703"
+
+
+def test_participatiewet_2026_excerpt_has_art_7a_and_20_lid_3_and_narrows_7_lid_3_a(
+        tmp_path: Path) -> None:
+    """The real Participatiewet per 2026-01-01 (regelrecht-corpus, trimmed to the cited articles):
+    art. 7a and art. 20 lid 3 exist, art. 12 is gone, art. 7 lid 3 a now excludes everyone under
+    27, and the art. 35 lid 2 threshold is € 176,00; the pack's quote of lid 2 holds in both
+    versions."""
+    for datum in ("2025-01-01", "2026-01-01"):
+        arts = ["7", "7a", "20", "35"] if datum == "2026-01-01" else ["7", "12", "20", "35"]
+        schrijf(importeer(PW_CORPUS / f"{datum}.yaml", artikelen=arts), tmp_path)
+    lib = Wetteksten(tmp_path)
+    old, new = dt.date(2025, 6, 1), dt.date(2026, 3, 1)
+    assert lib.tekst(PW, "7", "3", "a", new) == "jonger dan 27 jaar;"
+    assert lib.tekst(PW, "20", "3", "b", new) == (
+        "deze persoon redelijkerwijs het onderhoudsrecht jegens de ouders niet te gelde kan maken.")
+    assert (lib.tekst(PW, "7a", "6", datum=new) or "").startswith(
+        "Artikel 7, derde lid, onderdelen b en c, zijn van overeenkomstige toepassing")
+    with pytest.raises(NietGevonden, match=r"art\. 7a staat niet"):
+        lib.tekst(PW, "7a", "1", datum=old)
+    quote = "Het college kan bijzondere bijstand weigeren, indien de in het eerste lid bedoelde " \
+            "kosten binnen twaalf maanden … niet te boven gaan"
+    for day, amount in ((old, "€ 170,00"), (new, "€ 176,00")):
+        lid2 = lib.tekst(PW, "35", "2", datum=day) or ""
+        assert amount in lid2 and citaat_gevonden(quote, lid2)
+
+
+def test_the_bundled_2026_participatiewet_changes_7_lid_3_a_for_the_rules_citing_it() -> None:
+    packs = load_packs([DEFAULT_RULES_DIR / "participatiewet"])
+    changes = verschil(packs, Wetteksten.load(), PW, dt.date(2025, 1, 1), dt.date(2026, 1, 1))
+    changed = {c.rechtsgrond.tekst() for c in changes}
+    assert "art. 7 lid 3 Participatiewet" in changed
+    assert "art. 35 lid 2 Participatiewet" in changed
+    assert "art. 13 lid 1 Participatiewet" not in changed
+    rg = Rechtsgrond(bwb_id=PW, artikel="7a", lid="6")
+    assert Wetteksten.load().passage(rg, dt.date(2026, 1, 1)) is not None
