@@ -422,8 +422,12 @@ def regelboek(
 def uitleg(
     instrument: Annotated[str, typer.Argument(help="instrument-id, bv. wmo.vervoersvoorziening")],
     regels: RulesOption = None,
+    wettekst: Annotated[bool, typer.Option(
+        "--wettekst", help="toon bij elke bron de woorden van de wet (per versie)")] = False,
+    wetteksten: WettekstenOption = None,
 ) -> None:
     """Eén instrument met zijn voorwaarden en bronnen, in gewone taal."""
+    from engine.wettekst import Wetteksten, lezingen
     from service.regelboek import Regelboek
 
     eng = _engine(regels)
@@ -444,14 +448,36 @@ def uitleg(
         for child in node.get("kinderen", []):
             tree(child, depth + 1)
 
+    library = Wetteksten.load(wetteksten) if wettekst else None
+
+    def words(rg: Any, van: Any, tot: Any, depth: int = 3) -> None:
+        """The law's words for a citation, per version in force while the rule is."""
+        if library is None or rg is None:
+            return
+        found = lezingen(library, rg, van, tot)
+        if not found:
+            out.print(Text(" " * depth + f"(geen wettekst meegeleverd voor {rg.tekst()})",
+                           style="dim"))
+        for lz in found:
+            until = "heden" if lz.tot.year == 9999 else lz.tot.isoformat()
+            head = f"{lz.van.isoformat()} t/m {until}"
+            if lz.tekst is None:
+                out.print(Text(" " * depth + f"{head}: {lz.melding}", style="dim"))
+                continue
+            out.print(Text(" " * depth + f"{head}, wettekst versie {lz.versie}:", style="dim"))
+            for line in lz.tekst.splitlines():
+                out.print(Text(" " * (depth + 2) + line, style="italic"))
+
     for lp, ins in found:
         start = ins.geldig_vanaf or lp.start
         end = ins.geldig_tot or "heden"
+        window = (start, ins.geldig_tot or lp.pack.regelpakket.geldig_tot)
         out.rule(f"{ins.naam}", align="left")
         out.print(f"{ins.id} · {ins.soort.replace('_', ' ')} · trede {ins.trede} · "
                   f"{ins.rechtsgrond.tekst()} · geldig {start} t/m {end}"
                   + (" · [magenta]onzeker[/]" if ins.onzeker else ""))
         out.print(f"[dim]{ins.rechtsgrond.url()}[/]")
+        words(ins.rechtsgrond, *window, depth=1)
         if current != instrument:
             out.print(f"[dim]'{instrument}' is een eerdere id van {current}[/]")
         if ins.omschrijving:
@@ -475,11 +501,16 @@ def uitleg(
                     f" [ter beoordeling van {semantics.beslisser(v.beslisruimte.door)}: "
                     f"“{v.beslisruimte.wettekst}”]" if v.beslisruimte else "")
                 out.print(Text(f" - {label} ({v.rechtsgrond.tekst()}){marks}"))
+                quote = getattr(v, "wettekst", None)
+                if wettekst and quote:
+                    out.print(Text(f"   beslissende woorden: “{quote}”"))
+                words(v.rechtsgrond, *window)
                 if v.toets is not None:
                     tree(book.toets(v.toets))
         for t in ins.termijnen:
             duur = f"{t.duur} {t.eenheid}" if t.duur else f"open norm {t.duur_parameter}"
             out.print(Text(f"Termijn: {t.omschrijving} ({duur}; {t.rechtsgrond.tekst()})"))
+            words(t.rechtsgrond, *window)
 
 
 @app.command()

@@ -408,6 +408,51 @@ class Wetteksten:
         return found.tekst if found else None
 
 
+@dataclass(frozen=True)
+class Lezing:
+    """What a reader sees of a citation over a stretch of days: the cited lid's words (or why
+    there are none), from `van` to `tot` inclusive, one entry per distinct text."""
+
+    van: dt.date
+    tot: dt.date
+    versie: dt.date | None
+    tekst: str | None
+    """The part cited (an onderdeel, a lid with its onderdelen, or an article)."""
+    lid_tekst: str | None
+    bron: str | None
+    melding: str | None = None
+
+
+def lezingen(teksten: Wetteksten, rechtsgrond: Rechtsgrond, van: dt.date,
+             tot: dt.date | None = None) -> list[Lezing]:
+    """The cited words for each version in force during [van, tot], consecutive versions with
+    the same words merged (so a reader sees one text where the law did not change). Empty when
+    the law is not vendored at all; a gap or a citation that does not resolve is an entry with
+    `melding` (never an older text shown as if it were in force)."""
+    if not teksten.heeft(rechtsgrond.bwb_id):
+        return []
+    out: list[Lezing] = []
+    for periode in teksten.perioden(rechtsgrond.bwb_id, van, tot or FAR_FUTURE):
+        if periode.wet is None:
+            entry = Lezing(periode.van, periode.tot, None, None, None, None,
+                           f"geen tekst meegeleverd ({periode.reden})")
+        else:
+            try:
+                found = passage_in(periode.wet, rechtsgrond)
+                entry = Lezing(periode.van, periode.tot, found.versie, found.tekst,
+                               found.lid_tekst, found.bron)
+            except NietGevonden as exc:
+                entry = Lezing(periode.van, periode.tot, periode.wet.versie, None, None,
+                               periode.wet.url(rechtsgrond.artikel), exc.melding)
+        last = out[-1] if out else None
+        if last and (last.tekst, last.melding) == (entry.tekst, entry.melding):
+            out[-1] = Lezing(last.van, entry.tot, last.versie, last.tekst, last.lid_tekst,
+                             last.bron, last.melding)
+        else:
+            out.append(entry)
+    return out
+
+
 def passage_in(wet: Wettekst, rechtsgrond: Rechtsgrond) -> Passage:
     """Resolve a citation in one version (raises `NietGevonden`)."""
     unit = wet.zoek(rechtsgrond.artikel, rechtsgrond.lid, rechtsgrond.onderdeel)

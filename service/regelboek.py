@@ -3,7 +3,8 @@
 Generated from the packs themselves (never written by hand), so it always says what the engine
 does: grondwaarden, instruments with their conditions in plain Dutch, amounts with their
 validity, open norms and how a municipality fills them, and every citation linked to
-wetten.overheid.nl or lokaleregelgeving.overheid.nl. Content marked onzeker is shown as such.
+wetten.overheid.nl or lokaleregelgeving.overheid.nl, with the cited lid's own words from the
+vendored law texts (folded), per version in force. Content marked onzeker is shown as such.
 Served at /ui/regelboek and written as static files by `ot regelboek`.
 """
 
@@ -19,6 +20,7 @@ from engine.catalogue import Catalogue
 from engine.citation import Rechtsgrond
 from engine.language import Alle, EenVan, Niet, Toepassing, Toets, Vergelijking
 from engine.loader import LoadedPack
+from engine.wettekst import Lezing, Wetteksten, lezingen
 
 TEMPLATES = Path(__file__).resolve().parent / "web" / "templates"
 OPS = {"=": "is", "!=": "is niet", "<": "is minder dan", "<=": "is hoogstens",
@@ -69,15 +71,22 @@ def link(rg: Rechtsgrond) -> str:
 
 
 class Regelboek:
-    def __init__(self, engine: Engine):
+    def __init__(self, engine: Engine, teksten: Wetteksten | None = None):
         self.engine = engine
+        self.teksten = teksten or Wetteksten.load()
         self.env = Environment(loader=FileSystemLoader(str(TEMPLATES)),
                                autoescape=select_autoescape(["html"]))
         self.env.globals.update(link=link, value_text=value_text,
-                                beslisser=semantics.beslisser)
+                                beslisser=semantics.beslisser, wettekst=self.wettekst)
         packs = engine.rules.packs
         self.params = {p.id: p for lp in packs for p in lp.pack.parameters}
         self.instruments = {i.id: i for lp in packs for i in lp.pack.instrumenten}
+
+    def wettekst(self, rg: Rechtsgrond | None, van: Any, tot: Any = None) -> list[Lezing]:
+        """The cited words per version in force while the rule is (vendored text only)."""
+        if rg is None or van is None:
+            return []
+        return lezingen(self.teksten, rg, van, tot)
 
     @property
     def national(self) -> list[LoadedPack]:

@@ -55,3 +55,44 @@ def test_ot_uitleg() -> None:
     assert "2023-06-30" in result.output and "2023-07-01" in result.output
     bad = CliRunner().invoke(cli, ["uitleg", "wmo.bestaat_niet"])
     assert bad.exit_code == 1 and "Traceback" not in bad.output
+
+
+def test_regelboek_shows_the_cited_lid_in_the_laws_words(rules: Engine) -> None:
+    """Each citation is followed by the cited part's own words from the vendored text, folded
+    (`<details>`), with the version and the days it is in force (issue 11)."""
+    book = Regelboek(rules)
+    wmo = next(lp for lp in rules.rules.packs if lp.id == "wmo")
+    html = book.render_pack(wmo)
+    section = html[html.index('id="wmo.vervoersvoorziening"'):]
+    section = section[:section.index("</section>")]
+    folded = re.findall(r'<details class="wettekst"><summary>wettekst versie (\d{4}-\d\d-\d\d), '
+                        r'(\d{4}-\d\d-\d\d) t/m ([^<]+)</summary>', section)
+    assert folded, "no folded law text in the vervoersvoorziening section"
+    assert "Het college beslist tot verstrekking van een maatwerkvoorziening ter compensatie" \
+        in section  # art. 2.3.5 lid 3 Wmo 2015, the instrument's own basis
+    # an onderdeel shows its own words, with the whole lid on demand
+    assert "van een ingezetene van de gemeente om een maatwerkvoorziening" in section
+    assert '<summary>het hele lid</summary>' in section
+    # a law that is not vendored gets no invented text
+    assert "BWBR0035733" in html  # the Uitvoeringsbesluit Wmo 2015 is cited …
+    assert not any(lz for lz in book.wettekst(
+        next(i for i in wmo.pack.instrumenten if i.id == "wmo.vervoersvoorziening").rechtsgrond
+        .model_copy(update={"bwb_id": "BWBR0035733", "artikel": "3.8", "lid": "1"}),
+        wmo.start))  # … but has no vendored text, so nothing is shown for it
+
+
+def test_ot_uitleg_prints_the_laws_words() -> None:
+    plain = CliRunner().invoke(cli, ["uitleg", "wmo.vervoersvoorziening"],
+                               env={"COLUMNS": "200"})
+    words = CliRunner().invoke(cli, ["uitleg", "wmo.vervoersvoorziening", "--wettekst"],
+                               env={"COLUMNS": "200"})
+    assert plain.exit_code == 0 and words.exit_code == 0, words.output
+    lid3 = "Het college beslist tot verstrekking van een maatwerkvoorziening ter compensatie"
+    assert lid3 not in plain.output
+    assert lid3 in words.output
+    assert "wettekst versie 2025-01-01" in words.output
+    # the wsnp pack spans the Fw change of 2023-07-01: a day without vendored text says so
+    fw = CliRunner().invoke(cli, ["uitleg", "wsnp.schuldsanering", "--wettekst"],
+                            env={"COLUMNS": "200"})
+    assert fw.exit_code == 0, fw.output
+    assert "geen tekst meegeleverd" in fw.output

@@ -181,6 +181,15 @@ def test_regelboek_and_dossier_report(page: Page, base_url: str) -> None:
         "href", re.compile(r"^https://wetten\.overheid\.nl/jci1\.3:c:BWBR0035362"))
     expect(section.locator(".badge.onzeker").first).to_be_visible()
     shot(page, "regelboek-wmo-vervoersvoorziening", "section#wmo\\.vervoersvoorziening")
+    # the law's own words, folded beside the citation (issue 11): open the first condition's
+    condition = section.locator("ol > li").first
+    condition.locator("details.wettekst > summary").first.click()
+    quoted = condition.locator("details.wettekst blockquote.wet").first
+    expect(quoted).to_be_visible()
+    expect(quoted).to_contain_text("van een ingezetene van de gemeente")
+    expect(condition.locator("details.wettekst summary").first).to_contain_text(
+        re.compile(r"wettekst versie \d{4}-\d\d-\d\d"))
+    shot(page, "regelboek-wettekst", "section#wmo\\.vervoersvoorziening ol")
     page.goto(f"{base_url}/ui/regelboek/gm9992.html")
     expect(page.get_by_role("heading", name="Open normen die deze gemeente invult")
            ).to_be_visible()
