@@ -76,8 +76,22 @@ def test_gap_is_found(tmp_path: Path) -> None:
     assert r.gaten[0]["past"] == []
 
 
+def no_law_texts(folder: Path) -> Path:
+    """A law-text library that vendors nothing and lists the laws a test pack cites as not
+    included: lint then checks the pack's language and decision tables, and only warns that its
+    (invented) citations were not checked against a law text."""
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "niet_opgenomen.yaml").write_text(
+        "wetten:\n"
+        "  - {bwb_id: BWBR0035362, reden: \"testpakket, niet tegen de wet gecontroleerd\"}\n"
+        "  - {bwb_id: BWBR0015703, reden: \"testpakket, niet tegen de wet gecontroleerd\"}\n",
+        encoding="utf-8")
+    return folder
+
+
 def test_lint_reports_it(tmp_path: Path) -> None:
-    result = CliRunner().invoke(cli, ["lint", str(load(tmp_path, 70, 67))],
+    result = CliRunner().invoke(cli, ["lint", str(load(tmp_path, 70, 67)), "--wetteksten",
+                                      str(no_law_texts(tmp_path / "wetteksten"))],
                                 env={"COLUMNS": "200"})
     assert result.exit_code == 1
     assert "controle 'jong_of_oud': overlap" in result.output

@@ -142,8 +142,11 @@ def test_advies_refuses_uncovered_peildatum_and_bad_gemeente(tmp_path: Path) -> 
     assert "gemeente" in result.output and "GM\\d{4}" in result.output
 
 
-def test_lint_lists_reindexed_amounts() -> None:
-    result = runner.invoke(app, ["lint", str(ROOT / "tests" / "fixtures" / "oordeel")],
+def test_lint_lists_reindexed_amounts(tmp_path: Path) -> None:
+    from tests.test_checks import no_law_texts
+
+    result = runner.invoke(app, ["lint", str(ROOT / "tests" / "fixtures" / "oordeel"),
+                                 "--wetteksten", str(no_law_texts(tmp_path))],
                            env={"COLUMNS": "200"})
     assert result.exit_code == 0, result.output
     assert "herziening oordeel.norm: waarde per 2026-01-01 geldt tot de herziening per " \
