@@ -20,10 +20,10 @@ import datetime as dt
 import difflib
 import re
 import threading
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
@@ -451,6 +451,59 @@ def lezingen(teksten: Wetteksten, rechtsgrond: Rechtsgrond, van: dt.date,
         else:
             out.append(entry)
     return out
+
+
+def woorden_bij_advies(packs: Sequence[Any], trace: Mapping[str, Any],
+                       teksten: Wetteksten) -> dict[str, dict[str, dict[str, Any]]]:
+    """For each reason in an advies's stap 4, the law's words on its peildatum: the decisive
+    words (the rule's quote `wettekst`, else the cited part itself), the whole cited lid, the
+    version and its address. `packs` are the pack versions the advies was made with (its pinned
+    packs), so the words belong to the rules that decided. Keyed by instrument id, then
+    `soort:id` of the reason; a reason whose law is not vendored on that day is left out.
+    The trace itself is not changed: this is read beside it."""
+    datum = dt.date.fromisoformat(str(trace["peildatum"]))
+    wanted = {i["id"]: i for e in trace["advies"]["effecten"]
+              for i in e["stap4"]["instrumenten"]}
+    out: dict[str, dict[str, dict[str, Any]]] = {}
+    for lp in packs:
+        for ins in lp.pack.instrumenten:
+            if ins.id not in wanted or not _valid_on(ins, lp, datum):
+                continue
+            items: dict[str, Any] = {"toepassing:toepassing": ins,
+                                     f"instrument:{ins.id}": ins.beslisruimte or ins}
+            for soort, section in (("voorwaarde", ins.voorwaarden),
+                                   ("uitsluiting", ins.uitsluitingen),
+                                   ("voorliggend", ins.voorliggend),
+                                   ("begrenzing", ins.begrenzingen)):
+                items.update({f"{soort}:{item.id}": item for item in section})
+            found: dict[str, dict[str, Any]] = {}
+            for reden in wanted[ins.id].get("redenen", []):
+                key = f"{reden['soort']}:{reden['id']}"
+                item = items.get(key)
+                rg = getattr(item, "rechtsgrond", None) or (ins.rechtsgrond if item else None)
+                if rg is None:
+                    continue
+                try:
+                    passage = teksten.passage(rg, datum)
+                except NietGevonden:
+                    passage = None
+                if passage is None:
+                    continue
+                ruimte = getattr(item, "beslisruimte", None)
+                quote = getattr(item, "wettekst", None) or (ruimte.wettekst if ruimte else None)
+                found[key] = {"citaat": rg.tekst(), "wettekst": quote,
+                              "tekst": passage.tekst, "lid_tekst": passage.lid_tekst,
+                              "versie": passage.versie.isoformat(), "bron": passage.bron,
+                              "naam": passage.naam}
+            if found:
+                out[ins.id] = found
+    return out
+
+
+def _valid_on(ins: Any, lp: Any, datum: dt.date) -> bool:
+    start = ins.geldig_vanaf or lp.pack.regelpakket.geldig_vanaf
+    end = ins.geldig_tot or lp.pack.regelpakket.geldig_tot
+    return (start is None or start <= datum) and (end is None or datum <= end)
 
 
 def passage_in(wet: Wettekst, rechtsgrond: Rechtsgrond) -> Passage:

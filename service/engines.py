@@ -17,6 +17,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from engine import Engine
+from engine.wettekst import Wetteksten
 from service.db import PakketVersie, now
 from service.problems import ApiProblem
 
@@ -27,6 +28,9 @@ class Engines:
     def __init__(self, rules_dir: Path | None, sessions: sessionmaker[Session],
                  read_sessions: sessionmaker[Session]):
         self.current = Engine.load([rules_dir] if rules_dir else None)
+        own = rules_dir / "wetteksten" if rules_dir else None
+        self.wetteksten = Wetteksten.load(own if own and own.is_dir() else None)
+        """The vendored law texts (beside the packs when the rules folder has them)."""
         self.sessions = sessions
         self.read_sessions = read_sessions
         self._pinned: OrderedDict[tuple[str, ...], Engine] = OrderedDict()

@@ -267,3 +267,15 @@ class KetenVerificatie(KetenControle):
     extern_anker: bool | None = Field(description="het meegestuurde anker klopt nog (null: "
                                                   "geen meegestuurd)")
     meldingen: list[str]
+
+
+class WetWoorden(Closed):
+    """The law's words beside one reason of an advies, on its peildatum (vendored text)."""
+
+    citaat: str
+    wettekst: str | None = Field(None, description="the rule's quote: the decisive words")
+    tekst: str = Field(description="the cited part (onderdeel, lid or article) in full")
+    lid_tekst: str = Field(description="the whole cited lid")
+    versie: str = Field(description="version date of the law text")
+    bron: str
+    naam: str

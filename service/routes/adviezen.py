@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 from engine import Receipt
 from engine.evaluate import trace_hash
 from engine.replay import diff
+from engine.wettekst import woorden_bij_advies
 from service.auth import Principal, require
 from service.db import Advies, Casus, now
 from service.deps import Paging, db_read, engines, settings
@@ -31,6 +32,7 @@ from service.schemas import (
     KetenVerificatie,
     Pagina,
     PakketRef,
+    WetWoorden,
 )
 from service.settings import Settings
 from service.store import casus_problems, count, log_verwerking, store_advies
@@ -116,6 +118,21 @@ def show(advies_id: str, session: Session = Depends(db_read),
          who: Principal = Depends(require("consulent", "auditor"))) -> Response:
     row = load(session, Advies, advies_id, who, Actie.LEZEN)
     return full(summary(row), row.trace)
+
+
+@router.get("/adviezen/{advies_id}/wetteksten",
+            response_model=dict[str, dict[str, WetWoorden]],
+            summary="De woorden van de wet bij elke reden van stap 4 (per instrument, "
+                    "per 'soort:id'), op de peildatum, uit de meegeleverde wetteksten")
+def law_words(advies_id: str, session: Session = Depends(db_read),
+              eng: Engines = Depends(engines),
+              who: Principal = Depends(require("consulent", "auditor"))
+              ) -> dict[str, dict[str, WetWoorden]]:
+    row = load(session, Advies, advies_id, who, Actie.LEZEN)
+    pinned = eng.pinned([p["hash"] for p in row.pakketten])
+    found = woorden_bij_advies(pinned.rules.packs, json.loads(row.trace), eng.wetteksten)
+    return {ins: {key: WetWoorden(**words) for key, words in reasons.items()}
+            for ins, reasons in found.items()}
 
 
 @router.post("/adviezen/{advies_id}/_herhaal", response_model=Herhaling,

@@ -323,6 +323,7 @@ async def advies(request: Request, advies_id: str, vorige: str | None = None) ->
         if r.status_code != 200:
             return page(request, "fout.html", r.status_code, probleem=r.json())
         data = r.json()
+        data["woorden"] = await law_words(a, advies_id)
         gewijzigd = None
         if vorige:
             old = await a.get(f"/v1/adviezen/{vorige}")
@@ -332,10 +333,18 @@ async def advies(request: Request, advies_id: str, vorige: str | None = None) ->
                        schrijven="consulent" in rollen)
 
 
+async def law_words(a: Api, advies_id: str) -> dict[str, Any]:
+    """The law's words beside each reason (served from the vendored texts); none on error."""
+    r = await a.get(f"/v1/adviezen/{advies_id}/wetteksten")
+    found: dict[str, Any] = r.json() if r.status_code == 200 else {}
+    return found
+
+
 def advies_page(request: Request, data: dict[str, Any], *, gewijzigd: list[str] | None,
                 herhaling: dict[str, Any] | None, schrijven: bool) -> HTMLResponse:
     engine = request.app.state.engines.current
     return page(request, "advies.html", advies=data, trace=data["trace"],
+                woorden=data.get("woorden", {}),
                 a=data["trace"]["advies"], gewijzigd=gewijzigd, herhaling=herhaling,
                 schrijven=schrijven, vraag_type=lambda adres: _fact_type(engine, adres))
 
@@ -392,11 +401,13 @@ async def replay(request: Request, advies_id: str) -> Response:
     async with api(request) as a:
         r = await a.get(f"/v1/adviezen/{advies_id}")
         h = await a.post(f"/v1/adviezen/{advies_id}/_herhaal")
+        woorden = await law_words(a, advies_id)
     if r.status_code != 200:
         return page(request, "fout.html", r.status_code, probleem=r.json())
     if h.status_code != 200:
         return page(request, "fout.html", h.status_code, probleem=h.json())
-    return advies_page(request, r.json(), gewijzigd=None, herhaling=h.json(), schrijven=False)
+    return advies_page(request, {**r.json(), "woorden": woorden}, gewijzigd=None,
+                       herhaling=h.json(), schrijven=False)
 
 
 def regelboek(request: Request) -> Any:
@@ -439,10 +450,11 @@ async def report(request: Request, advies_id: str) -> Response:
         return to_login()
     async with api(request) as a:
         r = await a.get(f"/v1/adviezen/{advies_id}")
+        woorden = await law_words(a, advies_id)
     if r.status_code != 200:
         return page(request, "fout.html", r.status_code, probleem=r.json())
     data = r.json()
-    return page(request, "rapport.html", advies=data, trace=data["trace"],
+    return page(request, "rapport.html", advies=data, trace=data["trace"], woorden=woorden,
                 a=data["trace"]["advies"], casus_json=json.dumps(
                     data["trace"]["casus"], ensure_ascii=False, indent=2, sort_keys=True),
                 server=str(request.base_url).rstrip("/"))

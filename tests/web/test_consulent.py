@@ -72,6 +72,15 @@ def test_scootmobiel_all_four_steps(page: Page, base_url: str) -> None:
     expect(vragen).to_contain_text("netwerk.mantelzorg_beschikbaar")
     expect(vragen).to_contain_text("netwerk.algemene_voorziening_toereikend")
     shot(page, "scootmobiel-4-instrumenten", "section[aria-labelledby='stap4']")
+    # the law's words beside the reason (issue 11), folded; the version in force on the peildatum
+    reason = vv.locator("li.reden", has_text="art. 2.3.5 lid 3 Wmo 2015").first
+    reason.locator("details.wettekst > summary").first.click()
+    expect(reason.locator("blockquote.wet").first).to_contain_text(
+        "Het college beslist tot verstrekking van een maatwerkvoorziening")
+    expect(reason.locator("details.wettekst > summary").first).to_contain_text(
+        "wettekst versie 2026-07-01")
+    shot(page, "scootmobiel-4-wettekst",
+         "li.instrument[data-instrument='wmo.vervoersvoorziening']")
 
     # answer one open question in place: the advies is re-made and the change is shown
     vragen.locator("li", has_text="netwerk.algemene_voorziening_toereikend").locator(
@@ -203,6 +212,9 @@ def test_regelboek_and_dossier_report(page: Page, base_url: str) -> None:
     expect(report).to_contain_text("Trace-hash")
     expect(report).to_contain_text("Zo herhaalt u dit advies")
     expect(report).to_contain_text("Wettelijke schuldsaneringsregeling")
+    # the decisive words of the law next to our explanation (vendored text, version named)
+    expect(report.locator("blockquote.wet").first).to_contain_text(
+        re.compile(r"versie \d{4}-\d\d-\d\d"))
     expect(report.locator("h2")).to_have_count(5)  # stap 1-4 and how to replay
     expect(report.locator("pre")).to_contain_text('"leefgebied": "middelengebruik"')
     page.emulate_media(media="print")
