@@ -471,7 +471,7 @@ def uitleg(
     for lp, ins in found:
         start = ins.geldig_vanaf or lp.start
         end = ins.geldig_tot or "heden"
-        window = (start, ins.geldig_tot or lp.pack.regelpakket.geldig_tot)
+        window = lp.span(ins)
         out.rule(f"{ins.naam}", align="left")
         out.print(f"{ins.id} · {ins.soort.replace('_', ' ')} · trede {ins.trede} · "
                   f"{ins.rechtsgrond.tekst()} · geldig {start} t/m {end}"

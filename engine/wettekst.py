@@ -467,7 +467,8 @@ def woorden_bij_advies(packs: Sequence[Any], trace: Mapping[str, Any],
     out: dict[str, dict[str, dict[str, Any]]] = {}
     for lp in packs:
         for ins in lp.pack.instrumenten:
-            if ins.id not in wanted or not _valid_on(ins, lp, datum):
+            start, end = lp.span(ins)
+            if ins.id not in wanted or not start <= datum <= end:
                 continue
             items: dict[str, Any] = {"toepassing:toepassing": ins,
                                      f"instrument:{ins.id}": ins.beslisruimte or ins}
@@ -498,12 +499,6 @@ def woorden_bij_advies(packs: Sequence[Any], trace: Mapping[str, Any],
             if found:
                 out[ins.id] = found
     return out
-
-
-def _valid_on(ins: Any, lp: Any, datum: dt.date) -> bool:
-    start = ins.geldig_vanaf or lp.pack.regelpakket.geldig_vanaf
-    end = ins.geldig_tot or lp.pack.regelpakket.geldig_tot
-    return (start is None or start <= datum) and (end is None or datum <= end)
 
 
 def passage_in(wet: Wettekst, rechtsgrond: Rechtsgrond) -> Passage:

@@ -17,6 +17,7 @@ import sys
 import threading
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
@@ -207,54 +208,56 @@ def signed(kid: str, key: rsa.RSAPrivateKey, sub: str = "medewerker-9") -> dict[
     return bearer(t)
 
 
+@contextmanager
+def jwks_client(db_url: str, jwks: JwksServer, afkoelen_s: float) -> Iterator[TestClient]:
+    """The service with one issuer whose keys come from the local JWKS server."""
+    issuer = JwtIssuer(iss=IDP, aud="omgekeerde-toets", jwks_url=jwks.url,
+                       jwks_afkoelen_s=afkoelen_s)
+    app = create_app(make_settings(db_url, jwt_issuers=[issuer]))
+    try:
+        with TestClient(app, raise_server_exceptions=False) as client:
+            yield client
+    finally:
+        dispose(app)
+
+
 def test_jwks_keys_rotate_without_restart(db_url: str, jwks: JwksServer) -> None:
     k1 = rsa.generate_private_key(public_exponent=65537, key_size=2048)
     k2 = rsa.generate_private_key(public_exponent=65537, key_size=2048)
     jwks.publish(("k1", k1))
-    issuer = JwtIssuer(iss=IDP, aud="omgekeerde-toets", jwks_url=jwks.url, jwks_afkoelen_s=0)
-    app = create_app(make_settings(db_url, jwt_issuers=[issuer]))
-    try:
-        with TestClient(app, raise_server_exceptions=False) as client:
-            assert client.get("/v1/wie-ben-ik", headers=signed("k1", k1)).status_code == 200
-            assert client.get("/v1/wie-ben-ik", headers=signed("k1", k1)).status_code == 200
-            assert jwks.fetches == 1, "a known kid is served from the cache"
-            # the provider rotates: k2 signs from now on, k1 is withdrawn
-            jwks.publish(("k2", k2))
-            assert client.get("/v1/wie-ben-ik", headers=signed("k2", k2)).status_code == 200
-            assert jwks.fetches == 2, "an unknown kid fetches the key set again"
-            assert client.get("/v1/wie-ben-ik", headers=signed("k1", k1)).status_code == 401
-            # a kid that exists, with a signature by another key
-            forged = client.get("/v1/wie-ben-ik", headers=signed("k2", k1))
-            assert forged.status_code == 401
-            made_up = client.get("/v1/wie-ben-ik", headers=signed("nergens", k2))
-            assert made_up.status_code == 401
-            assert made_up.headers["content-type"] == "application/problem+json"
-            # the provider is down: 503 with Retry-After for a kid we do not hold, no 500
-            jwks.stop()
-            down = client.get("/v1/wie-ben-ik", headers=signed("k3", k2))
-            assert down.status_code in (401, 503)
-            if down.status_code == 503:
-                assert int(down.headers["retry-after"]) > 0
-            # a known key keeps working from the cache while the provider is down
-            assert client.get("/v1/wie-ben-ik", headers=signed("k2", k2)).status_code == 200
-    finally:
-        dispose(app)
+    with jwks_client(db_url, jwks, afkoelen_s=0) as client:
+        assert client.get("/v1/wie-ben-ik", headers=signed("k1", k1)).status_code == 200
+        assert client.get("/v1/wie-ben-ik", headers=signed("k1", k1)).status_code == 200
+        assert jwks.fetches == 1, "a known kid is served from the cache"
+        # the provider rotates: k2 signs from now on, k1 is withdrawn
+        jwks.publish(("k2", k2))
+        assert client.get("/v1/wie-ben-ik", headers=signed("k2", k2)).status_code == 200
+        assert jwks.fetches == 2, "an unknown kid fetches the key set again"
+        assert client.get("/v1/wie-ben-ik", headers=signed("k1", k1)).status_code == 401
+        # a kid that exists, with a signature by another key
+        forged = client.get("/v1/wie-ben-ik", headers=signed("k2", k1))
+        assert forged.status_code == 401
+        made_up = client.get("/v1/wie-ben-ik", headers=signed("nergens", k2))
+        assert made_up.status_code == 401
+        assert made_up.headers["content-type"] == "application/problem+json"
+        # the provider is down: 503 with Retry-After for a kid we do not hold, no 500
+        jwks.stop()
+        down = client.get("/v1/wie-ben-ik", headers=signed("k3", k2))
+        assert down.status_code == 503, down.text
+        assert int(down.headers["retry-after"]) > 0
+        # a known key keeps working from the cache while the provider is down
+        assert client.get("/v1/wie-ben-ik", headers=signed("k2", k2)).status_code == 200
 
 
 def test_jwks_cooldown_bounds_fetches_for_made_up_kids(db_url: str, jwks: JwksServer) -> None:
     k1 = rsa.generate_private_key(public_exponent=65537, key_size=2048)
     jwks.publish(("k1", k1))
-    issuer = JwtIssuer(iss=IDP, aud="omgekeerde-toets", jwks_url=jwks.url, jwks_afkoelen_s=60)
-    app = create_app(make_settings(db_url, jwt_issuers=[issuer]))
-    try:
-        with TestClient(app, raise_server_exceptions=False) as client:
-            assert client.get("/v1/wie-ben-ik", headers=signed("k1", k1)).status_code == 200
-            for n in range(20):
-                r = client.get("/v1/wie-ben-ik", headers=signed(f"verzonnen-{n}", k1))
-                assert r.status_code == 401
-            assert jwks.fetches == 1
-    finally:
-        dispose(app)
+    with jwks_client(db_url, jwks, afkoelen_s=60) as client:
+        assert client.get("/v1/wie-ben-ik", headers=signed("k1", k1)).status_code == 200
+        for n in range(20):
+            r = client.get("/v1/wie-ben-ik", headers=signed(f"verzonnen-{n}", k1))
+            assert r.status_code == 401
+        assert jwks.fetches == 1
 
 
 def test_issuer_takes_one_key_source() -> None:

@@ -129,6 +129,19 @@ def test_rewrite_and_rechain_is_caught_by_the_signed_head(
     assert r["laatste_anker"] == 1
 
 
+def assert_casus_no_longer_matches(c: TestClient, casus_id: str, advies_id: str) -> None:
+    """Verification fails at volgnummer 1 and replay is neither intact nor identiek, both naming
+    the stored casus version and the casus head that no longer hash to casus_hash."""
+    stored = f"casus {casus_id} versie 1 in casus_versies klopt niet met casus_hash"
+    head = f"casus {casus_id} versie 1 in casussen klopt niet met casus_hash"
+    r = verify(c)
+    assert r["geldig"] is False and r["eerste_fout"] == 1
+    assert r["melding"] == f"volgnummer 1: {stored}; {head}"
+    replay = c.post(f"/v1/adviezen/{advies_id}/_herhaal", headers=AUDITOR).json()
+    assert replay["identiek"] is False and replay["intact"] is False
+    assert replay["verschillen"][:2] == [stored, head]
+
+
 def test_rewrite_of_an_advies_on_a_stored_casus_fails_replay_and_verification(
         service: tuple[FastAPI, TestClient]) -> None:
     app, c = service
@@ -136,14 +149,7 @@ def test_rewrite_of_an_advies_on_a_stored_casus_fails_replay_and_verification(
     with app.state.sessions() as s:
         replace_trace(app, s, 1, "overgang-18")
         rechain(s)
-    stored = f"casus {casus_id} versie 1 in casus_versies klopt niet met casus_hash"
-    head = f"casus {casus_id} versie 1 in casussen klopt niet met casus_hash"
-    r = verify(c)
-    assert r["geldig"] is False and r["eerste_fout"] == 1
-    assert r["melding"] == f"volgnummer 1: {stored}; {head}"
-    replay = c.post(f"/v1/adviezen/{made[0]['id']}/_herhaal", headers=AUDITOR).json()
-    assert replay["identiek"] is False and replay["intact"] is False
-    assert replay["verschillen"][:2] == [stored, head]
+    assert_casus_no_longer_matches(c, casus_id, made[0]["id"])
 
 
 def test_truncation_is_caught(service: tuple[FastAPI, TestClient]) -> None:
@@ -176,14 +182,7 @@ def test_casus_edit_is_caught_by_casus_hash(db_url: str) -> None:
                 s.execute(update(CasusVersie).where(CasusVersie.casus_id == casus_id)
                           .values(data=data))
                 s.commit()
-            stored = f"casus {casus_id} versie 1 in casus_versies klopt niet met casus_hash"
-            head = f"casus {casus_id} versie 1 in casussen klopt niet met casus_hash"
-            r = verify(c)
-            assert r["geldig"] is False and r["eerste_fout"] == 1
-            assert r["melding"] == f"volgnummer 1: {stored}; {head}"
-            replay = c.post(f"/v1/adviezen/{made[0]['id']}/_herhaal", headers=AUDITOR).json()
-            assert replay["identiek"] is False and replay["intact"] is False
-            assert replay["verschillen"][:2] == [stored, head]
+            assert_casus_no_longer_matches(c, casus_id, made[0]["id"])
     finally:
         dispose(app)
 
