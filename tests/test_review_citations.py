@@ -68,7 +68,8 @@ def test_wmo_kortdurend_verblijf_for_a_child_is_not_barred_by_the_jeugdwet(rules
                            "beperkingen": ["verstandelijk"], "wlz_indicatie": False,
                            "wmo_wlz_weigert_medewerking": False}],
              "gewenste_effecten": [{"id": "e1", "omschrijving": "Op adem komen.",
-                                    "leefgebied": "basale_adl", "wmo_eigen_kracht_toereikend": False,
+                                    "leefgebied": "basale_adl",
+                                    "wmo_eigen_kracht_toereikend": False,
                                     "wmo_netwerk_toereikend_effect": False}]}
     trace = rules.advies(casus).trace
     ins = next(_items(trace, "wmo.kortdurend_verblijf"))
