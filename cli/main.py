@@ -132,19 +132,20 @@ def render_advies(trace: dict[str, Any], digest: str) -> None:
 
 @app.command()
 def herhaal(
-    bewijsstuk: Annotated[Path, typer.Argument(help="receipt (JSON van `ot advies --json`)",
+    bewijsstuk: Annotated[Path, typer.Argument(help="bewijsstuk: de JSON van `ot advies --json`, "
+                                               "of een advies van GET /v1/adviezen/{id}",
                                                exists=True, dir_okay=False)],
     regels: RulesOption = None,
 ) -> None:
     """Herhaal een opgeslagen advies: is het intact, en geeft het nu dezelfde trace?"""
     import json
 
-    from engine.replay import replay
+    from engine.replay import NotAReceipt, receipt_from, replay
 
     eng = _engine(regels)
     try:
-        receipt = json.loads(bewijsstuk.read_text(encoding="utf-8"))
-    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        receipt = receipt_from(json.loads(bewijsstuk.read_text(encoding="utf-8")))
+    except (json.JSONDecodeError, UnicodeDecodeError, NotAReceipt) as exc:
         _problems("Geen geldig bewijsstuk", [Problem(bestand=str(bewijsstuk), pad="(document)",
                                                     melding=str(exc))])
         raise typer.Exit(1) from exc
@@ -158,9 +159,13 @@ def herhaal(
     if result.identical:
         out.print("[bold green]identiek[/]: de herhaling geeft byte voor byte dezelfde trace")
         return
-    out.print(f"[bold red]verschillen[/] ({len(result.differences)}):")
-    for d in result.differences:
-        out.print(Text(f"  {d}"))
+    if not result.intact:
+        out.print("[bold red]niet intact[/]: de trace_hash in het bewijsstuk hoort niet bij de "
+                  "trace ernaast; het bewijsstuk is na het advies veranderd")
+    if result.differences:
+        out.print(f"[bold red]verschillen[/] ({len(result.differences)}):")
+        for d in result.differences:
+            out.print(Text(f"  {d}"))
     raise typer.Exit(1)
 
 

@@ -56,6 +56,33 @@ def _short(v: Any) -> str:
     return text if len(text) <= 80 else text[:77] + "..."
 
 
+class NotAReceipt(ValueError):
+    """The document is neither a receipt nor an advies as the API returns it."""
+
+
+def receipt_from(document: Any) -> dict[str, Any]:
+    """The receipt (trace + `trace_hash`) inside what an auditor was given.
+
+    Accepts the two shapes the system hands out: the receipt of `ot advies --json` (the trace
+    with its `trace_hash` beside it) and an advies as `GET /v1/adviezen/{id}` returns it (the
+    trace under `trace`, the hash beside it). Anything else is refused with what is missing,
+    never a `KeyError`.
+    """
+    if not isinstance(document, dict):
+        raise NotAReceipt("verwacht een JSON-object: het bewijsstuk van `ot advies --json` of "
+                          "een advies van GET /v1/adviezen/{id}")
+    if isinstance(document.get("trace"), dict):
+        if not isinstance(document.get("trace_hash"), str):
+            raise NotAReceipt("het advies heeft een 'trace' maar geen 'trace_hash'")
+        return {**document["trace"], "trace_hash": document["trace_hash"]}
+    missing = [k for k in ("casus", "pakketten", "advies", "trace_hash") if k not in document]
+    if missing:
+        raise NotAReceipt(f"geen bewijsstuk: {', '.join(repr(k) for k in missing)} ontbreekt "
+                          "(verwacht de uitvoer van `ot advies --json`, of een advies van "
+                          "GET /v1/adviezen/{id} met 'trace' en 'trace_hash')")
+    return document
+
+
 def replay(receipt: dict[str, Any], eng: Engine) -> ReplayResult:
     """Re-evaluate the receipt's casus with `eng` and compare with the stored trace."""
     stored = {k: v for k, v in receipt.items() if k != "trace_hash"}

@@ -318,9 +318,18 @@ class Wetteksten:
                                     "bv. 2025-01-01.yaml")]) from None
             self._files[folder.name] = versions
             if (folder / ONTBREKEND).is_file():
-                self._missing[folder.name] = sorted(
-                    _validated(Ontbrekend, folder / ONTBREKEND).ontbrekende_versies,
-                    key=lambda o: o.datum)
+                missing = sorted(_validated(Ontbrekend, folder / ONTBREKEND).ontbrekende_versies,
+                                 key=lambda o: o.datum)
+                both = [o.datum.isoformat() for o in missing if o.datum in versions]
+                if both:
+                    # A version both vendored and listed as missing would give two periods that
+                    # start the same day; the list is stale once the version is imported.
+                    raise WettekstError([Problem(
+                        bestand=str(folder / ONTBREKEND), regel=1, kolom=1,
+                        pad="ontbrekende_versies",
+                        melding=f"versie {', '.join(both)} is meegeleverd en staat ook als "
+                                "ontbrekend: haal haar van deze lijst")])
+                self._missing[folder.name] = missing
         if (root / NIET_OPGENOMEN).is_file():
             self.niet_opgenomen = {w.bwb_id: w.reden for w in
                                    _validated(NietOpgenomen, root / NIET_OPGENOMEN).wetten}

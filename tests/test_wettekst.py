@@ -128,6 +128,20 @@ def test_a_vendored_file_must_match_its_name(tmp_path: Path) -> None:
     assert info.value.problems[0].render().startswith(f"{wrong}:2:1: naam: verplicht veld")
 
 
+def test_a_version_vendored_and_listed_as_missing_is_refused(tmp_path: Path) -> None:
+    """After importing a version its `ontbrekend.yaml` entry is stale: two periods would start the
+    same day. The library refuses to load and names the list."""
+    target = schrijf(importeer(FW_2024), tmp_path)
+    lijst = target.parent / "ontbrekend.yaml"
+    lijst.write_text("ontbrekende_versies:\n  - datum: 2024-01-01\n"
+                     "    reden: nog niet geimporteerd\n", "utf-8")
+    with pytest.raises(WettekstError, match=r"2024-01-01 is meegeleverd en staat ook als ontbr"):
+        Wetteksten(tmp_path)
+    lijst.write_text("ontbrekende_versies:\n  - datum: 2023-07-01\n    reden: niet in het corpus\n",
+                     "utf-8")
+    assert Wetteksten(tmp_path).in_werking(FW, dt.date(2023, 8, 1)) is None
+
+
 # --- lookups by date ------------------------------------------------------------------------
 
 def test_the_version_in_force_on_a_day(library: Wetteksten) -> None:
@@ -455,7 +469,7 @@ def test_every_vendored_text_is_reproduced_by_importing_its_kept_excerpt(tmp_pat
 
     vendored = sorted(p for p in (DEFAULT_RULES_DIR / "wetteksten").glob("BWBR*/*.yaml")
                       if p.stem[:1].isdigit())
-    excerpts = sorted(CORPUS.glob("*/*.yaml"))
+    excerpts = sorted(CORPUS.parent.glob("*/*/*.yaml"))  # wet/ and amvb/
     assert len(vendored) >= 14 and excerpts
     reproduced: set[Path] = set()
     for excerpt in excerpts:
