@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 from fastapi.testclient import TestClient
 from typer.testing import CliRunner
@@ -15,7 +16,7 @@ from tests.api.conftest import AUDITOR, CONSULENT, example
 runner = CliRunner()
 
 
-def _saved_advies(client: TestClient, tmp_path: Path) -> tuple[dict, Path]:
+def _saved_advies(client: TestClient, tmp_path: Path) -> tuple[dict[str, Any], Path]:
     r = client.post("/v1/adviezen", json={"casus": example("scootmobiel")}, headers=CONSULENT)
     assert r.status_code == 201, r.text
     got = client.get(f"/v1/adviezen/{r.json()['id']}", headers=AUDITOR)
