@@ -460,6 +460,19 @@ async def report(request: Request, advies_id: str) -> Response:
                 server=str(request.base_url).rstrip("/"))
 
 
+@router.get("/ui/adviezen/{advies_id}/bewijsstuk.json")
+async def receipt_download(request: Request, advies_id: str) -> Response:
+    """The advies exactly as the API returns it, as a file: what `ot herhaal` replays offline."""
+    if await whoami(request) is None:
+        return to_login()
+    async with api(request) as a:
+        r = await a.get(f"/v1/adviezen/{advies_id}")
+    if r.status_code != 200:
+        return page(request, "fout.html", r.status_code, probleem=r.json())
+    return Response(r.content, media_type="application/json", headers={
+        "Content-Disposition": f'attachment; filename="advies-{advies_id}.json"'})
+
+
 @router.get("/ui/regelpakketten")
 async def packs(request: Request) -> Response:
     if await whoami(request) is None:

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 from playwright.sync_api import Page, expect
+from typer.testing import CliRunner
 
+from cli.main import app
 from tests.web.conftest import login, shot, unlabelled_controls
 
 
@@ -179,7 +182,7 @@ def test_auditor_replays_read_only(page: Page, base_url: str) -> None:
     shot(page, "auditor-herhaling", "#herhaling")
 
 
-def test_regelboek_and_dossier_report(page: Page, base_url: str) -> None:
+def test_regelboek_and_dossier_report(page: Page, base_url: str, tmp_path: Path) -> None:
     login(page, base_url, "sleutel-consulent")
     page.goto(f"{base_url}/ui/regelboek")
     expect(page.get_by_role("heading", name="Regelboek")).to_be_visible()
@@ -220,3 +223,11 @@ def test_regelboek_and_dossier_report(page: Page, base_url: str) -> None:
     page.emulate_media(media="print")
     shot(page, "rapport-verslaving-schulden", full=False)  # the first printed page
     page.emulate_media(media="screen")
+    # the report offers the bewijsstuk for download; `ot herhaal` replays that file offline
+    with page.expect_download() as download:
+        report.get_by_role("link", name="download het bewijsstuk (JSON)").click()
+    saved = tmp_path / download.value.suggested_filename
+    download.value.save_as(saved)
+    replayed = CliRunner().invoke(app, ["herhaal", str(saved)])
+    assert replayed.exit_code == 0, replayed.output
+    assert "identiek" in replayed.output
