@@ -43,7 +43,8 @@ _REF_LINK = re.compile(r"\[([^\]]*)\]\[[^\]\n]*\]")
 _INLINE_LINK = re.compile(r"\[([^\]]*)\]\([^)\s]*\)")
 _EMPHASIS = re.compile(r"(?<![\w*])\*([^*\n][^*]*?)\*(?![\w*])")
 _LID = re.compile(r"^\d+[a-z]*$")
-_LID_PARAGRAPH = re.compile(r"^(\d+)([a-z]?)\s+(\S.*)$", re.DOTALL)
+_LID_PARAGRAPH = re.compile(r"^(\d+)([a-z]?)(?:\s+(\S.*))?$", re.DOTALL)
+"""A lid paragraph "2 …"; a lapsed lid may be its number alone ("6")."""
 _ONDERDEEL_PARAGRAPH = re.compile(r"^([a-z]{1,2})\.\s+(\S.*)$", re.DOTALL)
 _SUB_PARAGRAPH = re.compile(r"^(\d+°)\.?\s+(\S.*)$", re.DOTALL)
 
@@ -175,7 +176,7 @@ def importeer(path: Path, *, naam: str | None = None,
             problems.append(doc.problem((*where, "url"), f"de url {entry_url!r} eindigt niet op "
                                                          "#Artikel<nummer>"))
             continue
-        artikel = anchor.group(1)
+        artikel = _article_of(number, anchor.group(1))
         if number != artikel and not number.startswith(artikel + "."):
             problems.append(doc.problem((*where, "number"), f"nummer {number!r} hoort niet bij "
                                                             f"artikel {artikel} (url)"))
@@ -215,6 +216,18 @@ def importeer(path: Path, *, naam: str | None = None,
         raise WettekstError([doc.problem((), f"geen geldige wettekst: {exc}")]) from exc
 
 
+def _article_of(number: str, anchor: str) -> str:
+    """The article number as the law writes it. Anchors drop the colon of book-numbered articles
+    (Awb `4:13` is `#Artikel413`), so take the leading part of `number` that, without its
+    colons, is the anchor; otherwise the anchor itself."""
+    parts = number.split(".")
+    for k in range(1, len(parts) + 1):
+        candidate = ".".join(parts[:k])
+        if ":" in candidate and candidate.replace(":", "") == anchor:
+            return candidate
+    return anchor
+
+
 def _fold_paragraphs(art: _ArticleNode, tekst: str) -> None:
     """A whole article in one entry (newer corpus harvests): leden are paragraphs "1 …", "2 …",
     onderdelen "a. …", sub-onderdelen "1° …". Leden are only recognised when numbered 1, 2, 3…
@@ -231,7 +244,8 @@ def _fold_paragraphs(art: _ArticleNode, tekst: str) -> None:
                                                             and lid.group(2))):
             previous = int(lid.group(1))
             current, onderdeel = art.lid(lid.group(1) + lid.group(2)), None
-            current.add_text(lid.group(3))
+            if lid.group(3):
+                current.add_text(lid.group(3))
         elif od := _ONDERDEEL_PARAGRAPH.match(paragraph):
             onderdeel = current.child(od.group(1))
             onderdeel.add_text(od.group(2))

@@ -13,6 +13,7 @@ converts (200,000 digits raise `ValueError` in PyYAML's constructor).
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -131,8 +132,30 @@ def parse_yaml(raw: bytes | str, *, source: str = "<invoer>",
     return doc
 
 
+def _without_base_60() -> dict[Any, list[tuple[str, Any]]]:
+    """SafeLoader's implicit resolvers without YAML 1.1's base-60 numbers.
+
+    YAML 1.1 reads `4:13` as 253 and `1:431` as 3911; in law, article numbers like these (Awb
+    4:13, BW 1:431) are text. YAML 1.2 dropped base-60, and so do we: such a scalar stays a
+    string everywhere (rule packs, casussen, corpus files).
+    """
+    ints = re.compile(r"""^(?:[-+]?0b[0-1_]+|[-+]?0[0-7_]+|[-+]?(?:0|[1-9][0-9_]*)
+                          |[-+]?0x[0-9a-fA-F_]+)$""", re.X)
+    floats = re.compile(r"""^(?:[-+]?(?:[0-9][0-9_]*)\.[0-9_]*(?:[eE][-+][0-9]+)?
+                            |\.[0-9][0-9_]*(?:[eE][-+][0-9]+)?
+                            |[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))$""", re.X)
+    table: dict[Any, list[tuple[str, Any]]] = {}
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items():
+        table[first] = [(tag, ints if tag == "tag:yaml.org,2002:int" else
+                         floats if tag == "tag:yaml.org,2002:float" else regexp)
+                        for tag, regexp in resolvers]
+    return table
+
+
 class _DepthBoundedLoader(yaml.SafeLoader):
     """The safe loader, refusing a document nested deeper than `MAX_DEPTH` where it happens."""
+
+    yaml_implicit_resolvers = _without_base_60()
 
     def __init__(self, stream: str):
         super().__init__(stream)

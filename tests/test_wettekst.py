@@ -11,6 +11,7 @@ import shutil
 from pathlib import Path
 
 import pytest
+import yaml
 from typer.testing import CliRunner
 
 from cli.main import app
@@ -22,6 +23,7 @@ from engine.wettekst import (
     WettekstError,
     citaat_gevonden,
     load_wettekst,
+    passage_in,
     woordverschil,
 )
 from engine.wettekst_import import importeer, schoon, schrijf
@@ -320,9 +322,9 @@ def test_lint_warns_when_a_later_version_changed_what_a_pack_was_reviewed_agains
     packs = load_packs([DEFAULT_RULES_DIR / "wsnp"])
     assert [w for w in controleer(packs, Wetteksten(texts)).waarschuwingen
             if "gelezen" in w.melding] == []
-    (texts / "gelezen.yaml").write_text(
-        "pakketten:\n  wsnp:\n    BWBR0001860: 2023-01-01\n    BWBR0031331: 2026-07-01\n",
-        "utf-8")
+    gelezen = yaml.safe_load((texts / "gelezen.yaml").read_text("utf-8"))
+    gelezen["pakketten"]["wsnp"]["BWBR0001860"] = dt.date(2023, 1, 1)  # as if read against 2023
+    (texts / "gelezen.yaml").write_text(yaml.safe_dump(gelezen), "utf-8")
     warnings = [w.render() for w in controleer(packs, Wetteksten(texts)).waarschuwingen
                 if "gelezen" in w.melding]
     assert len(warnings) == 1, warnings
@@ -330,8 +332,8 @@ def test_lint_warns_when_a_later_version_changed_what_a_pack_was_reviewed_agains
             "2023-01-01 in art. 285 lid 1, art. 288 lid 1, art. 288 lid 2, art. 349a lid 1; "
             "lees de regels die ze citeren opnieuw (ot wettekst verschil BWBR0001860 2023-01-01 "
             "2024-01-01)") in warnings[0]
-    (texts / "gelezen.yaml").write_text("pakketten:\n  wsnp:\n    BWBR0031331: 2026-07-01\n",
-                                        "utf-8")
+    del gelezen["pakketten"]["wsnp"]["BWBR0001860"]
+    (texts / "gelezen.yaml").write_text(yaml.safe_dump(gelezen), "utf-8")
     assert any("niet vastgelegd tegen welke versie van Faillissementswet" in w.melding
                for w in controleer(packs, Wetteksten(texts)).waarschuwingen)
 
@@ -483,3 +485,23 @@ def test_every_vendored_text_is_reproduced_by_importing_its_kept_excerpt(tmp_pat
         assert again.read_bytes() == target.read_bytes(), f"{target} differs from {excerpt}"
         reproduced.add(target)
     assert reproduced == set(vendored), sorted(map(str, set(vendored) - reproduced))
+
+
+def test_book_numbered_articles_import_with_their_colon(tmp_path: Path) -> None:
+    """Awb 4:13 in the corpus: `number: 4:13.1` unquoted (YAML 1.1 would read 253.1, base 60)
+    and the anchor `#Artikel413` without the colon. Both layouts give art. 4:13 with its leden,
+    and a pack's citation of art. 4:13 lid 2 resolves in it."""
+    awb = CORPUS / "algemene_wet_bestuursrecht"
+    old, new = importeer(awb / "2025-01-01.yaml"), importeer(awb / "2026-08-01.yaml")
+    assert [a.nummer for a in old.artikelen] == ["4:13"] == [a.nummer for a in new.artikelen]
+    lid2 = passage_in(old, Rechtsgrond(bwb_id="BWBR0005537", artikel="4:13", lid="2")).tekst
+    assert "binnen acht weken na ontvangst van de aanvraag" in lid2
+    assert passage_in(new, Rechtsgrond(bwb_id="BWBR0005537", artikel="4:13", lid="2")).tekst \
+        == lid2
+
+
+def test_yaml_numbers_are_not_read_in_base_60() -> None:
+    from engine.yamlsource import parse_yaml
+
+    data = parse_yaml("a: 4:13.1\nb: 1:431\nc: 12\nd: 1.5\ne: -3\n").data
+    assert data == {"a": "4:13.1", "b": "1:431", "c": 12, "d": 1.5, "e": -3}
