@@ -74,11 +74,12 @@ def test_regelboek_shows_the_cited_lid_in_the_laws_words(rules: Engine) -> None:
     assert "van een ingezetene van de gemeente om een maatwerkvoorziening" in section
     assert '<summary>het hele lid</summary>' in section
     # a law that is not vendored gets no invented text
-    assert "BWBR0035733" in html  # the Uitvoeringsbesluit Wmo 2015 is cited …
+    wsnp = next(lp for lp in rules.rules.packs if lp.id == "wsnp")
+    assert "BWBR0043850" in book.render_pack(wsnp)  # the Besluit Wgs is cited …
     assert not any(lz for lz in book.wettekst(
         next(i for i in wmo.pack.instrumenten if i.id == "wmo.vervoersvoorziening").rechtsgrond
-        .model_copy(update={"bwb_id": "BWBR0035733", "artikel": "3.8", "lid": "1"}),
-        wmo.start))  # … but has no vendored text, so nothing is shown for it
+        .model_copy(update={"bwb_id": "BWBR0043850", "artikel": "2", "lid": None}),
+        wsnp.start))  # … but has no vendored text (not in the corpus), so nothing is shown
 
 
 def test_ot_uitleg_prints_the_laws_words() -> None:
