@@ -526,9 +526,10 @@ def lint(paths: Annotated[list[Path] | None, typer.Argument(
     verwijzingen en citaten tegen de wetteksten, en de beslistabel-controles (overlap en gaten)
     van de pakketten."""
     from engine.checks import run_controles
+    from engine.loader import with_national_packs
 
     try:
-        eng = Engine.load(paths or None)
+        eng = Engine.load(with_national_packs(paths) if paths else None)
     except PackError as exc:
         _problems("Fouten in de regelpakketten", exc.problems)
         raise typer.Exit(1) from exc

@@ -102,6 +102,31 @@ def pack_files(paths: Iterable[Path]) -> list[Path]:
     return found
 
 
+def with_national_packs(paths: Sequence[Path]) -> list[Path]:
+    """`paths`, plus the bundled national packs when `paths` hold only local overlays.
+
+    An overlay (`regelpakket.gemeente`) builds on national grondwaarden, instrumenten and
+    parameters; checked on its own it would report them as unknown. A beleidsmedewerker who
+    lints `rules/gemeenten/gm0363` means: this overlay on top of the national rules.
+    """
+    files = pack_files(paths)
+    overlay = False
+    for f in files:
+        lp, _ = load_pack_file(f)
+        if lp is None:
+            continue
+        if lp.pack.regelpakket.gemeente is None:
+            return list(paths)  # a national pack is given: the author chose the set
+        overlay = True
+    if not overlay:
+        return list(paths)
+    given = {f.resolve() for f in files}
+    national = [d for d in sorted(DEFAULT_RULES_DIR.iterdir())
+                if d.is_dir() and d.name not in NOT_PACK_FOLDERS | {"gemeenten"}
+                and not any(f.resolve() in given for f in pack_files([d]))]
+    return [*paths, *national]
+
+
 def load_pack_file(path: Path) -> tuple[LoadedPack | None, list[Problem]]:
     """Parse and validate one file's grammar; cross-pack checks come later."""
     if path.stat().st_size > MAX_YAML_BYTES:

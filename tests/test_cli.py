@@ -159,3 +159,22 @@ def test_uitleg_accepts_an_old_id() -> None:
                            env={"COLUMNS": "200"})
     assert result.exit_code == 0, result.output
     assert "eerdere id van oordeel.voorziening" in result.output
+
+
+def test_lint_of_one_overlay_resolves_national_ids_from_the_bundled_packs(tmp_path: Path) -> None:
+    """`ot lint rules/gemeenten/gm9991` checks that overlay on top of the national packs: no
+    false "onbekende grondwaarde/instrument" (issue 16); a real unknown id is still an error."""
+    overlay = ROOT / "rules" / "gemeenten" / "gm9991"
+    ok = runner.invoke(app, ["lint", str(overlay)], env={"COLUMNS": "200"})
+    assert ok.exit_code == 0, ok.output
+    assert "onbekend" not in ok.output and "OK:" in ok.output
+    broken = tmp_path / "gm9991"
+    broken.mkdir()
+    text = (overlay / "gm9991.yaml").read_text("utf-8")
+    (broken / "gm9991.yaml").write_text(
+        text.replace("annotaties:\n  - instrument: wmo.collectief_vervoer",
+                     "annotaties:\n  - instrument: wmo.collectief_vervoerr"), "utf-8")
+    bad = runner.invoke(app, ["lint", str(broken)], env={"COLUMNS": "200"})
+    assert bad.exit_code == 1
+    assert "onbekend instrument 'wmo.collectief_vervoerr'" in bad.output
+    assert "wmo.zelfredzaamheid_participatie" not in bad.output
