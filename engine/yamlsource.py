@@ -113,8 +113,10 @@ def parse_yaml(raw: bytes | str, *, source: str = "<invoer>",
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
+        hint = yaml_hint(exc)
         raise YamlError([Problem(bestand=source, regel=line, kolom=col, pad="(document)",
-                                 melding=f"YAML-fout: {exc.problem or exc}")]) from exc
+                                 melding=f"YAML-fout: {exc.problem or exc}"
+                                         + (f" — {hint}" if hint else ""))]) from exc
     except yaml.YAMLError as exc:
         raise YamlError([Problem(bestand=source, regel=1, kolom=1, pad="(document)",
                                  melding=f"YAML-fout: {exc}")]) from exc
@@ -130,6 +132,57 @@ def parse_yaml(raw: bytes | str, *, source: str = "<invoer>",
     if problems:
         raise YamlError(problems)
     return doc
+
+
+INDENT_HINT = "controleer de inspringing: deze regel springt anders in dan de vorige"
+
+
+def yaml_hint(exc: yaml.MarkedYAMLError) -> str | None:
+    """A Dutch hint for PyYAML's parser messages that an author cannot read.
+
+    "expected <block end>, but found '?'" almost always means a line is indented differently
+    from the lines before it; a rule author (a beleidsmedewerker, not a YAML expert) needs to
+    hear that, and where the block it breaks began (PyYAML's context mark). None when the
+    message is already plain (a duplicate key, a bad date) or not about layout.
+    """
+    problem = exc.problem or ""
+    ctx = exc.context_mark
+    where = f"regel {ctx.line + 1}, kolom {ctx.column + 1}" if ctx is not None else None
+    if "'\\t'" in problem:  # PyYAML quotes the tab with repr: '\t'
+        return "spring in met spaties, niet met tabs"
+    if problem.startswith("expected <block end>"):
+        found = problem.partition("but found ")[2]
+        context = exc.context or ""
+        if found == "'?'" and "collection" in context:
+            return (f"{INDENT_HINT}: in de lijst" + (f" van {where}" if where else "")
+                    + " begint elk element met '- ', en de sleutels van een element springen "
+                      "verder in dan zijn '-'")
+        if found == "'<scalar>'":
+            return ("staat er tekst na een waarde tussen aanhalingstekens? Zet dan de hele "
+                    f"waarde tussen de aanhalingstekens; anders {INDENT_HINT}")
+        if found == "'-'":
+            return (f"{INDENT_HINT}: een '-' staat hier tussen de sleutels"
+                    + (f" van het blok op {where}" if where else "")
+                    + "; een lijst hoort onder een eigen 'sleutel:' en springt verder in")
+        if ctx is None:
+            return f"{INDENT_HINT}; sleutels (en '- ') op één niveau beginnen in dezelfde kolom"
+        if "collection" in context:  # the mark is the list's first '-', not a sibling key
+            return (f"{INDENT_HINT}; sleutels (en '- ') op één niveau beginnen in dezelfde "
+                    f"kolom, binnen de lijst die op regel {ctx.line + 1} begint")
+        return (f"{INDENT_HINT}; sleutels op één niveau beginnen in dezelfde kolom, zoals de "
+                f"sleutel op {where}")
+    if problem == "mapping values are not allowed here":
+        return ("controleer de inspringing: springt deze regel verder in dan de vorige? Staat "
+                "er ': ' in een waarde, zet die waarde dan tussen aanhalingstekens (\"…\")")
+    if problem == "could not find expected ':'":
+        return ("een regel zonder ':'" + (f" ({where})" if where else "")
+                + ", of een regel die anders inspringt dan de vorige: controleer de inspringing")
+    if problem.startswith(("did not find expected key", "did not find expected '-'")):
+        return INDENT_HINT
+    if problem.startswith(("expected ',' or ']'", "expected ',' or '}'")):
+        return ("controleer de haakjes: een '{' of '['" + (f" op {where}" if where else "")
+                + " is niet gesloten op de plek waar het blok eindigt")
+    return None
 
 
 def _without_base_60() -> dict[Any, list[tuple[str, Any]]]:

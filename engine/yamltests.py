@@ -13,24 +13,28 @@ A test file in `rules/<pakket>/tests/` holds a list of tests:
             wetten: {wmo: ja, participatiewet: nee}
             instrumenten: {wmo.vervoersvoorziening: voorwaardelijk,
                            jeugdwet.jeugdhulp: niet_van_toepassing}
-            termijnen: {wmo.vervoersvoorziening: {onderzoek: ja}}
+            termijnen: {wmo.vervoersvoorziening: {onderzoek: ja,            # applies (its toets)
+                                                  beschikking: "2 weken"}} # its length
             markering: {wmo.pgb: [beslisruimte]}               # exact markers ([] = none)
             begrenzingen: {wmo.pgb: [duurder_dan_natura]}      # caps shown with it
+            annotaties: {wmo.collectief_vervoer: ["Regiotaxi"]}  # local text shown with it
             nog_uitvragen: [netwerk.mantelzorg_beschikbaar]   # must be among them
             niet_uitvragen: [personen[p1].leeftijd]            # must not be among them
+        waarschuwingen: [{soort: herziening, parameter: pw_norm_alleenstaande}]
 
 Expectations are partial on purpose: a test names what its law decides and stays valid when
-other packs add instruments.
+other packs add instruments. Every key is documented in docs/regeltaal.md ("YAML tests").
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from engine.api import Engine
 from engine.casus import problems_from_validation
@@ -41,6 +45,103 @@ from engine.yamlsource import YamlError, read_yaml_file
 
 Status = Literal["past", "voorwaardelijk", "past_niet", "niet_van_toepassing"]
 Uitkomst = Literal["ja", "nee", "onbekend"]
+UITKOMSTEN = ("ja", "nee", "onbekend")
+
+EENHEDEN = {"werkdag": "werkdagen", "werkdagen": "werkdagen", "dag": "dagen", "dagen": "dagen",
+            "week": "weken", "weken": "weken", "maand": "maanden", "maanden": "maanden",
+            "jaar": "jaren", "jaren": "jaren"}
+"""A termijn's unit as a test may write it (singular reads better for "1 week") -> the pack's."""
+_DUUR = re.compile(r"\s*(\d+)\s+([a-z]+)\s*")
+ONBEKEND = "onbekend"
+"""A length that is not known: an open norm (`duur_parameter`) the municipality did not fill."""
+
+
+def parse_duur(text: str) -> tuple[int, str] | None:
+    """`"6 weken"` -> (6, "weken"); `"onbekend"` -> None; anything else is an error that names
+    the accepted form, so a typo in a test is an authoring error, not a silent pass."""
+    if text.strip() == ONBEKEND:
+        return None
+    m = _DUUR.fullmatch(text)
+    if m is None or m.group(2) not in EENHEDEN:
+        raise ValueError(f"geen duur: {text!r}; schrijf een aantal en een eenheid, zoals "
+                         f"\"6 weken\" of \"1 week\" ({', '.join(sorted(set(EENHEDEN.values())))}),"
+                         f" of \"{ONBEKEND}\"")
+    return int(m.group(1)), EENHEDEN[m.group(2)]
+
+
+def show_duur(duur: tuple[int, str] | None) -> str:
+    """As a person writes it: "1 dag", "6 weken", "onbekend"."""
+    if duur is None:
+        return ONBEKEND
+    count, unit = duur
+    if count == 1:
+        unit = next(k for k, v in EENHEDEN.items() if v == unit and k != v)
+    return f"{count} {unit}"
+
+
+class TermijnVerwachting(BaseModel):
+    """One termijn of one instrument. Short forms: `ja`/`nee`/`onbekend` asserts whether it
+    applies (its toets), `"6 weken"` asserts its length; the long form
+    `{uitkomst: ja, duur: "6 weken"}` asserts both."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    uitkomst: Uitkomst | None = None
+    duur: str | None = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _short_form(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            return {"uitkomst": value} if value in UITKOMSTEN else {"duur": value}
+        return value
+
+    @field_validator("duur")
+    @classmethod
+    def _valid_duur(cls, value: str | None) -> str | None:
+        if value is not None:
+            parse_duur(value)
+        return value
+
+    @model_validator(mode="after")
+    def _not_empty(self) -> TermijnVerwachting:
+        if self.uitkomst is None and self.duur is None:
+            raise ValueError("noem 'uitkomst', 'duur' of beide")
+        return self
+
+
+class WaarschuwingVerwachting(BaseModel):
+    """A notice above the advies ("Let op: …"). `soort: herziening` is a re-indexed amount
+    whose new value is missing (the trace's `waarschuwingen`); `soort: gemeente` is "no local
+    policy known" (the trace's `gemeente.melding`). Every given field must match one notice;
+    `tekst` is a part of its text. A bare string is short for `{tekst: ...}`."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    soort: Literal["herziening", "gemeente"] | None = None
+    parameter: str | None = None
+    tekst: str | None = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _short_form(cls, value: Any) -> Any:
+        return {"tekst": value} if isinstance(value, str) else value
+
+    @model_validator(mode="after")
+    def _not_empty(self) -> WaarschuwingVerwachting:
+        if self.soort is None and self.parameter is None and self.tekst is None:
+            raise ValueError("noem 'soort', 'parameter' of 'tekst'")
+        return self
+
+    def matches(self, notice: dict[str, Any]) -> bool:
+        return ((self.soort is None or notice.get("soort") == self.soort)
+                and (self.parameter is None or notice.get("parameter") == self.parameter)
+                and (self.tekst is None or self.tekst in notice.get("tekst", "")))
+
+    def show(self) -> str:
+        parts = [f"{k}={v!r}" for k, v in (("soort", self.soort), ("parameter", self.parameter),
+                                           ("tekst", self.tekst)) if v is not None]
+        return "{" + ", ".join(parts) + "}"
 
 
 class EffectVerwachting(BaseModel):
@@ -50,12 +151,15 @@ class EffectVerwachting(BaseModel):
     """Per pack id: does this effect serve one of the law's grondwaarden (stap 2)?"""
     grondwaarden: dict[str, Uitkomst] = Field(default_factory=dict)
     instrumenten: dict[str, Status] = Field(default_factory=dict)
-    termijnen: dict[str, dict[str, Uitkomst]] = Field(default_factory=dict)
-    """Per instrument id, per termijn id: does the deadline apply (its toets)?"""
+    termijnen: dict[str, dict[str, TermijnVerwachting]] = Field(default_factory=dict)
+    """Per instrument id, per termijn id: does the deadline apply (its toets), how long is it?"""
     markering: dict[str, list[Literal["beslisruimte", "onzeker"]]] = Field(default_factory=dict)
     """Per instrument id: the exact set of markers next to its status ([] = none)."""
     begrenzingen: dict[str, list[str]] = Field(default_factory=dict)
     """Per instrument id: "voor zover" caps that must be shown with it (by begrenzing id)."""
+    annotaties: dict[str, list[str]] = Field(default_factory=dict)
+    """Per instrument id: parts of the local annotations (an overlay's `annotaties`) that must
+    be shown with it, each in one annotation's text ([] = no annotation at all)."""
     nog_uitvragen: list[str] = Field(default_factory=list)
     niet_uitvragen: list[str] = Field(default_factory=list)
     geen_grondwaarde: bool | None = None
@@ -66,6 +170,8 @@ class Verwachting(BaseModel):
 
     integraal_overleg: bool | None = None
     domeinen: list[str] | None = None
+    waarschuwingen: list[WaarschuwingVerwachting] | None = None
+    """Notices each of which must be shown above the advies ([] = none at all)."""
     effecten: dict[str, EffectVerwachting] = Field(default_factory=dict)
 
 
@@ -167,6 +273,8 @@ def compare(receipt: Receipt, verwacht: Verwachting) -> list[str]:
         got_d = advies["stap2"]["domeinen"]
         if sorted(got_d) != sorted(verwacht.domeinen):
             out.append(f"domeinen: verwacht {sorted(verwacht.domeinen)}, kreeg {got_d}")
+    if verwacht.waarschuwingen is not None:
+        out.extend(_compare_notices(receipt.trace, verwacht.waarschuwingen))
     effecten = {e["id"]: e for e in advies["effecten"]}
     for eid, exp in verwacht.effecten.items():
         effect = effecten.get(eid)
@@ -209,11 +317,10 @@ def compare(receipt: Receipt, verwacht: Verwachting) -> list[str]:
             if listed is None:
                 out.append(f"{eid}: termijnen van {iid}: instrument niet in het advies")
                 continue
-            got_t = {t["id"]: t["uitkomst"] for t in listed["termijnen"]}
+            got_t = {t["id"]: t for t in listed["termijnen"]}
             for tid, want_t in wanted.items():
-                if got_t.get(tid) != want_t:
-                    out.append(f"{eid}: {iid} termijn {tid}: verwacht {want_t}, kreeg "
-                               f"{got_t.get(tid, '(geen termijn met deze id)')}")
+                out.extend(f"{eid}: {iid} termijn {tid}: {line}"
+                           for line in _compare_termijn(got_t.get(tid), want_t))
         for iid, want_m in exp.markering.items():
             listed = statuses.get(iid)
             got_m = None if listed is None else listed["markering"]
@@ -227,6 +334,9 @@ def compare(receipt: Receipt, verwacht: Verwachting) -> list[str]:
             for bid in want_b:
                 if bid not in shown:
                     out.append(f"{eid}: {iid} begrenzing {bid} niet getoond (wel: {shown})")
+        for iid, want_a in exp.annotaties.items():
+            out.extend(f"{eid}: {iid} {line}"
+                       for line in _compare_annotations(statuses.get(iid), want_a))
         asked = [q["feit"] for q in effect["nog_uitvragen"]]
         for fact in exp.nog_uitvragen:
             if fact not in asked:
@@ -235,6 +345,44 @@ def compare(receipt: Receipt, verwacht: Verwachting) -> list[str]:
             if fact in asked:
                 out.append(f"{eid}: {fact} staat onterecht bij nog uit te vragen")
     return out
+
+
+def _compare_termijn(got: dict[str, Any] | None, want: TermijnVerwachting) -> list[str]:
+    if got is None:
+        return ["(geen termijn met deze id)"]
+    out = []
+    if want.uitkomst is not None and got["uitkomst"] != want.uitkomst:
+        out.append(f"verwacht {want.uitkomst}, kreeg {got['uitkomst']}")
+    if want.duur is not None:
+        got_d = None if got.get("duur") is None else (int(got["duur"]), got["eenheid"])
+        if parse_duur(want.duur) != got_d:
+            out.append(f"verwacht duur {want.duur}, kreeg {show_duur(got_d)}")
+    return out
+
+
+def _compare_annotations(listed: dict[str, Any] | None, want: list[str]) -> list[str]:
+    if listed is None:
+        return ["annotaties: instrument niet in het advies"]
+    texts = [a["tekst"] for a in listed.get("lokaal", [])]
+    if not want and texts:
+        return [f"annotaties: verwacht geen, kreeg {texts}"]
+    return [f"annotatie {part!r} niet getoond (wel: {texts if texts else 'geen annotaties'})"
+            for part in want if not any(part in t for t in texts)]
+
+
+def _compare_notices(trace: dict[str, Any], want: list[WaarschuwingVerwachting]) -> list[str]:
+    """The notices the advies shows above it: the trace's `waarschuwingen` and, as soort
+    `gemeente`, its `gemeente.melding` (the CLI prints both as "Let op")."""
+    notices: list[dict[str, Any]] = list(trace.get("waarschuwingen", []))
+    melding = trace.get("gemeente", {}).get("melding")
+    if melding:
+        notices.append({"soort": "gemeente", "tekst": melding})
+    shown = [f"{n['soort']} {n['parameter']}" if "parameter" in n else f"{n['soort']}: "
+             f"{n['tekst']}" for n in notices]
+    if not want and notices:
+        return [f"waarschuwingen: verwacht geen, kreeg {shown}"]
+    return [f"waarschuwing {w.show()} niet getoond (wel: {shown if shown else 'geen'})"
+            for w in want if not any(w.matches(n) for n in notices)]
 
 
 def run_files(engine: Engine, files: Sequence[Path]) -> tuple[list[YamlTestResult], list[Problem]]:
