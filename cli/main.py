@@ -56,31 +56,76 @@ def advies(
                                                        "(trace) als JSON")] = False,
     regels: RulesOption = None,
     backend: Annotated[str, typer.Option(help="durable of oracle")] = "durable",
+    gemeente: Annotated[str | None, typer.Option(
+        "--gemeente", help="advies voor een inwoner van deze gemeente (bv. GM9991), met haar "
+                           "lokale beleid; vervangt de gemeente van de casus")] = None,
 ) -> None:
-    """Advies voor een casus: per gewenst effect de wetten (stap 2) en instrumenten (stap 4)."""
+    """Advies voor een casus: per gewenst effect de wetten (stap 2) en instrumenten (stap 4).
+    Met een gemeente (in de casus of met --gemeente) ook het lokale beleid: annotaties,
+    lokale termijnen en ingevulde open normen."""
     eng = _engine(regels)
     if backend not in ("durable", "oracle"):
         _problems("Onbekende backend", [Problem(pad="--backend", melding=backend)])
         raise typer.Exit(2)
+    code = _gemeente_option(eng, gemeente, known_only=False)
     eng = eng.with_backend(backend)  # type: ignore[arg-type]
     try:
-        receipt = eng.advies(eng.casus_file(casus))
+        parsed = eng.casus_file(casus)
+        if code is not None:
+            parsed = eng.casus({**parsed.model_dump(mode="json", exclude_none=True),
+                                "gemeente": code})
+        receipt = eng.advies(parsed)
     except (CasusError, YamlError) as exc:
         _problems("De casus klopt niet", exc.problems)
         raise typer.Exit(1) from exc
     if json_:
         sys.stdout.write(receipt.trace_json[:-1] + f',"trace_hash":"{receipt.trace_hash}"}}\n')
         return
-    render_advies(receipt.trace, receipt.trace_hash)
+    render_advies(receipt.trace, receipt.trace_hash, eng)
 
 
-def render_advies(trace: dict[str, Any], digest: str) -> None:
+def _render_lokaal_beleid(trace: dict[str, Any], eng: Engine | None) -> None:
+    """The local view's head: which overlays apply, and the open norms they fill."""
+    gemeente = trace.get("gemeente", {})
+    if not gemeente.get("lokaal_beleid"):
+        return
+    names = {p["id"]: f"{p['naam']} ({p['id']} {p['versie']})" for p in trace["pakketten"]}
+    out.print(Text(f"Lokaal beleid {gemeente['code']}: " + "; ".join(
+        names.get(pid, pid) for pid in gemeente["lokaal_beleid"]), style="bold cyan"))
+    described: dict[str, str] = {}
+    if eng is not None:
+        described = {p.id: p.omschrijving for lp in eng.rules.packs for p in lp.pack.parameters}
+    filled = [p for p in trace["parameters"] if p["bron"] == "lokaal"]
+    if filled:
+        out.print("[bold]Lokaal ingevulde open normen:[/]")
+    for p in filled:
+        out.print(Text(f"  • {described.get(p['id'], p['id'])}: {p['waarde']} {p['eenheid']} "
+                       f"({p['pakket']}, {p['rechtsgrond']['tekst']})  [{p['id']}]"))
+
+
+def _lokaal_text(ins: dict[str, Any]) -> Text:
+    """An instrument's local lines in the table: the overlay's annotaties and the termijnen a
+    local regulation fills (only those that apply or may apply)."""
+    text = Text()
+    for a in ins.get("lokaal", []):
+        text.append(f"\nLokaal ({a['pakket']}): {a['tekst']} ({a['rechtsgrond']['tekst']})",
+                    style="cyan")
+    for t in ins.get("termijnen", []):
+        if t.get("lokaal") and t.get("uitkomst") != "nee" and t.get("duur") is not None:
+            text.append(f"\nLokale termijn ({t['lokaal']['pakket']}): {t['duur']} "
+                        f"{t['eenheid']}: {t['omschrijving']} "
+                        f"({t['lokaal']['rechtsgrond']['tekst']})", style="cyan")
+    return text
+
+
+def render_advies(trace: dict[str, Any], digest: str, eng: Engine | None = None) -> None:
     advies = trace["advies"]
     s2 = advies["stap2"]
     out.rule(f"Advies Omgekeerde Toets · peildatum {trace['peildatum']}")
     melding = trace.get("gemeente", {}).get("melding")
     if melding:
         out.print(Text(f"Let op: {melding}.", style="bold magenta"))
+    _render_lokaal_beleid(trace, eng)
     for w in trace.get("waarschuwingen", []):
         out.print(Text(f"Let op: {w['tekst']}.", style="bold magenta"))
     if s2["integraal_overleg"]:
@@ -113,11 +158,14 @@ def render_advies(trace: dict[str, Any], digest: str) -> None:
             name = f"{ins['naam']}\n[dim]{ins['rechtsgrond']['tekst']}[/]"
             if ins.get("onzeker"):
                 name += " [magenta](bevat onzekere regels)[/]"
+            if ins.get("gemeente"):
+                name += f" [cyan](lokaal: {ins['gemeente']})[/]"
             status = Text(semantics.status_label(ins["status"]),
                           style=STATUS_STYLE[ins["status"]])
             if ins["markering"]:
                 status.append("\n" + semantics.markering_label(ins), style="magenta")
-            table.add_row(TREDE_TEXT[ins["trede"]], name, status, Text(redenen))
+            table.add_row(TREDE_TEXT[ins["trede"]], name, status,
+                          Text(redenen) + _lokaal_text(ins))
         out.print("[bold]Stap 4[/] instrumenten (op de ladder):")
         out.print(table)
         if e["nog_uitvragen"]:
@@ -140,6 +188,7 @@ def herhaal(
     """Herhaal een opgeslagen advies: is het intact, en geeft het nu dezelfde trace?"""
     import json
 
+    from engine.compare import parameter_info, vergelijk
     from engine.replay import NotAReceipt, receipt_from, replay
 
     eng = _engine(regels)
@@ -163,10 +212,100 @@ def herhaal(
         out.print("[bold red]niet intact[/]: de trace_hash in het bewijsstuk hoort niet bij de "
                   "trace ernaast; het bewijsstuk is na het advies veranderd")
     if result.differences:
-        out.print(f"[bold red]verschillen[/] ({len(result.differences)}):")
-        for d in result.differences:
+        # Evaluating again is deterministic (that is what replay checks); it gives the new
+        # trace, which `ReplayResult` does not keep.
+        stored = {k: v for k, v in receipt.items() if k != "trace_hash"}
+        new = eng.advies(stored["casus"]).trace
+        _print_vergelijking(vergelijk(stored, new, info_nu=parameter_info(eng, new)))
+        shown = result.differences[:HERHAAL_RUW]
+        count = (f"{len(result.differences)}" if len(result.differences) < 200
+                 else "200 of meer")
+        out.print()
+        out.print(f"[bold red]verschillen[/] in de trace ({count}"
+                  + (f"; de eerste {len(shown)}" if len(shown) < len(result.differences)
+                     else "") + "):")
+        for d in shown:
             out.print(Text(f"  {d}"))
     raise typer.Exit(1)
+
+
+HERHAAL_RUW = 20
+"""Raw JSON-path differences `ot herhaal` prints after the comparison in terms of the law."""
+
+
+def _print_vergelijking(v: Any) -> None:
+    """`engine.compare.Wetsvergelijking`, readable: what an auditor asks first."""
+    out.print()
+    out.rule("Vergelijking in termen van de wet", align="left")
+    if v.gelijk:
+        out.print("Geen verschil in status, voorwaarden, parameters of vragen.")
+    for p in v.pakketten:
+        out.print(Text(f"regelpakket {p.id}: versie {p.versie_toen or '-'} → "
+                       f"{p.versie_nu or '-'} (andere inhoud)"))
+    if v.stap2 is not None:
+        out.print(Text(f"stap 2: integraal overleg {_janee(v.stap2.integraal_overleg_toen)} → "
+                       f"{_janee(v.stap2.integraal_overleg_nu)}; domeinen "
+                       f"{', '.join(v.stap2.domeinen_toen) or '-'} → "
+                       f"{', '.join(v.stap2.domeinen_nu) or '-'}"))
+    for ins in v.instrumenten:
+        line = Text(f"{ins.effect} · ", style="bold")
+        line.append(ins.naam, style="bold")
+        if ins.rechtsgrond:
+            line.append(f" ({ins.rechtsgrond})", style="dim")
+        out.print(line)
+        status = Text("  status: ")
+        status.append(semantics.status_label(ins.status_toen),
+                      style=STATUS_STYLE.get(ins.status_toen, ""))
+        status.append(" → ")
+        status.append(semantics.status_label(ins.status_nu),
+                      style=STATUS_STYLE.get(ins.status_nu, ""))
+        if ins.markering_toen != ins.markering_nu:
+            status.append(f"; markering {', '.join(ins.markering_toen) or '-'} → "
+                          f"{', '.join(ins.markering_nu) or '-'}", style="magenta")
+        for why in (ins.reden_toen, ins.reden_nu):
+            if why:
+                status.append(f" ({why})", style="dim")
+        out.print(status)
+        for g in ins.gronden:
+            out.print(Text(f"    • {g.soort} {g.id}"
+                           + (f" ({g.rechtsgrond})" if g.rechtsgrond else "")
+                           + f": {g.uitkomst_toen or '-'} → {g.uitkomst_nu or '-'}"
+                           + (f"; reden: {g.stand_toen or 'geen'} → {g.stand_nu or 'geen'}"
+                              if g.stand_toen != g.stand_nu else "")))
+            if g.uitleg:
+                out.print(Text(f"      {g.uitleg}", style="dim"))
+    if v.afgeleide_feiten:
+        out.print("[bold]Afgeleide feiten:[/]")
+        for a in v.afgeleide_feiten:
+            out.print(Text(f"  {a.effect} · {a.id}"
+                           + (f" ({a.rechtsgrond})" if a.rechtsgrond else "")
+                           + f": {a.uitkomst_toen or '-'} → {a.uitkomst_nu or '-'}"))
+    if v.parameters:
+        out.print("[bold]Parameters:[/]")
+        for p in v.parameters:
+            out.print(Text(f"  {p.id}" + (f" — {p.omschrijving}" if p.omschrijving else "")))
+            out.print(Text(f"    {_param(p.toen)} → {_param(p.nu)}"))
+    for title, vragen in (("Nu ook uit te vragen", v.vragen_erbij),
+                          ("Niet meer uit te vragen", v.vragen_vervallen)):
+        if vragen:
+            out.print(f"[bold]{title}:[/]")
+            for q in vragen:
+                out.print(Text(f"  • {q.vraag or q.feit}  [{q.feit}]"))
+
+
+def _janee(v: bool | None) -> str:
+    return "onbekend" if v is None else "ja" if v else "nee"
+
+
+def _param(p: Any) -> str:
+    if p is None:
+        return "(geen)"
+    text = f"{p.waarde} {p.eenheid or ''}".rstrip()
+    if p.rechtsgrond:
+        text += f" ({p.rechtsgrond})"
+    if p.geldig_vanaf or p.geldig_tot:
+        text += f", geldig {p.geldig_vanaf or 'begin'} t/m {p.geldig_tot or 'open einde'}"
+    return text
 
 
 # ── `ot keten`: the chain, its signed heads and an auditor's anchor ─────────────────────────
@@ -174,6 +313,9 @@ def herhaal(
 keten_app = typer.Typer(add_completion=False, no_args_is_help=False,
                         help="Controleer de keten van opgeslagen adviezen; exporteer een anker.")
 app.add_typer(keten_app, name="keten")
+from cli.dossier import dossier_app  # noqa: E402  (issue 16: the signed dossier PDF)
+
+app.add_typer(dossier_app, name="dossier")
 
 DatabaseOption = Annotated[str | None, typer.Option(
     "--database-url", envvar="OT_DATABASE_URL",
@@ -348,32 +490,43 @@ def keten_anker(
                   "gecontroleerd")
 
 
-@app.command()
-def impact(
-    kandidaat: Annotated[list[Path], typer.Argument(
-        help="kandidaat-pakketten (bestanden of mappen); ze vervangen de pakketten met "
-             "dezelfde id")],
-    database_url: Annotated[str | None, typer.Option(
-        "--database-url", envvar="OT_DATABASE_URL", help="database van de service")] = None,
-    sinds: Annotated[str | None, typer.Option(help="alleen adviezen vanaf deze datum")] = None,
-    peildatum: Annotated[str | None, typer.Option(
-        help="evalueer elke casus op deze dag (bv. 2027-01-01: wat doet de wijziging van "
-             "1 januari?)")] = None,
-    regels: RulesOption = None,
-    json_: Annotated[bool, typer.Option("--json", help="het volledige rapport als JSON")] = False,
-) -> None:
-    """Welke opgeslagen adviezen zouden veranderen met deze kandidaat-pakketten? (wijzigt niets)"""
-    import json as jsonlib
+def _impact_database(database_url: str | None) -> tuple[Any, Any]:
+    """Open the service's existing database for `ot impact`; never create one. Without a
+    database the user is told what the command needs (a database, or `--casussen`), exit 2."""
+    from sqlalchemy import inspect
 
-    from rich.progress import Progress
-
-    from engine.impact import impact as run_impact
-    from engine.loader import load_pack_bytes, pack_files
-    from service.db import Advies, make_engines, session_factory
+    from service.db import DatabaseMissing, make_engines
     from service.settings import Settings
-    from service.store import count, stored_traces
 
-    current = _engine(regels)
+    url = database_url or Settings().database_url
+    hint = "; of vergelijk een map met casussen: ot impact --casussen MAP [KANDIDAAT…]"
+    try:
+        writer, reader = make_engines(url, create=False)
+    except DatabaseMissing as exc:
+        _problems("Geen database met adviezen", [Problem(
+            pad="--database-url", melding=f"geen database op {exc}; er is niets aangemaakt"
+                                          + hint)])
+        raise typer.Exit(2) from exc
+    try:
+        ready = inspect(reader).has_table("adviezen")
+    except Exception as exc:  # unreachable server, not a database, …
+        ready = False
+        reason = type(exc).__name__
+    else:
+        reason = "de tabel adviezen ontbreekt (start de service eenmaal om te migreren)"
+    if not ready:
+        writer.dispose()
+        reader.dispose()
+        _problems("De database is niet te lezen", [Problem(pad="--database-url",
+                                                           melding=reason + hint)])
+        raise typer.Exit(2)
+    return writer, reader
+
+
+def _kandidaat_engine(current: Engine, kandidaat: list[Path]) -> Engine:
+    """The packs in force with the candidates in place of the packs with the same id."""
+    from engine.loader import load_pack_bytes, pack_files
+
     files = pack_files(kandidaat)
     new: set[str] = set()
     for f in files:  # which pack ids do the candidates replace? (grammar only)
@@ -383,20 +536,146 @@ def impact(
     sources = [(lp.source, lp.raw) for lp in current.rules.packs if lp.id not in new]
     sources += [(str(f), f.read_bytes()) for f in files]
     try:
-        candidate = Engine.from_sources(sources)
+        return Engine.from_sources(sources)
     except PackError as exc:
         _problems("Fouten in de kandidaat-pakketten", exc.problems)
         raise typer.Exit(2) from exc
-    writer, reader = make_engines(database_url or Settings().database_url)
-    with session_factory(reader)() as session:
-        total = count(session, Advies, *([Advies.aangemaakt >= sinds] if sinds else []))
-        with Progress(console=err, transient=True) as bar:
-            task = bar.add_task("adviezen herevalueren", total=total)
-            report = run_impact(stored_traces(session, sinds), candidate,
-                                progress=lambda n: bar.update(task, completed=n),
-                                peildatum=peildatum)
-    writer.dispose()
-    reader.dispose()
+
+
+def _render_impact_casussen(report: Any, kandidaat: list[Path], peildatum: str | None) -> None:
+    """Per casus which instrument moves and why: effect, instrument, status then → now, and
+    the condition that decided it with its article."""
+    def status(s: str) -> Text:
+        return Text(semantics.status_label(s), style=STATUS_STYLE.get(s, "dim"))
+
+    wat = ", ".join(str(k) for k in kandidaat) or "dezelfde regels"
+    dag = f"peildatum {peildatum}" if peildatum else "elke casus op zijn eigen peildatum"
+    out.rule(Text(f"Impact: huidige regels → {wat} · {dag}"))
+    for c in report.casussen:
+        out.print()
+        out.rule(Text(c.casus), align="left")
+        if c.fout:
+            out.print(Text(f"past niet bij de {c.fout}:", style="bold red"))
+            for p in c.problemen:
+                out.print(Text(f"  {p.render()}"))
+            continue
+        if not c.wijzigingen:
+            out.print(Text("geen verandering", style="dim"))
+            continue
+        table = Table(show_header=True, header_style="bold", expand=True, box=None)
+        table.add_column("effect", no_wrap=True)
+        table.add_column("instrument")
+        table.add_column("status toen → nu", min_width=16, max_width=26)
+        table.add_column("waarom (voorwaarde; artikel)")
+        for w in c.wijzigingen:
+            move = Text.assemble(status(w.van), " → ", status(w.naar))
+            why = []
+            for b in w.beslissend:
+                how = (b.get("stand", "") if "van" not in b or b["soort"] == "instrument"
+                       or b["soort"] == "toepassing" else
+                       f"nieuw: {b['naar']}" if b["van"] == "afwezig" else
+                       f"vervallen (was {b['van']})" if b["naar"] == "afwezig" else
+                       f"{b['van']} → {b['naar']}")
+                bits = "; ".join(x for x in (how, b.get("citaat", "")) if x)
+                why.append(f"{b['soort']} {b['id']}: {b['uitleg']} ({bits})")
+            table.add_row(w.effect, Text(f"{w.naam or w.instrument}\n", style="") +
+                          Text(w.instrument, style="dim"), move, Text("\n".join(why)))
+        out.print(table)
+    out.print()
+    out.print(f"{report.totaal} casussen vergeleken; {report.veranderd} veranderen"
+              f"{f'; {report.fouten} passen niet' if report.fouten else ''}.")
+    if report.per_instrument:
+        table = Table("instrument", "toen → nu", "casussen", box=None, header_style="bold")
+        for iid, moves in sorted(report.per_instrument.items()):
+            for m, n in sorted(moves.items()):
+                table.add_row(iid, m, str(n))
+        out.print(table)
+
+
+@app.command()
+def impact(
+    kandidaat: Annotated[list[Path] | None, typer.Argument(
+        help="kandidaat-pakketten (bestanden of mappen); ze vervangen de pakketten met "
+             "dezelfde id. Zonder: de pakketten van nu (zinvol met --peildatum)",
+        exists=True)] = None,
+    casussen: Annotated[list[Path] | None, typer.Option(
+        "--casussen", "-c", exists=True,
+        help="map (of bestand) met casussen in YAML of JSON: vergelijk per casus de huidige "
+             "regels met de kandidaat, zonder database; herhaalbaar")] = None,
+    database_url: Annotated[str | None, typer.Option(
+        "--database-url", envvar="OT_DATABASE_URL", help="database van de service")] = None,
+    sinds: Annotated[str | None, typer.Option(help="alleen adviezen vanaf deze datum")] = None,
+    peildatum: Annotated[str | None, typer.Option(
+        help="evalueer elke casus op deze dag (bv. 2027-01-01: wat doet de wijziging van "
+             "1 januari?)")] = None,
+    regels: RulesOption = None,
+    json_: Annotated[bool, typer.Option("--json", help="het volledige rapport als JSON")] = False,
+) -> None:
+    """Wat zou deze regelwijziging veranderen? Met --casussen MAP: per casus in de map welk
+    instrument verschuift en waarom (geen database nodig). Zonder: de opgeslagen adviezen in de
+    database van de service. Wijzigt niets."""
+    import datetime as dt
+    import json as jsonlib
+
+    from rich.progress import Progress
+
+    for label, value in (("--peildatum", peildatum), ("--sinds", sinds)):
+        try:
+            if value is not None:
+                dt.date.fromisoformat(value)
+        except ValueError as exc:
+            _problems("Geen datum", [Problem(pad=label, melding=f"{value!r} is geen datum "
+                                                                "(JJJJ-MM-DD)")])
+            raise typer.Exit(2) from exc
+    kandidaat = kandidaat or []
+    if casussen:
+        from engine.impact import casus_files, impact_casussen
+
+        if sinds:
+            _problems("Niet met --casussen", [Problem(
+                pad="--sinds", melding="geldt alleen voor opgeslagen adviezen in de database")])
+            raise typer.Exit(2)
+        files = casus_files(casussen)
+        if not files:
+            _problems("Geen casussen", [Problem(pad="--casussen", melding=(
+                "geen .yaml-, .yml- of .json-bestanden in " + ", ".join(map(str, casussen))))])
+            raise typer.Exit(2)
+        current = _engine(regels)
+        candidate = _kandidaat_engine(current, kandidaat)
+        try:
+            with Progress(console=err, transient=True) as bar:
+                task = bar.add_task("casussen vergelijken", total=len(files))
+                folder = impact_casussen(files, current, candidate, peildatum=peildatum,
+                                         progress=lambda n: bar.update(task, completed=n))
+        finally:  # free both rule bases' compiled rulesets (they are this command's own)
+            candidate.close()
+            current.close()
+        if json_:
+            sys.stdout.write(jsonlib.dumps(folder.as_dict(), ensure_ascii=False) + "\n")
+        else:
+            _render_impact_casussen(folder, kandidaat, peildatum)
+        if folder.fouten:
+            raise typer.Exit(1)
+        return
+
+    from engine.impact import impact as run_impact
+    from service.db import Advies, session_factory
+    from service.store import count, stored_traces
+
+    writer, reader = _impact_database(database_url)
+    current = _engine(regels)
+    candidate = _kandidaat_engine(current, kandidaat)
+    try:
+        with session_factory(reader)() as session:
+            total = count(session, Advies, *([Advies.aangemaakt >= sinds] if sinds else []))
+            with Progress(console=err, transient=True) as bar:
+                task = bar.add_task("adviezen herevalueren", total=total)
+                report = run_impact(stored_traces(session, sinds), candidate,
+                                    progress=lambda n: bar.update(task, completed=n),
+                                    peildatum=peildatum)
+    finally:
+        writer.dispose()
+        reader.dispose()
     if json_:
         sys.stdout.write(jsonlib.dumps(report.as_dict(limit=10**9), ensure_ascii=False) + "\n")
         return
@@ -423,6 +702,129 @@ def regelboek(
               f"(begin bij {uit / 'index.html'})")
 
 
+GEMEENTE_CODE = r"^GM\d{4}$"
+
+
+def _gemeente_option(eng: Engine, gemeente: str | None, *, known_only: bool) -> str | None:
+    """A `--gemeente` as the casus contract spells it (GM + four digits); with `known_only`
+    also one that has an overlay in the loaded packs."""
+    import re
+
+    if gemeente is None:
+        return None
+    code = gemeente.upper()
+    if not re.fullmatch(GEMEENTE_CODE, code):
+        _problems("Geen gemeentecode", [Problem(
+            pad="--gemeente", melding=f"{gemeente!r} is geen CBS-gemeentecode (GM en vier "
+                                      "cijfers, bv. GM0363)")])
+        raise typer.Exit(2)
+    if known_only and code not in eng.rules.gemeenten:
+        known = ", ".join(sorted(eng.rules.gemeenten)) or "geen"
+        _problems("Geen lokaal beleid", [Problem(
+            pad="--gemeente", melding=f"geen lokaal pakket voor {code}; bekend: {known}")])
+        raise typer.Exit(1)
+    return code
+
+
+def _open_norms(eng: Engine, versions: list[Any]) -> list[str]:
+    """The parameters an instrument rests on (its toetsen, its termijnen, and the derived
+    facts they use, transitively), in order of first use: where a local overlay can matter."""
+    from engine.language import Toepassing, iter_leaves
+
+    derived: dict[str, list[Any]] = {}
+    for lp in eng.rules.packs:
+        for af in lp.pack.afgeleide_feiten:
+            derived.setdefault(af.id, []).append(af)
+    found: dict[str, None] = {}
+    seen: set[str] = set()
+
+    def visit(toets: Any) -> None:
+        if toets is None:
+            return
+        for leaf in iter_leaves(toets.toets if isinstance(toets, Toepassing) else toets):
+            if leaf.parameter:
+                found[leaf.parameter] = None
+            prefix, _, name = leaf.feit.partition(".")
+            if prefix == "afgeleid" and name not in seen:
+                seen.add(name)
+                for af in derived.get(name, []):
+                    visit(af.toets)
+
+    for ins in versions:
+        visit(ins.toepassing)
+        for item in (*ins.voorwaarden, *ins.uitsluitingen, *ins.voorliggend, *ins.begrenzingen):
+            visit(item.toets)
+        for t in ins.termijnen:
+            if t.duur_parameter:
+                found[t.duur_parameter] = None
+            visit(t.toets)
+    return list(found)
+
+
+def _render_lokaal(eng: Engine, versions: list[Any], gemeente: str) -> None:
+    """The local view of one instrument: the overlay's annotaties, the open norms it fills
+    (termijnen among them) with their dated values, and the open norms it leaves open."""
+    import datetime as dt
+
+    overlays = [lp for lp in eng.rules.packs if lp.gemeente == gemeente]
+    iid = versions[-1].id
+    out.print()
+    out.rule(Text(f"Lokaal beleid {gemeente}: " + "; ".join(
+        f"{lp.pack.regelpakket.naam} ({lp.id} {lp.pack.regelpakket.versie})"
+        for lp in overlays)), align="left")
+    own = next((lp.gemeente for lp in eng.rules.packs for i in lp.pack.instrumenten
+                if i.id == iid and lp.gemeente), None)
+    if own and own != gemeente:
+        out.print(Text(f"Dit is lokaal beleid van {own}; het geldt niet in {gemeente}.",
+                       style="bold magenta"))
+        return
+    annotaties = [(lp, a) for lp in overlays for a in lp.pack.annotaties if a.instrument == iid]
+    for lp, a in annotaties:
+        out.print(Text(f"Lokaal ({lp.id}): {a.tekst} ({a.rechtsgrond.tekst()})",
+                       style="cyan"))
+    params = {p.id: p for lp in eng.rules.packs for p in lp.pack.parameters}
+    termijn_of = {t.duur_parameter: t for ins in versions for t in ins.termijnen
+                  if t.duur_parameter}
+
+    def values(lp: Any, waarden: list[Any], eenheid: str) -> str:
+        shown = []
+        for w in waarden:
+            a, b = lp.span(w)
+            until = "heden" if b == dt.date.max else b.isoformat()
+            shown.append(f"{w.waarde} {eenheid} van {a.isoformat()} t/m {until}")
+        return "; ".join(shown)
+
+    # The open norms it rests on, and those its own article leaves open (e.g. the height of
+    # the individuele inkomenstoeslag, art. 36 Pw, which no condition tests).
+    articles = {(ins.rechtsgrond.bwb_id, ins.rechtsgrond.artikel) for ins in versions}
+    same_article = [p.id for p in params.values()
+                    if (p.rechtsgrond.bwb_id, p.rechtsgrond.artikel) in articles]
+    norms = [pid for pid in dict.fromkeys([*_open_norms(eng, versions), *same_article])
+             if pid in params and params[pid].open_norm is not None]
+    for pid in norms:
+        p = params[pid]
+        t = termijn_of.get(pid)
+        what = f"Termijn {t.id}: {t.omschrijving}" if t else f"Open norm: {p.omschrijving}"
+        fills = [(lp, inv) for lp in overlays for inv in lp.pack.invullingen
+                 if inv.parameter == pid]
+        out.print(Text(f"{what} [{pid}]", style="bold"))
+        for lp, inv in fills:
+            out.print(Text(f"  ingevuld door {lp.id}: {values(lp, inv.waarden, p.eenheid)} "
+                           f"({inv.rechtsgrond.tekst()})", style="cyan"))
+            if inv.toelichting:
+                out.print(Text(f"  {inv.toelichting}", style="dim"))
+        if not fills:
+            national = next(lp for lp in eng.rules.packs
+                            if any(q.id == pid for q in lp.pack.parameters))
+            default = (f"de landelijke waarde geldt: {values(national, p.waarden, p.eenheid)}"
+                       if p.waarden else "dus onbekend in het advies")
+            out.print(Text(f"  niet ingevuld door {gemeente}; {default} "
+                           f"({p.rechtsgrond.tekst()})", style="magenta"))
+    if not annotaties and not norms:
+        out.print(Text(f"{gemeente} heeft bij dit instrument geen annotaties en het instrument "
+                       "rust op geen open norm.", style="dim"))
+
+
 @app.command()
 def uitleg(
     instrument: Annotated[str, typer.Argument(help="instrument-id, bv. wmo.vervoersvoorziening")],
@@ -430,8 +832,12 @@ def uitleg(
     wettekst: Annotated[bool, typer.Option(
         "--wettekst", help="toon bij elke bron de woorden van de wet (per versie)")] = False,
     wetteksten: WettekstenOption = None,
+    gemeente: Annotated[str | None, typer.Option(
+        "--gemeente", help="toon ook het lokale beleid van deze gemeente (bv. GM9991): "
+                           "annotaties, lokale termijnen en ingevulde open normen")] = None,
 ) -> None:
-    """Eén instrument met zijn voorwaarden en bronnen, in gewone taal."""
+    """Eén instrument met zijn voorwaarden en bronnen, in gewone taal; met --gemeente ook wat
+    het lokale beleid van die gemeente erbij zegt."""
     from engine.wettekst import Wetteksten, lezingen
     from service.regelboek import Regelboek
 
@@ -445,6 +851,7 @@ def uitleg(
         _problems("Onbekend instrument", [Problem(pad=instrument, melding="bestaat niet" + (
             f"; bedoelt u {', '.join(close)}?" if close else ""))])
         raise typer.Exit(1)
+    code = _gemeente_option(eng, gemeente, known_only=True)
 
     def tree(node: dict[str, Any] | None, depth: int = 1) -> None:
         if node is None:
@@ -516,6 +923,8 @@ def uitleg(
             duur = f"{t.duur} {t.eenheid}" if t.duur else f"open norm {t.duur_parameter}"
             out.print(Text(f"Termijn: {t.omschrijving} ({duur}; {t.rechtsgrond.tekst()})"))
             words(t.rechtsgrond, *window)
+    if code is not None:
+        _render_lokaal(eng, [ins for _, ins in found], code)
 
 
 @app.command()

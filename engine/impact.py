@@ -10,17 +10,24 @@ Two views of one report: `ImpactRapport.as_dict` is the full report with each ch
 beleidsmedewerker sees: counts only, small cells suppressed and the rest rounded (`gepubliceerd`),
 because which casussen move under a condition such as `persoon.beperkingen bevat verslaving`
 is special-category data about persons.
+
+A third view needs no database: `impact_casussen` evaluates a folder of casus files (invented or
+public examples the beleidsmedewerker holds) with the old and the new rules side by side, and says
+per casus which instrument moves and which condition, with its article, decided it
+(`Wijziging.beslissend`). Those casussen are the user's own files, so they are shown in full.
 """
 
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from engine.api import Engine
-from engine.errors import CasusError
+from engine.errors import CasusError, Problem
+from engine.yamlsource import YamlError
 
 AFWEZIG = "afwezig"
 """Status of an instrument that is not in the advies at all (e.g. a new local instrument)."""
@@ -52,6 +59,16 @@ class Wijziging:
     naar: str
     voorwaarden: list[str] = field(default_factory=list)
     """Ids of the voorwaarden/uitsluitingen whose outcome changed."""
+    naam: str = ""
+    beslissend: list[dict[str, Any]] = field(default_factory=list)
+    """Why it moved, for a reader: each condition whose outcome changed (`soort`, `id`,
+    `uitleg`, `citaat` = its article, `van` → `naar`); when no condition changed (a new or
+    removed instrument, a form capped by its base) the instrument's own grounds."""
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"effect": self.effect, "instrument": self.instrument, "naam": self.naam,
+                "van": self.van, "naar": self.naar, "voorwaarden": self.voorwaarden,
+                "beslissend": self.beslissend}
 
 
 @dataclass
@@ -98,8 +115,57 @@ def statuses(trace: dict[str, Any]) -> dict[tuple[str, str], dict[str, Any]]:
         for ins in effect["stap4"]["instrumenten"]:
             out[(effect["id"], ins["id"])] = ins
         for ins in effect["stap4"]["niet_van_toepassing"]:
-            out[(effect["id"], ins["id"])] = {"status": "niet_van_toepassing"}
+            out[(effect["id"], ins["id"])] = {"status": "niet_van_toepassing",
+                                              "reden": ins.get("reden", "")}
     return out
+
+
+SECTIES = {"voorwaarden": "voorwaarde", "uitsluitingen": "uitsluiting",
+           "voorliggend": "voorliggend", "begrenzingen": "begrenzing"}
+"""The sections of an instrument whose conditions can decide a move, and what one is called."""
+
+
+def _citaat(item: dict[str, Any]) -> str:
+    rechtsgrond = item.get("rechtsgrond")
+    return str(rechtsgrond.get("tekst", "")) if isinstance(rechtsgrond, dict) else ""
+
+
+def _beslissend(a: dict[str, Any], b: dict[str, Any]) -> list[dict[str, Any]]:
+    """What decided a move from `a` to `b` (two trace entries of one instrument), as a reader
+    needs it: the condition, how its outcome changed, and the article it rests on."""
+    out: list[dict[str, Any]] = []
+    for section, soort in SECTIES.items():
+        was = {c["id"]: c for c in a.get(section, [])}
+        now = {c["id"]: c for c in b.get(section, [])}
+        for cid in [*now, *(k for k in was if k not in now)]:
+            before, after = was.get(cid), now.get(cid)
+            van = before["uitkomst"] if before else AFWEZIG
+            naar = after["uitkomst"] if after else AFWEZIG
+            if van == naar:
+                continue
+            item = after or before or {}
+            out.append({"soort": soort, "id": cid,
+                        "uitleg": item.get("uitleg") or item.get("naam") or cid,
+                        "citaat": _citaat(item), "van": van, "naar": naar})
+    if out:
+        return out
+    # No condition changed its outcome: say what else did.
+    if a["status"] == AFWEZIG or b["status"] == AFWEZIG:
+        present = b if a["status"] == AFWEZIG else a
+        return [{"soort": "instrument", "id": present.get("id", ""),
+                 "uitleg": ("nieuw in de regels" if a["status"] == AFWEZIG else
+                            "niet meer in de regels (vervallen, of niet van kracht op de "
+                            "peildatum)"),
+                 "citaat": _citaat(present), "van": a["status"], "naar": b["status"]}]
+    if "niet_van_toepassing" in (a["status"], b["status"]):
+        other = a if b["status"] == "niet_van_toepassing" else b
+        reden = (b if b["status"] == "niet_van_toepassing" else a).get("reden", "")
+        return [{"soort": "toepassing", "id": "toepassing",
+                 "uitleg": f"Komt dit instrument bij dit gewenste effect in beeld? ({reden})",
+                 "citaat": _citaat(other), "van": a["status"], "naar": b["status"]}]
+    return [{"soort": r.get("soort", ""), "id": r.get("id", ""), "uitleg": r.get("uitleg", ""),
+             "citaat": r.get("citaat", ""), "stand": r.get("stand", "")}
+            for r in b.get("redenen", [])]
 
 
 def compare(old: dict[str, Any], new: dict[str, Any]) -> list[Wijziging]:
@@ -116,7 +182,9 @@ def compare(old: dict[str, Any], new: dict[str, Any]) -> list[Wijziging]:
             for c in b.get(section, []):
                 if was.get(c["id"]) != c["uitkomst"]:
                     conditions.append(f"{section}:{c['id']}")
-        changes.append(Wijziging(key[0], key[1], a["status"], b["status"], conditions))
+        changes.append(Wijziging(key[0], key[1], a["status"], b["status"], conditions,
+                                 naam=str(b.get("naam") or a.get("naam") or ""),
+                                 beslissend=_beslissend(a, b)))
     return changes
 
 
@@ -151,6 +219,123 @@ def impact(stored: Iterable[tuple[str, dict[str, Any]]], candidate: Engine,
             for instrument, move in sorted({(c.instrument, f"{c.van} → {c.naar}")
                                             for c in changes}):
                 report.per_instrument.setdefault(instrument, Counter())[move] += 1
+        if progress:
+            progress(n)
+    return report
+
+
+# --- a folder of casus files, old and new rules side by side (no database) -------------------
+
+CASUS_SUFFIXES = (".yaml", ".yml", ".json")
+
+
+def casus_files(paths: Sequence[Path]) -> list[Path]:
+    """The casus files named: a file as given, a folder's `*.yaml`, `*.yml` and `*.json` (not
+    its sub-folders, so a folder of examples with a `tests/` beside it stays what it is)."""
+    found: list[Path] = []
+    for path in paths:
+        if path.is_dir():
+            found.extend(sorted(p for p in path.iterdir()
+                                if p.is_file() and p.suffix.lower() in CASUS_SUFFIXES))
+        else:
+            found.append(path)
+    return found
+
+
+@dataclass
+class CasusImpact:
+    """One casus file: what moves from the old to the new rules, or why it could not be read."""
+
+    casus: str
+    wijzigingen: list[Wijziging] = field(default_factory=list)
+    fout: str | None = None
+    """Set when the casus does not fit: `huidige regels` or `nieuwe regels`."""
+    problemen: list[Problem] = field(default_factory=list)
+
+    def as_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {"casus": self.casus,
+                               "wijzigingen": [w.as_dict() for w in self.wijzigingen]}
+        if self.fout:
+            out["fout"] = self.fout
+            out["problemen"] = [p.render() for p in self.problemen]
+        return out
+
+
+@dataclass
+class CasussenRapport:
+    """The impact of a rule change on a folder of casussen, per casus and per instrument."""
+
+    casussen: list[CasusImpact] = field(default_factory=list)
+    per_instrument: dict[str, Counter[str]] = field(default_factory=dict)
+
+    @property
+    def totaal(self) -> int:
+        return len(self.casussen)
+
+    @property
+    def veranderd(self) -> int:
+        return sum(1 for c in self.casussen if c.wijzigingen)
+
+    @property
+    def fouten(self) -> int:
+        return sum(1 for c in self.casussen if c.fout)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "totaal": self.totaal,
+            "veranderd": self.veranderd,
+            "fouten": self.fouten,
+            "per_instrument": {iid: dict(sorted(moves.items()))
+                               for iid, moves in sorted(self.per_instrument.items())},
+            "casussen": [c.as_dict() for c in self.casussen],
+        }
+
+
+def _names(*engines: Engine) -> dict[str, str]:
+    return {ins.id: ins.naam for eng in engines for lp in eng.rules.packs
+            for ins in lp.pack.instrumenten}
+
+
+def impact_casussen(files: Sequence[Path], old: Engine, new: Engine,
+                    peildatum: str | None = None,
+                    progress: Callable[[int], None] | None = None) -> CasussenRapport:
+    """Evaluate each casus file with the `old` and the `new` rules and compare the two adviezen.
+
+    Unlike `impact`, nothing stored is needed: the "before" is evaluated now, with `old`, so the
+    comparison shows only what the rule change does (not what changed since an advies was made).
+    With `peildatum` both are evaluated on that day. A casus that does not fit the old rules (a
+    bad file) or the new ones (a changed catalogue) is listed with its problems, located in the
+    file where possible; the others go on.
+    """
+    report = CasussenRapport()
+    names = _names(old, new)
+    for n, path in enumerate(files, start=1):
+        item = CasusImpact(str(path))
+        report.casussen.append(item)
+        try:
+            casus = old.casus_file(path)
+            data = casus.model_dump(mode="json", exclude_none=True)
+            if peildatum is not None:
+                data["peildatum"] = peildatum
+            before = old.advies(data)
+        except (CasusError, YamlError) as exc:
+            item.fout, item.problemen = "huidige regels", list(exc.problems)
+        except OSError as exc:  # unreadable file: say so, go on with the others
+            item.fout = "huidige regels"
+            item.problemen = [Problem(bestand=str(path), pad="(document)",
+                                      melding=exc.strerror or type(exc).__name__)]
+        else:
+            try:
+                after = new.advies(data)
+            except CasusError as exc:
+                item.fout, item.problemen = "nieuwe regels", list(exc.problems)
+            else:
+                item.wijzigingen = compare(before.trace, after.trace)
+        for w in item.wijzigingen:
+            w.naam = w.naam or names.get(w.instrument, "")
+        for instrument, move in sorted({(c.instrument, f"{c.van} → {c.naar}")
+                                        for c in item.wijzigingen}):
+            report.per_instrument.setdefault(instrument, Counter())[move] += 1
         if progress:
             progress(n)
     return report

@@ -96,7 +96,8 @@ class Advies(Base):
     advies; nullable only because migration 0003 adds it to existing rows (and fills it)."""
     keten_versie: Mapped[int] = mapped_column(Integer, server_default="1")
     """Which chain-hash formula this row uses (`service.store.link_hash`): 1 for rows written
-    before migration 0003; 2 since, which also covers casus_hash, casus_id and casus_versie."""
+    before migration 0003; 2 since, which also covers casus_hash, casus_id and casus_versie;
+    3 since migration 0005, which also covers `door` (who made it)."""
 
 
 class Keten(Base):
@@ -124,6 +125,11 @@ class KetenAnker(Base):
 
 
 class Besluit(Base):
+    """A besluit is never changed: a correction is a new row with `versie` + 1 that names the
+    one it replaces (`vervangt`; at most one successor each). Since migration 0005 every
+    besluit is a link of the same chain as the adviezen (`volgnummer`, `keten_hash`); rows
+    stored before it have no link (NULL)."""
+
     __tablename__ = "besluiten"
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True)
@@ -134,10 +140,21 @@ class Besluit(Base):
     zaak_url: Mapped[str | None] = mapped_column(String(500), nullable=True)
     door: Mapped[str] = mapped_column(String(400))
     aangemaakt: Mapped[str] = mapped_column(String(32))
+    versie: Mapped[int] = mapped_column(Integer, server_default="1")
+    vervangt: Mapped[str | None] = mapped_column(String(36), nullable=True, unique=True,
+                                                 index=True)
+    volgnummer: Mapped[int | None] = mapped_column(Integer, nullable=True, unique=True,
+                                                   index=True)
+    vorige_hash: Mapped[str | None] = mapped_column(String(71), nullable=True)
+    keten_hash: Mapped[str | None] = mapped_column(String(71), nullable=True)
+    keten_versie: Mapped[int | None] = mapped_column(Integer, nullable=True)
 
 
 class Verwerking(Base):
-    """Processing log after the Logboek Dataverwerkingen standard (one record per evaluation)."""
+    """Processing log after the Logboek Dataverwerkingen standard: one record per processing
+    of a casus, advies or besluit (evaluation, read, replay, answer, besluit, erasure). Ids,
+    the actor's pseudonymous id (`door`, `uitgever|sub`), the action (`naam`) and the time;
+    never the data itself. `betrokkene` is a keyed pseudonym of the casus."""
 
     __tablename__ = "verwerkingen"
 
@@ -149,9 +166,12 @@ class Verwerking(Base):
     verwerkingsactiviteit: Mapped[str] = mapped_column(String(300))
     betrokkene: Mapped[str | None] = mapped_column(String(80), nullable=True)
     status: Mapped[str] = mapped_column(String(10))
-    start: Mapped[str] = mapped_column(String(32))
+    start: Mapped[str] = mapped_column(String(32), index=True)
     eind: Mapped[str] = mapped_column(String(32))
     advies_id: Mapped[str | None] = mapped_column(String(36), nullable=True)
+    besluit_id: Mapped[str | None] = mapped_column(String(36), nullable=True)
+    door: Mapped[str | None] = mapped_column(String(400), nullable=True)
+    """Who (`uitgever|sub`); NULL on records written before migration 0005."""
 
 
 class DatabaseMissing(Exception):

@@ -4,41 +4,159 @@ Every pack version the service has used is stored by content hash (`pakket_versi
 replay years later rebuilds the exact rule base from the database, whatever is on disk now.
 Pinned engines are cached per process (a few, least recently used first out, their compiled
 rulesets freed); nothing here is needed by another worker.
+
+Activating the packs on disk (`store_current`, at start) is refused, and the service does not
+start, when a pack's YAML tests fail or when its `regelpakket.versie` is already stored with
+other content: a version number names one exact text, so an advies that cites "wmo 2026.1"
+means one thing forever.
 """
 
 from __future__ import annotations
 
+import hashlib
+import logging
 import threading
 from collections import OrderedDict
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
-from engine import Engine
+from engine import Engine, Problem
+from engine.loader import LoadedPack
 from engine.wettekst import Wetteksten
+from engine.yamlsource import YamlError, parse_yaml
+from engine.yamltests import YamlTestResult, find_test_files, run_files
 from service.db import PakketVersie, now
 from service.problems import ApiProblem
 
+log = logging.getLogger("service")
 PINNED_CACHE = 8
+STORED_CACHE = 16
+SHOWN_FAILURES = 10
+
+
+class PackActivationError(RuntimeError):
+    """The packs on disk may not be activated; raised at start, so the service does not start."""
+
+
+def _test_files(engine: Engine) -> list[Path]:
+    dirs = sorted({Path(lp.source).parent for lp in engine.rules.packs})
+    return sorted(set(find_test_files(dirs)))
+
+
+def pack_tests(engine: Engine) -> tuple[list[YamlTestResult], list[Problem]]:
+    """Run the YAML tests beside the packs (`<pack folder>/tests/*.yaml`), as `ot test` does."""
+    return run_files(engine, _test_files(engine))
+
+
+def _short(file: str) -> str:
+    """`wmo/tests/x.yaml`: where a test lives, the same whatever folder the rules are in."""
+    p = Path(file)
+    return f"{p.parent.parent.name}/{p.parent.name}/{p.name}"
+
+
+_TESTED: dict[tuple[tuple[str, ...], tuple[str, ...]], list[str]] = {}
+_TESTED_LOCK = threading.Lock()
+"""Failures per (pack hashes, test file hashes) in this process: the outcome depends on those
+bytes only, so a second app in the same process (the test suite) does not pay again."""
+
+
+def failing_pack_tests(engine: Engine) -> list[str]:
+    """Every failing YAML test (and broken test file) as a readable line naming its pack."""
+    files = _test_files(engine)
+    if not files:
+        log.warning("geen YAML-tests naast de regelpakketten gevonden: niets getest bij de start")
+    key = (tuple(sorted(lp.sha256 for lp in engine.rules.packs)),
+           tuple(sorted(hashlib.sha256(f.read_bytes()).hexdigest() + f.name for f in files)))
+    with _TESTED_LOCK:
+        if key in _TESTED:
+            return _TESTED[key]
+    pack_of = {Path(lp.source).parent: lp for lp in engine.rules.packs}
+    results, problems = run_files(engine, files)
+
+    def owner(file: str) -> str:
+        lp = pack_of.get(Path(file).parent.parent)
+        return f"regelpakket '{lp.id}' versie {lp.pack.regelpakket.versie}" if lp else "(map)"
+
+    lines = [f"{owner(r.file)}: test '{r.naam}' ({_short(r.file)}:{r.line}) faalt: "
+             + "; ".join(r.failures) for r in results if not r.ok]
+    lines += [f"{owner(p.bestand or '')}: testbestand {_short(p.bestand or '?')}:{p.regel}: "
+              f"{p.melding}" for p in problems]
+    with _TESTED_LOCK:
+        _TESTED[key] = lines
+    return lines
+
+
+@dataclass(frozen=True)
+class StoredVersion:
+    """One stored pack version: what the database holds, plus its `regelpakket` header read
+    from the YAML itself (not validated against today's rule language, so that a version
+    written for an older grammar stays readable)."""
+
+    hash: str
+    pakket_id: str
+    versie: str
+    bron: str
+    opgeslagen: str
+    inhoud: bytes
+    kop: dict[str, Any]
+    instrumenten: int
+    grondwaarden: int
+
+
+def _read_header(raw: bytes, source: str) -> tuple[dict[str, Any], int, int]:
+    try:
+        data = parse_yaml(raw, source=source).data
+    except YamlError:
+        return {}, 0, 0
+    if not isinstance(data, dict):
+        return {}, 0, 0
+    kop = data.get("regelpakket")
+
+    def count(name: str) -> int:
+        found = data.get(name)
+        return len(found) if isinstance(found, list) else 0
+
+    return (kop if isinstance(kop, dict) else {}), count("instrumenten"), count("grondwaarden")
 
 
 class Engines:
     def __init__(self, rules_dir: Path | None, sessions: sessionmaker[Session],
-                 read_sessions: sessionmaker[Session]):
+                 read_sessions: sessionmaker[Session], *, yaml_tests: bool = True):
         self.current = Engine.load([rules_dir] if rules_dir else None)
         own = rules_dir / "wetteksten" if rules_dir else None
         self.wetteksten = Wetteksten.load(own if own and own.is_dir() else None)
         """The vendored law texts (beside the packs when the rules folder has them)."""
         self.sessions = sessions
         self.read_sessions = read_sessions
+        self.yaml_tests = yaml_tests
+        """Run the packs' YAML tests before activating them (`OT_PAKKETTESTS_BIJ_START`)."""
         self._pinned: OrderedDict[tuple[str, ...], Engine] = OrderedDict()
+        self._stored: OrderedDict[str, StoredVersion] = OrderedDict()
         self._lock = threading.Lock()
         self.current_key = tuple(sorted("sha256:" + lp.sha256 for lp in self.current.rules.packs))
 
     def store_current(self) -> None:
-        """Keep every pack version in force by content hash (idempotent, race-safe)."""
+        """Activate the packs in force: check them (YAML tests, versions), then keep every
+        version by content hash (idempotent, race-safe). Raises `PackActivationError`, naming
+        the pack, before anything is stored."""
+        with self.read_sessions() as session:
+            conflicts = [c for lp in self.current.rules.packs
+                         if (c := self._version_conflict(session, lp))]
+        if conflicts:
+            raise self._refuse("\n".join(conflicts))
+        if self.yaml_tests:
+            failures = failing_pack_tests(self.current)
+            if failures:
+                more = len(failures) - SHOWN_FAILURES
+                raise self._refuse("YAML-tests van de regelpakketten falen; de pakketten worden "
+                                   "niet geactiveerd:\n  " + "\n  ".join(
+                                       failures[:SHOWN_FAILURES])
+                                   + (f"\n  … en nog {more}" if more > 0 else ""))
         for lp in self.current.rules.packs:
             digest = "sha256:" + lp.sha256
             with self.sessions() as session:
@@ -52,6 +170,53 @@ class Engines:
                     session.commit()
                 except IntegrityError:
                     session.rollback()  # another worker stored it first
+
+    @staticmethod
+    def _refuse(why: str) -> PackActivationError:
+        log.error("regelpakketten niet geactiveerd; de service start niet: %s", why)
+        return PackActivationError(why + "\nDe service start niet.")
+
+    @staticmethod
+    def _version_conflict(session: Session, lp: LoadedPack) -> str | None:
+        """Why this pack may not be activated under its version number, or None.
+
+        Exact bytes already stored are no new claim (they were activated before this check
+        existed, or are activated again); new bytes under a stored version number are refused."""
+        digest = "sha256:" + lp.sha256
+        if session.get(PakketVersie, digest) is not None:
+            return None
+        versie = lp.pack.regelpakket.versie
+        other = session.scalars(select(PakketVersie.hash).where(
+            PakketVersie.pakket_id == lp.id, PakketVersie.versie == versie,
+            PakketVersie.hash != digest).order_by(PakketVersie.opgeslagen)).first()
+        if other is None:
+            return None
+        return (f"Regelpakket '{lp.id}' versie '{versie}' ({lp.source}) heeft inhoudshash "
+                f"{digest}, maar versie '{versie}' van '{lp.id}' is al opgeslagen met "
+                f"inhoudshash {other}. Een versie hoort bij één inhoud: verhoog "
+                f"regelpakket.versie (of zet de inhoud terug).")
+
+    def stored_version(self, digest: str) -> StoredVersion | None:
+        """A stored pack version by content hash (`sha256:…`), or None; cached (immutable)."""
+        with self._lock:
+            found = self._stored.get(digest)
+            if found is not None:
+                self._stored.move_to_end(digest)
+                return found
+        with self.read_sessions() as session:
+            row = session.get(PakketVersie, digest)
+            if row is None:
+                return None
+            kop, instrumenten, grondwaarden = _read_header(
+                row.inhoud, f"{row.pakket_id}@{row.hash[7:19]}/{row.bron}")
+            found = StoredVersion(hash=row.hash, pakket_id=row.pakket_id, versie=row.versie,
+                                  bron=row.bron, opgeslagen=row.opgeslagen, inhoud=row.inhoud,
+                                  kop=kop, instrumenten=instrumenten, grondwaarden=grondwaarden)
+        with self._lock:
+            self._stored[digest] = found
+            while len(self._stored) > STORED_CACHE:
+                self._stored.popitem(last=False)
+        return found
 
     def pinned(self, hashes: list[str]) -> Engine:
         key = tuple(sorted(hashes))

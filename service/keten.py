@@ -1,4 +1,5 @@
-"""Signed heads of the advies chain: a key that the database does not hold.
+"""Signed heads of the chain (adviezen and, since migration 0005, besluiten): a key that the
+database does not hold.
 
 The hash chain (`service.store`) shows a changed advies only to someone who cannot write the
 database: whoever can, may rewrite a trace, re-hash and re-chain every later row and the head,
@@ -40,7 +41,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from engine.evaluate import canonical_json
-from service.db import Advies, Keten, KetenAnker, now
+from service.db import Advies, Besluit, Keten, KetenAnker, now
 from service.store import verify_chain
 
 if TYPE_CHECKING:
@@ -276,14 +277,22 @@ def newest_signed_head(session: Session, keys: Iterable[Ed25519PublicKey]
                                                       KetenAnker.id.desc()).limit(1)).first()
     if row is None:
         return None, None
-    end = int(session.scalar(select(func.max(Advies.volgnummer))) or 0)
-    return row, _anchor_problem(document(row), _hash_at(session, row.volgnummer), end,
-                                trusted_keys(keys), "ondertekende kop")
+    return row, _anchor_problem(document(row), _hash_at(session, row.volgnummer),
+                                _end(session), trusted_keys(keys), "ondertekende kop")
+
+
+def _end(session: Session) -> int:
+    """The highest volgnummer on the chain: an advies or (since migration 0005) a besluit."""
+    return max(int(session.scalar(select(func.max(Advies.volgnummer))) or 0),
+               int(session.scalar(select(func.max(Besluit.volgnummer))) or 0))
 
 
 def _hash_at(session: Session, volgnummer: int) -> str | None:
     found: str | None = session.scalar(select(Advies.keten_hash).where(
         Advies.volgnummer == volgnummer))
+    if found is None:
+        found = session.scalar(select(Besluit.keten_hash).where(
+            Besluit.volgnummer == volgnummer))
     return found
 
 
@@ -296,7 +305,7 @@ def verify(session: Session, keys: Iterable[Ed25519PublicKey],
     extern = list(extern)
     trusted = trusted_keys(keys)
     ok, count, first, chain_message = verify_chain(session)
-    end = int(session.scalar(select(func.max(Advies.volgnummer))) or 0)
+    end = _end(session)
     notes: list[str] = []
     faults: list[tuple[int | None, str]] = []
     if not ok:
@@ -316,8 +325,9 @@ def verify(session: Session, keys: Iterable[Ed25519PublicKey],
 
     checked = 0
     last_good: int | None = None
-    stmt = (select(KetenAnker, Advies.keten_hash)
+    stmt = (select(KetenAnker, func.coalesce(Advies.keten_hash, Besluit.keten_hash))
             .outerjoin(Advies, Advies.volgnummer == KetenAnker.volgnummer)
+            .outerjoin(Besluit, Besluit.volgnummer == KetenAnker.volgnummer)
             .order_by(KetenAnker.volgnummer, KetenAnker.id))
     for anchor, on_chain in session.execute(stmt.execution_options(yield_per=500)):
         checked += 1

@@ -15,11 +15,12 @@ from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
-from engine import Engine, semantics
+from engine import Engine, PackError, Problem, semantics
 from engine.catalogue import Catalogue
 from engine.citation import Rechtsgrond
 from engine.language import Alle, EenVan, Niet, Toepassing, Toets, Vergelijking
-from engine.loader import LoadedPack
+from engine.loader import LoadedPack, load_pack_bytes
+from engine.regime import RuleBase
 from engine.wettekst import Lezing, Wetteksten, lezingen
 
 TEMPLATES = Path(__file__).resolve().parent / "web" / "templates"
@@ -70,17 +71,50 @@ def link(rg: Rechtsgrond) -> str:
     return rg.url()
 
 
+ENKELVOUD = {"weken": "week", "dagen": "dag", "werkdagen": "werkdag", "maanden": "maand"}
+
+
+def getal_text(v: Any, decimals: int | None = None) -> str:
+    """A number the Dutch way: decimal comma, and for amounts a thousands point."""
+    if isinstance(v, float) and v.is_integer():
+        v = int(v)
+    if decimals is None:
+        return str(v).replace(".", ",")
+    text = f"{v:,}" if isinstance(v, int) else f"{v:,.{decimals}f}"
+    return text.replace(",", " ").replace(".", ",").replace(" ", ".")
+
+
+def met_eenheid(v: Any, eenheid: str | None) -> str:
+    """A value with its parameter's `eenheid`, as a reader says it: "5 weken", "1 week",
+    "€ 21,80 per maand" (an open norm's bound or a municipality's value is meaningless
+    without it)."""
+    if not isinstance(v, int | float) or isinstance(v, bool) or not eenheid:
+        return value_text(v)
+    unit = eenheid.replace("_", " ").strip()
+    if unit == "euro" or unit.startswith("euro "):
+        rest = unit[4:].strip()
+        return f"€ {getal_text(v, 2)}" + (f" {rest}" if rest else "")
+    if unit == "jaren":
+        unit = "jaar"  # "vijf jaar", as Dutch counts years
+    elif v == 1:
+        unit = ENKELVOUD.get(unit, unit)
+    return f"{getal_text(v)} {unit}"
+
+
 class Regelboek:
     def __init__(self, engine: Engine, teksten: Wetteksten | None = None):
         self.engine = engine
         self.teksten = teksten or Wetteksten.load()
         self.env = Environment(loader=FileSystemLoader(str(TEMPLATES)),
                                autoescape=select_autoescape(["html"]))
-        self.env.globals.update(link=link, value_text=value_text,
+        self.env.globals.update(link=link, value_text=value_text, met_eenheid=met_eenheid,
                                 beslisser=semantics.beslisser, wettekst=self.wettekst)
         packs = engine.rules.packs
         self.params = {p.id: p for lp in packs for p in lp.pack.parameters}
         self.instruments = {i.id: i for lp in packs for i in lp.pack.instrumenten}
+        self.grondwaarden = {g.id: (lp.id, g) for lp in packs for g in lp.pack.grondwaarden}
+        """Per grondwaarde id: its pack and itself, so an instrument shows what it serves in
+        words (with a link), not as an id."""
 
     def wettekst(self, rg: Rechtsgrond | None, van: Any, tot: Any = None) -> list[Lezing]:
         """The cited words per version in force while the rule is (vendored text only)."""
@@ -110,16 +144,42 @@ class Regelboek:
         return self.env.get_template("regelboek_index.html").render(
             national=self.national, local=self.local, base=base, css=css)
 
-    def render_pack(self, lp: LoadedPack, base: str = "", css: str = "app.css") -> str:
+    def render_pack(self, lp: LoadedPack, base: str = "", css: str = "app.css",
+                    versie: dict[str, Any] | None = None) -> str:
+        """One pack's page. `versie` (a stored version: `opgeslagen`, `geldt_nu`) adds the
+        banner of a pinned version and leaves out the municipalities' current values: those
+        are versions of their own, pinned separately in an advies."""
         by_param: dict[str, list[Any]] = {}
-        for o in self.local:
+        for o in ([] if versie else self.local):
             for inv in o.pack.invullingen:
                 by_param.setdefault(inv.parameter, []).append((o, inv))
         return self.env.get_template("regelboek_pakket.html").render(
             lp=lp, meta=lp.pack.regelpakket, pack=lp.pack, toets=self.toets, base=base, css=css,
             invullingen=by_param, instruments=self.instruments, params=self.params,
+            grondwaarden=self.grondwaarden, versie=versie,
             trede_volgorde=["eigen_kracht", "gebruikelijke_hulp", "netwerk",
                             "algemene_voorziening", "maatwerk"])
+
+    def version(self, raw: bytes, digest: str) -> LoadedPack:
+        """A stored pack version (its exact bytes) read with today's rule language; raises
+        `PackError` when it no longer reads (its YAML stays available from the API)."""
+        lp, problems = load_pack_bytes(raw, f"{digest[7:19]}.yaml")
+        if lp is None:
+            raise PackError(problems)
+        if "sha256:" + lp.sha256 != digest:
+            raise PackError([Problem(pad="(document)", melding="de inhoud hoort niet bij "
+                                                                f"de hash {digest}")])
+        return lp
+
+    def render_version(self, lp: LoadedPack, opgeslagen: str, geldt_nu: bool, base: str = "",
+                       css: str = "app.css") -> str:
+        """The regelboek page of a pinned version, with the same renderer as the current one:
+        names of other packs' instruments, parameters and facts come from the packs in force,
+        the pinned pack's own from itself."""
+        others = [p for p in self.engine.rules.packs if p.id != lp.id]
+        book = Regelboek(Engine(RuleBase([lp, *others]), "oracle"), self.teksten)
+        return book.render_pack(lp, base=base, css=css,
+                                versie={"opgeslagen": opgeslagen, "geldt_nu": geldt_nu})
 
     def build(self, folder: Path) -> list[Path]:
         """Write the whole regelboek as static HTML files (links between them are relative)."""

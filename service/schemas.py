@@ -12,6 +12,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, HttpUrl, model_validator
 
 from engine.casus import Casus, Stap3
+from engine.compare import Wetsvergelijking
 from engine.numbers import BEDRAG_DECIMALEN, GETAL, MAX_BEDRAG, MAX_GEHEEL
 from engine.trace import Trace
 
@@ -43,6 +44,7 @@ class CasusLijst(Closed):
 class CasusVersieUit(Closed):
     versie: int
     reden: str
+    door: str = Field(description="wie deze versie maakte: uitgever|sub (pseudoniem)")
     aangemaakt: str
     casus: dict[str, Any]
     afwegingen: dict[str, Any] | None = None
@@ -91,6 +93,12 @@ class AdviesSamenvatting(Closed):
     trace_hash: str
     vorige_hash: str
     keten_hash: str
+    door: str = Field(description="wie het advies maakte: uitgever|sub (pseudoniem); sinds "
+                                  "keten_versie 3 gedekt door keten_hash")
+    besluiten: list[BesluitUit] | None = Field(
+        default=None, description="de besluiten op dit advies, elke versie, oudste eerst; "
+                                  "alleen bij één advies (GET /v1/adviezen/{id}), niet in een "
+                                  "lijst")
 
 
 class AdviesUit(AdviesSamenvatting):
@@ -111,6 +119,15 @@ class Herhaling(Closed):
     verschillen: list[str]
 
 
+class HerhalingVandaag(Herhaling):
+    """`_vergelijk`: the replay with today's packs, plus what changed in terms of the law
+    (issue 16); `verschillen` stays for compatibility."""
+
+    vergelijking: Wetsvergelijking = Field(
+        description="per effect en instrument de status toen en nu met de beslissende "
+                    "voorwaarden en hun artikel; gewijzigde parameters; vragen erbij en vervallen")
+
+
 class KetenControle(Closed):
     geldig: bool
     aantal: int
@@ -119,8 +136,18 @@ class KetenControle(Closed):
 
 
 class GekozenInstrument(Closed):
+    effect: str = Field(min_length=1, max_length=40,
+                        description="het gewenste effect (id) waarvoor het instrument gekozen is")
     instrument: str = Field(min_length=3, max_length=120)
-    motivering: str = Field(min_length=1, max_length=4000)
+    motivering: str | None = Field(
+        default=None, min_length=1, max_length=4000,
+        description="verplicht als het advies dit instrument bij dit effect 'past_niet' gaf")
+
+
+class GekozenInstrumentUit(Closed):
+    effect: str | None = Field(description="null bij besluiten van vóór schema 0005")
+    instrument: str
+    motivering: str | None
 
 
 class BesluitIn(Closed):
@@ -128,16 +155,26 @@ class BesluitIn(Closed):
     instrumenten: list[GekozenInstrument] = Field(min_length=1, max_length=50)
     motivering: str = Field(min_length=1, max_length=8000)
     zaak_url: HttpUrl | None = None
+    vervangt: str | None = Field(
+        default=None, max_length=36,
+        description="een correctie: het id van het besluit dat deze versie vervangt (de "
+                    "nieuwste versie; het oude blijft bewaard)")
 
 
 class BesluitUit(Closed):
     id: str
     advies_id: str
     casus_id: str | None
-    instrumenten: list[GekozenInstrument]
+    instrumenten: list[GekozenInstrumentUit]
     motivering: str
     zaak_url: str | None
     aangemaakt: str
+    door: str = Field(description="wie het besluit vastlegde: uitgever|sub (pseudoniem)")
+    versie: int = Field(description="1, of 1 + de versie van het vervangen besluit")
+    vervangt: str | None = Field(description="het besluit dat deze versie corrigeert")
+    vervangen_door: str | None = Field(description="de nieuwere versie, als die er is")
+    volgnummer: int | None = Field(description="plaats in de keten (null: van vóór de keten)")
+    keten_hash: str | None
 
 
 class BesluitLijst(Closed):
@@ -228,6 +265,35 @@ class ImpactTaak(Closed):
 # ── einde impactanalyse ──────────────────────────────────────────────────────────────────
 
 
+# ── Logboek Dataverwerkingen (issue 16) ─────────────────────────────────────────────────────
+
+class VerwerkingUit(Closed):
+    """One record of the processing log: who did what to which record, when; no personal
+    data (the inwoner appears only as a keyed pseudonym of the casus)."""
+
+    id: str
+    naam: str = Field(description="de handeling, bv. casus_lezen, advies_evalueren, "
+                                  "besluit_vastleggen")
+    door: str | None = Field(description="uitgever|sub (pseudoniem); null bij records van vóór "
+                                         "schema 0005")
+    betrokkene: str | None = Field(description="pseudoniem van de casus (psn:…)")
+    advies_id: str | None
+    besluit_id: str | None
+    status: str
+    start: str
+    eind: str
+    verwerkingsactiviteit: str
+    trace_id: str
+    span_id: str
+    parent_span_id: str | None
+
+
+class Logboek(Closed):
+    verwerkingen: list[VerwerkingUit]
+    pagina: Pagina
+# ── einde logboek ────────────────────────────────────────────────────────────────────────
+
+
 class TestUitkomst(Closed):
     geslaagd: int
     gefaald: int
@@ -279,3 +345,22 @@ class WetWoorden(Closed):
     versie: str = Field(description="version date of the law text")
     bron: str
     naam: str
+
+
+# ── Vastgepinde pakketversies (issue 16): old rules stay readable ────────────────────────────
+
+class Pakketversie(Closed):
+    """One stored pack version by content hash, as an advies pins it (`pakketten[].hash`):
+    the exact YAML it was made with, also after the pack on disk changed."""
+
+    id: str = Field(description="het id van het regelpakket")
+    versie: str
+    hash: str = Field(description="sha256 van de exacte bytes: sha256:<64 hex>")
+    bestand: str = Field(description="de bestandsnaam waaronder de versie is opgeslagen")
+    opgeslagen: str = Field(description="wanneer de service deze versie voor het eerst gebruikte")
+    geldt_nu: bool = Field(description="is dit de versie die nu geldt?")
+    regelpakket: dict[str, Any] = Field(description="de kop `regelpakket` uit de YAML "
+                                                    "(naam, domein, geldigheid, …)")
+    instrumenten: int
+    grondwaarden: int
+    yaml: str = Field(description="de YAML-bron, precies zoals opgeslagen (UTF-8)")

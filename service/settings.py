@@ -86,7 +86,7 @@ class Limiet(BaseModel):
 from collections.abc import Mapping  # noqa: E402
 from typing import TYPE_CHECKING, Any  # noqa: E402
 
-from pydantic import PrivateAttr, SecretStr  # noqa: E402
+from pydantic import PrivateAttr, SecretStr, ValidationInfo  # noqa: E402
 
 if TYPE_CHECKING:
     from cryptography.hazmat.primitives.asymmetric.ed25519 import (
@@ -158,6 +158,66 @@ class KetenInstellingen(BaseModel):
 # ── einde keten-ondertekening ────────────────────────────────────────────────────────────
 
 
+# ── Dossier-PDF (issue 16) ─────────────────────────────────────────────────────────────────
+# One block: the certificate that goes with the chain key when it signs a dossier PDF.
+# Used by service.dossier; read by `Settings.from_env` (one line) and `ot dossier`.
+DOSSIER_OMGEVING = {
+    "OT_DOSSIER_CERTIFICAAT": "certificaat",
+    "OT_DOSSIER_CERTIFICAAT_PEM": "certificaat_pem",
+}
+"""Environment variable → field of `DossierInstellingen`."""
+
+
+class DossierInstellingen(BaseModel):
+    """The X.509 certificate for the chain key (`OT_KETEN_SLEUTEL`) with which the dossier PDF
+    is signed (PAdES needs one). Optional: without it the service makes a self-signed
+    certificate from the key itself, the same at every start. Give one when the municipality's
+    CA has issued a certificate for that key (PEM: that certificate, then any CA certificates
+    to embed). Read and, with a key, matched against it once, at start."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    certificaat: Path | None = Field(None, description="path to a PEM file with the "
+                                                       "certificate for the chain key")
+    certificaat_pem: str | None = Field(None, description="the certificate(s) as PEM text")
+
+    _certificaten: tuple[Any, ...] = PrivateAttr(())
+
+    @model_validator(mode="after")
+    def _load(self, info: ValidationInfo) -> DossierInstellingen:
+        from service.dossier import check_settings, load_certificates
+
+        if self.certificaat is not None and self.certificaat_pem is not None:
+            raise ValueError("geef één van OT_DOSSIER_CERTIFICAAT en "
+                             "OT_DOSSIER_CERTIFICAAT_PEM, niet beide")
+        if self.certificaat is not None:
+            try:
+                pem = self.certificaat.read_bytes()
+            except OSError as exc:
+                raise ValueError(f"OT_DOSSIER_CERTIFICAAT: {self.certificaat} is niet te "
+                                 f"lezen ({type(exc).__name__})") from exc
+            self._certificaten = load_certificates(pem, "OT_DOSSIER_CERTIFICAAT")
+        elif self.certificaat_pem is not None:
+            self._certificaten = load_certificates(self.certificaat_pem.encode(),
+                                                   "OT_DOSSIER_CERTIFICAAT_PEM")
+        keten = (info.context or {}).get("keten")
+        if keten is not None:
+            check_settings(self, keten.privesleutel)
+        return self
+
+    @property
+    def certificaten(self) -> tuple[Any, ...]:
+        """The configured certificates (cryptography `x509.Certificate`), signing one first."""
+        return self._certificaten
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str],
+                 keten: KetenInstellingen | None = None) -> DossierInstellingen:
+        return cls.model_validate({name: env[key] for key, name in DOSSIER_OMGEVING.items()
+                                   if key in env}, context={"keten": keten})
+# ── einde dossier-PDF ────────────────────────────────────────────────────────────────────
+
+
 # ── Impactanalyse als taak (issue 12) ──────────────────────────────────────────────────────
 # One block: how many impact jobs a service process runs and queues, and for how long.
 # Used by service.impact_jobs; read by `Settings.from_env` (one line).
@@ -206,12 +266,18 @@ class Settings(BaseModel):
                                      description="the key that signs the advies chain head")
     impact: ImpactInstellingen = Field(default_factory=ImpactInstellingen,
                                        description="impact jobs: how many, how long")
+    dossier: DossierInstellingen = Field(default_factory=DossierInstellingen,
+                                         description="the certificate of the dossier PDF")
     cors_origins: list[str] = Field(default_factory=list)
     max_body_bytes: int = 1_000_000
     verwerkingsactiviteit: str = "https://example.invalid/verwerkingsactiviteiten/omgekeerde-toets"
     pseudoniem_sleutel: str = "lokaal-niet-geheim"
     server_url: str = "http://127.0.0.1:8000"
     contact_email: str = "omgekeerde-toets@example.invalid"
+    pakkettests_bij_start: bool = True
+    """Run the packs' YAML tests before activating them at start (`OT_PAKKETTESTS_BIJ_START`);
+    a failing test stops the start. Measured: about 3.5 s per worker process for the bundled
+    packs (406 tests); turn off only where the tests already ran on these exact packs."""
     lokale_sleutels: bool = False
     """True when the built-in local API keys are active (never in production)."""
 
@@ -231,12 +297,14 @@ class Settings(BaseModel):
             data["limieten"] = json.loads(env["OT_LIMIETEN"])
         data["keten"] = KetenInstellingen.from_env(env)
         data["impact"] = ImpactInstellingen.from_env(env)
+        data["dossier"] = DossierInstellingen.from_env(env, data["keten"])  # type: ignore[arg-type]
         if "OT_CORS_ORIGINS" in env:
             data["cors_origins"] = [o for o in env["OT_CORS_ORIGINS"].split(",") if o]
         for key, name in (("OT_MAX_BODY_BYTES", "max_body_bytes"),
                           ("OT_VERWERKINGSACTIVITEIT", "verwerkingsactiviteit"),
                           ("OT_PSEUDONIEM_SLEUTEL", "pseudoniem_sleutel"),
-                          ("OT_SERVER_URL", "server_url")):
+                          ("OT_SERVER_URL", "server_url"),
+                          ("OT_PAKKETTESTS_BIJ_START", "pakkettests_bij_start")):
             if key in env:
                 data[name] = env[key]
         settings = cls.model_validate(data)

@@ -1,19 +1,22 @@
 """Storage operations, one transaction each. Nothing stored is updated in place except the casus
 head (whose every version is also appended to `casus_versies`) and the chain head.
 
-The advies chain: each advies commits to its trace (`trace_hash`), to the exact casus version it
-evaluated (`casus_hash`) and to its predecessor (`keten_hash`). The chain alone has no key, so
-it shows a change only to someone who cannot rewrite the database; `service.keten` signs its
-head with a key kept outside the database.
+The chain: each advies commits to its trace (`trace_hash`), to the exact casus version it
+evaluated (`casus_hash`), to who made it (`door`) and to its predecessor (`keten_hash`); each
+besluit is a link of the same chain and commits to everything it says and who said it. One
+chain with one head, so one signed head (`service.keten`) covers adviezen and besluiten. The
+chain alone has no key, so it shows a change only to someone who cannot rewrite the database.
 """
 
 from __future__ import annotations
 
 import copy
 import hashlib
+import heapq
+import hmac
 import re
 import uuid
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import func, select
@@ -27,8 +30,13 @@ from service.problems import ApiProblem
 if TYPE_CHECKING:
     from service.keten import Signer
 
-KETEN_VERSIE = 2
-"""The chain-hash formula of new adviezen (`link_hash`); rows before migration 0003 keep 1."""
+KETEN_VERSIE = 3
+"""The chain-hash formula of new adviezen and besluiten (`link_hash`). Adviezen stored before
+migration 0003 keep formula 1, those before 0005 formula 2: each row verifies by its own."""
+
+BESLUIT_VELDEN = ("id", "volgnummer", "advies_id", "casus_id", "versie", "vervangt",
+                  "instrumenten", "motivering", "zaak_url", "door", "aangemaakt")
+"""What a besluit's link hashes (formula 3): all it says, who said it, and when."""
 
 ADDRESS = re.compile(r"^(?:(personen|gewenste_effecten)\[([A-Za-z0-9_-]{1,40})\]|"
                      r"(huishouden|financien|netwerk))\.([a-z0-9_]{1,60})$")
@@ -90,20 +98,37 @@ def chain_hash(vorige: str, volgnummer: int, advies_id: str, trace_hash: str,
     return "sha256:" + hashlib.sha256(text.encode()).hexdigest()
 
 
-def link_hash(row: Advies, vorige: str) -> str | None:
+def link_hash(row: Advies | Besluit, vorige: str) -> str | None:
     """The row's `keten_hash` by its own formula (`keten_versie`); None for an unknown one.
     Formula 2 hashes the canonical JSON of what was evaluated: the trace, and the casus it
-    evaluated (hash, id, version), besides order and predecessor. Not `door`: how an actor is
-    named is access control, which a migration may rewrite (0004 does)."""
+    evaluated (hash, id, version), besides order and predecessor. Formula 3 adds who made it
+    (`door`) and a `soort`, so an advies link can never pass for a besluit link; a besluit
+    has only formula 3 (`besluit_link_hash`). Formulas 1 and 2 left `door` out, so for rows
+    made before migration 0005 the actor is not tamper-evident (docs/keten.md)."""
+    if isinstance(row, Besluit):
+        if row.keten_versie != 3:
+            return None
+        return besluit_link_hash({k: getattr(row, k) for k in BESLUIT_VELDEN}, vorige)
     if row.keten_versie == 1:
         return chain_hash(vorige, row.volgnummer, row.id, row.trace_hash, row.aangemaakt)
+    fields = {"vorige_hash": vorige, "volgnummer": row.volgnummer, "id": row.id,
+              "trace_hash": row.trace_hash, "casus_hash": row.casus_hash,
+              "casus_id": row.casus_id, "casus_versie": row.casus_versie,
+              "aangemaakt": row.aangemaakt}
     if row.keten_versie == 2:
-        return canonical_hash({
-            "keten_versie": 2, "vorige_hash": vorige, "volgnummer": row.volgnummer,
-            "id": row.id, "trace_hash": row.trace_hash, "casus_hash": row.casus_hash,
-            "casus_id": row.casus_id, "casus_versie": row.casus_versie,
-            "aangemaakt": row.aangemaakt})
+        return canonical_hash({"keten_versie": 2, **fields})
+    if row.keten_versie == 3:
+        return canonical_hash({"keten_versie": 3, "soort": "advies", **fields,
+                               "door": row.door})
     return None
+
+
+def besluit_link_hash(besluit: Mapping[str, Any], vorige: str) -> str:
+    """Formula 3 of a besluit, over a mapping with `BESLUIT_VELDEN` (an ORM row or, in
+    migration 0005, a plain database row): the canonical JSON of every field and the
+    predecessor."""
+    return canonical_hash({"keten_versie": 3, "soort": "besluit", "vorige_hash": vorige,
+                           **{k: besluit[k] for k in BESLUIT_VELDEN}})
 
 
 def casus_problems(session: Session, row: Advies, casus: Any) -> list[str]:
@@ -176,20 +201,76 @@ def store_advies(session: Session, receipt: Receipt, *, casus_id: str | None,
     return row
 
 
+def store_besluit(session: Session, *, advies: Advies, instrumenten: list[dict[str, Any]],
+                  motivering: str, zaak_url: str | None, door: str,
+                  vervangt: Besluit | None = None, signer: Signer | None = None) -> Besluit:
+    """Append a besluit (a new one, or a correction of `vervangt`) to the chain, under the
+    same head lock as `store_advies`. A besluit that was already replaced cannot be replaced
+    again (409): corrections form one line of versions, never a fork, and nothing stored is
+    overwritten."""
+    head = session.execute(select(Keten).where(Keten.id == 1).with_for_update()).scalar_one()
+    if vervangt is not None:
+        newer = session.scalar(select(Besluit.id).where(Besluit.vervangt == vervangt.id))
+        if newer is not None:
+            raise ApiProblem(409, f"Besluit {vervangt.id} is al vervangen door besluit {newer}; "
+                                  "corrigeer de nieuwste versie.",
+                             invalid=[{"name": "vervangt", "code": "conflict",
+                                       "reason": f"al vervangen door {newer}"}])
+    volgnummer = head.volgnummer + 1
+    row = Besluit(id=new_id(), advies_id=advies.id, casus_id=advies.casus_id,
+                  instrumenten=instrumenten, motivering=motivering, zaak_url=zaak_url,
+                  door=door, aangemaakt=now(),
+                  versie=1 if vervangt is None else vervangt.versie + 1,
+                  vervangt=None if vervangt is None else vervangt.id, volgnummer=volgnummer,
+                  vorige_hash=head.hash, keten_versie=KETEN_VERSIE)
+    row.keten_hash = besluit_link_hash({k: getattr(row, k) for k in BESLUIT_VELDEN}, head.hash)
+    session.add(row)
+    head.volgnummer = volgnummer
+    head.hash = row.keten_hash
+    if signer is not None:
+        signer.sign_if_due(session, head)
+    return row
+
+
+def chain_records(session: Session) -> Iterator[Advies | Besluit]:
+    """Every link of the chain in order: adviezen and chained besluiten, merged by
+    volgnummer (two streams, so memory stays flat on a long chain)."""
+    adviezen = session.scalars(select(Advies).order_by(Advies.volgnummer)).yield_per(200)
+    besluiten = session.scalars(select(Besluit).where(Besluit.volgnummer.is_not(None))
+                                .order_by(Besluit.volgnummer)).yield_per(200)
+    return heapq.merge(adviezen, besluiten, key=lambda r: r.volgnummer or 0)
+
+
+def _counted(adviezen: int, besluiten: int) -> str:
+    return f"{adviezen} adviezen" + (f" en {besluiten} besluiten" if besluiten else "")
+
+
 def verify_chain(session: Session) -> tuple[bool, int, int | None, str]:
-    """Walk every advies in order: trace hash, casus hash (`casus_problems`), link to the
-    predecessor, chain hash by the row's formula, and the head. The first fault is reported
-    with its volgnummer. Signatures are checked by `service.keten.verify`."""
+    """Walk every link in order (adviezen and besluiten): for an advies its trace hash, casus
+    hash (`casus_problems`); for each the link to the predecessor, the chain hash by the row's
+    formula, and at the end the head. A besluit outside the chain (a row inserted behind the
+    service's back) is a fault too. The first fault is reported with its volgnummer; `count`
+    is the number of links. Signatures are checked by `service.keten.verify`."""
     import json
 
     previous = GENESIS
-    count = 0
+    count = besluiten = 0
     formula = 1
-    for row in session.scalars(select(Advies).order_by(Advies.volgnummer)).yield_per(200):
+    for row in chain_records(session):
         count += 1
         if row.volgnummer != count:
             return False, count, row.volgnummer, f"volgnummer {row.volgnummer} ontbreekt of " \
                                                  "staat dubbel"
+        if isinstance(row, Besluit):
+            besluiten += 1
+            if row.vorige_hash != previous:
+                return False, count, row.volgnummer, (f"besluit {row.id}: vorige_hash wijst "
+                                                      "niet naar de voorganger")
+            if link_hash(row, previous) != row.keten_hash:
+                return False, count, row.volgnummer, f"besluit {row.id}: keten_hash klopt niet"
+            previous = row.keten_hash or ""
+            formula = max(formula, 3)  # besluiten exist only since formula 3
+            continue
         trace = json.loads(row.trace)
         if canonical_hash(trace) != row.trace_hash:
             return False, count, row.volgnummer, "trace klopt niet met trace_hash"
@@ -208,7 +289,12 @@ def verify_chain(session: Session) -> tuple[bool, int, int | None, str]:
     head = session.get(Keten, 1)
     if head is None or head.volgnummer != count or head.hash != previous:
         return False, count, None, "de kop van de keten klopt niet met de laatste advies"
-    return True, count, None, f"{count} adviezen, keten intact"
+    outside = session.scalars(select(Besluit.id).where(Besluit.volgnummer.is_(None))
+                              .order_by(Besluit.aangemaakt, Besluit.id).limit(3)).all()
+    if outside:
+        return False, count, None, ("besluit buiten de keten (zonder volgnummer): "
+                                    + ", ".join(outside))
+    return True, count, None, f"{_counted(count - besluiten, besluiten)}, keten intact"
 
 
 def stored_traces(session: Session, sinds: str | None = None, batch: int = 200,
@@ -226,19 +312,33 @@ def stored_traces(session: Session, sinds: str | None = None, batch: int = 200,
         yield advies_id, json.loads(trace)
 
 
+def pseudonym(sleutel: str, casus_id: str | None) -> str | None:
+    """The betrokkene in the processing log: a keyed hash of the casus id, so an exported log
+    names nobody, while whoever holds the key can still find every record of one casus."""
+    if casus_id is None:
+        return None
+    mac = hmac.new(sleutel.encode(), casus_id.encode(), hashlib.sha256)
+    return "psn:" + mac.hexdigest()[:32]
+
+
 def log_verwerking(session: Session, *, state: Any, naam: str, activiteit: str,
                    betrokkene: str | None, status: str, start: str,
-                   advies_id: str | None) -> None:
+                   advies_id: str | None, besluit_id: str | None = None,
+                   door: str | None = None) -> None:
+    """One record of the processing log (`Verwerking`): ids, actor, action, time; the caller
+    commits it together with what it records."""
     session.add(Verwerking(id=new_id(), trace_id=state.trace_id, span_id=state.span_id,
                            parent_span_id=state.parent_span_id, naam=naam,
                            verwerkingsactiviteit=activiteit, betrokkene=betrokkene,
-                           status=status, start=start, eind=now(), advies_id=advies_id))
+                           status=status, start=start, eind=now(), advies_id=advies_id,
+                           besluit_id=besluit_id, door=door))
 
 
 def count(session: Session, model: Any, *where: Any) -> int:
     return int(session.scalar(select(func.count()).select_from(model).where(*where)) or 0)
 
 
-__all__ = ["Advies", "Besluit", "Casus", "add_casus_version", "apply_answers", "casus_digest",
-           "casus_problems", "count", "link_hash", "log_verwerking", "store_advies",
+__all__ = ["Advies", "Besluit", "Casus", "add_casus_version", "apply_answers",
+           "besluit_link_hash", "casus_digest", "casus_problems", "chain_records", "count",
+           "link_hash", "log_verwerking", "pseudonym", "store_advies", "store_besluit",
            "verify_chain"]

@@ -97,3 +97,74 @@ def test_ot_uitleg_prints_the_laws_words() -> None:
                             env={"COLUMNS": "200"})
     assert fw.exit_code == 0, fw.output
     assert "geen tekst meegeleverd" in fw.output
+
+
+def test_regelboek_names_the_grondwaarden_an_instrument_serves(rules: Engine) -> None:
+    """"Dient:" gives the grondwaarde's text with a link to it, not its id (issue 16)."""
+    book = Regelboek(rules)
+    html = book.render_pack(book.pack("wmo"))  # type: ignore[arg-type]
+    section = html[html.index('id="wmo.vervoersvoorziening"'):]
+    dient = section[section.index("<p>Dient:"):]
+    dient = dient[:dient.index("</p>")]
+    assert ('<a href="#grondwaarde-wmo.zelfredzaamheid_participatie">Zelfredzaamheid en '
+            'participatie') in dient
+    assert 'id="grondwaarde-wmo.zelfredzaamheid_participatie"' in html
+    assert "wmo.zelfredzaamheid_participatie</" not in dient and ".." not in dient
+    # a grondwaarde of another pack links to that pack's page
+    gm = book.render_pack(book.pack("gm9992"))  # type: ignore[arg-type]
+    assert 'href="participatiewet.html#grondwaarde-participatiewet.' in gm
+
+
+def test_regelboek_open_norms_carry_their_unit(rules: Engine) -> None:
+    """An open norm's bound and every municipality's value say their `eenheid` (issue 16)."""
+    book = Regelboek(rules)
+    wsnp = book.render_pack(book.pack("wsnp"))  # type: ignore[arg-type]
+    assert "Ten hoogste 8 weken." in wsnp and "Ten hoogste 4 weken." in wsnp
+    assert "6 weken vanaf 2026-01-01" in wsnp          # Proefdorp's value, in the law's page
+    assert "ten hoogste 8 weken" in wsnp                # the termijn that uses the open norm
+    wmo = book.render_pack(book.pack("wmo"))  # type: ignore[arg-type]
+    assert "Ten hoogste € 21,80 per maand." in wmo
+    pw = book.render_pack(book.pack("participatiewet"))  # type: ignore[arg-type]
+    assert "€ 450 per jaar vanaf 2026-01-01" in pw
+    gm = book.render_pack(book.pack("gm9992"))  # type: ignore[arg-type]
+    assert "6 weken vanaf 2026-01-01" in gm and "2 weken vanaf 2025-01-01" in gm
+
+
+def test_met_eenheid() -> None:
+    from service.regelboek import met_eenheid
+
+    assert [met_eenheid(8, "weken"), met_eenheid(1, "weken"), met_eenheid(5, "jaren"),
+            met_eenheid(21.8, "euro per maand"), met_eenheid(8000, "euro"),
+            met_eenheid(450, "euro_per_jaar"), met_eenheid(2.5, "procent"),
+            met_eenheid(3, None)] == [
+        "8 weken", "1 week", "5 jaar", "€ 21,80 per maand", "€ 8.000", "€ 450 per jaar",
+        "2,5 procent", "3"]
+
+
+def test_regelboek_of_a_pinned_version(rules: Engine) -> None:
+    """A stored version renders with the same renderer, under a banner naming the version and
+    saying it is not the one in force; its own text, not today's (issue 16)."""
+    import hashlib
+
+    import pytest
+
+    from engine import PackError
+
+    book = Regelboek(rules)
+    wmo = book.pack("wmo")
+    assert wmo is not None
+    old = wmo.raw.replace(b"naam: Collectief vervoer", b"naam: Belbus van toen", 1)
+    digest = "sha256:" + hashlib.sha256(old).hexdigest()
+    lp = book.version(old, digest)
+    html = book.render_version(lp, "2025-03-01T10:00:00Z", geldt_nu=False)
+    banner = html[html.index('class="melding waarschuwing vastgepind"'):]
+    banner = banner[:banner.index("</div>")]
+    assert f"Vastgepinde versie {wmo.pack.regelpakket.versie}" in banner and digest in banner
+    assert "2025-03-01T10:00:00Z" in banner and "<strong>niet</strong> de versie" in banner
+    assert 'href="wmo.html"' in banner
+    assert "Belbus van toen" in html and "Collectief vervoer</span>" not in html
+    assert "Belbus" not in book.render_pack(wmo)
+    same = book.render_version(wmo, "2025-03-01T10:00:00Z", geldt_nu=True)
+    assert "Dit is ook de versie die nu geldt." in same
+    with pytest.raises(PackError):
+        book.version(old, "sha256:" + "0" * 64)  # bytes that do not match the hash

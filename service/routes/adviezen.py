@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 import json
 from typing import Annotated
 
@@ -12,6 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from engine import Receipt
+from engine.compare import parameter_info, vergelijk
 from engine.evaluate import trace_hash
 from engine.replay import diff
 from engine.wettekst import woorden_bij_advies
@@ -22,12 +21,16 @@ from service.engines import Engines
 from service.keten import document, lifespan, sign_head, signer_for, trusted_keys
 from service.keten import verify as verify_signed
 from service.problems import ApiProblem
+from service.routes.besluiten import on_advies
+from service.routes.logboek import record_reads
 from service.schemas import (
     AdviesIn,
     AdviesLijst,
     AdviesSamenvatting,
     AdviesUit,
+    BesluitUit,
     Herhaling,
+    HerhalingVandaag,
     KetenAnker,
     KetenVerificatie,
     Pagina,
@@ -35,19 +38,20 @@ from service.schemas import (
     WetWoorden,
 )
 from service.settings import Settings
-from service.store import casus_problems, count, log_verwerking, store_advies
+from service.store import casus_problems, count, log_verwerking, pseudonym, store_advies
 from service.toegang import Actie, load, visible_to
 
 router = APIRouter(tags=["adviezen"], lifespan=lifespan)  # lifespan: signs the chain head
 
 
-def summary(row: Advies) -> AdviesSamenvatting:
+def summary(row: Advies, besluiten: list[BesluitUit] | None = None) -> AdviesSamenvatting:
     return AdviesSamenvatting(
         id=row.id, volgnummer=row.volgnummer, casus_id=row.casus_id,
         casus_versie=row.casus_versie, aangemaakt=row.aangemaakt,
         peildatum=row.peildatum, engine_versie=row.engine_versie,
         pakketten=[PakketRef(**p) for p in row.pakketten], trace_hash=row.trace_hash,
-        vorige_hash=row.vorige_hash, keten_hash=row.keten_hash)
+        vorige_hash=row.vorige_hash, keten_hash=row.keten_hash, door=row.door,
+        besluiten=besluiten)
 
 
 def full(summary_: AdviesSamenvatting, trace_json: str, status: int = 200,
@@ -59,13 +63,6 @@ def full(summary_: AdviesSamenvatting, trace_json: str, status: int = 200,
     body = head[:-1] + ',"trace":' + trace_json + "}"
     return Response(content=body.encode("utf-8"), status_code=status,
                     media_type="application/json", headers=headers)
-
-
-def pseudonym(cfg: Settings, casus_id: str | None) -> str | None:
-    if casus_id is None:
-        return None
-    mac = hmac.new(cfg.pseudoniem_sleutel.encode(), casus_id.encode(), hashlib.sha256)
-    return "psn:" + mac.hexdigest()[:32]
 
 
 @router.post("/adviezen", status_code=201, response_model=AdviesUit,
@@ -91,10 +88,10 @@ def create(body: AdviesIn, request: Request,
                               door=who.id, signer=signer_for(cfg.keten))
         log_verwerking(session, state=request.state, naam="advies_evalueren",
                        activiteit=cfg.verwerkingsactiviteit,
-                       betrokkene=pseudonym(cfg, casus_id), status="OK", start=started,
-                       advies_id=advies.id)
+                       betrokkene=pseudonym(cfg.pseudoniem_sleutel, casus_id), status="OK",
+                       start=started, advies_id=advies.id, door=who.id)
         session.commit()
-    return full(summary(advies), receipt.trace_json, 201,
+    return full(summary(advies, []), receipt.trace_json, 201,
                 {"Location": f"/v1/adviezen/{advies.id}"})
 
 
@@ -114,43 +111,60 @@ def index(paging: Paging = Depends(), casusId: str | None = None,
 
 
 @router.get("/adviezen/{advies_id}", response_model=AdviesUit)
-def show(advies_id: str, session: Session = Depends(db_read),
+def show(advies_id: str, request: Request, session: Session = Depends(db_read),
          who: Principal = Depends(require("consulent", "auditor"))) -> Response:
     row = load(session, Advies, advies_id, who, Actie.LEZEN)
-    return full(summary(row), row.trace)
+    found = full(summary(row, on_advies(session, row.id)), row.trace)
+    record_reads(request, who, "advies_lezen", [(row.casus_id, row.id, None)])
+    return found
 
 
 @router.get("/adviezen/{advies_id}/wetteksten",
             response_model=dict[str, dict[str, WetWoorden]],
             summary="De woorden van de wet bij elke reden van stap 4 (per instrument, "
                     "per 'soort:id'), op de peildatum, uit de meegeleverde wetteksten")
-def law_words(advies_id: str, session: Session = Depends(db_read),
+def law_words(advies_id: str, request: Request, session: Session = Depends(db_read),
               eng: Engines = Depends(engines),
               who: Principal = Depends(require("consulent", "auditor"))
               ) -> dict[str, dict[str, WetWoorden]]:
     row = load(session, Advies, advies_id, who, Actie.LEZEN)
     pinned = eng.pinned([p["hash"] for p in row.pakketten])
     found = woorden_bij_advies(pinned.rules.packs, json.loads(row.trace), eng.wetteksten)
+    record_reads(request, who, "advies_lezen", [(row.casus_id, row.id, None)])
     return {ins: {key: WetWoorden(**words) for key, words in reasons.items()}
             for ins, reasons in found.items()}
 
 
 @router.post("/adviezen/{advies_id}/_herhaal", response_model=Herhaling,
              summary="Herhaal met de vastgepinde pakketversies: identiek of de verschillen")
-def replay(advies_id: str, session: Session = Depends(db_read), eng: Engines = Depends(engines),
+def replay(advies_id: str, request: Request, session: Session = Depends(db_read),
+           eng: Engines = Depends(engines),
            who: Principal = Depends(require("auditor"))) -> Herhaling:
     row = load(session, Advies, advies_id, who, Actie.LEZEN)
     pinned = eng.pinned([p["hash"] for p in row.pakketten])
-    return _compare(row, pinned.advies(json.loads(row.trace)["casus"]), session)
+    found = _compare(row, pinned.advies(json.loads(row.trace)["casus"]), session)
+    record_reads(request, who, "advies_herhalen", [(row.casus_id, row.id, None)])
+    return found
 
 
-@router.post("/adviezen/{advies_id}/_vergelijk", response_model=Herhaling,
-             summary="Vergelijk met de regelpakketten die vandaag gelden")
-def compare_today(advies_id: str, session: Session = Depends(db_read),
+@router.post("/adviezen/{advies_id}/_vergelijk", response_model=HerhalingVandaag,
+             summary="Vergelijk met de regelpakketten die vandaag gelden: per instrument de "
+                     "status toen en nu, met voorwaarden, artikelen en parameters")
+def compare_today(advies_id: str, request: Request, session: Session = Depends(db_read),
                   eng: Engines = Depends(engines),
-                  who: Principal = Depends(require("auditor"))) -> Herhaling:
+                  who: Principal = Depends(require("auditor"))) -> HerhalingVandaag:
     row = load(session, Advies, advies_id, who, Actie.LEZEN)
-    return _compare(row, eng.current.advies(json.loads(row.trace)["casus"]), session)
+    stored = json.loads(row.trace)
+    new = eng.current.advies(stored["casus"])
+    base = _compare(row, new, session)
+    try:  # the omschrijving and validity of the old values come from the pinned packs
+        info_then = parameter_info(eng.pinned([p["hash"] for p in row.pakketten]), stored)
+    except ApiProblem:  # not every pinned version is stored: compare without them
+        info_then = {}
+    law = vergelijk(stored, new.trace, info_toen=info_then,
+                    info_nu=parameter_info(eng.current, new.trace))
+    record_reads(request, who, "advies_vergelijken", [(row.casus_id, row.id, None)])
+    return HerhalingVandaag(**base.model_dump(), vergelijking=law)
 
 
 def _compare(row: Advies, new: Receipt, session: Session) -> Herhaling:

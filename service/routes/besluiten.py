@@ -1,69 +1,162 @@
-"""`besluiten`: which instruments the consulent chose, with motivation, on which advies."""
+"""`besluiten`: which instrument the consulent chose for which gewenst effect, with motivation,
+on which advies, and by whom.
+
+A besluit holds up in a bezwaar file: every chosen instrument names its effect and is checked
+against the advies' own trace, choosing what the advies judged `past_niet` needs a motivering
+for that instrument, and a besluit is never changed: a correction is a new version that names
+the one it replaces (`vervangt`). Every version is a link of the chain (`service.store`).
+"""
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Depends, Response
+import json
+from collections.abc import Sequence
+from typing import Any
+
+from fastapi import APIRouter, Depends, Query, Request, Response
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from service.auth import Principal, require
-from service.db import Advies, Besluit, now
-from service.deps import Paging, db, db_read
+from service.db import Advies, Besluit
+from service.deps import Paging, db, db_read, settings
+from service.keten import signer_for
 from service.problems import ApiProblem
-from service.schemas import BesluitIn, BesluitLijst, BesluitUit, GekozenInstrument, Pagina
-from service.store import count, new_id
+from service.routes.logboek import record, record_reads
+from service.schemas import BesluitIn, BesluitLijst, BesluitUit, GekozenInstrumentUit, Pagina
+from service.settings import Settings
+from service.store import count, store_besluit
 from service.toegang import Actie, load, visible_to
 
 router = APIRouter(tags=["besluiten"])
 
 
-def out(row: Besluit) -> BesluitUit:
+def out(row: Besluit, vervangen_door: str | None = None) -> BesluitUit:
     return BesluitUit(id=row.id, advies_id=row.advies_id, casus_id=row.casus_id,
-                      instrumenten=[GekozenInstrument(**i) for i in row.instrumenten],
+                      instrumenten=[GekozenInstrumentUit(effect=i.get("effect"),
+                                                         instrument=i["instrument"],
+                                                         motivering=i.get("motivering"))
+                                    for i in row.instrumenten],
                       motivering=row.motivering, zaak_url=row.zaak_url,
-                      aangemaakt=row.aangemaakt)
+                      aangemaakt=row.aangemaakt, door=row.door, versie=row.versie,
+                      vervangt=row.vervangt, vervangen_door=vervangen_door,
+                      volgnummer=row.volgnummer, keten_hash=row.keten_hash)
+
+
+def successors(session: Session, ids: Sequence[str]) -> dict[str, str]:
+    """For each besluit id, the id of the version that replaces it (if any): one query."""
+    if not ids:
+        return {}
+    rows = session.execute(select(Besluit.vervangt, Besluit.id)
+                           .where(Besluit.vervangt.in_(list(ids)))).all()
+    return {old: new for old, new in rows if old is not None}
+
+
+def with_successors(session: Session, rows: Sequence[Besluit]) -> list[BesluitUit]:
+    newer = successors(session, [r.id for r in rows])
+    return [out(r, newer.get(r.id)) for r in rows]
+
+
+def on_advies(session: Session, advies_id: str) -> list[BesluitUit]:
+    """Every besluit (each version) on one advies, oldest first: shown with the advies."""
+    rows = session.scalars(select(Besluit).where(Besluit.advies_id == advies_id)
+                           .order_by(Besluit.aangemaakt, Besluit.id)).all()
+    return with_successors(session, rows)
+
+
+def checked(body: BesluitIn, trace: dict[str, Any], advies_id: str) -> list[dict[str, Any]]:
+    """The chosen instruments, each checked against the advies' trace: its effect exists, the
+    instrument was judged for that effect, and a `past_niet` one carries a motivering. Every
+    problem is named by its field (400)."""
+    judged = {e["id"]: {i["id"]: i["status"] for i in e["stap4"]["instrumenten"]}
+              for e in trace["advies"]["effecten"]}
+    problems: list[dict[str, str]] = []
+    seen: set[tuple[str, str]] = set()
+    for n, c in enumerate(body.instrumenten):
+        field = f"instrumenten[{n}]"
+        if c.effect not in judged:
+            problems.append({"name": f"{field}.effect", "code": "invalid",
+                             "reason": f"effect '{c.effect}' staat niet in advies {advies_id} "
+                                       f"(wel: {', '.join(sorted(judged))})"})
+            continue
+        status = judged[c.effect].get(c.instrument)
+        if status is None:
+            problems.append({"name": f"{field}.instrument", "code": "invalid",
+                             "reason": f"'{c.instrument}' staat niet in advies {advies_id} "
+                                       f"bij effect '{c.effect}'"})
+        elif (c.effect, c.instrument) in seen:
+            problems.append({"name": f"{field}.instrument", "code": "invalid",
+                             "reason": f"'{c.instrument}' is al gekozen bij effect "
+                                       f"'{c.effect}'"})
+        elif status == "past_niet" and not (c.motivering or "").strip():
+            problems.append({"name": f"{field}.motivering", "code": "required",
+                             "reason": f"het advies zegt dat '{c.instrument}' bij effect "
+                                       f"'{c.effect}' niet past: motiveer waarom het toch "
+                                       "gekozen is"})
+        seen.add((c.effect, c.instrument))
+    if problems:
+        raise ApiProblem(400, "Niet elk gekozen instrument houdt stand tegen het advies.",
+                         invalid=problems)
+    return [c.model_dump() for c in body.instrumenten]
 
 
 @router.post("/besluiten", status_code=201, response_model=BesluitUit,
-             summary="Leg vast welke instrumenten gekozen zijn, op welk advies")
-def create(body: BesluitIn, response: Response, session: Session = Depends(db),
+             summary="Leg vast welke instrumenten gekozen zijn, per effect, op welk advies "
+                     "(of corrigeer een besluit met een nieuwe versie: vervangt)")
+def create(body: BesluitIn, request: Request, response: Response,
+           session: Session = Depends(db), cfg: Settings = Depends(settings),
            who: Principal = Depends(require("consulent"))) -> BesluitUit:
-    import json
-
     advies = load(session, Advies, body.advies_id, who, Actie.SCHRIJVEN)
-    known = {i["id"] for e in json.loads(advies.trace)["advies"]["effecten"]
-             for i in e["stap4"]["instrumenten"]}
-    unknown = [(n, c.instrument) for n, c in enumerate(body.instrumenten)
-               if c.instrument not in known]
-    if unknown:
-        raise ApiProblem(400, "Een gekozen instrument staat niet in het advies.",
-                         invalid=[{"name": f"instrumenten[{n}].instrument", "code": "invalid",
-                                   "reason": f"'{iid}' staat niet in advies {advies.id}"}
-                                  for n, iid in unknown])
-    row = Besluit(id=new_id(), advies_id=advies.id, casus_id=advies.casus_id,
-                  instrumenten=[c.model_dump() for c in body.instrumenten],
-                  motivering=body.motivering,
-                  zaak_url=str(body.zaak_url) if body.zaak_url else None, door=who.id,
-                  aangemaakt=now())
-    session.add(row)
+    previous = None
+    if body.vervangt is not None:
+        previous = load(session, Besluit, body.vervangt, who, Actie.SCHRIJVEN)
+        same = (previous.advies_id == advies.id
+                or (advies.casus_id is not None and previous.casus_id == advies.casus_id))
+        if not same:
+            raise ApiProblem(400, "Een correctie hoort bij hetzelfde advies of dezelfde casus.",
+                             invalid=[{"name": "vervangt", "code": "invalid",
+                                       "reason": f"besluit {previous.id} hoort niet bij advies "
+                                                 f"{advies.id} of zijn casus"}])
+    instrumenten = checked(body, json.loads(advies.trace), advies.id)
+    row = store_besluit(session, advies=advies, instrumenten=instrumenten,
+                        motivering=body.motivering,
+                        zaak_url=str(body.zaak_url) if body.zaak_url else None, door=who.id,
+                        vervangt=previous, signer=signer_for(cfg.keten))
+    record(session, request, who, "besluit_vastleggen", casus_id=row.casus_id,
+           advies_id=advies.id, besluit_id=row.id)
     session.commit()
     response.headers["Location"] = f"/v1/besluiten/{row.id}"
     return out(row)
 
 
-@router.get("/besluiten", response_model=BesluitLijst)
-def index(paging: Paging = Depends(), session: Session = Depends(db_read),
+@router.get("/besluiten", response_model=BesluitLijst,
+            summary="Besluiten (eigen; auditor: alle), elke versie; nieuwste eerst")
+def index(request: Request, paging: Paging = Depends(),
+          adviesId: str | None = Query(None, max_length=36),
+          casusId: str | None = Query(None, max_length=36),
+          session: Session = Depends(db_read),
           who: Principal = Depends(require("consulent", "auditor"))) -> BesluitLijst:
     where = visible_to(Besluit, who)
+    if adviesId:
+        where.append(Besluit.advies_id == adviesId)
+    if casusId:
+        where.append(Besluit.casus_id == casusId)
     rows = session.scalars(select(Besluit).where(*where).order_by(Besluit.aangemaakt.desc(),
                                                                   Besluit.id)
                            .offset(paging.offset).limit(paging.grootte)).all()
-    return BesluitLijst(besluiten=[out(r) for r in rows],
+    found = with_successors(session, rows)
+    total = count(session, Besluit, *where)
+    record_reads(request, who, "besluit_lezen",
+                 [(r.casus_id, r.advies_id, r.id) for r in rows])
+    return BesluitLijst(besluiten=found,
                         pagina=Pagina(pagina=paging.pagina, pagina_grootte=paging.grootte,
-                                      totaal=count(session, Besluit, *where)))
+                                      totaal=total))
 
 
 @router.get("/besluiten/{besluit_id}", response_model=BesluitUit)
-def show(besluit_id: str, session: Session = Depends(db_read),
+def show(besluit_id: str, request: Request, session: Session = Depends(db_read),
          who: Principal = Depends(require("consulent", "auditor"))) -> BesluitUit:
-    return out(load(session, Besluit, besluit_id, who, Actie.LEZEN))
+    row = load(session, Besluit, besluit_id, who, Actie.LEZEN)
+    found = with_successors(session, [row])[0]
+    record_reads(request, who, "besluit_lezen", [(row.casus_id, row.advies_id, row.id)])
+    return found

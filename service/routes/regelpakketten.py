@@ -7,6 +7,7 @@ thread (`off_the_loop`), or for an impact analysis in a process of its own
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Callable
 from typing import Any, TypeVar
 
@@ -18,13 +19,12 @@ from fastapi.responses import JSONResponse
 from engine import Engine, PackError
 from engine.citation import Rechtsgrond
 from engine.loader import LoadedPack, load_pack_sources
-from engine.yamltests import find_test_files, run_files
 from service.auth import Principal, require
 from service.deps import engines
-from service.engines import Engines
+from service.engines import Engines, pack_tests
 from service.impact_jobs import ImpactJob, ImpactJobs
 from service.problems import ApiProblem, invalid_from_problems
-from service.schemas import ImpactTaak, PakketRef, TestUitkomst, Validatie, Voortgang
+from service.schemas import ImpactTaak, PakketRef, Pakketversie, TestUitkomst, Validatie, Voortgang
 from service.settings import Rol
 
 router = APIRouter(tags=["regelpakketten"])
@@ -64,10 +64,35 @@ def index(eng: Engines = Depends(engines),
     return [meta(lp) for lp in eng.current.rules.packs]
 
 
-@router.get("/regelpakketten/{pakket_id}")
+HASH = re.compile(r"^sha256:[0-9a-f]{64}$")
+
+
+@router.get("/regelpakketten/{pakket_id}", response_model=Pakketversie | dict[str, Any],
+            summary="Een regelpakket dat nu geldt (id), of een opgeslagen versie "
+                    "(inhoudshash sha256:…) met haar YAML")
 def show(pakket_id: str, eng: Engines = Depends(engines),
-         who: Principal = Depends(require(*READERS))) -> dict[str, Any]:
+         who: Principal = Depends(require(*READERS))) -> Pakketversie | dict[str, Any]:
+    """`pakket_id` is an id (`wmo`) or a content hash as an advies pins it
+    (`pakketten[].hash`): that exact version stays readable after the pack changed on disk.
+    An id never starts with `sha256:`."""
+    if pakket_id.startswith("sha256:"):
+        return pinned_version(eng, pakket_id)
     return meta(pack_of(eng, pakket_id))
+
+
+def pinned_version(eng: Engines, digest: str) -> Pakketversie:
+    if not HASH.fullmatch(digest):
+        raise ApiProblem(400, "Geen geldige inhoudshash; zie invalidParams.", invalid=[
+            {"name": "pakket_id", "code": "invalid",
+             "reason": "een inhoudshash is 'sha256:' en 64 hexadecimale tekens (kleine letters)"}])
+    found = eng.stored_version(digest)
+    if found is None:
+        raise ApiProblem(404, f"Geen opgeslagen regelpakketversie '{digest}'.")
+    return Pakketversie(id=found.pakket_id, versie=found.versie, hash=found.hash,
+                        bestand=found.bron, opgeslagen=found.opgeslagen,
+                        geldt_nu=found.hash in eng.current_key, regelpakket=found.kop,
+                        instrumenten=found.instrumenten, grondwaarden=found.grondwaarden,
+                        yaml=found.inhoud.decode("utf-8"))
 
 
 @router.get("/regelpakketten/{pakket_id}/instrumenten")
@@ -226,8 +251,7 @@ async def run_tests(eng: Engines = Depends(engines),
 def _run_tests(engine: Engine) -> TestUitkomst:
     from pathlib import Path
 
-    dirs = sorted({Path(lp.source).parent for lp in engine.rules.packs})
-    results, problems = run_files(engine, find_test_files(dirs))
+    results, problems = pack_tests(engine)
     fouten: list[dict[str, Any]] = [{"bestand": Path(r.file).name, "regel": r.line,
                                      "naam": r.naam, "verschillen": r.failures}
                                     for r in results if not r.ok]

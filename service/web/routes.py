@@ -410,6 +410,25 @@ async def replay(request: Request, advies_id: str) -> Response:
                        herhaling=h.json(), schrijven=False)
 
 
+@router.post("/ui/adviezen/{advies_id}/vergelijk")
+async def compare_today(request: Request, advies_id: str) -> Response:
+    """The stored advies beside the same casus under today's packs, in terms of the law
+    (`_vergelijk`): the page shows its `vergelijking` where a replay shows its differences."""
+    rollen = await whoami(request)
+    if rollen is None:
+        return to_login()
+    async with api(request) as a:
+        r = await a.get(f"/v1/adviezen/{advies_id}")
+        v = await a.post(f"/v1/adviezen/{advies_id}/_vergelijk")
+        woorden = await law_words(a, advies_id)
+    if r.status_code != 200:
+        return page(request, "fout.html", r.status_code, probleem=r.json())
+    if v.status_code != 200:
+        return page(request, "fout.html", v.status_code, probleem=v.json())
+    return advies_page(request, {**r.json(), "woorden": woorden}, gewijzigd=None,
+                       herhaling=v.json(), schrijven=False)
+
+
 def regelboek(request: Request) -> Any:
     from service.regelboek import Regelboek
 
@@ -435,11 +454,42 @@ async def regelboek_pack(request: Request, naam: str) -> Response:
     book = regelboek(request)
     if naam == "index.html":
         return HTMLResponse(book.render_index(base="/ui/regelboek/", css="/ui/static/app.css"))
+    if naam.startswith("sha256:"):
+        return await regelboek_version(request, book, naam.removesuffix(".html"))
     lp = book.pack(naam.removesuffix(".html"))
     if lp is None:
         return page(request, "fout.html", 404, probleem={"title": "Niet gevonden",
                                                          "detail": f"Geen regelpakket '{naam}'."})
     return HTMLResponse(book.render_pack(lp, base="/ui/regelboek/", css="/ui/static/app.css"))
+
+
+async def regelboek_version(request: Request, book: Any, digest: str) -> Response:
+    """The regelboek of a pinned pack version (`/ui/regelboek/sha256:….html`), as an advies
+    was made with it: the stored YAML comes from the API with the reader's own token and is
+    rendered like the current pack, in a worker thread (parsing a pack costs CPU)."""
+    from starlette.concurrency import run_in_threadpool
+
+    from engine import PackError
+
+    async with api(request) as a:
+        r = await a.get(f"/v1/regelpakketten/{digest}")
+    if r.status_code != 200:
+        return page(request, "fout.html", r.status_code, probleem=r.json())
+    data = r.json()
+
+    def render() -> str:
+        lp = book.version(data["yaml"].encode("utf-8"), data["hash"])
+        html: str = book.render_version(lp, data["opgeslagen"], data["geldt_nu"],
+                                        base="/ui/regelboek/", css="/ui/static/app.css")
+        return html
+
+    try:
+        return HTMLResponse(await run_in_threadpool(render))
+    except PackError:
+        return page(request, "fout.html", 409, probleem={
+            "title": "Niet als regelboek te tonen",
+            "detail": f"Versie {data['versie']} van '{data['id']}' past niet in de regeltaal "
+                      f"van nu. De YAML zelf staat op /v1/regelpakketten/{digest}."})
 
 
 @router.get("/ui/adviezen/{advies_id}/rapport")
@@ -458,6 +508,28 @@ async def report(request: Request, advies_id: str) -> Response:
                 a=data["trace"]["advies"], casus_json=json.dumps(
                     data["trace"]["casus"], ensure_ascii=False, indent=2, sort_keys=True),
                 server=str(request.base_url).rstrip("/"))
+
+
+@router.get("/ui/adviezen/{advies_id}/rapport.pdf")
+async def report_pdf(request: Request, advies_id: str) -> Response:
+    """The same report as a PDF for the dossier, signed with the service's key when one is
+    set (service/dossier.py); access is the report's, so the API's."""
+    from service import dossier
+
+    html = await report(request, advies_id)
+    if html.status_code != 200:
+        return html
+    async with api(request) as a:
+        r = await a.get(f"/v1/adviezen/{advies_id}")
+    if r.status_code != 200:
+        return page(request, "fout.html", r.status_code, probleem=r.json())
+    data = r.json()
+    made = await dossier.make_dossier_in_thread(
+        bytes(html.body).decode("utf-8"), data["id"], data["trace_hash"],
+        dossier.signer_for(request.app.state.settings))
+    return Response(made.pdf, media_type="application/pdf", headers={
+        "Content-Disposition": f'attachment; filename="advies-{data["id"]}.pdf"',
+        "X-Dossier-Ondertekend": "ja" if made.ondertekend else "nee"})
 
 
 @router.get("/ui/adviezen/{advies_id}/bewijsstuk.json")

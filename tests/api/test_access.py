@@ -73,7 +73,8 @@ def test_consulent_and_auditor_in_one_token_may_read_but_not_change_others(
         "advies": client.post("/v1/adviezen", json={"casus_id": cid}, headers=both),
         "besluit": client.post("/v1/besluiten", headers=both, json={
             "advies_id": advies["id"], "motivering": "x",
-            "instrumenten": [{"instrument": "wmo.collectief_vervoer", "motivering": "x"}]}),
+            "instrumenten": [{"effect": "e1", "instrument": "wmo.collectief_vervoer",
+                              "motivering": "x"}]}),
     }
     assert {k: r.status_code for k, r in writes.items()} == dict.fromkeys(writes, 404)
     assert all(r.headers["content-type"] == "application/problem+json"
@@ -401,6 +402,10 @@ def test_migration_gives_existing_owners_an_issuer(db_url: str, uitgever: str | 
         dispose(app)
     writer, reader = make_engines(db_url)
     try:
+        # since 0005 the reads above are in the processing log with their actor; going below
+        # 0005 is refused until those records are exported and removed (see test_migrations)
+        with writer.begin() as conn:
+            conn.execute(text("DELETE FROM verwerkingen"))
         command.downgrade(alembic_config(writer), "0003")
         with writer.connect() as conn:
             assert conn.execute(text("SELECT eigenaar FROM casussen")).scalar_one() == (

@@ -120,7 +120,8 @@ def test_auditor_reads_everything_writes_nothing(client: TestClient) -> None:
         client.post("/v1/adviezen", json={"casus_id": casus["id"]}, headers=AUDITOR),
         client.post("/v1/besluiten", headers=AUDITOR, json={
             "advies_id": advies["id"], "motivering": "x",
-            "instrumenten": [{"instrument": "wmo.collectief_vervoer", "motivering": "x"}]}),
+            "instrumenten": [{"effect": "e1", "instrument": "wmo.collectief_vervoer",
+                              "motivering": "x"}]}),
     ]
     assert [w.status_code for w in writes] == [403] * 5
 

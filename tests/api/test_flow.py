@@ -65,7 +65,7 @@ def test_casus_advies_answer_replay_besluit(client: TestClient) -> None:
     r = client.post("/v1/besluiten", headers=CONSULENT, json={
         "advies_id": second["id"], "zaak_url": "https://zaken.gemeente.example/zaken/1",
         "motivering": "Collectief vervoer past; de inwoner kan zelf instappen.",
-        "instrumenten": [{"instrument": "wmo.collectief_vervoer",
+        "instrumenten": [{"effect": "e1", "instrument": "wmo.collectief_vervoer",
                           "motivering": "voorliggend op maatwerk"}]})
     assert r.status_code == 201, r.text
     besluit = r.json()
@@ -73,7 +73,8 @@ def test_casus_advies_answer_replay_besluit(client: TestClient) -> None:
 
     r = client.post("/v1/besluiten", headers=CONSULENT, json={
         "advies_id": second["id"], "motivering": "x",
-        "instrumenten": [{"instrument": "jeugdwet.pleegzorg", "motivering": "x"}]})
+        "instrumenten": [{"effect": "e1", "instrument": "jeugdwet.pleegzorg",
+                          "motivering": "x"}]})
     assert r.status_code == 400
     assert r.json()["invalidParams"][0]["name"] == "instrumenten[0].instrument"
 
@@ -109,8 +110,9 @@ def test_replay_after_pack_change_on_disk(db_url: str, rules_copy: Path) -> None
     wmo = rules_copy / "wmo" / "wmo.yaml"
     text = wmo.read_text("utf-8")
     assert "naam: Collectief vervoer" in text
+    # a changed pack is a new version: the service refuses new content under a stored version
     wmo.write_text(text.replace("naam: Collectief vervoer", "naam: Regiotaxi (collectief vervoer)",
-                                1), "utf-8")
+                                1).replace('versie: "', 'versie: "2099-', 1), "utf-8")
     with TestClient(create_app(make_settings(db_url, rules_copy))) as c:
         pinned = c.post(f"/v1/adviezen/{advies['id']}/_herhaal", headers=AUDITOR).json()
         assert pinned["identiek"] is True

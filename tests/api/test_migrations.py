@@ -122,9 +122,17 @@ def test_replay_identical_across_a_migration(db_url: str, rules_copy: Path) -> N
     finally:
         dispose(app)
 
-    # and back down, data intact: the rows as the older service wrote them
+    # and back down, data intact: the rows as the older service wrote them. Since 0005 the
+    # processing log names who read and replayed; the downgrade would lose that, so it is
+    # refused until the operator has exported and removed those records.
     writer, reader = make_engines(db_url)
     try:
+        with pytest.raises(RuntimeError, match="downgrade onder 0005 geweigerd: 0 adviezen met "
+                                               r"keten_versie 3, 0 besluiten in de keten en \d+ "
+                                               "verwerkingen met een actor"):
+            command.downgrade(alembic_config(writer), "0001")
+        with writer.begin() as conn:
+            conn.execute(sa.text("DELETE FROM verwerkingen"))
         command.downgrade(alembic_config(writer), "0001")
         names = {ix["name"] for ix in inspect(writer).get_indexes("adviezen")}
         assert "ix_adviezen_aangemaakt" not in names
@@ -163,7 +171,7 @@ def test_0003_keeps_old_adviezen_verifiable_and_chains_new_ones_after_them(
             assert chain["geldig"] is True and chain["aantal"] == 3, chain
             with app.state.read_sessions() as s:
                 assert s.scalars(sa.select(Advies.keten_versie).order_by(
-                    Advies.volgnummer)).all() == [1, 1, 2]
+                    Advies.volgnummer)).all() == [1, 1, 3]  # 3 since migration 0005
 
             # the backfilled casus_hash guards the old advies on a stored casus
             edited = copy.deepcopy(old["data"])
@@ -194,7 +202,7 @@ def test_0003_keeps_old_adviezen_verifiable_and_chains_new_ones_after_them(
                 s.execute(KETEN.update().values(hash=row.keten_hash))
                 s.commit()
                 assert verify_chain(s) == (False, 4, 4, "keten_versie 1 na een advies met "
-                                                        "keten_versie 2")
+                                                        "keten_versie 3")
                 row.keten_versie, row.keten_hash = original
                 s.execute(KETEN.update().values(hash=row.keten_hash))
                 s.commit()
@@ -202,11 +210,12 @@ def test_0003_keeps_old_adviezen_verifiable_and_chains_new_ones_after_them(
     finally:
         dispose(app)
 
-    # going below 0003 would leave the formula-2 advies unverifiable: refused, nothing changed
+    # going below 0003 (first 0005) would leave the formula-3 adviezen unverifiable: refused,
+    # nothing changed
     writer, reader = make_engines(db_url)
     try:
-        with pytest.raises(RuntimeError, match="downgrade onder 0003 geweigerd: 2 adviezen met "
-                                               "keten_versie 2"):
+        with pytest.raises(RuntimeError, match="downgrade onder 0005 geweigerd: 2 adviezen met "
+                                               "keten_versie 3"):
             command.downgrade(alembic_config(writer), "0002")
         assert inspect(writer).has_table("keten_ankers")
         with session_factory(reader)() as s:

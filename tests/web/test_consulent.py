@@ -182,6 +182,56 @@ def test_auditor_replays_read_only(page: Page, base_url: str) -> None:
     shot(page, "auditor-herhaling", "#herhaling")
 
 
+def test_auditor_compares_with_todays_rules(page: Page, tmp_path: Path) -> None:
+    """Issue 16: an advies made before a rule change, compared with the rules of now: the page
+    names the instrument, its status then and now, the deciding condition with its article and
+    the changed parameter; the raw trace paths are folded away."""
+    import shutil
+
+    import httpx
+
+    from service.launch import live_server
+    from tests.conftest import ROOT
+    from tests.test_compare import raise_limit, spaarder
+
+    database = f"sqlite:///{tmp_path / 'ot.sqlite3'}"
+    with live_server(database, log=tmp_path / "server-1.log") as url:
+        r = httpx.post(f"{url}/v1/adviezen", json={"casus": spaarder()}, timeout=60,
+                       headers={"Authorization": "Bearer sleutel-consulent"})
+        assert r.status_code == 201, r.text
+        advies_id = r.json()["id"]
+    rules = tmp_path / "rules"
+    shutil.copytree(ROOT / "rules", rules)
+    raise_limit(rules)
+    with live_server(database, log=tmp_path / "server-2.log",
+                     extra_env={"OT_RULES_DIR": str(rules)}) as url:
+        login(page, url, "sleutel-auditor")
+        page.goto(f"{url}/ui/adviezen/{advies_id}")
+        page.get_by_role("button", name="Vergelijk met de regels van nu").click()
+        result = page.locator("#vergelijking")
+        expect(result.get_by_role("heading", name="Vergelijking met de regels van nu")
+               ).to_be_visible()
+        row = result.locator("#vergelijking-instrumenten tr[data-effect='e1']"
+                             "[data-instrument='participatiewet.algemene_bijstand']")
+        expect(row.locator("td").nth(2)).to_have_text("past niet")
+        expect(row.locator("td").nth(3)).to_have_text("voorwaardelijk")
+        expect(row).to_contain_text("art. 19 lid 1 onder b Participatiewet")
+        expect(row).to_contain_text("nee → ja")
+        param = result.locator("#vergelijking-parameters tr[data-parameter="
+                               "'pw_vermogensgrens_alleenstaande']")
+        expect(param).to_contain_text("Vermogensgrens alleenstaande")
+        expect(param.locator("td").nth(1)).to_contain_text("8000 euro")
+        expect(param.locator("td").nth(2)).to_contain_text("8800 euro")
+        expect(param.locator("td").nth(2)).to_contain_text("geldig 2026-01-01 t/m open einde")
+        expect(result.locator("#vragen-erbij")).to_contain_text(
+            "huishouden.pw_aanvraag_algemene_bijstand")
+        raw = result.locator("#vergelijking-ruw")
+        expect(raw.locator("li")).to_have_count(20)
+        expect(raw.locator("li").first).not_to_be_visible()  # folded until asked for
+        assert unlabelled_controls(page) == []
+        shot(page, "auditor-vergelijking", "#vergelijking")
+
+
 def test_regelboek_and_dossier_report(page: Page, base_url: str, tmp_path: Path) -> None:
     login(page, base_url, "sleutel-consulent")
     page.goto(f"{base_url}/ui/regelboek")

@@ -1,0 +1,217 @@
+"""Old rules stay readable and pack versions mean something (issue 16).
+
+Every advies pins its packs by content hash; that exact version is readable from the API and as a
+regelboek page after the pack on disk changed. At start, a pack whose version number is already
+stored with other content, or whose YAML tests fail, is not activated: the service does not
+start, and says why. Runs on SQLite and PostgreSQL (`db_url`). Invented people only.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+from fastapi.testclient import TestClient
+
+from service.app import create_app
+from service.db import PakketVersie, make_engines, session_factory
+from service.engines import Engines, PackActivationError
+from service.settings import Settings
+from tests.api.conftest import AUDITOR, BELEID, CONSULENT, dispose, example, make_settings
+
+NEW_NAME = "naam: Regiotaxi (collectief vervoer)"
+
+
+def change_wmo(rules: Path, bump: bool, rename: bool = True) -> None:
+    """Rename an instrument in the wmo pack on disk; `bump`: raise its version too."""
+    wmo = rules / "wmo" / "wmo.yaml"
+    text = wmo.read_text("utf-8")
+    assert 'versie: "' in text
+    if rename:
+        assert "naam: Collectief vervoer" in text
+        text = text.replace("naam: Collectief vervoer", NEW_NAME, 1)
+    if bump:
+        text = text.replace('versie: "', 'versie: "2099-', 1)
+    wmo.write_text(text, "utf-8")
+
+
+def stored_hashes(db_url: str) -> set[str]:
+    writer, reader = make_engines(db_url)
+    try:
+        with session_factory(reader)() as s:
+            return set(s.scalars(sa.select(PakketVersie.hash)).all())
+    finally:
+        writer.dispose()
+        reader.dispose()
+
+
+def test_a_pinned_version_stays_readable_after_the_pack_changed(db_url: str,
+                                                                 rules_copy: Path) -> None:
+    wmo_file = rules_copy / "wmo" / "wmo.yaml"
+    original = wmo_file.read_bytes()
+    app = create_app(make_settings(db_url, rules_copy))
+    try:
+        with TestClient(app) as c:
+            advies = c.post("/v1/adviezen", json={"casus": example("scootmobiel")},
+                            headers=CONSULENT).json()
+            pinned = next(p for p in advies["pakketten"] if p["id"] == "wmo")
+            now = c.get(f"/v1/regelpakketten/{pinned['hash']}", headers=CONSULENT)
+            assert now.status_code == 200, now.text
+            assert now.json()["geldt_nu"] is True
+    finally:
+        dispose(app)
+    assert pinned["hash"] == "sha256:" + hashlib.sha256(original).hexdigest()
+
+    change_wmo(rules_copy, bump=True)
+    app = create_app(make_settings(db_url, rules_copy))
+    try:
+        with TestClient(app) as c:
+            for who in (CONSULENT, BELEID, AUDITOR):
+                r = c.get(f"/v1/regelpakketten/{pinned['hash']}", headers=who)
+                assert r.status_code == 200, r.text
+            body = r.json()
+            assert body["id"] == "wmo" and body["versie"] == pinned["versie"]
+            assert body["hash"] == pinned["hash"] and body["geldt_nu"] is False
+            assert body["bestand"] == "wmo.yaml" and body["opgeslagen"]
+            assert body["regelpakket"]["naam"] == "Wet maatschappelijke ondersteuning 2015"
+            assert body["instrumenten"] > 10 and body["grondwaarden"] >= 1
+            # the exact bytes it was made with, not today's file
+            assert body["yaml"].encode("utf-8") == original
+            assert "naam: Collectief vervoer" in body["yaml"] and NEW_NAME not in body["yaml"]
+
+            # the id still answers with the version in force
+            current = c.get("/v1/regelpakketten/wmo", headers=CONSULENT).json()
+            assert current["hash"] != pinned["hash"]
+            assert current["versie"].startswith("2099-")
+            assert c.get(f"/v1/regelpakketten/{current['hash']}",
+                         headers=CONSULENT).json()["geldt_nu"] is True
+    finally:
+        dispose(app)
+
+
+def test_a_hash_that_is_malformed_or_unknown(client: TestClient) -> None:
+    bad = client.get("/v1/regelpakketten/sha256:xyz", headers=CONSULENT)
+    assert bad.status_code == 400
+    assert bad.headers["content-type"].startswith("application/problem+json")
+    assert bad.json()["invalidParams"][0]["name"] == "pakket_id"
+    unknown = client.get("/v1/regelpakketten/sha256:" + "0" * 64, headers=CONSULENT)
+    assert unknown.status_code == 404
+    assert "sha256:" + "0" * 64 in unknown.json()["detail"]
+    assert client.get("/v1/regelpakketten/sha256:" + "0" * 64).status_code == 401
+    assert client.get("/v1/regelpakketten/wmo", headers=CONSULENT).status_code == 200
+    assert client.get("/v1/regelpakketten/bestaat_niet", headers=CONSULENT).status_code == 404
+
+
+def test_the_regelboek_of_a_pinned_version(db_url: str, rules_copy: Path) -> None:
+    app = create_app(make_settings(db_url, rules_copy))
+    try:
+        with TestClient(app) as c:
+            advies = c.post("/v1/adviezen", json={"casus": example("scootmobiel")},
+                            headers=CONSULENT).json()
+    finally:
+        dispose(app)
+    old = next(p for p in advies["pakketten"] if p["id"] == "wmo")
+    change_wmo(rules_copy, bump=True)
+    app = create_app(make_settings(db_url, rules_copy))
+    try:
+        with TestClient(app) as c:
+            c.cookies.set("ot_sessie", CONSULENT["Authorization"].removeprefix("Bearer "))
+            page = c.get(f"/ui/regelboek/{old['hash']}.html")
+            assert page.status_code == 200, page.text
+            html = page.text
+            banner = html[html.index('class="melding waarschuwing vastgepind"'):]
+            banner = banner[:banner.index("</div>")]
+            assert f"versie {old['versie']}" in banner and old["hash"] in banner
+            assert "<strong>niet</strong> de versie die nu geldt" in banner
+            assert "Collectief vervoer" in html and "Regiotaxi" not in html
+            assert 'id="wmo.vervoersvoorziening"' in html  # the same renderer as today's
+            today = c.get("/ui/regelboek/wmo.html").text
+            assert "Regiotaxi" in today and "vastgepind" not in today
+            # the advies page links each pinned pack to its regelboek
+            assert f'href="/ui/regelboek/{old["hash"]}.html"' in c.get(
+                f"/ui/adviezen/{advies['id']}").text
+            assert c.get("/ui/regelboek/sha256:" + "1" * 64 + ".html").status_code == 404
+    finally:
+        dispose(app)
+
+
+def test_start_refused_when_a_version_is_stored_with_other_content(db_url: str,
+                                                                   rules_copy: Path) -> None:
+    dispose(create_app(make_settings(db_url, rules_copy)))
+    before = stored_hashes(db_url)
+    old_hash = "sha256:" + hashlib.sha256((rules_copy / "wmo" / "wmo.yaml").read_bytes()
+                                          ).hexdigest()
+    change_wmo(rules_copy, bump=False)  # new content, same version number
+    new_hash = "sha256:" + hashlib.sha256((rules_copy / "wmo" / "wmo.yaml").read_bytes()
+                                          ).hexdigest()
+    with pytest.raises(PackActivationError) as refused:
+        create_app(make_settings(db_url, rules_copy))
+    why = str(refused.value)
+    assert "'wmo'" in why and old_hash in why and new_hash in why
+    assert "versie" in why and "De service start niet" in why
+    assert stored_hashes(db_url) == before  # nothing new stored
+    # with the version raised it starts
+    change_wmo(rules_copy, bump=True, rename=False)
+    dispose(create_app(make_settings(db_url, rules_copy)))
+    assert len(stored_hashes(db_url)) == len(before) + 1
+
+
+def test_exact_bytes_stored_before_the_rule_still_start(db_url: str, rules_copy: Path) -> None:
+    """A store that already holds two contents under one version (written before this check)
+    does not block the start on bytes it holds: they are no new claim."""
+    dispose(create_app(make_settings(db_url, rules_copy)))
+    writer, reader = make_engines(db_url)
+    try:
+        with session_factory(writer)() as s:
+            row = s.scalars(sa.select(PakketVersie).where(PakketVersie.pakket_id == "wmo")).one()
+            s.add(PakketVersie(hash="sha256:" + "a" * 64, pakket_id="wmo", versie=row.versie,
+                               bron="wmo.yaml", inhoud=b"ouder", opgeslagen="2020-01-01"))
+            s.commit()
+    finally:
+        writer.dispose()
+        reader.dispose()
+    dispose(create_app(make_settings(db_url, rules_copy)))
+
+
+def test_start_refused_when_a_yaml_test_fails(db_url: str, rules_copy: Path) -> None:
+    tests = sorted((rules_copy / "wmo" / "tests").glob("*.yaml"))
+    target = next(f for f in tests if "wmo.vervoersvoorziening: voorwaardelijk" in
+                  f.read_text("utf-8"))
+    text = target.read_text("utf-8")
+    target.write_text(text.replace("wmo.vervoersvoorziening: voorwaardelijk",
+                                   "wmo.vervoersvoorziening: past", 1), "utf-8")
+    with pytest.raises(PackActivationError) as refused:
+        create_app(make_settings(db_url, rules_copy))
+    why = str(refused.value)
+    assert "regelpakket 'wmo'" in why and f"wmo/tests/{target.name}:" in why
+    assert "wmo.vervoersvoorziening: verwacht past, kreeg voorwaardelijk" in why
+    assert "De service start niet" in why
+    assert stored_hashes(db_url) == set()  # not activated: no version stored
+
+
+def test_the_yaml_tests_at_start_can_be_switched_off(db_url: str, rules_copy: Path,
+                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    """`OT_PAKKETTESTS_BIJ_START=0`, for a start where the tests already ran on these bytes."""
+    monkeypatch.setenv("OT_PAKKETTESTS_BIJ_START", "0")
+    assert Settings.from_env().pakkettests_bij_start is False
+    monkeypatch.delenv("OT_PAKKETTESTS_BIJ_START")
+    assert Settings.from_env().pakkettests_bij_start is True
+    target = sorted((rules_copy / "wmo" / "tests").glob("*.yaml"))[0]
+    target.write_text(target.read_text("utf-8") + "\n- naam: kapot\n", "utf-8")
+    writer, reader = make_engines(db_url)
+    try:
+        from service.migrate import upgrade
+
+        upgrade(writer)
+        on = Engines(rules_copy, session_factory(writer), session_factory(reader))
+        with pytest.raises(PackActivationError, match="testbestand wmo/tests/"):
+            on.store_current()
+        off = Engines(rules_copy, session_factory(writer), session_factory(reader),
+                      yaml_tests=False)
+        off.store_current()
+        assert len(stored_hashes(db_url)) == len(off.current.rules.packs)
+    finally:
+        writer.dispose()
+        reader.dispose()
