@@ -501,13 +501,51 @@ async def report(request: Request, advies_id: str) -> Response:
     async with api(request) as a:
         r = await a.get(f"/v1/adviezen/{advies_id}")
         woorden = await law_words(a, advies_id)
+        data = r.json() if r.status_code == 200 else {}
+        versies = []
+        if data.get("casus_id"):
+            v = await a.get(f"/v1/casussen/{data['casus_id']}/versies")
+            if v.status_code == 200:
+                versies = casus_history(v.json(), data.get("casus_versie"))
     if r.status_code != 200:
         return page(request, "fout.html", r.status_code, probleem=r.json())
-    data = r.json()
     return page(request, "rapport.html", advies=data, trace=data["trace"], woorden=woorden,
                 a=data["trace"]["advies"], casus_json=json.dumps(
                     data["trace"]["casus"], ensure_ascii=False, indent=2, sort_keys=True),
-                server=str(request.base_url).rstrip("/"))
+                versies=versies, server=str(request.base_url).rstrip("/"))
+
+
+def _flat(value: Any, path: str = "") -> dict[str, Any]:
+    """`personen[p1].leeftijd`-style addresses of every leaf, for a readable version diff."""
+    out: dict[str, Any] = {}
+    if isinstance(value, dict):
+        for key, sub in value.items():
+            out.update(_flat(sub, f"{path}.{key}" if path else str(key)))
+    elif isinstance(value, list) and all(isinstance(x, dict) and "id" in x for x in value):
+        for item in value:
+            out.update(_flat({k: v for k, v in item.items() if k != "id"},
+                             f"{path}[{item['id']}]"))
+    else:
+        out[path] = value
+    return out
+
+
+def casus_history(versions: list[dict[str, Any]], up_to: int | None) -> list[dict[str, Any]]:
+    """The casus versions that led to this advies, each with the facts it set or changed (the
+    answers given), who made it and when: the dossier shows how the casus grew."""
+    out: list[dict[str, Any]] = []
+    before: dict[str, Any] = {}
+    for v in sorted(versions, key=lambda x: x["versie"]):
+        if up_to is not None and v["versie"] > up_to:
+            break
+        now = _flat(v["casus"])
+        changed = [(k, before.get(k), now[k]) for k in sorted(now)
+                   if k not in before or before[k] != now[k]]
+        gone = [(k, before[k], None) for k in sorted(before) if k not in now]
+        out.append({**{k: v[k] for k in ("versie", "reden", "door", "aangemaakt")},
+                    "wijzigingen": changed + gone})
+        before = now
+    return out
 
 
 @router.get("/ui/adviezen/{advies_id}/rapport.pdf")

@@ -269,6 +269,17 @@ def test_regelboek_and_dossier_report(page: Page, base_url: str, tmp_path: Path)
     expect(report.locator("blockquote.wet").first).to_contain_text(
         re.compile(r"versie \d{4}-\d\d-\d\d"))
     expect(report.locator("h2")).to_have_count(5)  # stap 1-4 and how to replay
+    # the dossier is complete (issue 16): how the casus came about, who made it, the open
+    # questions as questions, what onzeker means, and a replay certificate with pinned regelboeken
+    expect(report.locator("table.casusversies tbody tr")).to_have_count(1)
+    expect(report.locator("table.casusversies")).to_contain_text("feiten vastgelegd")
+    expect(report.locator("ol.nog-vragen li").first).to_contain_text("?")
+    expect(report.locator("p.uitleg-onzeker")).to_contain_text("nooit")
+    certificaat = report.locator("table.herhaalcertificaat")
+    expect(certificaat).to_contain_text("Trace-hash")
+    pinned = certificaat.get_by_role("link", name="regelboek van deze versie").first
+    expect(pinned).to_have_attribute("href",
+                                     re.compile(r"^/ui/regelboek/sha256:[0-9a-f]{64}\.html$"))
     expect(report.locator("pre")).to_contain_text('"leefgebied": "middelengebruik"')
     page.emulate_media(media="print")
     shot(page, "rapport-verslaving-schulden", full=False)  # the first printed page
