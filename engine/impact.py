@@ -71,6 +71,15 @@ class Wijziging:
                 "beslissend": self.beslissend}
 
 
+def _counts(totaal: int, veranderd: int, fouten: int,
+            per_instrument: dict[str, Counter[str]]) -> dict[str, Any]:
+    """The figures every impact report starts with (stored adviezen or a folder of casussen),
+    in one order, with the moves per instrument sorted so the JSON is stable."""
+    return {"totaal": totaal, "veranderd": veranderd, "fouten": fouten,
+            "per_instrument": {iid: dict(sorted(moves.items()))
+                               for iid, moves in sorted(per_instrument.items())}}
+
+
 @dataclass
 class ImpactRapport:
     totaal: int = 0
@@ -80,15 +89,8 @@ class ImpactRapport:
     adviezen: list[dict[str, Any]] = field(default_factory=list)
 
     def as_dict(self, limit: int = 500) -> dict[str, Any]:
-        return {
-            "totaal": self.totaal,
-            "veranderd": self.veranderd,
-            "fouten": self.fouten,
-            "per_instrument": {iid: dict(sorted(moves.items()))
-                               for iid, moves in sorted(self.per_instrument.items())},
-            "adviezen": self.adviezen[:limit],
-            "afgekapt": len(self.adviezen) > limit,
-        }
+        return {**_counts(self.totaal, self.veranderd, self.fouten, self.per_instrument),
+                "adviezen": self.adviezen[:limit], "afgekapt": len(self.adviezen) > limit}
 
     def overzicht(self) -> dict[str, Any]:
         """Counts only, for a beleidsmedewerker: no advies ids, no per-advies detail; cells of
@@ -281,14 +283,8 @@ class CasussenRapport:
         return sum(1 for c in self.casussen if c.fout)
 
     def as_dict(self) -> dict[str, Any]:
-        return {
-            "totaal": self.totaal,
-            "veranderd": self.veranderd,
-            "fouten": self.fouten,
-            "per_instrument": {iid: dict(sorted(moves.items()))
-                               for iid, moves in sorted(self.per_instrument.items())},
-            "casussen": [c.as_dict() for c in self.casussen],
-        }
+        return {**_counts(self.totaal, self.veranderd, self.fouten, self.per_instrument),
+                "casussen": [c.as_dict() for c in self.casussen]}
 
 
 def _names(*engines: Engine) -> dict[str, str]:

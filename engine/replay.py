@@ -71,6 +71,11 @@ def receipt_from(document: Any) -> dict[str, Any]:
     if not isinstance(document, dict):
         raise NotAReceipt("verwacht een JSON-object: het bewijsstuk van `ot advies --json` of "
                           "een advies van GET /v1/adviezen/{id}")
+    if document.get("gewist"):
+        gewist = document["gewist"]
+        when = gewist.get("tijdstip", "?") if isinstance(gewist, dict) else "?"
+        raise NotAReceipt(f"dit advies is gewist (AVG) op {when}: de casus en de trace zijn er "
+                          "niet meer, herhalen kan niet; de keten bewaart alleen de hashes")
     if isinstance(document.get("trace"), dict):
         if not isinstance(document.get("trace_hash"), str):
             raise NotAReceipt("het advies heeft een 'trace' maar geen 'trace_hash'")

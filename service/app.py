@@ -29,6 +29,7 @@ from service.middleware import API_VERSION, HttpRules
 from service.migrate import upgrade
 from service.problems import install
 from service.routes import adviezen, besluiten, casussen, logboek, regelpakketten
+from service.routes import keten as keten_routes
 from service.schemas import Gezondheid
 from service.settings import Settings
 from service.web import routes as web_routes
@@ -104,9 +105,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.rate_limits = RateLimits(settings)
 
     install(app)
-    for module in (casussen, adviezen, besluiten, regelpakketten, logboek):
+    for module in (casussen, adviezen, keten_routes, besluiten, regelpakketten, logboek):
         app.include_router(module.router, prefix="/v1")
     app.include_router(web_routes.router)
+    web_routes.install(app)
     app.mount("/ui/static", StaticFiles(directory=str(WEB_STATIC)), name="static")
 
     @app.get("/v1/gezondheid", response_model=Gezondheid, tags=["systeem"],

@@ -150,6 +150,37 @@ class Besluit(Base):
     keten_versie: Mapped[int | None] = mapped_column(Integer, nullable=True)
 
 
+class Wissing(Base):
+    """An AVG erasure of one casus (since migration 0006): the personal data of the casus, its
+    versions, the traces of its adviezen and the free text of its besluiten is gone (`data`
+    `{}`, `afwegingen` NULL, `trace` `""`, `motivering` `""`), every hash stays. The wissing is
+    itself a link of the chain (`service.store.wissing_link_hash`) and names what it erased
+    with the hash of the content as it was, so verification can tell an erasure from
+    tampering (docs/keten.md). Append-only; at most one per casus, so "is this casus erased"
+    is one lookup by `casus_id`, and the erased rows themselves need no extra column (the
+    tables of older schema versions stay as they were)."""
+
+    __tablename__ = "wissingen"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    casus_id: Mapped[str] = mapped_column(ForeignKey("casussen.id"), unique=True, index=True)
+    door: Mapped[str] = mapped_column(String(400))
+    tijdstip: Mapped[str] = mapped_column(String(32))
+    grond: Mapped[str] = mapped_column(Text)
+    adviezen: Mapped[list[dict[str, Any]]] = mapped_column(JSON)
+    """Per erased advies: `id`, `trace_hash` (of the trace as erased) and `rest_hash` (of what
+    the trace committed to and stays: peildatum, engine_versie, pakketten)."""
+    casus_versies: Mapped[list[dict[str, Any]]] = mapped_column(JSON)
+    """Per erased casus version: `versie` and `hash` (`casus_digest` of its data as erased)."""
+    besluiten: Mapped[list[dict[str, Any]]] = mapped_column(JSON)
+    """Per erased besluit: `id`, `keten_hash` (its link over the content as erased) and
+    `rest_hash` (its link over what stays)."""
+    volgnummer: Mapped[int] = mapped_column(Integer, unique=True, index=True)
+    vorige_hash: Mapped[str] = mapped_column(String(71))
+    keten_hash: Mapped[str] = mapped_column(String(71))
+    keten_versie: Mapped[int] = mapped_column(Integer)
+
+
 class Verwerking(Base):
     """Processing log after the Logboek Dataverwerkingen standard: one record per processing
     of a casus, advies or besluit (evaluation, read, replay, answer, besluit, erasure). Ids,

@@ -41,8 +41,8 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from engine.evaluate import canonical_json
-from service.db import Advies, Besluit, Keten, KetenAnker, now
-from service.store import verify_chain
+from service.db import Advies, Besluit, Keten, KetenAnker, Wissing, now
+from service.store import has_wissingen, walk_chain
 
 if TYPE_CHECKING:
     from service.settings import KetenInstellingen
@@ -237,7 +237,8 @@ def document(row: KetenAnker, keys: Mapping[str, Ed25519PublicKey] | None = None
 
 @dataclass
 class Verification:
-    """The chain walk (`verify_chain`) plus every signed head and any external anchor."""
+    """The chain walk (`service.store.walk_chain`) plus every signed head and any external
+    anchor. Adviezen whose trace a later wissing erased are counted in a note, never a fault."""
 
     geldig: bool
     aantal: int
@@ -281,19 +282,38 @@ def newest_signed_head(session: Session, keys: Iterable[Ed25519PublicKey]
                                 _end(session), trusted_keys(keys), "ondertekende kop")
 
 
+def covering_head(session: Session, volgnummer: int, keys: Iterable[Ed25519PublicKey]
+                  ) -> tuple[KetenAnker | None, str | None]:
+    """The first signed head at or after `volgnummer` (it commits to that link and every one
+    before it), and what is wrong with it (None: its signature holds against a trusted key and
+    its hash is still the one on the chain). (None, None): nothing signed covers it yet."""
+    row = session.scalars(select(KetenAnker).where(KetenAnker.volgnummer >= volgnummer)
+                          .order_by(KetenAnker.volgnummer, KetenAnker.id).limit(1)).first()
+    if row is None:
+        return None, None
+    return row, _anchor_problem(document(row), _hash_at(session, row.volgnummer),
+                                _end(session), trusted_keys(keys), "ondertekende kop")
+
+
+def _links(session: Session) -> tuple[type[Advies] | type[Besluit] | type[Wissing], ...]:
+    """Every kind of link of the chain: adviezen, besluiten (since 0005), wissingen (since
+    0006; a database of an older schema has none)."""
+    return (Advies, Besluit, Wissing) if has_wissingen(session) else (Advies, Besluit)
+
+
 def _end(session: Session) -> int:
-    """The highest volgnummer on the chain: an advies or (since migration 0005) a besluit."""
-    return max(int(session.scalar(select(func.max(Advies.volgnummer))) or 0),
-               int(session.scalar(select(func.max(Besluit.volgnummer))) or 0))
+    """The highest volgnummer on the chain, whichever kind of link holds it."""
+    return max(int(session.scalar(select(func.max(m.volgnummer))) or 0)
+               for m in _links(session))
 
 
 def _hash_at(session: Session, volgnummer: int) -> str | None:
-    found: str | None = session.scalar(select(Advies.keten_hash).where(
-        Advies.volgnummer == volgnummer))
-    if found is None:
-        found = session.scalar(select(Besluit.keten_hash).where(
-            Besluit.volgnummer == volgnummer))
-    return found
+    for model in _links(session):
+        found: str | None = session.scalar(select(model.keten_hash).where(
+            model.volgnummer == volgnummer))
+        if found is not None:
+            return found
+    return None
 
 
 def verify(session: Session, keys: Iterable[Ed25519PublicKey],
@@ -304,7 +324,8 @@ def verify(session: Session, keys: Iterable[Ed25519PublicKey],
     external anchor is trusted (it is as safe as the auditor's copy of the anchor)."""
     extern = list(extern)
     trusted = trusted_keys(keys)
-    ok, count, first, chain_message = verify_chain(session)
+    walk = walk_chain(session)
+    ok, count, first, chain_message = walk.geldig, walk.aantal, walk.eerste_fout, walk.melding
     end = _end(session)
     notes: list[str] = []
     faults: list[tuple[int | None, str]] = []
@@ -325,10 +346,11 @@ def verify(session: Session, keys: Iterable[Ed25519PublicKey],
 
     checked = 0
     last_good: int | None = None
-    stmt = (select(KetenAnker, func.coalesce(Advies.keten_hash, Besluit.keten_hash))
-            .outerjoin(Advies, Advies.volgnummer == KetenAnker.volgnummer)
-            .outerjoin(Besluit, Besluit.volgnummer == KetenAnker.volgnummer)
-            .order_by(KetenAnker.volgnummer, KetenAnker.id))
+    links = _links(session)
+    stmt = select(KetenAnker, func.coalesce(*(m.keten_hash for m in links)))
+    for model in links:  # a signed head sits on the link with its volgnummer, of any kind
+        stmt = stmt.outerjoin(model, model.volgnummer == KetenAnker.volgnummer)
+    stmt = stmt.order_by(KetenAnker.volgnummer, KetenAnker.id)
     for anchor, on_chain in session.execute(stmt.execution_options(yield_per=500)):
         checked += 1
         problem = _anchor_problem(document(anchor), on_chain, end, trusted,
@@ -353,6 +375,9 @@ def verify(session: Session, keys: Iterable[Ed25519PublicKey],
             faults.append((a["volgnummer"], problem))
         extern_ok = problem is None and extern_ok is not False
 
+    if walk.gewist:
+        notes.append(f"{walk.gewist} adviezen gewist (AVG-wissing): inhoud weg, hashes "
+                     "gecontroleerd tegen de wissing in de keten")
     unsigned = max(end - (last_good or 0), 0)
     if trusted and unsigned:
         notes.append(f"{unsigned} adviezen na de laatste ondertekende kop "

@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, HttpUrl, model_validator
+from pydantic import BaseModel, ConfigDict, Field, HttpUrl, field_validator, model_validator
 
 from engine.casus import Casus, Stap3
 from engine.compare import Wetsvergelijking
@@ -27,6 +27,59 @@ class Pagina(Closed):
     totaal: int
 
 
+# ── AVG-wissing (issue 16): an erased casus, shown as erased ────────────────────────────────
+
+class GewistUit(Closed):
+    """The erased marker: this record's personal data was erased by a wissing (a link of the
+    chain); its hashes, ids, actors and times stay."""
+
+    id: str = Field(description="het id van de wissing")
+    tijdstip: str = Field(description="wanneer gewist (UTC, ISO 8601)")
+    door: str = Field(description="wie wiste: uitgever|sub (pseudoniem)")
+    grond: str = Field(description="waarom gewist, zoals opgegeven")
+
+
+GEWIST = Field(default=None, description="null, of: de persoonsgegevens zijn gewist (AVG); de "
+                                         "inhoud is leeg, de hashes blijven")
+
+GROND_TEKENS = frozenset("\n\t")
+
+
+class WisIn(Closed):
+    grond: str = Field(min_length=10, max_length=500,
+                       description="waarom de casus gewist wordt (vrije tekst, wordt vastgelegd "
+                                   "zoals opgegeven; komt niet in het verwerkingslogboek)")
+
+    @field_validator("grond")
+    @classmethod
+    def _readable(cls, value: str) -> str:
+        if any(not c.isprintable() and c not in GROND_TEKENS for c in value):
+            raise ValueError("de grond bevat stuurtekens")
+        if len(value.strip()) < 10:
+            raise ValueError("geef een grond van minstens 10 tekens (geen witruimte)")
+        return value
+
+
+class WissingUit(Closed):
+    """A stored wissing: who, when, why, and each erased record with the hash it had."""
+
+    id: str
+    casus_id: str
+    door: str = Field(description="wie wiste: uitgever|sub (pseudoniem)")
+    tijdstip: str
+    grond: str
+    adviezen: list[dict[str, Any]] = Field(
+        description="per gewist advies: id, trace_hash en rest_hash (peildatum, engine, "
+                    "pakketten)")
+    casus_versies: list[dict[str, Any]] = Field(description="per gewiste versie: versie, hash")
+    besluiten: list[dict[str, Any]] = Field(
+        description="per besluit waarvan de motivering gewist is: id, keten_hash, rest_hash")
+    volgnummer: int = Field(description="plaats in de keten")
+    vorige_hash: str
+    keten_hash: str
+# ── einde wissing ────────────────────────────────────────────────────────────────────────
+
+
 class CasusUit(Closed):
     id: str
     versie: int
@@ -34,6 +87,7 @@ class CasusUit(Closed):
     gewijzigd: str
     casus: dict[str, Any]
     afwegingen: dict[str, Any] | None = None
+    gewist: GewistUit | None = GEWIST
 
 
 class CasusLijst(Closed):
@@ -48,6 +102,7 @@ class CasusVersieUit(Closed):
     aangemaakt: str
     casus: dict[str, Any]
     afwegingen: dict[str, Any] | None = None
+    gewist: GewistUit | None = GEWIST
 
 
 class Antwoord(Closed):
@@ -99,10 +154,14 @@ class AdviesSamenvatting(Closed):
         default=None, description="de besluiten op dit advies, elke versie, oudste eerst; "
                                   "alleen bij één advies (GET /v1/adviezen/{id}), niet in een "
                                   "lijst")
+    gewist: GewistUit | None = Field(
+        default=None, description="null, of: de trace is gewist (AVG); trace_hash en de keten "
+                                  "blijven, herhalen kan niet meer (410)")
 
 
 class AdviesUit(AdviesSamenvatting):
-    trace: Trace = Field(description="het volledige bewijsstuk (canonieke trace)")
+    trace: Trace | None = Field(description="het volledige bewijsstuk (canonieke trace); null "
+                                            "als het advies gewist is")
 
 
 class AdviesLijst(Closed):
@@ -175,6 +234,9 @@ class BesluitUit(Closed):
     vervangen_door: str | None = Field(description="de nieuwere versie, als die er is")
     volgnummer: int | None = Field(description="plaats in de keten (null: van vóór de keten)")
     keten_hash: str | None
+    gewist: GewistUit | None = Field(
+        default=None, description="null, of: de motiveringen zijn gewist (AVG); de gekozen "
+                                  "instrumenten, de actor en de keten blijven")
 
 
 class BesluitLijst(Closed):
@@ -332,7 +394,8 @@ class KetenVerificatie(KetenControle):
     niet_ondertekend: int = Field(description="adviezen na de laatste geldige ondertekende kop")
     extern_anker: bool | None = Field(description="het meegestuurde anker klopt nog (null: "
                                                   "geen meegestuurd)")
-    meldingen: list[str]
+    meldingen: list[str] = Field(description="elke fout, dan elke opmerking (zoals hoeveel "
+                                             "adviezen gewist zijn: geen fout)")
 
 
 class WetWoorden(Closed):
@@ -364,3 +427,21 @@ class Pakketversie(Closed):
     instrumenten: int
     grondwaarden: int
     yaml: str = Field(description="de YAML-bron, precies zoals opgeslagen (UTF-8)")
+
+
+# ── De ondertekende kop bij één advies (issue 16): the replay certificate's last link ───────
+
+class OndertekendeKop(Closed):
+    """Which signed chain head commits to this advies: the first one at or after its
+    volgnummer. An auditor checks its signature with the public key and the chain up to it
+    (`ot keten --anker`); an advies after the last signed head is not yet protected by one."""
+
+    advies_volgnummer: int
+    ondertekend: bool = Field(description="is er een ondertekende kop die dit advies dekt?")
+    kop: KetenAnker | None = Field(default=None, description="die kop, met publieke sleutel "
+                                                             "waar de service die kent")
+    handtekening_gecontroleerd: bool = Field(
+        description="de service controleerde de handtekening met een vertrouwde sleutel")
+    geldig: bool | None = Field(default=None, description="houdt de kop stand (handtekening, "
+                                                          "nog op de keten)? null: geen kop")
+    melding: str

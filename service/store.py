@@ -6,6 +6,10 @@ evaluated (`casus_hash`), to who made it (`door`) and to its predecessor (`keten
 besluit is a link of the same chain and commits to everything it says and who said it. One
 chain with one head, so one signed head (`service.keten`) covers adviezen and besluiten. The
 chain alone has no key, so it shows a change only to someone who cannot rewrite the database.
+
+An AVG erasure (`store_wissing`) is the one change of stored content: it blanks the personal
+data of one casus and is itself a link of the chain that names, with their hashes, what it
+erased. Verification accepts blank content only where such a later link vouches for it.
 """
 
 from __future__ import annotations
@@ -14,17 +18,29 @@ import copy
 import hashlib
 import heapq
 import hmac
+import json
 import re
 import uuid
 from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import func, select
+from sqlalchemy import func, inspect, or_, select
 from sqlalchemy.orm import Session
 
 from engine import Receipt
 from engine.evaluate import trace_hash as canonical_hash
-from service.db import GENESIS, Advies, Besluit, Casus, CasusVersie, Keten, Verwerking, now
+from service.db import (
+    GENESIS,
+    Advies,
+    Besluit,
+    Casus,
+    CasusVersie,
+    Keten,
+    Verwerking,
+    Wissing,
+    now,
+)
 from service.problems import ApiProblem
 
 if TYPE_CHECKING:
@@ -37,6 +53,10 @@ migration 0003 keep formula 1, those before 0005 formula 2: each row verifies by
 BESLUIT_VELDEN = ("id", "volgnummer", "advies_id", "casus_id", "versie", "vervangt",
                   "instrumenten", "motivering", "zaak_url", "door", "aangemaakt")
 """What a besluit's link hashes (formula 3): all it says, who said it, and when."""
+
+WISSING_VELDEN = ("id", "volgnummer", "casus_id", "door", "tijdstip", "grond", "adviezen",
+                  "casus_versies", "besluiten")
+"""What a wissing's link hashes: every field, so an edited wissing record shows."""
 
 ADDRESS = re.compile(r"^(?:(personen|gewenste_effecten)\[([A-Za-z0-9_-]{1,40})\]|"
                      r"(huishouden|financien|netwerk))\.([a-z0-9_]{1,60})$")
@@ -98,13 +118,18 @@ def chain_hash(vorige: str, volgnummer: int, advies_id: str, trace_hash: str,
     return "sha256:" + hashlib.sha256(text.encode()).hexdigest()
 
 
-def link_hash(row: Advies | Besluit, vorige: str) -> str | None:
+def link_hash(row: Advies | Besluit | Wissing, vorige: str) -> str | None:
     """The row's `keten_hash` by its own formula (`keten_versie`); None for an unknown one.
     Formula 2 hashes the canonical JSON of what was evaluated: the trace, and the casus it
     evaluated (hash, id, version), besides order and predecessor. Formula 3 adds who made it
     (`door`) and a `soort`, so an advies link can never pass for a besluit link; a besluit
     has only formula 3 (`besluit_link_hash`). Formulas 1 and 2 left `door` out, so for rows
-    made before migration 0005 the actor is not tamper-evident (docs/keten.md)."""
+    made before migration 0005 the actor is not tamper-evident (docs/keten.md). A wissing has
+    only formula 3 (`wissing_link_hash`)."""
+    if isinstance(row, Wissing):
+        if row.keten_versie != 3:
+            return None
+        return wissing_link_hash({k: getattr(row, k) for k in WISSING_VELDEN}, vorige)
     if isinstance(row, Besluit):
         if row.keten_versie != 3:
             return None
@@ -131,14 +156,54 @@ def besluit_link_hash(besluit: Mapping[str, Any], vorige: str) -> str:
                            **{k: besluit[k] for k in BESLUIT_VELDEN}})
 
 
-def casus_problems(session: Session, row: Advies, casus: Any) -> list[str]:
+def wissing_link_hash(wissing: Mapping[str, Any], vorige: str) -> str:
+    """The link of a wissing: the canonical JSON of every field (`WISSING_VELDEN`: who, when,
+    why and each erased record with its hashes) and the predecessor."""
+    return canonical_hash({"keten_versie": 3, "soort": "wissing", "vorige_hash": vorige,
+                           **{k: wissing[k] for k in WISSING_VELDEN}})
+
+
+def stored_trace_hash(trace: str) -> str | None:
+    """The hash of a stored trace text as verification computes it (canonical JSON of the
+    parsed trace); None for a text that is not a JSON object (then it never matches)."""
+    try:
+        parsed = json.loads(trace)
+    except ValueError:
+        return None
+    return canonical_hash(parsed) if isinstance(parsed, dict) else None
+
+
+def advies_rest_hash(row: Advies) -> str:
+    """What an advies' trace committed to that stays after its erasure (peildatum, engine
+    and pack versions): a wissing commits to it, since the trace no longer can."""
+    return canonical_hash({"id": row.id, "peildatum": row.peildatum,
+                           "engine_versie": row.engine_versie, "pakketten": row.pakketten})
+
+
+def erased_besluit(row: Besluit) -> dict[str, Any]:
+    """A besluit's chained fields as they stay after an erasure: the free text is gone (its
+    `motivering` and each instrument's), ids, instruments, actor and times stay."""
+    fields = {k: getattr(row, k) for k in BESLUIT_VELDEN}
+    fields["motivering"] = ""
+    fields["instrumenten"] = [{**i, "motivering": None} for i in row.instrumenten]
+    return fields
+
+
+def casus_problems(session: Session, row: Advies, casus: Any,
+                   wissing: Wissing | None = None) -> list[str]:
     """Does the advies still commit to the casus it evaluated? (a) the trace's casus hashes to
     `casus_hash`; (b) for a stored casus, its version row (and the casus head, when that is the
-    same version) still hash to it. An empty list: yes."""
+    same version) still hash to it. An empty list: yes.
+
+    For an advies erased by `wissing` (already checked to name it, later in the chain) the
+    content is gone by design: instead (a) and (b) the wissing must name the casus version
+    with `casus_hash` as the hash of the content it erased, and the version row must be
+    blank."""
     if row.casus_hash is None:
         return ["casus_hash ontbreekt"]
     problems = []
-    if not isinstance(casus, dict) or casus_digest(casus) != row.casus_hash:
+    if wissing is None and (not isinstance(casus, dict)
+                            or casus_digest(casus) != row.casus_hash):
         problems.append("casus_hash klopt niet met de casus in de trace")
     if row.casus_id is None:
         return problems
@@ -147,13 +212,22 @@ def casus_problems(session: Session, row: Advies, casus: Any) -> list[str]:
         CasusVersie.casus_id == row.casus_id, CasusVersie.versie == row.casus_versie)).first()
     if stored is None:
         problems.append(f"{label} ontbreekt in casus_versies")
+    elif wissing is not None:
+        named = [v["hash"] for v in wissing.casus_versies if v.get("versie") == row.casus_versie]
+        if wissing.casus_id != row.casus_id or named != [row.casus_hash]:
+            problems.append(f"{label}: wissing {wissing.id} noemt deze versie niet met "
+                            "casus_hash")
+        elif stored.data != {}:
+            problems.append(f"{label} in casus_versies is niet gewist door wissing "
+                            f"{wissing.id}")
     elif casus_digest(stored.data) != row.casus_hash:
         problems.append(f"{label} in casus_versies klopt niet met casus_hash")
     head = session.execute(select(Casus.versie, Casus.data).where(
         Casus.id == row.casus_id)).first()
     if head is None:
         problems.append(f"casus {row.casus_id} ontbreekt in casussen")
-    elif head.versie == row.casus_versie and casus_digest(head.data) != row.casus_hash:
+    elif (wissing is None and head.versie == row.casus_versie
+          and casus_digest(head.data) != row.casus_hash):
         problems.append(f"{label} in casussen klopt niet met casus_hash")
     elif row.casus_versie is not None and head.versie < row.casus_versie:
         problems.append(f"casus {row.casus_id} staat op versie {head.versie}, ouder dan "
@@ -177,6 +251,7 @@ def store_advies(session: Session, receipt: Receipt, *, casus_id: str | None,
         stored = session.execute(select(CasusVersie.data).where(
             CasusVersie.casus_id == casus_id, CasusVersie.versie == casus_versie)).first()
         if stored is None or casus_digest(stored.data) != digest:
+            refuse_if_erased(session, casus_id)  # erased meanwhile: say so
             raise ApiProblem(409, f"Casus {casus_id} versie {casus_versie}: de opgeslagen versie "
                                   "klopt niet met de casus zoals die is geëvalueerd; er is "
                                   "niets opgeslagen. Sla de casus opnieuw op (PUT).")
@@ -209,6 +284,8 @@ def store_besluit(session: Session, *, advies: Advies, instrumenten: list[dict[s
     again (409): corrections form one line of versions, never a fork, and nothing stored is
     overwritten."""
     head = session.execute(select(Keten).where(Keten.id == 1).with_for_update()).scalar_one()
+    # read again under the head lock: an erasure of the casus may have committed meanwhile
+    refuse_if_erased(session, advies.casus_id)
     if vervangt is not None:
         newer = session.scalar(select(Besluit.id).where(Besluit.vervangt == vervangt.id))
         if newer is not None:
@@ -232,78 +309,280 @@ def store_besluit(session: Session, *, advies: Advies, instrumenten: list[dict[s
     return row
 
 
-def chain_records(session: Session) -> Iterator[Advies | Besluit]:
-    """Every link of the chain in order: adviezen and chained besluiten, merged by
-    volgnummer (two streams, so memory stays flat on a long chain)."""
+def wissing_of(session: Session, casus_id: str | None) -> Wissing | None:
+    """The wissing of a casus, if it was erased (at most one: `wissingen.casus_id` is
+    unique). Its casus, versions, adviezen and besluiten are then erased; nothing else
+    marks them."""
+    if casus_id is None:
+        return None
+    return session.scalars(select(Wissing).where(Wissing.casus_id == casus_id)).first()
+
+
+def refuse_if_erased(session: Session, casus_id: str | None) -> None:
+    """Nothing is added to an erased casus (no version, answer, advies or besluit on it or on
+    its adviezen): 409."""
+    wissing = wissing_of(session, casus_id)
+    if wissing is not None:
+        raise ApiProblem(409, f"Casus {casus_id} is gewist op {wissing.tijdstip[:10]} (AVG, "
+                              f"wissing {wissing.id}); er kan niets meer aan worden "
+                              "toegevoegd of gewijzigd.")
+
+
+def store_wissing(session: Session, casus: Casus, *, grond: str, door: str,
+                  signer: Signer | None = None) -> Wissing:
+    """Erase the personal data of `casus` in one transaction, under the head lock, as a link
+    of the chain. Blanked: the casus' and every version's `data`/`afwegingen`, the trace of
+    every advies on it, the free text of every besluit on those adviezen. Every hash, id,
+    actor and time stays. The wissing names each erased record with the hash of its content
+    as found (not as stored in its hash column), so erasing a record that was already
+    tampered with does not hide that: verification still reports it. Twice: 409."""
+    head = session.execute(select(Keten).where(Keten.id == 1).with_for_update()).scalar_one()
+    earlier = wissing_of(session, casus.id)
+    if earlier is not None:
+        raise ApiProblem(409, f"Casus {casus.id} is al gewist op {earlier.tijdstip[:10]} "
+                              f"(wissing {earlier.id}).")
+    adviezen = session.scalars(select(Advies).where(Advies.casus_id == casus.id)
+                               .order_by(Advies.volgnummer)).all()
+    ids = [a.id for a in adviezen]
+    besluiten = session.scalars(select(Besluit).where(or_(
+        Besluit.casus_id == casus.id, Besluit.advies_id.in_(ids)))
+        .order_by(Besluit.aangemaakt, Besluit.id)).all()
+    versies = session.scalars(select(CasusVersie).where(CasusVersie.casus_id == casus.id)
+                              .order_by(CasusVersie.versie)).all()
+    row = Wissing(
+        id=new_id(), casus_id=casus.id, door=door, tijdstip=now(), grond=grond,
+        adviezen=[{"id": a.id, "trace_hash": stored_trace_hash(a.trace),
+                   "rest_hash": advies_rest_hash(a)} for a in adviezen],
+        casus_versies=[{"versie": v.versie, "hash": casus_digest(v.data)} for v in versies],
+        besluiten=[{"id": b.id, "keten_hash": link_hash(b, b.vorige_hash or ""),
+                    "rest_hash": besluit_link_hash(erased_besluit(b), b.vorige_hash or "")}
+                   for b in besluiten],
+        volgnummer=head.volgnummer + 1, vorige_hash=head.hash,
+        keten_versie=3)  # the only wissing formula (`link_hash`)
+    row.keten_hash = wissing_link_hash({k: getattr(row, k) for k in WISSING_VELDEN}, head.hash)
+    session.add(row)
+    casus.data, casus.afwegingen = {}, None
+    for v in versies:
+        v.data, v.afwegingen = {}, None
+    for a in adviezen:
+        a.trace = ""
+    for b in besluiten:
+        b.motivering, b.instrumenten = "", erased_besluit(b)["instrumenten"]
+    head.volgnummer = row.volgnummer
+    head.hash = row.keten_hash
+    if signer is not None:
+        signer.sign_if_due(session, head)
+    return row
+
+
+def has_wissingen(session: Session) -> bool:
+    """Is the schema at 0006 or later? Verification is read-only and never migrates, so it
+    also reads a database of an older schema (not yet upgraded, or downgraded): there no
+    erasure can exist."""
+    return inspect(session.connection()).has_table(Wissing.__tablename__)
+
+
+def chain_records(session: Session) -> Iterator[Advies | Besluit | Wissing]:
+    """Every link of the chain in order: adviezen, chained besluiten and wissingen, merged by
+    volgnummer (one stream each, so memory stays flat on a long chain)."""
     adviezen = session.scalars(select(Advies).order_by(Advies.volgnummer)).yield_per(200)
     besluiten = session.scalars(select(Besluit).where(Besluit.volgnummer.is_not(None))
                                 .order_by(Besluit.volgnummer)).yield_per(200)
-    return heapq.merge(adviezen, besluiten, key=lambda r: r.volgnummer or 0)
+    if not has_wissingen(session):
+        return heapq.merge(adviezen, besluiten, key=lambda r: r.volgnummer or 0)
+    wissingen = session.scalars(select(Wissing).order_by(Wissing.volgnummer)).yield_per(200)
+    return heapq.merge(adviezen, besluiten, wissingen, key=lambda r: r.volgnummer or 0)
 
 
-def _counted(adviezen: int, besluiten: int) -> str:
-    return f"{adviezen} adviezen" + (f" en {besluiten} besluiten" if besluiten else "")
+def _counted(adviezen: int, besluiten: int, wissingen: int = 0) -> str:
+    parts = [f"{adviezen} adviezen"] + ([f"{besluiten} besluiten"] if besluiten else []) \
+        + ([f"{wissingen} wissingen" if wissingen != 1 else "1 wissing"] if wissingen else [])
+    return parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " en " + parts[-1]
 
 
-def verify_chain(session: Session) -> tuple[bool, int, int | None, str]:
-    """Walk every link in order (adviezen and besluiten): for an advies its trace hash, casus
-    hash (`casus_problems`); for each the link to the predecessor, the chain hash by the row's
-    formula, and at the end the head. A besluit outside the chain (a row inserted behind the
-    service's back) is a fault too. The first fault is reported with its volgnummer; `count`
-    is the number of links. Signatures are checked by `service.keten.verify`."""
-    import json
+@dataclass
+class ChainWalk:
+    """The outcome of `walk_chain`: the first fault (if any) and what was counted."""
 
+    geldig: bool
+    aantal: int
+    eerste_fout: int | None
+    melding: str
+    gewist: int = 0
+    """Adviezen whose trace is erased, each vouched for by a later wissing (a note, no fault)."""
+
+
+def _erasure(session: Session, row: Advies | Besluit, casus_id: str | None,
+             cache: dict[str, Wissing | None] | None) -> tuple[Wissing, dict[str, Any]] | str:
+    """For a row whose content is blank: the wissing that vouches for it and its entry for the
+    row, or why none does. The wissing must be in the chain AFTER the row (an erasure cannot
+    reach back in time) and name exactly this row. `cache` None: a schema without
+    wissingen."""
+    label = f"{'besluit' if isinstance(row, Besluit) else 'advies'} {row.id}"
+    key = casus_id or ""
+    if cache is None:
+        return f"{label}: inhoud leeg zonder wissing in de keten"
+    if key not in cache:
+        if len(cache) > 1000:  # a long chain with many erasures: memory stays flat
+            cache.clear()
+        cache[key] = wissing_of(session, casus_id)
+    wissing = cache[key]
+    if wissing is None:
+        return f"{label}: inhoud leeg zonder wissing in de keten"
+    if wissing.volgnummer <= (row.volgnummer or 0):
+        return f"{label}: gewist door wissing {wissing.id}, die niet later in de keten staat"
+    named = wissing.besluiten if isinstance(row, Besluit) else wissing.adviezen
+    entries = [e for e in named if e.get("id") == row.id]
+    if len(entries) != 1:
+        return f"{label} staat niet in wissing {wissing.id}"
+    return wissing, entries[0]
+
+
+def _advies_fault(session: Session, row: Advies, cache: dict[str, Wissing | None] | None
+                  ) -> tuple[str | None, bool]:
+    """What is wrong with an advies' content (None: nothing), and whether it is erased. A
+    blank trace is an erasure only where a later wissing names the advies (`_erasure`)."""
+    if row.trace != "" or row.casus_id is None:
+        try:
+            trace = json.loads(row.trace)
+        except ValueError:  # e.g. a trace blanked without a casus to erase
+            trace = None
+        if not isinstance(trace, dict) or canonical_hash(trace) != row.trace_hash:
+            return "trace klopt niet met trace_hash", False
+        problems = casus_problems(session, row, trace.get("casus"))
+        return ("; ".join(problems) if problems else None), False
+    found = _erasure(session, row, row.casus_id, cache)
+    if isinstance(found, str):
+        return f"trace klopt niet met trace_hash ({found})", False
+    wissing, entry = found
+    if entry.get("trace_hash") != row.trace_hash:
+        return f"trace_hash klopt niet met wissing {wissing.id}", True
+    if entry.get("rest_hash") != advies_rest_hash(row):
+        return (f"peildatum, engine_versie of pakketten klopt niet met wissing "
+                f"{wissing.id}"), True
+    problems = casus_problems(session, row, None, wissing)
+    return ("; ".join(problems) if problems else None), True
+
+
+def _besluit_fault(session: Session, row: Besluit, previous: str,
+                   cache: dict[str, Wissing | None] | None) -> str | None:
+    """What is wrong with a besluit's link (None: nothing). An erased besluit's own link can no
+    longer be recomputed (its motivering is gone): the wissing names the link it had and the
+    link over what stays, and both must match."""
+    if row.motivering != "":
+        return None if link_hash(row, previous) == row.keten_hash else \
+            f"besluit {row.id}: keten_hash klopt niet"
+    casus_id = row.casus_id or session.scalar(select(Advies.casus_id).where(
+        Advies.id == row.advies_id))
+    found = _erasure(session, row, casus_id, cache)
+    if isinstance(found, str):
+        return f"besluit {row.id}: keten_hash klopt niet ({found})"
+    wissing, entry = found
+    if entry.get("keten_hash") != row.keten_hash:
+        return f"besluit {row.id}: keten_hash klopt niet met wissing {wissing.id}"
+    if entry.get("rest_hash") != link_hash(row, previous):
+        return f"besluit {row.id}: klopt niet met wat wissing {wissing.id} liet staan"
+    return None
+
+
+def _wissing_fault(session: Session, row: Wissing, previous: str) -> str | None:
+    """A wissing link: its own hash, and every record it names is still blank (no personal
+    data back in a record the chain says is erased)."""
+    if row.vorige_hash != previous:
+        return f"wissing {row.id}: vorige_hash wijst niet naar de voorganger"
+    if link_hash(row, previous) != row.keten_hash:
+        return f"wissing {row.id}: keten_hash klopt niet"
+    adviezen = [e.get("id") for e in row.adviezen]
+    besluiten = [e.get("id") for e in row.besluiten]
+    blank = (count(session, Advies, Advies.id.in_(adviezen), Advies.trace == "")
+             + count(session, Besluit, Besluit.id.in_(besluiten), Besluit.motivering == ""))
+    versies = session.scalars(select(CasusVersie.data).where(
+        CasusVersie.casus_id == row.casus_id)).all()
+    casus = session.scalar(select(Casus.data).where(Casus.id == row.casus_id))
+    if (blank != len(adviezen) + len(besluiten) or any(v != {} for v in versies)
+            or casus != {}):
+        return f"wissing {row.id}: casus {row.casus_id} is niet (helemaal) gewist"
+    return None
+
+
+def walk_chain(session: Session) -> ChainWalk:
+    """Walk every link in order (adviezen, besluiten, wissingen): for an advies its trace
+    hash, casus hash (`casus_problems`); for each the link to the predecessor, the chain hash
+    by the row's formula, and at the end the head. A besluit outside the chain (a row inserted
+    behind the service's back) is a fault too. Erased content is no fault only where a later
+    wissing vouches for it (`_erasure`). The first fault is reported with its volgnummer;
+    `aantal` is the number of links. Signatures are checked by `service.keten.verify`."""
     previous = GENESIS
-    count = besluiten = 0
+    n = besluiten = wissingen = gewist = 0
     formula = 1
+    cache: dict[str, Wissing | None] | None = {} if has_wissingen(session) else None
+
+    def fault(volgnummer: int | None, melding: str) -> ChainWalk:
+        return ChainWalk(False, n, volgnummer, melding, gewist)
+
     for row in chain_records(session):
-        count += 1
-        if row.volgnummer != count:
-            return False, count, row.volgnummer, f"volgnummer {row.volgnummer} ontbreekt of " \
-                                                 "staat dubbel"
+        n += 1
+        if row.volgnummer != n:
+            return fault(row.volgnummer, f"volgnummer {row.volgnummer} ontbreekt of staat "
+                                         "dubbel")
+        if isinstance(row, Wissing):
+            wissingen += 1
+            problem = _wissing_fault(session, row, previous)
+            if problem:
+                return fault(row.volgnummer, problem)
+            previous = row.keten_hash
+            formula = max(formula, 3)  # wissingen exist only since formula 3
+            continue
         if isinstance(row, Besluit):
             besluiten += 1
             if row.vorige_hash != previous:
-                return False, count, row.volgnummer, (f"besluit {row.id}: vorige_hash wijst "
-                                                      "niet naar de voorganger")
-            if link_hash(row, previous) != row.keten_hash:
-                return False, count, row.volgnummer, f"besluit {row.id}: keten_hash klopt niet"
+                return fault(row.volgnummer, f"besluit {row.id}: vorige_hash wijst niet naar "
+                                             "de voorganger")
+            problem = _besluit_fault(session, row, previous, cache)
+            if problem:
+                return fault(row.volgnummer, problem)
             previous = row.keten_hash or ""
             formula = max(formula, 3)  # besluiten exist only since formula 3
             continue
-        trace = json.loads(row.trace)
-        if canonical_hash(trace) != row.trace_hash:
-            return False, count, row.volgnummer, "trace klopt niet met trace_hash"
-        problems = casus_problems(session, row, trace.get("casus"))
-        if problems:
-            return False, count, row.volgnummer, "; ".join(problems)
+        problem, erased = _advies_fault(session, row, cache)
+        if problem:
+            return fault(row.volgnummer, problem)
+        gewist += erased
         if row.vorige_hash != previous:
-            return False, count, row.volgnummer, "vorige_hash wijst niet naar de voorganger"
+            return fault(row.volgnummer, "vorige_hash wijst niet naar de voorganger")
         if row.keten_versie < formula:
-            return False, count, row.volgnummer, (f"keten_versie {row.keten_versie} na een "
-                                                  f"advies met keten_versie {formula}")
+            return fault(row.volgnummer, f"keten_versie {row.keten_versie} na een advies met "
+                                         f"keten_versie {formula}")
         formula = row.keten_versie
         if link_hash(row, previous) != row.keten_hash:
-            return False, count, row.volgnummer, "keten_hash klopt niet"
+            return fault(row.volgnummer, "keten_hash klopt niet")
         previous = row.keten_hash
     head = session.get(Keten, 1)
-    if head is None or head.volgnummer != count or head.hash != previous:
-        return False, count, None, "de kop van de keten klopt niet met de laatste advies"
+    if head is None or head.volgnummer != n or head.hash != previous:
+        return fault(None, "de kop van de keten klopt niet met de laatste advies")
     outside = session.scalars(select(Besluit.id).where(Besluit.volgnummer.is_(None))
                               .order_by(Besluit.aangemaakt, Besluit.id).limit(3)).all()
     if outside:
-        return False, count, None, ("besluit buiten de keten (zonder volgnummer): "
-                                    + ", ".join(outside))
-    return True, count, None, f"{_counted(count - besluiten, besluiten)}, keten intact"
+        return fault(None, "besluit buiten de keten (zonder volgnummer): " + ", ".join(outside))
+    melding = f"{_counted(n - besluiten - wissingen, besluiten, wissingen)}, keten intact"
+    if gewist:
+        melding += f"; {gewist} adviezen gewist (AVG-wissing, geen fout)"
+    return ChainWalk(True, n, None, melding, gewist)
+
+
+def verify_chain(session: Session) -> tuple[bool, int, int | None, str]:
+    """`walk_chain` as (geldig, aantal, eerste_fout, melding)."""
+    walk = walk_chain(session)
+    return walk.geldig, walk.aantal, walk.eerste_fout, walk.melding
 
 
 def stored_traces(session: Session, sinds: str | None = None, batch: int = 200,
                   deel: tuple[int, int] | None = None) -> Iterator[tuple[str, dict[str, Any]]]:
-    """Stored adviezen (id, parsed trace) in chain order, streamed in batches (read-only).
-    `deel=(k, n)` selects every n-th advies (volgnummer mod n == k), to spread over processes."""
-    import json
-
-    stmt = select(Advies.id, Advies.trace).order_by(Advies.volgnummer)
+    """Stored adviezen (id, parsed trace) in chain order, erased ones left out, streamed in
+    batches (read-only). `deel=(k, n)` selects every n-th advies (volgnummer mod n == k), to
+    spread over processes."""
+    stmt = select(Advies.id, Advies.trace).where(Advies.trace != "").order_by(
+        Advies.volgnummer)  # an erased advies has no trace left to re-evaluate
     if sinds:
         stmt = stmt.where(Advies.aangemaakt >= sinds)
     if deel:
@@ -338,7 +617,8 @@ def count(session: Session, model: Any, *where: Any) -> int:
     return int(session.scalar(select(func.count()).select_from(model).where(*where)) or 0)
 
 
-__all__ = ["Advies", "Besluit", "Casus", "add_casus_version", "apply_answers",
-           "besluit_link_hash", "casus_digest", "casus_problems", "chain_records", "count",
-           "link_hash", "log_verwerking", "pseudonym", "store_advies", "store_besluit",
-           "verify_chain"]
+__all__ = ["Advies", "Besluit", "Casus", "ChainWalk", "Wissing", "add_casus_version",
+           "apply_answers", "besluit_link_hash", "casus_digest", "casus_problems",
+           "chain_records", "count", "link_hash", "log_verwerking", "pseudonym",
+           "refuse_if_erased", "store_advies", "store_besluit", "store_wissing",
+           "verify_chain", "walk_chain", "wissing_link_hash", "wissing_of"]

@@ -1,9 +1,13 @@
-"""`adviezen`: every evaluation stored as an immutable, chained receipt; replay for auditors."""
+"""`adviezen`: every evaluation stored as an immutable, chained receipt; replay for auditors.
+
+An advies erased with its casus (AVG, `POST /v1/casussen/{id}/_wis`) still answers with its
+hashes and its marker (`gewist`) but without its trace; replaying or comparing it is 410 Gone:
+the facts it was made from no longer exist, by design."""
 
 from __future__ import annotations
 
 import json
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, Depends, Request, Response
 from sqlalchemy import select
@@ -22,6 +26,7 @@ from service.keten import document, lifespan, sign_head, signer_for, trusted_key
 from service.keten import verify as verify_signed
 from service.problems import ApiProblem
 from service.routes.besluiten import on_advies
+from service.routes.casussen import markers
 from service.routes.logboek import record_reads
 from service.schemas import (
     AdviesIn,
@@ -29,6 +34,7 @@ from service.schemas import (
     AdviesSamenvatting,
     AdviesUit,
     BesluitUit,
+    GewistUit,
     Herhaling,
     HerhalingVandaag,
     KetenAnker,
@@ -38,27 +44,59 @@ from service.schemas import (
     WetWoorden,
 )
 from service.settings import Settings
-from service.store import casus_problems, count, log_verwerking, pseudonym, store_advies
+from service.store import (
+    casus_problems,
+    count,
+    log_verwerking,
+    pseudonym,
+    refuse_if_erased,
+    store_advies,
+)
 from service.toegang import Actie, load, visible_to
 
 router = APIRouter(tags=["adviezen"], lifespan=lifespan)  # lifespan: signs the chain head
 
 
-def summary(row: Advies, besluiten: list[BesluitUit] | None = None) -> AdviesSamenvatting:
+GONE: dict[int | str, dict[str, Any]] = {410: {
+    "description": "Het advies is gewist (AVG): herhalen kan niet meer",
+    "content": {"application/problem+json": {"schema": {
+        "type": "object", "required": ["title", "status", "detail"],
+        "properties": {"type": {"type": "string"}, "title": {"type": "string"},
+                       "status": {"type": "integer"}, "detail": {"type": "string"}}}}}}}
+"""The extra response of the routes that need an advies' trace."""
+
+
+def refuse_if_gone(session: Session, row: Advies) -> None:
+    """410 for an erased advies: its trace (the facts) is gone, so it cannot be replayed,
+    compared or quoted; the problem says when and by which wissing."""
+    marker = markers(session, [row.casus_id]).get(row.casus_id or "")
+    if marker is None:
+        return
+    raise ApiProblem(410, f"Advies {row.id} is gewist op {marker.tijdstip[:10]} (AVG, wissing "
+                          f"{marker.id}): "
+                          "de trace bestaat niet meer, dus herhalen of vergelijken kan niet. "
+                          "trace_hash en de keten blijven controleerbaar.",
+                     extra={"title": "Gewist"})
+
+
+def summary(row: Advies, besluiten: list[BesluitUit] | None = None,
+            gewist: GewistUit | None = None) -> AdviesSamenvatting:
     return AdviesSamenvatting(
         id=row.id, volgnummer=row.volgnummer, casus_id=row.casus_id,
         casus_versie=row.casus_versie, aangemaakt=row.aangemaakt,
         peildatum=row.peildatum, engine_versie=row.engine_versie,
         pakketten=[PakketRef(**p) for p in row.pakketten], trace_hash=row.trace_hash,
         vorige_hash=row.vorige_hash, keten_hash=row.keten_hash, door=row.door,
-        besluiten=besluiten)
+        besluiten=besluiten, gewist=gewist)
 
 
 def full(summary_: AdviesSamenvatting, trace_json: str, status: int = 200,
          headers: dict[str, str] | None = None) -> Response:
     """The advies with its trace spliced in as stored: the canonical text is not parsed and
     re-encoded (hundreds of KB for a large casus), and the bytes are exactly the stored ones.
-    The shape is `AdviesUit` (documented as the response model)."""
+    The shape is `AdviesUit` (documented as the response model); an erased advies has no
+    trace left: `null`."""
+    trace_json = trace_json or "null"
     head = summary_.model_dump_json()
     body = head[:-1] + ',"trace":' + trace_json + "}"
     return Response(content=body.encode("utf-8"), status_code=status,
@@ -75,6 +113,7 @@ def create(body: AdviesIn, request: Request,
     casus_id = casus_versie = None
     if body.casus_id is not None:
         row = load(reader, Casus, body.casus_id, who, Actie.SCHRIJVEN)
+        refuse_if_erased(reader, row.id)
         data, casus_id, casus_versie = row.data, row.id, row.versie
     else:
         assert body.casus is not None
@@ -105,7 +144,8 @@ def index(paging: Paging = Depends(), casusId: str | None = None,
         where.append(Advies.casus_id == casusId)
     rows = session.scalars(select(Advies).where(*where).order_by(Advies.volgnummer.desc())
                            .offset(paging.offset).limit(paging.grootte)).all()
-    return AdviesLijst(adviezen=[summary(r) for r in rows],
+    gewist = markers(session, (r.casus_id for r in rows))
+    return AdviesLijst(adviezen=[summary(r, None, gewist.get(r.casus_id or "")) for r in rows],
                        pagina=Pagina(pagina=paging.pagina, pagina_grootte=paging.grootte,
                                      totaal=count(session, Advies, *where)))
 
@@ -114,13 +154,14 @@ def index(paging: Paging = Depends(), casusId: str | None = None,
 def show(advies_id: str, request: Request, session: Session = Depends(db_read),
          who: Principal = Depends(require("consulent", "auditor"))) -> Response:
     row = load(session, Advies, advies_id, who, Actie.LEZEN)
-    found = full(summary(row, on_advies(session, row.id)), row.trace)
+    gewist = markers(session, [row.casus_id]).get(row.casus_id or "")
+    found = full(summary(row, on_advies(session, row.id), gewist), row.trace)
     record_reads(request, who, "advies_lezen", [(row.casus_id, row.id, None)])
     return found
 
 
 @router.get("/adviezen/{advies_id}/wetteksten",
-            response_model=dict[str, dict[str, WetWoorden]],
+            response_model=dict[str, dict[str, WetWoorden]], responses=GONE,
             summary="De woorden van de wet bij elke reden van stap 4 (per instrument, "
                     "per 'soort:id'), op de peildatum, uit de meegeleverde wetteksten")
 def law_words(advies_id: str, request: Request, session: Session = Depends(db_read),
@@ -128,6 +169,7 @@ def law_words(advies_id: str, request: Request, session: Session = Depends(db_re
               who: Principal = Depends(require("consulent", "auditor"))
               ) -> dict[str, dict[str, WetWoorden]]:
     row = load(session, Advies, advies_id, who, Actie.LEZEN)
+    refuse_if_gone(session, row)
     pinned = eng.pinned([p["hash"] for p in row.pakketten])
     found = woorden_bij_advies(pinned.rules.packs, json.loads(row.trace), eng.wetteksten)
     record_reads(request, who, "advies_lezen", [(row.casus_id, row.id, None)])
@@ -136,11 +178,13 @@ def law_words(advies_id: str, request: Request, session: Session = Depends(db_re
 
 
 @router.post("/adviezen/{advies_id}/_herhaal", response_model=Herhaling,
+             responses=GONE,
              summary="Herhaal met de vastgepinde pakketversies: identiek of de verschillen")
 def replay(advies_id: str, request: Request, session: Session = Depends(db_read),
            eng: Engines = Depends(engines),
            who: Principal = Depends(require("auditor"))) -> Herhaling:
     row = load(session, Advies, advies_id, who, Actie.LEZEN)
+    refuse_if_gone(session, row)
     pinned = eng.pinned([p["hash"] for p in row.pakketten])
     found = _compare(row, pinned.advies(json.loads(row.trace)["casus"]), session)
     record_reads(request, who, "advies_herhalen", [(row.casus_id, row.id, None)])
@@ -148,12 +192,14 @@ def replay(advies_id: str, request: Request, session: Session = Depends(db_read)
 
 
 @router.post("/adviezen/{advies_id}/_vergelijk", response_model=HerhalingVandaag,
+             responses=GONE,
              summary="Vergelijk met de regelpakketten die vandaag gelden: per instrument de "
                      "status toen en nu, met voorwaarden, artikelen en parameters")
 def compare_today(advies_id: str, request: Request, session: Session = Depends(db_read),
                   eng: Engines = Depends(engines),
                   who: Principal = Depends(require("auditor"))) -> HerhalingVandaag:
     row = load(session, Advies, advies_id, who, Actie.LEZEN)
+    refuse_if_gone(session, row)
     stored = json.loads(row.trace)
     new = eng.current.advies(stored["casus"])
     base = _compare(row, new, session)

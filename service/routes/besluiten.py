@@ -5,6 +5,8 @@ A besluit holds up in a bezwaar file: every chosen instrument names its effect a
 against the advies' own trace, choosing what the advies judged `past_niet` needs a motivering
 for that instrument, and a besluit is never changed: a correction is a new version that names
 the one it replaces (`vervangt`). Every version is a link of the chain (`service.store`).
+After an AVG erasure of its casus a besluit keeps its instruments, actor and link but shows
+its motiveringen as erased (`gewist`); no besluit can be added to an erased advies (409).
 """
 
 from __future__ import annotations
@@ -22,16 +24,25 @@ from service.db import Advies, Besluit
 from service.deps import Paging, db, db_read, settings
 from service.keten import signer_for
 from service.problems import ApiProblem
+from service.routes.casussen import markers
 from service.routes.logboek import record, record_reads
-from service.schemas import BesluitIn, BesluitLijst, BesluitUit, GekozenInstrumentUit, Pagina
+from service.schemas import (
+    BesluitIn,
+    BesluitLijst,
+    BesluitUit,
+    GekozenInstrumentUit,
+    GewistUit,
+    Pagina,
+)
 from service.settings import Settings
-from service.store import count, store_besluit
+from service.store import count, refuse_if_erased, store_besluit
 from service.toegang import Actie, load, visible_to
 
 router = APIRouter(tags=["besluiten"])
 
 
-def out(row: Besluit, vervangen_door: str | None = None) -> BesluitUit:
+def out(row: Besluit, vervangen_door: str | None = None,
+        gewist: GewistUit | None = None) -> BesluitUit:
     return BesluitUit(id=row.id, advies_id=row.advies_id, casus_id=row.casus_id,
                       instrumenten=[GekozenInstrumentUit(effect=i.get("effect"),
                                                          instrument=i["instrument"],
@@ -40,7 +51,7 @@ def out(row: Besluit, vervangen_door: str | None = None) -> BesluitUit:
                       motivering=row.motivering, zaak_url=row.zaak_url,
                       aangemaakt=row.aangemaakt, door=row.door, versie=row.versie,
                       vervangt=row.vervangt, vervangen_door=vervangen_door,
-                      volgnummer=row.volgnummer, keten_hash=row.keten_hash)
+                      volgnummer=row.volgnummer, keten_hash=row.keten_hash, gewist=gewist)
 
 
 def successors(session: Session, ids: Sequence[str]) -> dict[str, str]:
@@ -54,7 +65,8 @@ def successors(session: Session, ids: Sequence[str]) -> dict[str, str]:
 
 def with_successors(session: Session, rows: Sequence[Besluit]) -> list[BesluitUit]:
     newer = successors(session, [r.id for r in rows])
-    return [out(r, newer.get(r.id)) for r in rows]
+    gewist = markers(session, (r.casus_id for r in rows))
+    return [out(r, newer.get(r.id), gewist.get(r.casus_id or "")) for r in rows]
 
 
 def on_advies(session: Session, advies_id: str) -> list[BesluitUit]:
@@ -107,9 +119,11 @@ def create(body: BesluitIn, request: Request, response: Response,
            session: Session = Depends(db), cfg: Settings = Depends(settings),
            who: Principal = Depends(require("consulent"))) -> BesluitUit:
     advies = load(session, Advies, body.advies_id, who, Actie.SCHRIJVEN)
+    refuse_if_erased(session, advies.casus_id)
     previous = None
     if body.vervangt is not None:
         previous = load(session, Besluit, body.vervangt, who, Actie.SCHRIJVEN)
+        refuse_if_erased(session, previous.casus_id)
         same = (previous.advies_id == advies.id
                 or (advies.casus_id is not None and previous.casus_id == advies.casus_id))
         if not same:
@@ -126,7 +140,7 @@ def create(body: BesluitIn, request: Request, response: Response,
            advies_id=advies.id, besluit_id=row.id)
     session.commit()
     response.headers["Location"] = f"/v1/besluiten/{row.id}"
-    return out(row)
+    return out(row)  # new, so never erased
 
 
 @router.get("/besluiten", response_model=BesluitLijst,

@@ -1,10 +1,13 @@
-"""`casussen`: step 1 (the casus), answers to "nog uitvragen", and step 3 (afwegingen).
+"""`casussen`: step 1 (the casus), answers to "nog uitvragen", step 3 (afwegingen), and the
+AVG erasure of a casus (`_wis`).
 
 Every version records who made it (`door`); every read and change is a record of the
-processing log (`service.routes.logboek`)."""
+processing log (`service.routes.logboek`). An erased casus still answers, with its marker
+(`gewist`) and no content; nothing can be added to it (409)."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from fastapi import APIRouter, Depends, Request, Response
@@ -12,9 +15,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from service.auth import Principal, require
-from service.db import Casus, CasusVersie, now
-from service.deps import Paging, db, db_read, engines
+from service.db import Casus, CasusVersie, Wissing, now
+from service.deps import Paging, db, db_read, engines, settings
 from service.engines import Engines
+from service.keten import signer_for
 from service.routes.logboek import record, record_reads
 from service.schemas import (
     AfwegingenIn,
@@ -23,17 +27,40 @@ from service.schemas import (
     CasusLijst,
     CasusUit,
     CasusVersieUit,
+    GewistUit,
     Pagina,
+    WisIn,
+    WissingUit,
 )
-from service.store import add_casus_version, apply_answers, count, new_id
+from service.settings import Settings
+from service.store import (
+    add_casus_version,
+    apply_answers,
+    count,
+    new_id,
+    refuse_if_erased,
+    store_wissing,
+)
 from service.toegang import Actie, load, visible_to
 
 router = APIRouter(tags=["casussen"])
 
 
-def out(row: Casus) -> CasusUit:
+def markers(session: Session, casus_ids: Iterable[str | None]) -> dict[str, GewistUit]:
+    """The erased marker per erased casus among `casus_ids` (one query): what the casus, its
+    versions, adviezen and besluiten show instead of their content."""
+    wanted = sorted({i for i in casus_ids if i is not None})
+    if not wanted:
+        return {}
+    rows = session.scalars(select(Wissing).where(Wissing.casus_id.in_(wanted))).all()
+    return {r.casus_id: GewistUit(id=r.id, tijdstip=r.tijdstip, door=r.door, grond=r.grond)
+            for r in rows}
+
+
+def out(row: Casus, gewist: dict[str, GewistUit] | None = None) -> CasusUit:
     return CasusUit(id=row.id, versie=row.versie, aangemaakt=row.aangemaakt,
-                    gewijzigd=row.gewijzigd, casus=row.data, afwegingen=row.afwegingen)
+                    gewijzigd=row.gewijzigd, casus=row.data, afwegingen=row.afwegingen,
+                    gewist=(gewist or {}).get(row.id))
 
 
 def validated(eng: Engines, data: dict[str, Any]) -> dict[str, Any]:
@@ -67,7 +94,8 @@ def index(request: Request, paging: Paging = Depends(), session: Session = Depen
     rows = session.scalars(select(Casus).where(*where).order_by(Casus.aangemaakt.desc(),
                                                                 Casus.id)
                            .offset(paging.offset).limit(paging.grootte)).all()
-    found = CasusLijst(casussen=[out(r) for r in rows],
+    gewist = markers(session, (r.id for r in rows))
+    found = CasusLijst(casussen=[out(r, gewist) for r in rows],
                        pagina=Pagina(pagina=paging.pagina, pagina_grootte=paging.grootte,
                                      totaal=count(session, Casus, *where)))
     record_reads(request, who, "casus_lezen", [(r.id, None, None) for r in rows])
@@ -77,7 +105,8 @@ def index(request: Request, paging: Paging = Depends(), session: Session = Depen
 @router.get("/casussen/{casus_id}", response_model=CasusUit)
 def show(casus_id: str, request: Request, session: Session = Depends(db_read),
          who: Principal = Depends(require("consulent", "auditor"))) -> CasusUit:
-    found = out(load(session, Casus, casus_id, who, Actie.LEZEN))
+    row = load(session, Casus, casus_id, who, Actie.LEZEN)
+    found = out(row, markers(session, [row.id]))
     record_reads(request, who, "casus_lezen", [(casus_id, None, None)])
     return found
 
@@ -89,8 +118,10 @@ def versions(casus_id: str, request: Request, session: Session = Depends(db_read
     load(session, Casus, casus_id, who, Actie.LEZEN)
     rows = session.scalars(select(CasusVersie).where(CasusVersie.casus_id == casus_id)
                            .order_by(CasusVersie.versie)).all()
+    gewist = markers(session, [casus_id]).get(casus_id)
     found = [CasusVersieUit(versie=r.versie, reden=r.reden, door=r.door,
-                            aangemaakt=r.aangemaakt, casus=r.data, afwegingen=r.afwegingen)
+                            aangemaakt=r.aangemaakt, casus=r.data, afwegingen=r.afwegingen,
+                            gewist=gewist)
              for r in rows]
     record_reads(request, who, "casus_versies_lezen", [(casus_id, None, None)])
     return found
@@ -119,6 +150,7 @@ def replace(casus_id: str, body: CasusIn, request: Request, session: Session = D
             eng: Engines = Depends(engines),
             who: Principal = Depends(require("consulent"))) -> CasusUit:
     row = load(session, Casus, casus_id, who, Actie.SCHRIJVEN, for_update=True)
+    refuse_if_erased(session, row.id)
     data = validated(eng, body.model_dump(mode="json", exclude_none=True))
     return _update(session, request, row, data, "vervangen", who, data.get("stap3"))
 
@@ -129,6 +161,7 @@ def answer(casus_id: str, body: Antwoorden, request: Request, session: Session =
            eng: Engines = Depends(engines),
            who: Principal = Depends(require("consulent"))) -> CasusUit:
     row = load(session, Casus, casus_id, who, Actie.SCHRIJVEN, for_update=True)
+    refuse_if_erased(session, row.id)
     data = apply_answers(row.data, [(a.feit, a.waarde) for a in body.antwoorden])
     return _update(session, request, row, validated(eng, data), "antwoorden", who,
                    row.afwegingen)
@@ -140,8 +173,33 @@ def weigh(casus_id: str, body: AfwegingenIn, request: Request, session: Session 
           eng: Engines = Depends(engines),
           who: Principal = Depends(require("consulent"))) -> CasusUit:
     row = load(session, Casus, casus_id, who, Actie.SCHRIJVEN, for_update=True)
+    refuse_if_erased(session, row.id)
     afwegingen = body.model_dump(exclude_none=True)
     data = {**row.data, "stap3": afwegingen} if afwegingen else {
         k: v for k, v in row.data.items() if k != "stap3"}
     return _update(session, request, row, validated(eng, data), "afwegingen", who,
                    afwegingen or None)
+
+
+@router.post("/casussen/{casus_id}/_wis", response_model=WissingUit,
+             summary="Wis de persoonsgegevens van de casus (AVG): de inhoud van de casus, "
+                     "haar versies, de traces van haar adviezen en de motiveringen van haar "
+                     "besluiten; de hashes en de keten blijven, de wissing wordt een schakel "
+                     "van de keten")
+def erase(casus_id: str, body: WisIn, request: Request, session: Session = Depends(db),
+          cfg: Settings = Depends(settings),
+          who: Principal = Depends(require("consulent"))) -> WissingUit:
+    """Only the owner, as for every write; erasing twice is 409. The grond is recorded as
+    given (no retention rule is decided here) and is not put in the processing log, which
+    names the casus only by its pseudonym."""
+    row = load(session, Casus, casus_id, who, Actie.SCHRIJVEN, for_update=True)
+    stamp = now()
+    wissing = store_wissing(session, row, grond=body.grond, door=who.id,
+                            signer=signer_for(cfg.keten))
+    record(session, request, who, "casus_wissen", casus_id=row.id, start=stamp)
+    session.commit()
+    return WissingUit(id=wissing.id, casus_id=wissing.casus_id, door=wissing.door,
+                      tijdstip=wissing.tijdstip, grond=wissing.grond,
+                      adviezen=wissing.adviezen, casus_versies=wissing.casus_versies,
+                      besluiten=wissing.besluiten, volgnummer=wissing.volgnummer,
+                      vorige_hash=wissing.vorige_hash, keten_hash=wissing.keten_hash)

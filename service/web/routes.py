@@ -68,13 +68,61 @@ def to_login() -> RedirectResponse:
     return RedirectResponse("/ui/inloggen", status_code=303)
 
 
-async def whoami(request: Request) -> list[str] | None:
-    if not token(request):
+class NotLoggedIn(Exception):
+    """No valid token in the cookie: every page answers with the login page."""
+
+
+class ApiRefused(Exception):
+    """The API answered something the page cannot go on from: the page shows the API's own
+    problem (title, detail) with its status, so the web page never words an error twice."""
+
+    def __init__(self, status: int, problem: dict[str, Any]):
+        super().__init__(status)
+        self.status = status
+        self.problem = problem
+
+
+def expect(response: Any, status: int) -> None:
+    """Go on only when the API answered `status`; otherwise show its problem as the page."""
+    if response.status_code != status:
+        try:
+            problem = response.json()
+        except ValueError:
+            problem = {"title": "Onverwacht antwoord", "detail": response.text[:300]}
+        raise ApiRefused(response.status_code, problem)
+
+
+def install(app: Any) -> None:
+    """Register how the two page-level refusals are shown (called once by the app factory)."""
+
+    async def login_page(request: Request, exc: Exception) -> Response:
+        return to_login()
+
+    async def error_page(request: Request, exc: Exception) -> Response:
+        assert isinstance(exc, ApiRefused)
+        return page(request, "fout.html", exc.status, probleem=exc.problem)
+
+    app.add_exception_handler(NotLoggedIn, login_page)
+    app.add_exception_handler(ApiRefused, error_page)
+
+
+def erased_page(request: Request, wat: str, data: dict[str, Any]) -> HTMLResponse | None:
+    """An erased casus or advies (AVG, `_wis`) has no content left to show: the page says when,
+    by whom and why, and what stayed (hashes, actors, pack versions). None: not erased."""
+    if not data.get("gewist"):
         return None
+    return page(request, "gewist.html", wat=wat, gewist=data["gewist"],
+                advies=data if "trace_hash" in data else None)
+
+
+async def whoami(request: Request) -> list[str]:
+    """The user's roles, from the API with the cookie's token; NotLoggedIn without one."""
+    if not token(request):
+        raise NotLoggedIn
     async with api(request) as a:
         r = await a.get("/v1/wie-ben-ik")
     if r.status_code != 200:
-        return None
+        raise NotLoggedIn
     rollen: list[str] = r.json()["rollen"]
     request.state.rollen = rollen
     return rollen
@@ -88,8 +136,6 @@ async def root() -> Response:
 @router.get("/ui")
 async def home(request: Request) -> Response:
     rollen = await whoami(request)
-    if rollen is None:
-        return to_login()
     if "consulent" in rollen:
         return RedirectResponse("/ui/casussen", status_code=303)
     if "auditor" in rollen:
@@ -127,12 +173,10 @@ async def logout() -> Response:
 
 @router.get("/ui/casussen")
 async def casussen(request: Request) -> Response:
-    if await whoami(request) is None:
-        return to_login()
+    await whoami(request)
     async with api(request) as a:
         r = await a.get("/v1/casussen", paginaGrootte=100)
-    if r.status_code != 200:
-        return page(request, "fout.html", r.status_code, probleem=r.json())
+    expect(r, 200)
     return page(request, "casussen.html", casussen=r.json()["casussen"],
                 voorbeelden=sorted(p.stem for p in EXAMPLES.glob("*.yaml")))
 
@@ -149,8 +193,7 @@ def example(name: str) -> dict[str, Any] | None:
 
 @router.get("/ui/casussen/nieuw")
 async def new_form(request: Request, voorbeeld: str | None = None) -> Response:
-    if await whoami(request) is None:
-        return to_login()
+    await whoami(request)
     data = example(voorbeeld) if voorbeeld else None
     state = forms.from_casus(data) if data else forms.CasusForm(values={"p0.id": "p1",
                                                                        "p0.rol": "aanvrager"})
@@ -165,12 +208,12 @@ async def create(request: Request) -> Response:
 
 @router.get("/ui/casussen/{casus_id}/bewerken")
 async def edit_form(request: Request, casus_id: str) -> Response:
-    if await whoami(request) is None:
-        return to_login()
+    await whoami(request)
     async with api(request) as a:
         r = await a.get(f"/v1/casussen/{casus_id}")
-    if r.status_code != 200:
-        return page(request, "fout.html", r.status_code, probleem=r.json())
+    expect(r, 200)
+    if erased := erased_page(request, "Casus", r.json()):
+        return erased
     return page(request, "casus_form.html", state=forms.from_casus(r.json()["casus"]),
                 actie=f"/ui/casussen/{casus_id}/bewerken", titel="Stap 1 bewerken",
                 voorbeeld=None)
@@ -182,8 +225,7 @@ async def update(request: Request, casus_id: str) -> Response:
 
 
 async def _save(request: Request, casus_id: str | None) -> Response:
-    if await whoami(request) is None:
-        return to_login()
+    await whoami(request)
     raw = await request.form()
     data: dict[str, Any] = {}
     for key in raw:
@@ -229,12 +271,12 @@ async def _save(request: Request, casus_id: str | None) -> Response:
 
 @router.get("/ui/casussen/{casus_id}")
 async def casus(request: Request, casus_id: str, opgeslagen: str | None = None) -> Response:
-    if await whoami(request) is None:
-        return to_login()
+    await whoami(request)
     async with api(request) as a:
         r = await a.get(f"/v1/casussen/{casus_id}")
-        if r.status_code != 200:
-            return page(request, "fout.html", r.status_code, probleem=r.json())
+        expect(r, 200)
+        if erased := erased_page(request, "Casus", r.json()):
+            return erased
         adviezen = (await a.get("/v1/adviezen", casusId=casus_id)).json().get("adviezen", [])
     return page(request, "casus.html", casus=r.json(), adviezen=adviezen, fouten={},
                 opgeslagen=opgeslagen)
@@ -242,8 +284,7 @@ async def casus(request: Request, casus_id: str, opgeslagen: str | None = None) 
 
 @router.post("/ui/casussen/{casus_id}/afwegingen")
 async def weigh(request: Request, casus_id: str) -> Response:
-    if await whoami(request) is None:
-        return to_login()
+    await whoami(request)
     raw = await request.form()
     body: dict[str, Any] = {}
     for key, _ in STAP3_VRAGEN:
@@ -276,23 +317,19 @@ async def weigh(request: Request, casus_id: str) -> Response:
 
 @router.post("/ui/casussen/{casus_id}/advies")
 async def make_advies(request: Request, casus_id: str) -> Response:
-    if await whoami(request) is None:
-        return to_login()
+    await whoami(request)
     async with api(request) as a:
         r = await a.post("/v1/adviezen", {"casus_id": casus_id})
-    if r.status_code != 201:
-        return page(request, "fout.html", r.status_code, probleem=r.json())
+    expect(r, 201)
     return RedirectResponse(f"/ui/adviezen/{r.json()['id']}", status_code=303)
 
 
 @router.get("/ui/adviezen")
 async def adviezen(request: Request) -> Response:
-    if await whoami(request) is None:
-        return to_login()
+    await whoami(request)
     async with api(request) as a:
         r = await a.get("/v1/adviezen", paginaGrootte=100)
-    if r.status_code != 200:
-        return page(request, "fout.html", r.status_code, probleem=r.json())
+    expect(r, 200)
     return page(request, "adviezen.html", adviezen=r.json()["adviezen"])
 
 
@@ -316,13 +353,12 @@ def changes(old: dict[str, Any], new: dict[str, Any]) -> list[str]:
 @router.get("/ui/adviezen/{advies_id}")
 async def advies(request: Request, advies_id: str, vorige: str | None = None) -> Response:
     rollen = await whoami(request)
-    if rollen is None:
-        return to_login()
     async with api(request) as a:
         r = await a.get(f"/v1/adviezen/{advies_id}")
-        if r.status_code != 200:
-            return page(request, "fout.html", r.status_code, probleem=r.json())
+        expect(r, 200)
         data = r.json()
+        if erased := erased_page(request, f"Advies {data['volgnummer']}", data):
+            return erased
         data["woorden"] = await law_words(a, advies_id)
         gewijzigd = None
         if vorige:
@@ -359,8 +395,7 @@ def _fact_type(engine: Any, address: str) -> Any:
 
 @router.post("/ui/adviezen/{advies_id}/antwoorden")
 async def answer(request: Request, advies_id: str) -> Response:
-    if await whoami(request) is None:
-        return to_login()
+    await whoami(request)
     raw = await request.form()
     engine = request.app.state.engines.current
     antwoorden = []
@@ -378,55 +413,41 @@ async def answer(request: Request, advies_id: str) -> Response:
         antwoorden.append({"feit": address, "waarde": value})
     async with api(request) as a:
         current = await a.get(f"/v1/adviezen/{advies_id}")
-        if current.status_code != 200:
-            return page(request, "fout.html", current.status_code, probleem=current.json())
+        expect(current, 200)
         casus_id = current.json()["casus_id"]
         if not antwoorden or not casus_id:
             return RedirectResponse(f"/ui/adviezen/{advies_id}#nog-uitvragen", status_code=303)
         r = await a.post(f"/v1/casussen/{casus_id}/_beantwoord", {"antwoorden": antwoorden})
-        if r.status_code != 200:
-            return page(request, "fout.html", r.status_code, probleem=r.json())
+        expect(r, 200)
         new = await a.post("/v1/adviezen", {"casus_id": casus_id})
-    if new.status_code != 201:
-        return page(request, "fout.html", new.status_code, probleem=new.json())
+    expect(new, 201)
     return RedirectResponse(f"/ui/adviezen/{new.json()['id']}?vorige={advies_id}",
                             status_code=303)
 
 
 @router.post("/ui/adviezen/{advies_id}/herhaal")
 async def replay(request: Request, advies_id: str) -> Response:
-    rollen = await whoami(request)
-    if rollen is None:
-        return to_login()
-    async with api(request) as a:
-        r = await a.get(f"/v1/adviezen/{advies_id}")
-        h = await a.post(f"/v1/adviezen/{advies_id}/_herhaal")
-        woorden = await law_words(a, advies_id)
-    if r.status_code != 200:
-        return page(request, "fout.html", r.status_code, probleem=r.json())
-    if h.status_code != 200:
-        return page(request, "fout.html", h.status_code, probleem=h.json())
-    return advies_page(request, {**r.json(), "woorden": woorden}, gewijzigd=None,
-                       herhaling=h.json(), schrijven=False)
+    """The stored advies with its replay under the pinned pack versions (`_herhaal`)."""
+    return await _advies_beside(request, advies_id, "_herhaal")
 
 
 @router.post("/ui/adviezen/{advies_id}/vergelijk")
 async def compare_today(request: Request, advies_id: str) -> Response:
     """The stored advies beside the same casus under today's packs, in terms of the law
     (`_vergelijk`): the page shows its `vergelijking` where a replay shows its differences."""
-    rollen = await whoami(request)
-    if rollen is None:
-        return to_login()
+    return await _advies_beside(request, advies_id, "_vergelijk")
+
+
+async def _advies_beside(request: Request, advies_id: str, action: str) -> Response:
+    await whoami(request)
     async with api(request) as a:
         r = await a.get(f"/v1/adviezen/{advies_id}")
-        v = await a.post(f"/v1/adviezen/{advies_id}/_vergelijk")
+        expect(r, 200)
+        beside = await a.post(f"/v1/adviezen/{advies_id}/{action}")
+        expect(beside, 200)
         woorden = await law_words(a, advies_id)
-    if r.status_code != 200:
-        return page(request, "fout.html", r.status_code, probleem=r.json())
-    if v.status_code != 200:
-        return page(request, "fout.html", v.status_code, probleem=v.json())
     return advies_page(request, {**r.json(), "woorden": woorden}, gewijzigd=None,
-                       herhaling=v.json(), schrijven=False)
+                       herhaling=beside.json(), schrijven=False)
 
 
 def regelboek(request: Request) -> Any:
@@ -441,16 +462,14 @@ def regelboek(request: Request) -> Any:
 
 @router.get("/ui/regelboek")
 async def regelboek_index(request: Request) -> Response:
-    if await whoami(request) is None:
-        return to_login()
+    await whoami(request)
     return HTMLResponse(regelboek(request).render_index(base="/ui/regelboek/",
                                                        css="/ui/static/app.css"))
 
 
 @router.get("/ui/regelboek/{naam}")
 async def regelboek_pack(request: Request, naam: str) -> Response:
-    if await whoami(request) is None:
-        return to_login()
+    await whoami(request)
     book = regelboek(request)
     if naam == "index.html":
         return HTMLResponse(book.render_index(base="/ui/regelboek/", css="/ui/static/app.css"))
@@ -458,8 +477,7 @@ async def regelboek_pack(request: Request, naam: str) -> Response:
         return await regelboek_version(request, book, naam.removesuffix(".html"))
     lp = book.pack(naam.removesuffix(".html"))
     if lp is None:
-        return page(request, "fout.html", 404, probleem={"title": "Niet gevonden",
-                                                         "detail": f"Geen regelpakket '{naam}'."})
+        raise ApiRefused(404, {"title": "Niet gevonden", "detail": f"Geen regelpakket '{naam}'."})
     return HTMLResponse(book.render_pack(lp, base="/ui/regelboek/", css="/ui/static/app.css"))
 
 
@@ -473,8 +491,7 @@ async def regelboek_version(request: Request, book: Any, digest: str) -> Respons
 
     async with api(request) as a:
         r = await a.get(f"/v1/regelpakketten/{digest}")
-    if r.status_code != 200:
-        return page(request, "fout.html", r.status_code, probleem=r.json())
+    expect(r, 200)
     data = r.json()
 
     def render() -> str:
@@ -486,33 +503,34 @@ async def regelboek_version(request: Request, book: Any, digest: str) -> Respons
     try:
         return HTMLResponse(await run_in_threadpool(render))
     except PackError:
-        return page(request, "fout.html", 409, probleem={
+        raise ApiRefused(409, {
             "title": "Niet als regelboek te tonen",
             "detail": f"Versie {data['versie']} van '{data['id']}' past niet in de regeltaal "
-                      f"van nu. De YAML zelf staat op /v1/regelpakketten/{digest}."})
+                      f"van nu. De YAML zelf staat op /v1/regelpakketten/{digest}."}) from None
 
 
 @router.get("/ui/adviezen/{advies_id}/rapport")
 async def report(request: Request, advies_id: str) -> Response:
     """A printable report of one stored advies, to attach to a file (bezwaar en beroep)."""
-    rollen = await whoami(request)
-    if rollen is None:
-        return to_login()
+    await whoami(request)
     async with api(request) as a:
         r = await a.get(f"/v1/adviezen/{advies_id}")
+        expect(r, 200)
+        data = r.json()
+        if erased := erased_page(request, f"Rapport advies {data['volgnummer']}", data):
+            return erased
         woorden = await law_words(a, advies_id)
-        data = r.json() if r.status_code == 200 else {}
         versies = []
         if data.get("casus_id"):
             v = await a.get(f"/v1/casussen/{data['casus_id']}/versies")
             if v.status_code == 200:
                 versies = casus_history(v.json(), data.get("casus_versie"))
-    if r.status_code != 200:
-        return page(request, "fout.html", r.status_code, probleem=r.json())
+        k = await a.get(f"/v1/adviezen/{advies_id}/ondertekende-kop")
+        kop = k.json() if k.status_code == 200 else None
     return page(request, "rapport.html", advies=data, trace=data["trace"], woorden=woorden,
                 a=data["trace"]["advies"], casus_json=json.dumps(
                     data["trace"]["casus"], ensure_ascii=False, indent=2, sort_keys=True),
-                versies=versies, server=str(request.base_url).rstrip("/"))
+                versies=versies, kop=kop, server=str(request.base_url).rstrip("/"))
 
 
 def _flat(value: Any, path: str = "") -> dict[str, Any]:
@@ -554,13 +572,10 @@ async def report_pdf(request: Request, advies_id: str) -> Response:
     set (service/dossier.py); access is the report's, so the API's."""
     from service import dossier
 
-    html = await report(request, advies_id)
-    if html.status_code != 200:
-        return html
+    html = await report(request, advies_id)  # a refusal is raised and shown as its page
     async with api(request) as a:
         r = await a.get(f"/v1/adviezen/{advies_id}")
-    if r.status_code != 200:
-        return page(request, "fout.html", r.status_code, probleem=r.json())
+    expect(r, 200)
     data = r.json()
     made = await dossier.make_dossier_in_thread(
         bytes(html.body).decode("utf-8"), data["id"], data["trace_hash"],
@@ -573,22 +588,18 @@ async def report_pdf(request: Request, advies_id: str) -> Response:
 @router.get("/ui/adviezen/{advies_id}/bewijsstuk.json")
 async def receipt_download(request: Request, advies_id: str) -> Response:
     """The advies exactly as the API returns it, as a file: what `ot herhaal` replays offline."""
-    if await whoami(request) is None:
-        return to_login()
+    await whoami(request)
     async with api(request) as a:
         r = await a.get(f"/v1/adviezen/{advies_id}")
-    if r.status_code != 200:
-        return page(request, "fout.html", r.status_code, probleem=r.json())
+    expect(r, 200)
     return Response(r.content, media_type="application/json", headers={
         "Content-Disposition": f'attachment; filename="advies-{advies_id}.json"'})
 
 
 @router.get("/ui/regelpakketten")
 async def packs(request: Request) -> Response:
-    if await whoami(request) is None:
-        return to_login()
+    await whoami(request)
     async with api(request) as a:
         r = await a.get("/v1/regelpakketten")
-    if r.status_code != 200:
-        return page(request, "fout.html", r.status_code, probleem=r.json())
+    expect(r, 200)
     return page(request, "regelpakketten.html", pakketten=r.json())
