@@ -21,8 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import select, text
 from sqlalchemy.orm import Session, sessionmaker
 
 from engine import Engine, Problem
@@ -157,19 +156,26 @@ class Engines:
                                    "niet geactiveerd:\n  " + "\n  ".join(
                                        failures[:SHOWN_FAILURES])
                                    + (f"\n  … en nog {more}" if more > 0 else ""))
-        for lp in self.current.rules.packs:
-            digest = "sha256:" + lp.sha256
-            with self.sessions() as session:
-                if session.get(PakketVersie, digest) is not None:
-                    continue
-                session.add(PakketVersie(hash=digest, pakket_id=lp.id,
-                                         versie=lp.pack.regelpakket.versie,
-                                         bron=Path(lp.source).name, inhoud=lp.raw,
-                                         opgeslagen=now()))
-                try:
-                    session.commit()
-                except IntegrityError:
-                    session.rollback()  # another worker stored it first
+        with self.sessions() as session:
+            # check again and store in one writer transaction: two workers starting at once
+            # with different bytes under one version cannot both pass the check above
+            if session.get_bind().dialect.name == "postgresql":
+                session.execute(text("LOCK TABLE pakket_versies IN SHARE ROW EXCLUSIVE MODE"))
+            # (SQLite: the writer's transaction is BEGIN IMMEDIATE, so it is serial already)
+            conflicts = [c for lp in self.current.rules.packs
+                         if (c := self._version_conflict(session, lp))]
+            if conflicts:
+                session.rollback()
+                raise self._refuse("\n".join(conflicts))
+            for lp in self.current.rules.packs:
+                digest = "sha256:" + lp.sha256
+                if session.get(PakketVersie, digest) is None:
+                    session.add(PakketVersie(hash=digest, pakket_id=lp.id,
+                                             versie=lp.pack.regelpakket.versie,
+                                             bron=Path(lp.source).name, inhoud=lp.raw,
+                                             opgeslagen=now()))
+                    session.flush()
+            session.commit()
 
     @staticmethod
     def _refuse(why: str) -> PackActivationError:

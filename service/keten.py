@@ -380,8 +380,10 @@ def verify(session: Session, keys: Iterable[Ed25519PublicKey],
                      "gecontroleerd tegen de wissing in de keten")
     unsigned = max(end - (last_good or 0), 0)
     if trusted and unsigned:
-        notes.append(f"{unsigned} adviezen na de laatste ondertekende kop "
-                     f"({last_good or 'geen'}) zijn nog niet ondertekend")
+        notes.append(f"{unsigned} {'schakel' if unsigned == 1 else 'schakels'} (advies, "
+                     "besluit of wissing) na de laatste ondertekende kop "
+                     f"({last_good or 'geen'}) {'is' if unsigned == 1 else 'zijn'} nog niet "
+                     "ondertekend")
     if faults:
         # the chain's own fault first; otherwise the signed head with the lowest volgnummer
         eerste, melding = faults[0] if not ok else min(faults, key=lambda f: f[0] or 0)

@@ -215,3 +215,37 @@ def test_the_yaml_tests_at_start_can_be_switched_off(db_url: str, rules_copy: Pa
     finally:
         writer.dispose()
         reader.dispose()
+
+
+def test_two_starts_at_once_cannot_both_claim_a_version(db_url: str, rules_copy: Path,
+                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    """Another worker stores other bytes under wmo's version while this one runs its YAML
+    tests (between the first check and the store): the check is repeated inside the storing
+    transaction, so this start is refused instead of both versions being kept."""
+    import service.engines as engines_module
+
+    writer, reader = make_engines(db_url)
+    try:
+        from service.migrate import upgrade
+
+        upgrade(writer)
+        starting = Engines(rules_copy, session_factory(writer), session_factory(reader))
+        wmo = next(lp for lp in starting.current.rules.packs if lp.id == "wmo")
+        other = "sha256:" + "b" * 64
+
+        def other_worker_stores_first(engine: object) -> list[str]:
+            with session_factory(writer)() as s:
+                s.add(PakketVersie(hash=other, pakket_id="wmo", versie=wmo.pack.regelpakket
+                                   .versie, bron="wmo.yaml", inhoud=b"andere inhoud",
+                                   opgeslagen="2026-12-03T00:00:00Z"))
+                s.commit()
+            return []
+
+        monkeypatch.setattr(engines_module, "failing_pack_tests", other_worker_stores_first)
+        with pytest.raises(PackActivationError) as refused:
+            starting.store_current()
+        assert other in str(refused.value) and "'wmo'" in str(refused.value)
+        assert stored_hashes(db_url) == {other}  # nothing of this start was stored
+    finally:
+        writer.dispose()
+        reader.dispose()

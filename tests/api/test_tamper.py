@@ -298,8 +298,8 @@ def test_an_exported_anchor_stays_a_prefix_as_the_chain_grows(db_url: str) -> No
             assert r["geldig"] is True and r["extern_anker"] is True
             assert r["melding"] == "4 adviezen, keten intact; ondertekend tot en met volgnummer 2"
             assert r["niet_ondertekend"] == 2
-            assert "2 adviezen na de laatste ondertekende kop (2) zijn nog niet ondertekend" \
-                in r["meldingen"]
+            assert ("2 schakels (advies, besluit of wissing) na de laatste ondertekende kop (2) "
+                    "zijn nog niet ondertekend") in r["meldingen"]
     finally:
         dispose(app)
 
