@@ -1,7 +1,8 @@
 """Omgekeerde Toets engine: rule language, loader, inference and trace.
 
 Public API: `Engine` (load packs, validate a casus, evaluate it), `Receipt`, the error types,
-and `semantics` (what a status, marker and reason mean, and how they read).
+and `semantics` (what a status, marker and reason mean, and how they read); `rank_questions`
+orders "nog uitvragen" by what one answer settles.
 The only module that imports durable-rules is `engine.durable_backend`.
 """
 
@@ -12,6 +13,8 @@ from engine.errors import CasusError, CoverageError, EngineError, PackError, Pro
 from engine.evaluate import Receipt, canonical_json
 from engine.trace import Trace
 from engine.version import __version__
+from engine.vragen import Beslist, RankedQuestion, rank_questions
 
-__all__ = ["Casus", "CasusError", "CoverageError", "Engine", "EngineError", "PackError",
-           "Problem", "Receipt", "Trace", "__version__", "canonical_json", "semantics"]
+__all__ = ["Beslist", "Casus", "CasusError", "CoverageError", "Engine", "EngineError",
+           "PackError", "Problem", "RankedQuestion", "Receipt", "Trace", "__version__",
+           "canonical_json", "rank_questions", "semantics"]

@@ -30,9 +30,12 @@ from service.migrate import upgrade
 from service.problems import install
 from service.routes import adviezen, besluiten, casussen, logboek, regelpakketten
 from service.routes import keten as keten_routes
+from service.routes import vragen as vragen_routes
 from service.schemas import Gezondheid
 from service.settings import Settings
+from service.web import auth_oidc
 from service.web import routes as web_routes
+from service.web.csrf import CsrfGuard
 
 log = logging.getLogger("service")
 WEB_STATIC = Path(__file__).resolve().parent / "web" / "static"
@@ -57,7 +60,7 @@ def _casus_route(path: str, ops: dict[str, Any], op: dict[str, Any]) -> bool:
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
-    settings = settings or Settings.from_env()
+    settings = auth_oidc.with_api_issuer(settings or Settings.from_env())
     logs.configure()
     if settings.lokale_sleutels:
         log.warning("LOKALE API-SLEUTELS ACTIEF: dit is GEEN productie-authenticatie. "
@@ -105,10 +108,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.rate_limits = RateLimits(settings)
 
     install(app)
-    for module in (casussen, adviezen, keten_routes, besluiten, regelpakketten, logboek):
+    for module in (casussen, adviezen, keten_routes, besluiten, regelpakketten, logboek,
+                   vragen_routes):
         app.include_router(module.router, prefix="/v1")
     app.include_router(web_routes.router)
     web_routes.install(app)
+    auth_oidc.install(app)  # single sign-on and the sealed web session
     app.mount("/ui/static", StaticFiles(directory=str(WEB_STATIC)), name="static")
 
     @app.get("/v1/gezondheid", response_model=Gezondheid, tags=["systeem"],
@@ -148,6 +153,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         return schema
 
     app.openapi = openapi  # type: ignore[method-assign]
+    app.add_middleware(CsrfGuard)  # every unsafe /ui request: same site only
     app.add_middleware(HttpRules, max_body=settings.max_body_bytes,
                        cors_origins=settings.cors_origins)
     return app

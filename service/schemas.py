@@ -445,3 +445,35 @@ class OndertekendeKop(Closed):
     geldig: bool | None = Field(default=None, description="houdt de kop stand (handtekening, "
                                                           "nog op de keten)? null: geen kop")
     melding: str
+
+
+# ── Nog uitvragen, gerangschikt naar wat een antwoord beslist (issue 14) ────────────────────
+
+class BeslistInstrument(Closed):
+    """An instrument of one gewenst effect that an answer would decide."""
+
+    effect: str
+    instrument: str
+    naam: str
+
+
+class GerangschikteVraag(Closed):
+    """One open fact of the advies and what its answer would decide (`engine.vragen`)."""
+
+    feit: str = Field(description="het adres in de casus, zoals in nog_uitvragen")
+    vraag: str
+    aantal: int = Field(description="open voorwaarden waarin het feit meetelt (als in de trace)")
+    beslist: list[BeslistInstrument] = Field(
+        description="instrumenten die bij elk mogelijk antwoord niet meer op een feit wachten")
+    soms: list[BeslistInstrument] = Field(
+        description="instrumenten die bij sommige antwoorden niet meer op een feit wachten")
+    antwoorden: list[Any] = Field(description="de geprobeerde antwoorden")
+
+
+class Vragen(Closed):
+    """The advies' "nog uitvragen", best question first: by the instruments one answer
+    decides, then those it sometimes decides, then `aantal`, then the address. Computed with
+    the pack versions the advies was made with; the stored trace does not change."""
+
+    advies_id: str
+    vragen: list[GerangschikteVraag]

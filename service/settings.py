@@ -253,6 +253,97 @@ class ImpactInstellingen(BaseModel):
 # ── einde impactanalyse ──────────────────────────────────────────────────────────────────
 
 
+# ── Single sign-on voor de webpagina (issue 14) ───────────────────────────────────────────
+# One block: the municipality's OpenID provider for the web page's login, and from it the API's
+# issuer (`OidcInstellingen.api_issuer`: the one place that derives it). Used by
+# service.web.auth_oidc; read by `Settings.from_env`.
+OIDC_OMGEVING = {
+    "OT_OIDC_ISSUER": "issuer",
+    "OT_OIDC_CLIENT_ID": "client_id",
+    "OT_OIDC_CLIENT_SECRET": "client_secret",
+    "OT_OIDC_REDIRECT_URL": "redirect_url",
+    "OT_OIDC_SCOPES": "scopes",
+    "OT_OIDC_ROLLEN_CLAIM": "rollen_claim",
+    "OT_OIDC_NAAM": "naam",
+}
+"""Environment variable → field of `OidcInstellingen`."""
+
+OIDC_TERUG = "/ui/inloggen/terug"
+"""The path of the redirect URL: where the provider sends the browser back with the code."""
+
+
+class OidcInstellingen(BaseModel):
+    """The web page logs in at the municipality's OpenID provider (authorization code flow
+    with PKCE, as a confidential client: NL GOV Assurance profile for OIDC). Its ID token is
+    then the bearer of the page's calls to the API, so the same provider is also one of the
+    API's issuers: derived here from these settings and the provider's discovery document,
+    never configured a second time in `OT_JWT_ISSUERS`."""
+
+    model_config = ConfigDict(extra="forbid", hide_input_in_errors=True)
+
+    issuer: str = Field(pattern=r"^https?://[^|\s]+$", max_length=140,
+                        description="the provider's issuer URL; discovery is read from "
+                                    "`<issuer>/.well-known/openid-configuration`")
+    client_id: str = Field(min_length=1, max_length=255)
+    client_secret: SecretStr = Field(min_length=1, description="the confidential client's "
+                                                               "secret (client_secret_basic)")
+    redirect_url: str = Field(pattern=r"^https?://[^\s]+$",
+                              description=f"this service's {OIDC_TERUG} as the browser "
+                                          "reaches it, registered at the provider")
+    scopes: str = Field("openid", description="space-separated; must include `openid`")
+    rollen_claim: str = Field("rollen", min_length=1,
+                              description="the ID token claim that holds the roles")
+    naam: str = Field("de inlogdienst van de gemeente", min_length=1, max_length=80,
+                      description="shown on the login button: 'Inloggen bij <naam>'")
+
+    @field_validator("issuer")
+    @classmethod
+    def _no_trailing_slash(cls, value: str) -> str:
+        return value.rstrip("/")
+
+    @field_validator("scopes")
+    @classmethod
+    def _openid(cls, value: str) -> str:
+        if "openid" not in value.split():
+            raise ValueError("OT_OIDC_SCOPES moet 'openid' bevatten")
+        return " ".join(value.split())
+
+    @field_validator("redirect_url")
+    @classmethod
+    def _points_here(cls, value: str) -> str:
+        from urllib.parse import urlsplit
+
+        if urlsplit(value).path != OIDC_TERUG:
+            raise ValueError(f"OT_OIDC_REDIRECT_URL moet eindigen op {OIDC_TERUG}")
+        return value
+
+    @property
+    def discovery_url(self) -> str:
+        return f"{self.issuer}/.well-known/openid-configuration"
+
+    def api_issuer(self, metadata: Mapping[str, Any]) -> JwtIssuer:
+        """The API's issuer for this provider's ID tokens: `iss` as discovery states it (it
+        must be the configured issuer), the audience is our client id, the keys come from the
+        published JWKS, the algorithms are the asymmetric ones the provider signs ID tokens
+        with, and the roles come from `rollen_claim`."""
+        if metadata.get("issuer") != self.issuer:
+            raise ValueError(f"OT_OIDC_ISSUER: de discovery noemt issuer "
+                             f"{metadata.get('issuer')!r}, niet {self.issuer!r}")
+        if not metadata.get("jwks_uri"):
+            raise ValueError("OT_OIDC_ISSUER: de discovery noemt geen jwks_uri")
+        offered = metadata.get("id_token_signing_alg_values_supported") or ["RS256"]
+        algorithms = [a for a in offered if a[:2] in ("RS", "ES", "PS")] or ["RS256"]
+        return JwtIssuer(iss=self.issuer, aud=self.client_id, jwks_url=metadata["jwks_uri"],
+                         algorithms=algorithms, rollen_claim=self.rollen_claim)
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str]) -> OidcInstellingen | None:
+        """None when no `OT_OIDC_*` variable is set; otherwise every required one must be."""
+        data = {name: env[key] for key, name in OIDC_OMGEVING.items() if key in env}
+        return cls.model_validate(data) if data else None
+# ── einde single sign-on ─────────────────────────────────────────────────────────────────
+
+
 class Settings(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
@@ -274,6 +365,14 @@ class Settings(BaseModel):
     pseudoniem_sleutel: str = "lokaal-niet-geheim"
     server_url: str = "http://127.0.0.1:8000"
     contact_email: str = "omgekeerde-toets@example.invalid"
+    oidc: OidcInstellingen | None = Field(None, description="the OpenID provider of the web "
+                                                            "page's login (single sign-on)")
+    ui_token_login: bool = True
+    """The web page's "paste a token" login (`OT_UI_TOKEN_LOGIN`). `from_env` turns it on only
+    when that variable says so or the built-in local keys are active; the field's default is
+    for settings built in code (tests)."""
+    sessie_sleutel: SecretStr | None = None
+    """Seals the web session cookie (`OT_SESSIE_SLEUTEL`); see service.web.auth_oidc."""
     pakkettests_bij_start: bool = True
     """Run the packs' YAML tests before activating them at start (`OT_PAKKETTESTS_BIJ_START`);
     a failing test stops the start. Measured: about 3.5 s per worker process for the bundled
@@ -298,6 +397,9 @@ class Settings(BaseModel):
         data["keten"] = KetenInstellingen.from_env(env)
         data["impact"] = ImpactInstellingen.from_env(env)
         data["dossier"] = DossierInstellingen.from_env(env, data["keten"])  # type: ignore[arg-type]
+        data["oidc"] = OidcInstellingen.from_env(env)
+        if "OT_SESSIE_SLEUTEL" in env:
+            data["sessie_sleutel"] = env["OT_SESSIE_SLEUTEL"]
         if "OT_CORS_ORIGINS" in env:
             data["cors_origins"] = [o for o in env["OT_CORS_ORIGINS"].split(",") if o]
         for key, name in (("OT_MAX_BODY_BYTES", "max_body_bytes"),
@@ -308,10 +410,18 @@ class Settings(BaseModel):
             if key in env:
                 data[name] = env[key]
         settings = cls.model_validate(data)
-        if not settings.api_keys and not settings.jwt_issuers:
+        if not settings.api_keys and not settings.jwt_issuers and settings.oidc is None:
             settings = settings.model_copy(update={"api_keys": LOCAL_KEYS,
                                                    "lokale_sleutels": True})
-        return settings
+        enabled = settings.lokale_sleutels
+        if "OT_UI_TOKEN_LOGIN" in env:
+            from pydantic import TypeAdapter, ValidationError
+
+            try:
+                enabled = TypeAdapter(bool).validate_python(env["OT_UI_TOKEN_LOGIN"].strip())
+            except ValidationError as exc:
+                raise ValueError("OT_UI_TOKEN_LOGIN: geef 1 of 0 (true/false)") from exc
+        return settings.model_copy(update={"ui_token_login": enabled})
 
 
 LOCAL_KEYS: dict[str, ApiKey] = {

@@ -14,12 +14,10 @@ erased. Verification accepts blank content only where such a later link vouches 
 
 from __future__ import annotations
 
-import copy
 import hashlib
 import heapq
 import hmac
 import json
-import re
 import uuid
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
@@ -28,7 +26,7 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import func, inspect, or_, select
 from sqlalchemy.orm import Session
 
-from engine import Receipt
+from engine import Receipt, feitadres
 from engine.evaluate import trace_hash as canonical_hash
 from service.db import (
     GENESIS,
@@ -58,44 +56,19 @@ WISSING_VELDEN = ("id", "volgnummer", "casus_id", "door", "tijdstip", "grond", "
                   "casus_versies", "besluiten")
 """What a wissing's link hashes: every field, so an edited wissing record shows."""
 
-ADDRESS = re.compile(r"^(?:(personen|gewenste_effecten)\[([A-Za-z0-9_-]{1,40})\]|"
-                     r"(huishouden|financien|netwerk))\.([a-z0-9_]{1,60})$")
-
 
 def new_id() -> str:
     return str(uuid.uuid4())
 
 
 def apply_answers(data: dict[str, Any], antwoorden: list[tuple[str, Any]]) -> dict[str, Any]:
-    """Set facts by their `nog_uitvragen` address; the caller re-validates the whole casus."""
-    out = copy.deepcopy(data)
-    problems: list[dict[str, str]] = []
-    for i, (address, value) in enumerate(antwoorden):
-        m = ADDRESS.match(address)
-        if not m:
-            problems.append({"name": f"antwoorden[{i}].feit", "code": "invalid",
-                             "reason": f"onbekend adres '{address}'"})
-            continue
-        collection, ident, subject, name = m.groups()
-        if collection:
-            target = next((x for x in out.get(collection, []) if x.get("id") == ident), None)
-            if target is None:
-                problems.append({"name": f"antwoorden[{i}].feit", "code": "invalid",
-                                 "reason": f"geen {collection} met id '{ident}'"})
-                continue
-        else:
-            target = out.setdefault(subject, {})
-        if name in ("id", "rol", "omschrijving", "leefgebied", "persoon"):
-            problems.append({"name": f"antwoorden[{i}].feit", "code": "invalid",
-                             "reason": f"'{name}' is geen feit om te beantwoorden"})
-            continue
-        if value is None:
-            target.pop(name, None)
-        else:
-            target[name] = value
+    """Set facts by their `nog_uitvragen` address (`engine.feitadres`); the caller re-validates
+    the whole casus. An answer that names no fact of this casus is a 400 naming it."""
+    out, problems = feitadres.set_facts(data, antwoorden)
     if problems:
         raise ApiProblem(400, "Niet elk antwoord hoort bij een feit van de casus.",
-                         invalid=problems)
+                         invalid=[{"name": f"antwoorden[{i}].feit", "code": "invalid",
+                                   "reason": why} for i, why in problems])
     return out
 
 

@@ -69,6 +69,44 @@ class CasusForm:
         return self.values.get(name, "")
 
 
+def person_choices(state: CasusForm, current: str = "") -> list[tuple[str, str]]:
+    """The persons entered so far as (id, label) for an effect's "voor wie": id, role and age
+    identify a person at the desk without a name. A value that names no entered person (typed
+    before, or the person was renamed) stays a choice, so nothing chosen is silently lost."""
+    out: list[tuple[str, str]] = []
+    for i in range(state.people):
+        pid = str(state.v(f"p{i}.id")).strip()
+        if not pid or any(pid == known for known, _ in out):
+            continue
+        out.append((pid, person_label(pid, state.v(f"p{i}.rol"), state.v(f"p{i}.leeftijd"))))
+    if current and all(current != known for known, _ in out):
+        out.append((current, f"{current} · niet (meer) bij de personen"))
+    return out
+
+
+def person_label(pid: str, rol: Any, leeftijd: Any) -> str:
+    """E.g. "p2 · kind · 12 jaar" (no names: the id is what the casus stores)."""
+    parts = [pid, str(rol).replace("_", " ") if rol else "rol onbekend"]
+    if str(leeftijd or "").strip():
+        parts.append(f"{str(leeftijd).strip()} jaar")
+    return " · ".join(parts)
+
+
+def add_person(state: CasusForm, for_effect: int | None = None) -> str:
+    """One more person in the form, with a free id; with `for_effect`, that effect is now for
+    the new person (the "voor wie" picker's in-place add). Returns the new id."""
+    taken = {str(state.v(f"p{i}.id")).strip() for i in range(state.people)}
+    n = state.people + 1
+    while f"p{n}" in taken:
+        n += 1
+    new_id = f"p{n}"
+    state.values[f"p{state.people}.id"] = new_id
+    state.people += 1
+    if for_effect is not None and 0 <= for_effect < state.effects:
+        state.values[f"e{for_effect}.persoon"] = new_id
+    return new_id
+
+
 def from_casus(casus: dict[str, Any]) -> CasusForm:
     """A stored casus as form values (to edit it, or to load an example)."""
     values: dict[str, Any] = {"peildatum": casus.get("peildatum", ""),

@@ -12,9 +12,9 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 
-from engine import semantics
+from engine import feitadres, semantics
 from engine.catalogue import LEEFGEBIEDEN
-from service.web import forms
+from service.web import auth_oidc, forms
 from service.web.api_client import Api
 
 HERE = Path(__file__).resolve().parent
@@ -52,7 +52,8 @@ templates.env.globals.update(LEEFGEBIEDEN=LEEFGEBIEDEN, TREDE=TREDE, STATUS=STAT
 
 
 def token(request: Request) -> str | None:
-    return request.cookies.get(COOKIE)
+    """The bearer of this browser's session (sealed cookie, see auth_oidc), or None."""
+    return auth_oidc.session_token(request)
 
 
 def api(request: Request) -> Api:
@@ -143,31 +144,50 @@ async def home(request: Request) -> Response:
     return RedirectResponse("/ui/regelpakketten", status_code=303)
 
 
+def login_page(request: Request, status: int = 200, fout: str | None = None,
+               **ctx: Any) -> HTMLResponse:
+    """The login page offers what is configured: the municipality's identity provider, and
+    the token form only where it is explicitly enabled (OT_UI_TOKEN_LOGIN, or local keys)."""
+    settings = request.app.state.settings
+    return page(request, "inloggen.html", status, lokaal=settings.lokale_sleutels,
+                token_login=settings.ui_token_login,
+                idp=settings.oidc.naam if settings.oidc else None, fout=fout, **ctx)
+
+
 @router.get("/ui/inloggen")
 async def login_form(request: Request) -> Response:
-    settings = request.app.state.settings
-    return page(request, "inloggen.html", lokaal=settings.lokale_sleutels, fout=None)
+    return login_page(request)
 
 
 @router.post("/ui/inloggen")
 async def login(request: Request) -> Response:
+    if not request.app.state.settings.ui_token_login:
+        return login_page(request, 403, "Inloggen met een token staat uit; log in via de "
+                                        "inlogdienst van de gemeente.")
     form = await request.form()
     given = str(form.get("token", "")).strip()
     async with Api(request.app, given) as a:
         r = await a.get("/v1/wie-ben-ik")
     if r.status_code != 200:
-        return page(request, "inloggen.html", 401, lokaal=request.app.state.settings
-                    .lokale_sleutels, fout=r.json().get("detail", "Inloggen mislukt."))
+        return login_page(request, 401, r.json().get("detail", "Inloggen mislukt."))
     response = RedirectResponse("/ui", status_code=303)
-    response.set_cookie(COOKIE, given, httponly=True, samesite="strict",
-                        secure=request.url.scheme == "https", path="/ui")
+    if not auth_oidc.start_session(request, response, given, auth_oidc.token_expiry(given),
+                                   "token"):
+        return login_page(request, 400, "Dit token is te groot voor een sessiecookie.")
     return response
 
 
 @router.post("/ui/uitloggen")
-async def logout() -> Response:
-    response = to_login()
-    response.delete_cookie(COOKIE, path="/ui")
+async def logout(request: Request) -> Response:
+    """End the session here, then at the identity provider when it offers that. The way there
+    is the login page's `Refresh` (and a link), not a redirect: the pages' CSP
+    `form-action 'self'` stops a form whose redirect leaves the site."""
+    elsewhere = await auth_oidc.provider_logout_url(request)
+    response: Response = (login_page(request, uitgelogd=True, uitloggen_idp=elsewhere)
+                          if elsewhere else to_login())
+    if elsewhere:
+        response.headers["Refresh"] = f"0; url={elsewhere}"
+    auth_oidc.end_session(request, response)
     return response
 
 
@@ -239,11 +259,12 @@ async def _save(request: Request, casus_id: str | None) -> Response:
     state = forms.from_form(data, min(people, 30), min(effects, 50))
     target = f"/ui/casussen/{casus_id}/bewerken" if casus_id else "/ui/casussen/nieuw"
     titel = "Stap 1 bewerken" if casus_id else "Nieuwe casus"
-    if actie == "persoon_toevoegen":
-        state.people += 1
-        state.values[f"p{state.people - 1}.id"] = f"p{state.people}"
+    if actie == "persoon_toevoegen" or actie.startswith("persoon_toevoegen:e"):
+        # "persoon_toevoegen:e<i>": added from effect i's "voor wie", which then names it
+        effect = actie.removeprefix("persoon_toevoegen:e")
+        forms.add_person(state, int(effect) if effect.isdigit() else None)
         return page(request, "casus_form.html", state=state, actie=target, titel=titel,
-                    voorbeeld=None)
+                    voorbeeld=None, nieuwe_persoon=state.people - 1)
     if actie == "effect_toevoegen":
         state.effects += 1
         return page(request, "casus_form.html", state=state, actie=target, titel=titel,
@@ -365,8 +386,10 @@ async def advies(request: Request, advies_id: str, vorige: str | None = None) ->
             old = await a.get(f"/v1/adviezen/{vorige}")
             if old.status_code == 200:
                 gewijzigd = changes(old.json()["trace"], data["trace"])
+        ranked = await a.get(f"/v1/adviezen/{advies_id}/vragen")
     return advies_page(request, data, gewijzigd=gewijzigd, herhaling=None,
-                       schrijven="consulent" in rollen)
+                       schrijven="consulent" in rollen,
+                       vragen=ranked.json()["vragen"] if ranked.status_code == 200 else None)
 
 
 async def law_words(a: Api, advies_id: str) -> dict[str, Any]:
@@ -377,20 +400,21 @@ async def law_words(a: Api, advies_id: str) -> dict[str, Any]:
 
 
 def advies_page(request: Request, data: dict[str, Any], *, gewijzigd: list[str] | None,
-                herhaling: dict[str, Any] | None, schrijven: bool) -> HTMLResponse:
+                herhaling: dict[str, Any] | None, schrijven: bool,
+                vragen: list[dict[str, Any]] | None = None) -> HTMLResponse:
+    """The advies page. `vragen`: "nog uitvragen" ranked by what an answer settles (`GET
+    /v1/adviezen/{id}/vragen`); without it the page keeps the trace's order."""
     engine = request.app.state.engines.current
     return page(request, "advies.html", advies=data, trace=data["trace"],
                 woorden=data.get("woorden", {}),
                 a=data["trace"]["advies"], gewijzigd=gewijzigd, herhaling=herhaling,
-                schrijven=schrijven, vraag_type=lambda adres: _fact_type(engine, adres))
+                schrijven=schrijven, vragen=vragen,
+                vraag_type=lambda adres: _fact_type(engine, adres))
 
 
 def _fact_type(engine: Any, address: str) -> Any:
-    name = address.rpartition(".")[2]
-    subject = ("persoon" if address.startswith("personen[") else
-               "effect" if address.startswith("gewenste_effecten[") else
-               address.partition(".")[0])
-    return engine.rules.catalogue.resolve(f"{subject}.{name}")
+    adres = feitadres.parse(address)
+    return engine.rules.catalogue.resolve(adres.catalogus_naam) if adres else None
 
 
 @router.post("/ui/adviezen/{advies_id}/antwoorden")

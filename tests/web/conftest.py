@@ -22,6 +22,16 @@ ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
         "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 
 
+@pytest.fixture(scope="session", autouse=True)
+def token_login_enabled() -> Iterator[None]:
+    """The browser tests log in by pasting an API key: that form exists only when it is
+    explicitly enabled (`OT_UI_TOKEN_LOGIN`), so the live servers started here enable it.
+    The single sign-on tests (test_sso.py) switch it off for their own server."""
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("OT_UI_TOKEN_LOGIN", "1")
+        yield
+
+
 @pytest.fixture(scope="module")
 def base_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     folder = tmp_path_factory.mktemp("web")

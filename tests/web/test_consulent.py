@@ -76,6 +76,7 @@ def test_scootmobiel_all_four_steps(page: Page, base_url: str) -> None:
     expect(vragen).to_contain_text("netwerk.algemene_voorziening_toereikend")
     shot(page, "scootmobiel-4-instrumenten", "section[aria-labelledby='stap4']")
     # the law's words beside the reason (issue 11), folded; the version in force on the peildatum
+    vv.locator("summary.ins-kop").click()  # the instrument's details fold out (issue 14)
     reason = vv.locator("li.reden", has_text="art. 2.3.5 lid 3 Wmo 2015").first
     reason.locator("details.wettekst > summary").first.click()
     expect(reason.locator("blockquote.wet").first).to_contain_text(
@@ -172,9 +173,20 @@ def test_gezin_meervoudig_integraal(page: Page, base_url: str) -> None:
 
 
 def test_auditor_replays_read_only(page: Page, base_url: str) -> None:
+    """The auditor opens an advies from the list and replays it. The advies is made here (not
+    left behind by another test), so the test holds in any order."""
+    import httpx
+
+    from tests.api.conftest import example
+
+    r = httpx.post(f"{base_url}/v1/adviezen", json={"casus": example("scootmobiel")},
+                   headers={"Authorization": "Bearer sleutel-consulent"}, timeout=60)
+    assert r.status_code == 201, r.text
     login(page, base_url, "sleutel-auditor")
     expect(page.get_by_role("heading", name="Opgeslagen adviezen")).to_be_visible()
-    page.get_by_role("link", name=re.compile(r"^Advies \d+$")).first.click()
+    link = page.locator(f"a[href='/ui/adviezen/{r.json()['id']}']")
+    expect(link).to_have_text(re.compile(r"^Advies \d+$"))
+    link.click()
     expect(page.locator("form.vragen")).to_have_count(0)  # read-only: no answers
     page.get_by_role("button", name="Herhaal met de pakketversies van toen").click()
     result = page.locator("#herhaling")
