@@ -316,6 +316,9 @@ app.add_typer(keten_app, name="keten")
 from cli.dossier import dossier_app  # noqa: E402  (issue 16: the signed dossier PDF)
 
 app.add_typer(dossier_app, name="dossier")
+from cli.bewaartermijn import bewaartermijn  # noqa: E402  (issue 14: the retention period)
+
+app.command("bewaartermijn")(bewaartermijn)
 
 DatabaseOption = Annotated[str | None, typer.Option(
     "--database-url", envvar="OT_DATABASE_URL",

@@ -88,12 +88,20 @@ def receipt_from(document: Any) -> dict[str, Any]:
     return document
 
 
+def _pack_refs(pakketten: Any) -> set[tuple[Any, Any]] | None:
+    """The (id, hash) pairs a receipt names; None when `pakketten` is not the list of objects
+    the engine writes (a tampered receipt is reported as not the same packs, never a crash)."""
+    if not isinstance(pakketten, list) or not all(isinstance(p, dict) for p in pakketten):
+        return None
+    return {(p.get("id"), p.get("hash")) for p in pakketten}
+
+
 def replay(receipt: dict[str, Any], eng: Engine) -> ReplayResult:
     """Re-evaluate the receipt's casus with `eng` and compare with the stored trace."""
     stored = {k: v for k, v in receipt.items() if k != "trace_hash"}
     intact = trace_hash(stored) == receipt.get("trace_hash")
     new = eng.advies(stored["casus"])
-    packs_then = {(p["id"], p["hash"]) for p in stored.get("pakketten", [])}
+    packs_then = _pack_refs(stored.get("pakketten"))
     packs_now = {(p["id"], p["hash"]) for p in new.trace["pakketten"]}
     differences = diff(stored, new.trace)
     return ReplayResult(intact=intact, same_packs=packs_then == packs_now,

@@ -33,7 +33,7 @@ from service.routes import keten as keten_routes
 from service.routes import vragen as vragen_routes
 from service.schemas import Gezondheid
 from service.settings import Settings
-from service.web import auth_oidc
+from service.web import auth_oidc, besluit_routes
 from service.web import routes as web_routes
 from service.web.csrf import CsrfGuard
 
@@ -112,6 +112,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                    vragen_routes):
         app.include_router(module.router, prefix="/v1")
     app.include_router(web_routes.router)
+    app.include_router(besluit_routes.router)  # besluit, archive (issue 14)
     web_routes.install(app)
     auth_oidc.install(app)  # single sign-on and the sealed web session
     app.mount("/ui/static", StaticFiles(directory=str(WEB_STATIC)), name="static")

@@ -59,6 +59,12 @@ class Casus(Base):
     afwegingen: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
     aangemaakt: Mapped[str] = mapped_column(String(32))
     gewijzigd: Mapped[str] = mapped_column(String(32))
+    gearchiveerd: Mapped[str | None] = mapped_column(String(32), nullable=True)
+    """When the casus was archived (since migration 0007): read-only, out of the working list;
+    the retention period counts from here. NULL: not archived. A state of the head, not of
+    the content: no version is added and the chain does not change."""
+    gearchiveerd_door: Mapped[str | None] = mapped_column(String(400), nullable=True)
+    """Who archived it (`uitgever|sub`)."""
 
 
 class CasusVersie(Base):

@@ -80,6 +80,14 @@ class WissingUit(Closed):
 # ── einde wissing ────────────────────────────────────────────────────────────────────────
 
 
+class ArchiveringUit(Closed):
+    """The archive marker (issue 14): the casus is read-only and out of the working list; its
+    retention period (`OT_BEWAARTERMIJN_JAREN`) counts from `tijdstip`."""
+
+    tijdstip: str = Field(description="wanneer gearchiveerd (UTC, ISO 8601)")
+    door: str = Field(description="wie archiveerde: uitgever|sub (pseudoniem)")
+
+
 class CasusUit(Closed):
     id: str
     versie: int
@@ -88,6 +96,9 @@ class CasusUit(Closed):
     casus: dict[str, Any]
     afwegingen: dict[str, Any] | None = None
     gewist: GewistUit | None = GEWIST
+    gearchiveerd: ArchiveringUit | None = Field(
+        default=None, description="null, of: de casus is gearchiveerd (alleen nog te lezen; "
+                                  "niet in de werklijst)")
 
 
 class CasusLijst(Closed):
@@ -194,24 +205,38 @@ class KetenControle(Closed):
     melding: str
 
 
+Uitkomst = Literal["toegekend", "afgewezen", "niet_aangevraagd"]
+"""What the besluit says of one instrument of the advies (issue 14)."""
+
+
 class GekozenInstrument(Closed):
     effect: str = Field(min_length=1, max_length=40,
                         description="het gewenste effect (id) waarvoor het instrument gekozen is")
     instrument: str = Field(min_length=3, max_length=120)
+    uitkomst: Uitkomst = Field(
+        default="toegekend",
+        description="wat het besluit over dit instrument zegt: toegekend, afgewezen of "
+                    "niet_aangevraagd (standaard toegekend)")
     motivering: str | None = Field(
         default=None, min_length=1, max_length=4000,
-        description="verplicht als het advies dit instrument bij dit effect 'past_niet' gaf")
+        description="verplicht waar het besluit afwijkt van het advies: 'toegekend' waar het "
+                    "advies 'past_niet' gaf, of 'afgewezen' waar het advies 'past' gaf")
 
 
 class GekozenInstrumentUit(Closed):
     effect: str | None = Field(description="null bij besluiten van vóór schema 0005")
     instrument: str
+    uitkomst: Uitkomst = Field(description="toegekend, afgewezen of niet_aangevraagd; "
+                                           "besluiten van vóór issue 14: toegekend")
     motivering: str | None
 
 
 class BesluitIn(Closed):
     advies_id: str = Field(max_length=36)
-    instrumenten: list[GekozenInstrument] = Field(min_length=1, max_length=50)
+    instrumenten: list[GekozenInstrument] = Field(
+        min_length=1, max_length=50,
+        description="per instrument van het advies de uitkomst (ten minste één instrument; "
+                    "ook alleen afgewezen of niet aangevraagde mag)")
     motivering: str = Field(min_length=1, max_length=8000)
     zaak_url: HttpUrl | None = None
     vervangt: str | None = Field(

@@ -379,6 +379,12 @@ class Settings(BaseModel):
     packs (406 tests); turn off only where the tests already ran on these exact packs."""
     lokale_sleutels: bool = False
     """True when the built-in local API keys are active (never in production)."""
+    bewaartermijn_jaren: int | None = Field(None, ge=1, le=200)
+    """The retention period of an archived casus in years (`OT_BEWAARTERMIJN_JAREN`), counted
+    from archiving; after it `ot bewaartermijn --uitvoeren` erases the casus. The municipality
+    sets it from the Archiefwet selectielijst for gemeenten (the category of its dossiers);
+    this service does not decide the period. None (the default): nothing is ever erased for
+    retention."""
 
     @classmethod
     def from_env(cls) -> Settings:
@@ -406,7 +412,8 @@ class Settings(BaseModel):
                           ("OT_VERWERKINGSACTIVITEIT", "verwerkingsactiviteit"),
                           ("OT_PSEUDONIEM_SLEUTEL", "pseudoniem_sleutel"),
                           ("OT_SERVER_URL", "server_url"),
-                          ("OT_PAKKETTESTS_BIJ_START", "pakkettests_bij_start")):
+                          ("OT_PAKKETTESTS_BIJ_START", "pakkettests_bij_start"),
+                          ("OT_BEWAARTERMIJN_JAREN", "bewaartermijn_jaren")):
             if key in env:
                 data[name] = env[key]
         settings = cls.model_validate(data)

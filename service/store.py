@@ -1,5 +1,6 @@
 """Storage operations, one transaction each. Nothing stored is updated in place except the casus
-head (whose every version is also appended to `casus_versies`) and the chain head.
+head (whose every version is also appended to `casus_versies`; its archive state, `archive`,
+is the head's alone) and the chain head.
 
 The chain: each advies commits to its trace (`trace_hash`), to the exact casus version it
 evaluated (`casus_hash`), to who made it (`door`) and to its predecessor (`keten_hash`); each
@@ -14,13 +15,16 @@ erased. Verification accepts blank content only where such a later link vouches 
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import heapq
 import hmac
 import json
+import secrets
 import uuid
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
+from types import SimpleNamespace
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import func, inspect, or_, select
@@ -292,13 +296,102 @@ def wissing_of(session: Session, casus_id: str | None) -> Wissing | None:
 
 
 def refuse_if_erased(session: Session, casus_id: str | None) -> None:
-    """Nothing is added to an erased casus (no version, answer, advies or besluit on it or on
-    its adviezen): 409."""
+    """Nothing is added to an erased or an archived casus (no version, answer, stap 3, advies
+    or besluit on it or on its adviezen): 409. The one guard every write on a casus calls, so
+    an archived casus is read-only everywhere until it is dearchived (`unarchive`); the
+    erasure itself (`store_wissing`) does not call it: an archived casus can be erased."""
     wissing = wissing_of(session, casus_id)
     if wissing is not None:
         raise ApiProblem(409, f"Casus {casus_id} is gewist op {wissing.tijdstip[:10]} (AVG, "
                               f"wissing {wissing.id}); er kan niets meer aan worden "
                               "toegevoegd of gewijzigd.")
+    if casus_id is None:
+        return
+    archived = session.scalar(select(Casus.gearchiveerd).where(Casus.id == casus_id))
+    if archived is not None:
+        raise ApiProblem(409, f"Casus {casus_id} is gearchiveerd op {archived[:10]} en alleen "
+                              "nog te lezen; dearchiveer haar eerst "
+                              f"(POST /v1/casussen/{casus_id}/_dearchiveer).")
+
+
+def archive(casus: Casus, door: str) -> None:
+    """Archive `casus` (read-only, out of the working list): who and when, on the head only.
+    No version is added and the chain does not change; the retention period counts from
+    here. Twice: 409."""
+    if casus.gearchiveerd is not None:
+        raise ApiProblem(409, f"Casus {casus.id} is al gearchiveerd op "
+                              f"{casus.gearchiveerd[:10]}.")
+    casus.gearchiveerd, casus.gearchiveerd_door = now(), door
+
+
+def unarchive(casus: Casus) -> None:
+    """Take `casus` back into the working list; its retention period no longer runs (it
+    starts again at the next archiving). Who did it and when is in the processing log. A
+    casus that is not archived: 409."""
+    if casus.gearchiveerd is None:
+        raise ApiProblem(409, f"Casus {casus.id} is niet gearchiveerd.")
+    casus.gearchiveerd = casus.gearchiveerd_door = None
+
+
+BEWAARTERMIJN_DOOR = "systeem|bewaartermijn"
+"""The actor of an erasure after the retention period: no person, the service itself."""
+
+
+def retention_cutoff(jaren: int, moment: dt.datetime) -> str:
+    """The archive time on or before which a casus' retention period of `jaren` calendar years
+    has passed at `moment` (29 February counts back to 28 February), as stored (`now()`)."""
+    moment = moment.astimezone(dt.UTC)
+    try:
+        earlier = moment.replace(year=moment.year - jaren)
+    except ValueError:  # 29 February in a year that has none
+        earlier = moment.replace(year=moment.year - jaren, day=28)
+    return earlier.isoformat(timespec="microseconds").replace("+00:00", "Z")
+
+
+def past_retention(session: Session, jaren: int, moment: dt.datetime) -> list[tuple[str, str]]:
+    """(casus id, gearchiveerd) of every archived casus not yet erased whose retention period
+    of `jaren` years has passed at `moment`, oldest archive first."""
+    cutoff = retention_cutoff(jaren, moment)
+    rows = session.execute(
+        select(Casus.id, Casus.gearchiveerd)
+        .outerjoin(Wissing, Wissing.casus_id == Casus.id)
+        .where(Casus.gearchiveerd.is_not(None), Casus.gearchiveerd <= cutoff,
+               Wissing.id.is_(None))
+        .order_by(Casus.gearchiveerd, Casus.id)).all()
+    return [(r.id, r.gearchiveerd) for r in rows]
+
+
+def erase_past_retention(sessions: Callable[[], Session], *, jaren: int, moment: dt.datetime,
+                         activiteit: str, pseudoniem_sleutel: str,
+                         signer: Signer | None = None) -> list[Wissing]:
+    """Erase every casus whose retention period has passed (`past_retention`), each through
+    `store_wissing` (the same erasure as `POST /v1/casussen/{id}/_wis`) in its own
+    transaction with its `casus_wissen` record in the processing log, by
+    `BEWAARTERMIJN_DOOR`. A casus dearchived or erased meanwhile is left alone (checked again
+    under its row lock)."""
+    grond = f"bewaartermijn verstreken (OT_BEWAARTERMIJN_JAREN={jaren})"
+    cutoff = retention_cutoff(jaren, moment)
+    with sessions() as session:
+        due = past_retention(session, jaren, moment)
+    done: list[Wissing] = []
+    for casus_id, _ in due:
+        with sessions() as session:
+            casus = session.scalars(select(Casus).where(Casus.id == casus_id)
+                                    .with_for_update()).first()
+            if (casus is None or casus.gearchiveerd is None or casus.gearchiveerd > cutoff
+                    or wissing_of(session, casus_id) is not None):
+                continue
+            start = now()
+            wissing = store_wissing(session, casus, grond=grond, door=BEWAARTERMIJN_DOOR,
+                                    signer=signer)
+            state = SimpleNamespace(trace_id=secrets.token_hex(16), span_id=secrets.token_hex(8),
+                                    parent_span_id=None)
+            log_verwerking(session, state=state, naam="casus_wissen", activiteit=activiteit,
+                           betrokkene=pseudonym(pseudoniem_sleutel, casus_id), status="OK",
+                           start=start, advies_id=None, door=BEWAARTERMIJN_DOOR)
+            session.commit()
+            done.append(wissing)
+    return done
 
 
 def store_wissing(session: Session, casus: Casus, *, grond: str, door: str,
@@ -590,8 +683,10 @@ def count(session: Session, model: Any, *where: Any) -> int:
     return int(session.scalar(select(func.count()).select_from(model).where(*where)) or 0)
 
 
-__all__ = ["Advies", "Besluit", "Casus", "ChainWalk", "Wissing", "add_casus_version",
-           "apply_answers", "besluit_link_hash", "casus_digest", "casus_problems",
-           "chain_records", "count", "link_hash", "log_verwerking", "pseudonym",
-           "refuse_if_erased", "store_advies", "store_besluit", "store_wissing",
-           "verify_chain", "walk_chain", "wissing_link_hash", "wissing_of"]
+__all__ = ["BEWAARTERMIJN_DOOR", "Advies", "Besluit", "Casus", "ChainWalk", "Wissing",
+           "add_casus_version", "apply_answers", "archive", "besluit_link_hash",
+           "casus_digest", "casus_problems", "chain_records", "count",
+           "erase_past_retention", "link_hash", "log_verwerking", "past_retention",
+           "pseudonym", "refuse_if_erased", "retention_cutoff", "store_advies",
+           "store_besluit", "store_wissing", "unarchive", "verify_chain", "walk_chain",
+           "wissing_link_hash", "wissing_of"]

@@ -5,6 +5,9 @@
 * **Schrijven** (write: change a casus, answer its questions, record stap 3, make an advies on
   it, record a besluit on an advies): only its owner, acting as consulent. Holding the auditor
   role next to the consulent role never turns "may see" into "may change".
+* **Archiveren** and **wissen** (the AVG erasure, art. 17 request) are writes: only the owning
+  consulent. There is no separate privacy role; the erasure after the retention period is done
+  by the system (`ot bewaartermijn`, actor `systeem|bewaartermijn`), not through the API.
 * The owner is the principal's `id`: issuer and subject together, so a token from another issuer
   with the same `sub` is someone else.
 * An impact job (service/impact_jobs.py) is seen by whoever started it and by auditors, changed

@@ -1,12 +1,17 @@
-"""Shared fixtures. Tests use invented people only."""
+"""Shared fixtures, the hypothesis profiles and the privacy scan of the whole run's logs.
+Tests use invented people only."""
 
 from __future__ import annotations
 
+import json
 import os
+import re
 import tempfile
 from pathlib import Path
 
 import pytest
+import yaml
+from hypothesis import settings
 
 from engine import Engine
 
@@ -14,10 +19,17 @@ ROOT = Path(__file__).resolve().parent.parent
 LOG_FILE = Path(os.environ.setdefault(
     "OT_LOG_FILE", str(Path(tempfile.mkdtemp(prefix="ot-logs-")) / "service.jsonl")))
 """Every service log line of the whole run (in-process apps and live servers alike), scanned
-for personal data by tests/zz_einde/test_privacy_scan.py, which runs last."""
+for personal data by `pytest_sessionfinish` below after the last test, whatever the order."""
 SHARED = ROOT.parent / "shared"
 EXAMPLES = SHARED / "examples"
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
+
+# Hypothesis: CI explores (random, more examples, a failure prints the blob to reproduce it);
+# a local run is fast and the same every time. HYPOTHESIS_PROFILE=ci|snel overrides.
+settings.register_profile("ci", max_examples=300, derandomize=False, print_blob=True)
+settings.register_profile("snel", max_examples=60, derandomize=True)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE")
+                      or ("ci" if os.environ.get("OT_CI") == "1" else "snel"))
 
 
 @pytest.fixture(scope="session")
@@ -30,3 +42,72 @@ def basis() -> Engine:
 def rules() -> Engine:
     """The bundled rule packs, durable-rules backend."""
     return Engine.load()
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    """The suite runs in random order (pytest-randomly); `-q` hides the header that names the
+    seed, so it is repeated at the end, where a failure is read."""
+    seed = getattr(terminalreporter.config.option, "randomly_seed", None)
+    if seed is not None and terminalreporter.config.pluginmanager.has_plugin("randomly"):
+        terminalreporter.write_line(
+            f"random order: --randomly-seed={seed} (the same order again: pytest -p randomly "
+            f"--randomly-seed={seed}; file order: -p no:randomly)")
+
+
+# ---- the privacy scan (AVG): after the whole session, whatever the test order ----
+
+NAMES = ("Jan-Jansen", "Jansen", "Geheime-wens")
+"""Invented names the tests put into casussen: none may reach a log line."""
+DATE_IN_TEXT = re.compile(r"\b(19|20)\d\d-\d\d-\d\d\b")
+FREE_TEXT = ("Zelf naar de markt.", "Hij komt de deur niet meer uit en vereenzaamt.",
+             "Proefrit met de regiotaxi")
+"""Inwoner free text typed by the tests (besides every example's `omschrijving`)."""
+
+
+def personal_data_in_log(path: Path) -> list[str]:
+    """Every log line that carries inwoner free text, a test name or any date (a birth date
+    would be one), each as `line N: what was found`; the timestamp field is not scanned."""
+    secrets = [e["omschrijving"] for p in sorted(EXAMPLES.glob("*.yaml"))
+               for e in yaml.safe_load(p.read_text("utf-8"))["gewenste_effecten"]]
+    secrets += [*FREE_TEXT, *NAMES]
+    found = []
+    for number, line in enumerate(path.read_text("utf-8").splitlines(), 1):
+        entry = json.loads(line)
+        text = json.dumps({k: v for k, v in entry.items() if k != "tijd"}, ensure_ascii=False)
+        found += [f"line {number}: {secret!r}" for secret in secrets if secret in text]
+        if DATE_IN_TEXT.search(text):
+            found.append(f"line {number}: a date")
+    return found
+
+
+_service_tests_run: list[str] = []
+"""Service tests (tests/api, tests/web) that ran in this session, for the scan's sanity check."""
+
+
+def pytest_runtest_logreport(report: pytest.TestReport) -> None:
+    if report.when == "call" and report.nodeid.startswith(("tests/api/", "tests/web/")):
+        _service_tests_run.append(report.nodeid)
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    """Scan every service log line of the run once all tests are done. This is a hook, not a
+    test, so it runs last in any order (pytest-randomly shuffles the files); a finding turns
+    the exit status into 'tests failed'. A run in which service tests passed but no log line
+    was written means the tee to $OT_LOG_FILE broke, which would make the scan vacuous."""
+    problems: list[str] = []
+    if LOG_FILE.is_file():
+        problems = personal_data_in_log(LOG_FILE)
+    if (_service_tests_run and exitstatus == 0
+            and (not LOG_FILE.is_file() or LOG_FILE.stat().st_size == 0)):
+        problems.append(f"the service tests wrote no log line to {LOG_FILE}")
+    if not problems:
+        return
+    reporter = session.config.pluginmanager.get_plugin("terminalreporter")
+    message = ("PRIVACY SCAN FAILED (service logs of this run, " + str(LOG_FILE) + "):\n  "
+               + "\n  ".join(problems[:20]))
+    if reporter is not None:
+        reporter.write_sep("=", "privacy scan of the service logs", red=True)
+        reporter.write_line(message, red=True)
+    else:
+        print(message)
+    session.exitstatus = pytest.ExitCode.TESTS_FAILED

@@ -290,7 +290,7 @@ def out_of_bounds(spec: FactSpec) -> st.SearchStrategy[Any]:
                             -math.inf, math.nan, 1e-320, 0.005, -(MAX_BEDRAG + 1)])
 
 
-SETTINGS = settings(max_examples=100, deadline=None, derandomize=True,
+SETTINGS = settings(deadline=None,  # examples and seed: the profile (tests/conftest.py)
                     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 
 

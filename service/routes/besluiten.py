@@ -1,9 +1,11 @@
-"""`besluiten`: which instrument the consulent chose for which gewenst effect, with motivation,
+"""`besluiten`: per instrument of the advies, for which gewenst effect, whether it was granted
+(`toegekend`), refused (`afgewezen`) or not applied for (`niet_aangevraagd`), with motivation,
 on which advies, and by whom.
 
-A besluit holds up in a bezwaar file: every chosen instrument names its effect and is checked
-against the advies' own trace, choosing what the advies judged `past_niet` needs a motivering
-for that instrument, and a besluit is never changed: a correction is a new version that names
+A besluit holds up in a bezwaar file: every instrument names its effect and is checked
+against the advies' own trace, departing from the advies (granting what it judged `past_niet`,
+refusing what it judged `past`) needs a motivering for that instrument, and a besluit is never
+changed: a correction is a new version that names
 the one it replaces (`vervangt`). Every version is a link of the chain (`service.store`).
 After an AVG erasure of its casus a besluit keeps its instruments, actor and link but shows
 its motiveringen as erased (`gewist`); no besluit can be added to an erased advies (409).
@@ -46,6 +48,8 @@ def out(row: Besluit, vervangen_door: str | None = None,
     return BesluitUit(id=row.id, advies_id=row.advies_id, casus_id=row.casus_id,
                       instrumenten=[GekozenInstrumentUit(effect=i.get("effect"),
                                                          instrument=i["instrument"],
+                                                         uitkomst=i.get("uitkomst",
+                                                                        "toegekend"),
                                                          motivering=i.get("motivering"))
                                     for i in row.instrumenten],
                       motivering=row.motivering, zaak_url=row.zaak_url,
@@ -76,10 +80,19 @@ def on_advies(session: Session, advies_id: str) -> list[BesluitUit]:
     return with_successors(session, rows)
 
 
+DEPARTS = {
+    ("toegekend", "past_niet"): "niet past: motiveer waarom het toch gekozen is",
+    ("afgewezen", "past"): "past: motiveer waarom het toch is afgewezen",
+}
+"""(uitkomst, the advies' status) where the besluit departs from the advies → the end of the
+reason why that instrument needs its own motivering. `niet_aangevraagd` departs from nothing:
+nobody decided on it."""
+
+
 def checked(body: BesluitIn, trace: dict[str, Any], advies_id: str) -> list[dict[str, Any]]:
-    """The chosen instruments, each checked against the advies' trace: its effect exists, the
-    instrument was judged for that effect, and a `past_niet` one carries a motivering. Every
-    problem is named by its field (400)."""
+    """The instruments, each checked against the advies' trace: its effect exists, the
+    instrument was judged for that effect, and where the besluit departs from the advies it
+    carries a motivering. Every problem is named by its field (400)."""
     judged = {e["id"]: {i["id"]: i["status"] for i in e["stap4"]["instrumenten"]}
               for e in trace["advies"]["effecten"]}
     problems: list[dict[str, str]] = []
@@ -100,11 +113,11 @@ def checked(body: BesluitIn, trace: dict[str, Any], advies_id: str) -> list[dict
             problems.append({"name": f"{field}.instrument", "code": "invalid",
                              "reason": f"'{c.instrument}' is al gekozen bij effect "
                                        f"'{c.effect}'"})
-        elif status == "past_niet" and not (c.motivering or "").strip():
+        elif (departure := DEPARTS.get((c.uitkomst, status))) \
+                and not (c.motivering or "").strip():
             problems.append({"name": f"{field}.motivering", "code": "required",
                              "reason": f"het advies zegt dat '{c.instrument}' bij effect "
-                                       f"'{c.effect}' niet past: motiveer waarom het toch "
-                                       "gekozen is"})
+                                       f"'{c.effect}' {departure}"})
         seen.add((c.effect, c.instrument))
     if problems:
         raise ApiProblem(400, "Niet elk gekozen instrument houdt stand tegen het advies.",
@@ -113,8 +126,9 @@ def checked(body: BesluitIn, trace: dict[str, Any], advies_id: str) -> list[dict
 
 
 @router.post("/besluiten", status_code=201, response_model=BesluitUit,
-             summary="Leg vast welke instrumenten gekozen zijn, per effect, op welk advies "
-                     "(of corrigeer een besluit met een nieuwe versie: vervangt)")
+             summary="Leg vast per instrument en effect: toegekend, afgewezen of niet "
+                     "aangevraagd, op welk advies (of corrigeer een besluit met een nieuwe "
+                     "versie: vervangt)")
 def create(body: BesluitIn, request: Request, response: Response,
            session: Session = Depends(db), cfg: Settings = Depends(settings),
            who: Principal = Depends(require("consulent"))) -> BesluitUit:

@@ -1,16 +1,18 @@
-"""`casussen`: step 1 (the casus), answers to "nog uitvragen", step 3 (afwegingen), and the
-AVG erasure of a casus (`_wis`).
+"""`casussen`: step 1 (the casus), answers to "nog uitvragen", step 3 (afwegingen), the
+archive (`_archiveer`, `_dearchiveer`) and the AVG erasure of a casus (`_wis`).
 
 Every version records who made it (`door`); every read and change is a record of the
 processing log (`service.routes.logboek`). An erased casus still answers, with its marker
-(`gewist`) and no content; nothing can be added to it (409)."""
+(`gewist`) and no content; nothing can be added to it (409). An archived casus answers with
+its marker (`gearchiveerd`), is left out of the working list and is read-only (409) until it
+is dearchived; it can still be erased."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 from typing import Any
 
-from fastapi import APIRouter, Depends, Request, Response
+from fastapi import APIRouter, Depends, Query, Request, Response
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -23,6 +25,7 @@ from service.routes.logboek import record, record_reads
 from service.schemas import (
     AfwegingenIn,
     Antwoorden,
+    ArchiveringUit,
     CasusIn,
     CasusLijst,
     CasusUit,
@@ -36,10 +39,12 @@ from service.settings import Settings
 from service.store import (
     add_casus_version,
     apply_answers,
+    archive,
     count,
     new_id,
     refuse_if_erased,
     store_wissing,
+    unarchive,
 )
 from service.toegang import Actie, load, visible_to
 
@@ -60,7 +65,9 @@ def markers(session: Session, casus_ids: Iterable[str | None]) -> dict[str, Gewi
 def out(row: Casus, gewist: dict[str, GewistUit] | None = None) -> CasusUit:
     return CasusUit(id=row.id, versie=row.versie, aangemaakt=row.aangemaakt,
                     gewijzigd=row.gewijzigd, casus=row.data, afwegingen=row.afwegingen,
-                    gewist=(gewist or {}).get(row.id))
+                    gewist=(gewist or {}).get(row.id),
+                    gearchiveerd=None if row.gearchiveerd is None else ArchiveringUit(
+                        tijdstip=row.gearchiveerd, door=row.gearchiveerd_door or ""))
 
 
 def validated(eng: Engines, data: dict[str, Any]) -> dict[str, Any]:
@@ -87,10 +94,18 @@ def create(body: CasusIn, request: Request, response: Response, session: Session
     return out(row)
 
 
-@router.get("/casussen", response_model=CasusLijst, summary="Casussen (eigen; auditor: alle)")
-def index(request: Request, paging: Paging = Depends(), session: Session = Depends(db_read),
+@router.get("/casussen", response_model=CasusLijst,
+            summary="Casussen (eigen; auditor: alle): de werklijst, of met gearchiveerd=true "
+                    "het archief")
+def index(request: Request, paging: Paging = Depends(),
+          gearchiveerd: bool = Query(False, description="false (standaard): de werklijst, "
+                                                        "zonder gearchiveerde casussen; true: "
+                                                        "alleen de gearchiveerde"),
+          session: Session = Depends(db_read),
           who: Principal = Depends(require("consulent", "auditor"))) -> CasusLijst:
     where = visible_to(Casus, who)
+    where.append(Casus.gearchiveerd.is_not(None) if gearchiveerd
+                 else Casus.gearchiveerd.is_(None))
     rows = session.scalars(select(Casus).where(*where).order_by(Casus.aangemaakt.desc(),
                                                                 Casus.id)
                            .offset(paging.offset).limit(paging.grootte)).all()
@@ -179,6 +194,33 @@ def weigh(casus_id: str, body: AfwegingenIn, request: Request, session: Session 
         k: v for k, v in row.data.items() if k != "stap3"}
     return _update(session, request, row, validated(eng, data), "afwegingen", who,
                    afwegingen or None)
+
+
+@router.post("/casussen/{casus_id}/_archiveer", response_model=CasusUit,
+             summary="Archiveer de casus: alleen nog te lezen, niet meer in de werklijst; de "
+                     "bewaartermijn gaat lopen")
+def archive_casus(casus_id: str, request: Request, session: Session = Depends(db),
+                  who: Principal = Depends(require("consulent"))) -> CasusUit:
+    """The owner, as for every write; an erased casus can be archived too (out of the working
+    list). Twice: 409."""
+    row = load(session, Casus, casus_id, who, Actie.SCHRIJVEN, for_update=True)
+    archive(row, who.id)
+    record(session, request, who, "casus_archiveren", casus_id=row.id, start=row.gearchiveerd)
+    session.commit()
+    return out(row, markers(session, [row.id]))
+
+
+@router.post("/casussen/{casus_id}/_dearchiveer", response_model=CasusUit,
+             summary="Haal de casus terug uit het archief (weer te wijzigen; de bewaartermijn "
+                     "loopt niet meer)")
+def unarchive_casus(casus_id: str, request: Request, session: Session = Depends(db),
+                    who: Principal = Depends(require("consulent"))) -> CasusUit:
+    """The owner; a casus that is not archived: 409."""
+    row = load(session, Casus, casus_id, who, Actie.SCHRIJVEN, for_update=True)
+    unarchive(row)
+    record(session, request, who, "casus_dearchiveren", casus_id=row.id)
+    session.commit()
+    return out(row, markers(session, [row.id]))
 
 
 @router.post("/casussen/{casus_id}/_wis", response_model=WissingUit,

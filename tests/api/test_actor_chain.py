@@ -7,7 +7,6 @@ PostgreSQL; invented people only."""
 
 from __future__ import annotations
 
-import json
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -27,6 +26,7 @@ from service.db import Advies, Besluit, make_engines, now, session_factory
 from service.migrate import alembic_config, upgrade
 from service.store import verify_chain
 from tests.api.conftest import AUDITOR, CONSULENT, dispose, example, make_settings
+from tests.api.test_migrations import CASUSSEN, VERSIES
 from tests.api.test_tamper import signed
 
 ACTOR = "api-sleutel|consulent-1"
@@ -207,7 +207,6 @@ def schema_0004_with_records(db_url: str, rules_copy: Path,
     """Schema 0004 as the service before this issue left it: two adviezen with formula 2 (one
     on a stored casus) and a besluit outside any chain, its instrument without an effect."""
     import service.store as store
-    from service.db import Casus
     from service.engines import Engines
 
     writer, reader = make_engines(db_url)
@@ -218,13 +217,12 @@ def schema_0004_with_records(db_url: str, rules_copy: Path,
     sessions = session_factory(writer)
     data = engines.current.casus(example("scootmobiel")).model_dump(mode="json",
                                                                     exclude_none=True)
-    with sessions() as s:
-        s.add(Casus(id="c-oud", eigenaar=ACTOR, versie=1, data=data, afwegingen=None,
-                    aangemaakt=now(), gewijzigd=now()))
-        s.flush()
-        s.execute(sa.text("INSERT INTO casus_versies (casus_id, versie, data, reden, door, "
-                          "aangemaakt) VALUES ('c-oud', 1, :data, 'aangemaakt', :door, 'x')"),
-                  {"data": json.dumps(data), "door": ACTOR})
+    with sessions() as s:  # the casus as schema 0004 has it (not today's model)
+        s.execute(CASUSSEN.insert().values(id="c-oud", eigenaar=ACTOR, versie=1, data=data,
+                                           afwegingen=None, aangemaakt=now(), gewijzigd=now()))
+        s.execute(VERSIES.insert().values(casus_id="c-oud", versie=1, data=data,
+                                          afwegingen=None, reden="aangemaakt", door=ACTOR,
+                                          aangemaakt="x"))
         first = store.store_advies(s, engines.current.advies(example("overgang-18")),
                                    casus_id=None, casus_versie=None, door=ACTOR)
         second = store.store_advies(s, engines.current.advies(data), casus_id="c-oud",
@@ -254,7 +252,8 @@ def test_0005_keeps_old_records_verifiable_and_chains_old_besluiten(
             old_besluit = c.get("/v1/besluiten/b-oud", headers=AUDITOR).json()
             assert (old_besluit["volgnummer"], old_besluit["versie"]) == (3, 1)
             assert old_besluit["instrumenten"] == [
-                {"effect": None, "instrument": "wmo.collectief_vervoer", "motivering": "x"}]
+                {"effect": None, "instrument": "wmo.collectief_vervoer", "motivering": "x",
+                 "uitkomst": "toegekend"}]  # rows from before `uitkomst` granted what they named
             new = c.post("/v1/adviezen", json={"casus": example("scootmobiel")},
                          headers=CONSULENT).json()
             assert new["volgnummer"] == 4

@@ -10,14 +10,16 @@ from typing import Any
 import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
-from service.db import Besluit
+from service.db import Advies, Besluit
+from service.store import store_besluit
 from tests.api.conftest import AUDITOR, CONSULENT, CONSULENT_2, example
 
 # scootmobiel, effect e1: the advies says gebruikelijke_hulp past_niet (a single person has no
 # housemates), clientondersteuning past, collectief_vervoer voorwaardelijk
 PAST_NIET = "wmo.gebruikelijke_hulp"
+PAST = "wmo.clientondersteuning"
 
 
 @pytest.fixture
@@ -29,7 +31,7 @@ def advies(client: TestClient) -> dict[str, Any]:
     status = {i["id"]: i["status"] for i in found["trace"]["advies"]["effecten"][0]["stap4"][
         "instrumenten"]}
     assert status[PAST_NIET] == "past_niet" and status["wmo.collectief_vervoer"] == \
-        "voorwaardelijk"
+        "voorwaardelijk" and status[PAST] == "past"
     return found
 
 
@@ -77,7 +79,7 @@ def test_each_instrument_names_its_effect_checked_against_the_trace(
     r = client.post("/v1/besluiten", json=besluit(aid), headers=CONSULENT)
     assert r.status_code == 201, r.text
     assert r.json()["instrumenten"] == [{"effect": "e1", "instrument": "wmo.collectief_vervoer",
-                                         "motivering": None}]
+                                         "uitkomst": "toegekend", "motivering": None}]
 
 
 def test_choosing_what_the_advies_judged_past_niet_needs_its_own_motivering(
@@ -166,3 +168,89 @@ def test_a_correction_belongs_to_the_same_casus_and_owner(
     missing = client.post("/v1/besluiten", headers=CONSULENT,
                           json=besluit(advies["id"], vervangt="bestaat-niet"))
     assert missing.status_code == 404
+
+
+# ── issue 14: per instrument toegekend / afgewezen / niet aangevraagd ───────────────────────
+
+def test_refusing_what_the_advies_judged_past_needs_its_own_motivering(
+        app: FastAPI, client: TestClient, advies: dict[str, Any]) -> None:
+    aid = advies["id"]
+    refusal: dict[str, Any] = {"effect": "e1", "instrument": PAST, "uitkomst": "afgewezen"}
+    for motivering in (None, "   "):
+        choice = refusal if motivering is None else {**refusal, "motivering": motivering}
+        problems = refused(client, app, besluit(aid, {"effect": "e1",
+                                                      "instrument": "wmo.collectief_vervoer"},
+                                                choice))
+        assert [p["name"] for p in problems] == ["instrumenten[1].motivering"]
+        assert problems[0]["reason"] == (f"het advies zegt dat '{PAST}' bij effect 'e1' past: "
+                                         "motiveer waarom het toch is afgewezen")
+    # refusing what the advies judged past_niet, or voorwaardelijk, departs from nothing
+    r = client.post("/v1/besluiten", headers=CONSULENT, json=besluit(
+        aid, {**refusal, "motivering": "De inwoner heeft al een cliëntondersteuner (invented)."},
+        {"effect": "e1", "instrument": PAST_NIET, "uitkomst": "afgewezen"},
+        {"effect": "e1", "instrument": "wmo.collectief_vervoer", "uitkomst": "afgewezen"}))
+    assert r.status_code == 201, r.text
+    made = r.json()
+    assert made["instrumenten"] == [
+        {"effect": "e1", "instrument": PAST, "uitkomst": "afgewezen",
+         "motivering": "De inwoner heeft al een cliëntondersteuner (invented)."},
+        {"effect": "e1", "instrument": PAST_NIET, "uitkomst": "afgewezen", "motivering": None},
+        {"effect": "e1", "instrument": "wmo.collectief_vervoer", "uitkomst": "afgewezen",
+         "motivering": None}]
+    assert client.get(f"/v1/besluiten/{made['id']}", headers=AUDITOR).json() == made
+    with app.state.read_sessions() as s:  # stored as sent, uitkomst included
+        row = s.get(Besluit, made["id"])
+        assert row is not None and [i["uitkomst"] for i in row.instrumenten] == ["afgewezen"] * 3
+
+
+def test_niet_aangevraagd_needs_no_motivering_and_toegekend_is_the_default(
+        app: FastAPI, client: TestClient, advies: dict[str, Any]) -> None:
+    aid = advies["id"]
+    r = client.post("/v1/besluiten", headers=CONSULENT, json=besluit(
+        aid, *({"effect": "e1", "instrument": i, "uitkomst": "niet_aangevraagd"}
+               for i in (PAST, PAST_NIET))))
+    assert r.status_code == 201, r.text
+    assert [i["uitkomst"] for i in r.json()["instrumenten"]] == ["niet_aangevraagd"] * 2
+    # an uitkomst the contract does not know: 400 naming the field, nothing stored
+    problems = refused(client, app, besluit(aid, {"effect": "e1", "instrument": PAST,
+                                                  "uitkomst": "geweigerd"}))
+    assert [p["name"] for p in problems] == ["instrumenten[0].uitkomst"]
+    # without uitkomst an instrument is granted, so past_niet still needs its motivering
+    problems = refused(client, app, besluit(aid, {"effect": "e1", "instrument": PAST_NIET}))
+    assert [p["name"] for p in problems] == ["instrumenten[0].motivering"]
+    r = client.post("/v1/besluiten", headers=CONSULENT, json=besluit(aid))
+    assert r.json()["instrumenten"][0]["uitkomst"] == "toegekend"
+
+
+def test_a_besluit_stored_before_uitkomst_reads_as_toegekend_and_still_verifies(
+        app: FastAPI, client: TestClient, advies: dict[str, Any]) -> None:
+    """A row as the service stored it before issue 14 (no `uitkomst` key), chained over that
+    JSON: it reads as toegekend, and its link hash still holds."""
+    old_shape = [{"effect": "e1", "instrument": "wmo.collectief_vervoer", "motivering": None}]
+    with app.state.sessions() as s:
+        row = s.get(Advies, advies["id"])
+        assert row is not None
+        old = store_besluit(s, advies=row, instrumenten=old_shape, motivering="Van vroeger.",
+                            zaak_url=None, door="api-sleutel|consulent-1")
+        old_id = old.id
+        s.commit()
+    with app.state.read_sessions() as s:
+        stored_row = s.get(Besluit, old_id)
+        assert stored_row is not None and stored_row.instrumenten == old_shape  # unchanged
+    shown = client.get(f"/v1/besluiten/{old_id}", headers=CONSULENT).json()
+    assert shown["instrumenten"] == [{**old_shape[0], "uitkomst": "toegekend"}]
+    # a correction of it, in the new shape, chains on
+    r = client.post("/v1/besluiten", headers=CONSULENT, json=besluit(
+        advies["id"], {"effect": "e1", "instrument": PAST, "uitkomst": "afgewezen",
+                       "motivering": "Niet nodig gebleken (invented)."}, vervangt=old_id))
+    assert r.status_code == 201, r.text
+    chain = client.post("/v1/adviezen/_verifieer-keten", headers=AUDITOR).json()
+    assert chain["geldig"] is True, chain
+    assert chain["melding"].startswith("1 adviezen en 2 besluiten, keten intact")
+    # and the hash does cover the stored JSON as is: adding the key afterwards is caught
+    with app.state.sessions() as s:
+        s.execute(update(Besluit).where(Besluit.id == old_id).values(
+            instrumenten=[{**old_shape[0], "uitkomst": "toegekend"}]))
+        s.commit()
+    assert client.post("/v1/adviezen/_verifieer-keten", headers=AUDITOR).json()["geldig"] \
+        is False

@@ -140,7 +140,7 @@ def test_erasure_blanks_the_content_keeps_every_hash_and_the_chain_verifies(
         besluit = s.get(Besluit, bid)
         assert besluit is not None and besluit.motivering == ""
         assert besluit.instrumenten == [{"effect": "e1", "instrument": "wmo.collectief_vervoer",
-                                         "motivering": None}]
+                                         "motivering": None, "uitkomst": "toegekend"}]
         everything = dump(s)
         assert NAAM not in everything
         logged = s.scalars(select(Verwerking).where(Verwerking.naam == "casus_wissen")).all()

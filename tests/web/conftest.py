@@ -14,6 +14,7 @@ import pytest
 from playwright.sync_api import Browser, Page, sync_playwright
 
 from service.launch import live_server
+from tests.api.conftest import PG_URL, reset_postgres
 
 CHROMIUM = os.environ.get("OT_CHROMIUM", "/usr/bin/chromium")
 SHOTS = Path(os.environ.get("OT_SCREENSHOTS", Path(__file__).resolve().parents[2]
@@ -32,10 +33,21 @@ def token_login_enabled() -> Iterator[None]:
         yield
 
 
-@pytest.fixture(scope="module")
-def base_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+@pytest.fixture(scope="module", params=["sqlite", "postgresql"])
+def base_url(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+             ) -> Iterator[str]:
+    """The live service on the embedded default (SQLite) and on PostgreSQL (`.ci/run` sets
+    OT_TEST_POSTGRES_URL; each module starts from an empty schema)."""
     folder = tmp_path_factory.mktemp("web")
-    with live_server(f"sqlite:///{folder / 'ot.sqlite3'}", log=folder / "server.log") as url:
+    if request.param == "sqlite":
+        db = f"sqlite:///{folder / 'ot.sqlite3'}"
+    else:
+        if not PG_URL:
+            pytest.skip("OT_TEST_POSTGRES_URL is not set (CI sets it; see "
+                        "scripts/postgres-start.sh)")
+        reset_postgres(PG_URL)
+        db = PG_URL
+    with live_server(db, log=folder / "server.log") as url:
         yield url
 
 

@@ -1,0 +1,288 @@
+"""Steps 2 and 4 of the Omgekeerde Toets for one casus, from the documents alone.
+
+Sources, cited per function: `docs/regeltaal.md` (§Conditions, §Who decides, what is uncertain,
+caps and forms, §YAML tests for the statuses), `docs/ontwerp.md` §Nog uitvragen,
+`../shared/domain/casus.md` and `../shared/domain/method.md` (step 2, integraal overleg).
+Where the documents are silent and the intended behaviour was read from the engine, the
+docstring says "DOCUMENTATION GAP" (listed in `docs/specificatie.md`).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any
+
+from tests.spec.logic import JA, NEE, ONBEKEND, compare, en, niet, of
+from tests.spec.packs import Pack, Regime, regime
+
+PAST, VOORWAARDELIJK, PAST_NIET, NVT = ("past", "voorwaardelijk", "past_niet",
+                                        "niet_van_toepassing")
+RANK = {PAST: 0, VOORWAARDELIJK: 1, PAST_NIET: 2}
+
+
+@dataclass
+class Context:
+    """One gewenst effect: regeltaal §Conditions, "`persoon` (the person the effect concerns),
+    `aanvrager`"; casus.md: `persoon` defaults to the aanvrager."""
+
+    regime: Regime
+    casus: dict[str, Any]
+    effect: dict[str, Any]
+    person: dict[str, Any]
+    applicant: dict[str, Any]
+    derived: dict[str, str] = field(default_factory=dict)
+
+    def children(self) -> list[dict[str, Any]]:
+        return [p for p in self.casus.get("personen", []) if p.get("rol") == "kind"]
+
+    def fact(self, subject: str, name: str) -> Any:
+        """The raw value of `<onderwerp>.<naam>`, or None (onbekend)."""
+        if subject == "afgeleid":
+            return {JA: True, NEE: False}.get(self.derive(name))
+        if subject == "persoon":
+            return self.person.get(name)
+        if subject == "aanvrager":
+            return self.applicant.get(name)
+        if subject == "effect":
+            return self.effect.get(name)
+        if subject == "huishouden" and name in ("aantal_kinderen", "jongste_kind_leeftijd"):
+            return household_figure(self.children(), name)
+        return (self.casus.get(subject) or {}).get(name)
+
+    def address(self, subject: str, name: str) -> str:
+        """How the consulent knows a fact (`personen[p1].leeftijd`), as in "nog uitvragen"."""
+        if subject == "persoon":
+            return f"personen[{self.person['id']}].{name}"
+        if subject == "aanvrager":
+            return f"personen[{self.applicant['id']}].{name}"
+        if subject == "effect":
+            return f"gewenste_effecten[{self.effect['id']}].{name}"
+        return f"{subject}.{name}"
+
+    def derive(self, name: str) -> str:
+        """An afgeleid feit: its toets, evaluated for this effect (regeltaal §A worked example,
+        `afgeleide_feiten`: "derived facts, ja/nee/onbekend, usable as afgeleid.<id>")."""
+        if name not in self.derived:
+            self.derived[name] = ONBEKEND  # a cycle is an authoring error; guard anyway
+            self.derived[name] = value(self, self.regime.afgeleid[name]["toets"])
+        return self.derived[name]
+
+
+def household_figure(children: list[dict[str, Any]], name: str) -> int | None:
+    """`huishouden.aantal_kinderen` and `huishouden.jongste_kind_leeftijd` (regeltaal
+    §Conditions: "computed").
+
+    DOCUMENTATION GAP (read from the engine): the number of children is the number of persons
+    with `rol: kind` (0 when none, never onbekend); the youngest child's age is the lowest
+    `leeftijd` among them, onbekend when there is no child or any child's age is unknown
+    (then the youngest could be the one without an age).
+    """
+    if name == "aantal_kinderen":
+        return len(children)
+    ages = [c.get("leeftijd") for c in children]
+    known = [int(a) for a in ages if a is not None]
+    return min(known) if ages and len(known) == len(ages) else None
+
+
+def value(ctx: Context, node: dict[str, Any]) -> str:
+    """A `toets` tree: `alle`, `een_van`, `niet` or one comparison (regeltaal §Conditions)."""
+    if "alle" in node:
+        return en(value(ctx, c) for c in node["alle"])
+    if "een_van" in node:
+        return of(value(ctx, c) for c in node["een_van"])
+    if "niet" in node:
+        return niet(value(ctx, node["niet"]))
+    subject, _, name = node["feit"].partition(".")
+    expected = (ctx.regime.parameters.get(node["parameter"]) if "parameter" in node
+                else node.get("waarde"))
+    return compare(ctx.fact(subject, name), node["op"], expected)
+
+
+def open_facts(ctx: Context, node: dict[str, Any]) -> list[str]:
+    """The facts to ask for an undecided tree: only unknown leaves inside subtrees that are
+    themselves onbekend, through derived facts (ontwerp.md §Nog uitvragen). For the youngest
+    child's age, the children without an age (DOCUMENTATION GAP: read from the engine)."""
+    if value(ctx, node) != ONBEKEND:
+        return []
+    kids = node.get("alle") or node.get("een_van") or ([node["niet"]] if "niet" in node else [])
+    if kids:
+        return [a for c in kids for a in open_facts(ctx, c)]
+    subject, _, name = node["feit"].partition(".")
+    if subject == "afgeleid":
+        return open_facts(ctx, ctx.regime.afgeleid[name]["toets"])
+    if node["feit"] == "huishouden.jongste_kind_leeftijd":
+        return [f"personen[{c['id']}].leeftijd" for c in ctx.children()
+                if c.get("leeftijd") is None]
+    return [ctx.address(subject, name)] if ctx.fact(subject, name) is None else []
+
+
+def soft(item: dict[str, Any]) -> bool:
+    """A ground the law leaves to someone (`beslisruimte`) or marked `onzeker` never makes an
+    instrument `past_niet` (regeltaal §Who decides…, status rule 2)."""
+    return bool(item.get("onzeker") or item.get("beslisruimte"))
+
+
+@dataclass
+class Result:
+    """One instrument for one effect: its status, markers (for `past`) and open facts."""
+
+    status: str
+    markering: set[str] = field(default_factory=set)
+    open: list[str] = field(default_factory=list)
+
+
+def instrument(ctx: Context, ins: dict[str, Any], gw: dict[str, str]) -> Result:
+    """The status from the instrument's grounds (regeltaal §Who decides…, rules 1–4, and
+    §YAML tests, `niet_van_toepassing`).
+
+    Considered only if one of its grondwaarden is not nee for this effect; a hard `toepassing`
+    nee hides it, an `onzeker`/`beslisruimte` one keeps it as a ground against.
+    Against: a voorwaarde or toepassing nee; an uitsluiting, or a voorliggend with
+    `gevolg: uitsluiting`, ja. Open: any of those onbekend. `past_niet` only on a hard ground
+    against; else `voorwaardelijk` when a ground is open or a soft ground goes against; else
+    `past`. Begrenzingen, termijnen and `gevolg: vermelding` never change the status.
+    """
+    if all(gw.get(g, NEE) == NEE for g in ins["grondwaarden"]):
+        return Result(NVT)
+    grounds: list[tuple[dict[str, Any], str, str]] = []  # (item, value, value that goes against)
+    toep = ins.get("toepassing")
+    if toep is not None:
+        long_form = "toets" in toep
+        item = toep if long_form else {}
+        v = value(ctx, toep["toets"] if long_form else toep)
+        if v == NEE and not soft(item):
+            return Result(NVT)
+        grounds.append(({**item, "toets": item.get("toets", toep)}, v, NEE))
+    grounds += [(c, value(ctx, c["toets"]), NEE) for c in ins.get("voorwaarden", [])]
+    grounds += [(c, value(ctx, c["toets"]), JA) for c in ins.get("uitsluitingen", [])]
+    grounds += [(c, value(ctx, c["toets"]), JA) for c in ins.get("voorliggend", [])
+                if c.get("gevolg") == "uitsluiting" and "toets" in c]
+    against = [item for item, v, bad in grounds if v == bad]
+    opened = [item for item, v, _ in grounds if v == ONBEKEND]
+    if any(not soft(item) for item in against):
+        status = PAST_NIET
+    elif opened or against:
+        status = VOORWAARDELIJK
+    else:
+        status = PAST
+    holding = [item for item, v, bad in grounds if bad == NEE and v == JA]
+    asked = [a for item, v, _ in grounds if v == ONBEKEND for a in open_facts(ctx, item["toets"])]
+    return Result(status, markers(status, ins, holding, against), asked)
+
+
+def markers(status: str, ins: dict[str, Any], holding: list[dict[str, Any]],
+            against: list[dict[str, Any]]) -> set[str]:
+    """Rule 4: a `past` that rests on a voorwaarde or long-form toepassing marked `onzeker` or
+    `beslisruimte` that holds, or on an instrument-level mark, carries that marker; an
+    uitsluiting that does not apply leaves none. DOCUMENTATION GAP (read from the engine's
+    output): a `voorwaardelijk` carries the same markers plus those of the soft grounds that go
+    against it; a `past_niet` carries none."""
+    if status == PAST_NIET:
+        return set()
+    marks: set[str] = set()
+    for item in (ins, *holding, *against):
+        if item.get("beslisruimte"):
+            marks.add("beslisruimte")
+        if item.get("onzeker"):
+            marks.add("onzeker")
+    return marks
+
+
+def apply_forms(results: dict[str, Result], instruments: dict[str, dict[str, Any]]) -> None:
+    """A form (`vorm_van`) never fits better than the best of its bases for the same effect;
+    when none of its bases applies to the effect, neither does the form (regeltaal §Who
+    decides…, `vorm_van` and rule 5).
+
+    DOCUMENTATION GAP (read from the engine): a form that is capped, or a `past` form, also
+    shows the markers of that best base (the first in `vorm_van` order among equals) and, when
+    a `past` is capped to `voorwaardelijk`, asks the base's open facts; capped to `past_niet`
+    it asks nothing and carries no marker.
+    """
+    done: set[str] = set()
+
+    def settle(iid: str) -> None:
+        if iid in done or results[iid].status == NVT:
+            return
+        done.add(iid)
+        bases = [b for b in instruments[iid].get("vorm_van", []) if b in results]
+        for b in bases:
+            settle(b)
+        applying = [results[b] for b in bases if results[b].status != NVT]
+        if not instruments[iid].get("vorm_van"):
+            return
+        if not applying:
+            results[iid] = Result(NVT)
+            return
+        best = min(applying, key=lambda r: RANK[r.status])
+        own = results[iid]
+        if RANK[best.status] <= RANK[own.status] and own.status != PAST:
+            return
+        status = max(own.status, best.status, key=RANK.__getitem__)
+        if status == PAST_NIET:
+            results[iid] = Result(status)
+            return
+        asked = own.open + (best.open if status != own.status else [])
+        results[iid] = Result(status, own.markering | best.markering, asked)
+
+    for iid in list(results):
+        settle(iid)
+
+
+def step2(ctx: Context, gw: dict[str, str], law_of: dict[str, Pack]) -> dict[str, Any]:
+    """Per law: ja when one of its grondwaarden is ja, else onbekend when one is onbekend,
+    else nee (regeltaal §YAML tests, `wetten`). The domains are the laws that are ja; the
+    laws that are onbekend are possible domains (DOCUMENTATION GAP: `mogelijke_domeinen` is
+    not described, read from the engine's output); no law ja or onbekend means the effect
+    serves no grondwaarde (method.md step 2)."""
+    wetten: dict[str, str] = {}
+    for gid, v in gw.items():
+        pack = law_of[gid]
+        wetten[pack.id] = of([wetten.get(pack.id, NEE), v])
+    domain = {law_of[g].id: law_of[g].domein for g in gw}
+    return {
+        "wetten": {k: v for k, v in wetten.items() if v != NEE},
+        "domeinen": sorted({domain[k] for k, v in wetten.items() if v == JA}),
+        "mogelijke_domeinen": sorted({domain[k] for k, v in wetten.items() if v == ONBEKEND}),
+        "geen_grondwaarde": all(v == NEE for v in wetten.values()),
+    }
+
+
+def effect_advies(reg: Regime, casus: dict[str, Any], effect: dict[str, Any]) -> dict[str, Any]:
+    people = {p["id"]: p for p in casus.get("personen", [])}
+    applicant = next(p for p in people.values() if p.get("rol") == "aanvrager")
+    ctx = Context(reg, casus, effect, people[effect.get("persoon", applicant["id"])], applicant)
+    gw = {g["id"]: value(ctx, g["toets"]) for _, g in reg.grondwaarden}
+    law_of = {g["id"]: p for p, g in reg.grondwaarden}
+    instruments = {ins["id"]: ins for _, ins in reg.instrumenten}
+    results = {iid: instrument(ctx, ins, gw) for iid, ins in instruments.items()}
+    apply_forms(results, instruments)
+    asked = [a for _, g in reg.grondwaarden for a in open_facts(ctx, g["toets"])]
+    asked += [a for r in results.values() if r.status == VOORWAARDELIJK for a in r.open]
+    return {
+        "stap2": step2(ctx, gw, law_of),
+        "instrumenten": {iid: r.status for iid, r in results.items()},
+        "markering": {iid: r.markering for iid, r in results.items() if r.status != NVT},
+        "nog_uitvragen": set(asked),
+    }
+
+
+def advies(packs: list[Pack], casus: dict[str, Any]) -> dict[str, Any]:
+    """The whole advies: per effect step 2 and the instrument statuses; for the casus the
+    domains and whether an integraal overleg is called for (method.md step 2: "a multi-domain
+    one calls for an integraal overleg", i.e. two or more domains over all effects)."""
+    peildatum = casus["peildatum"]
+    if isinstance(peildatum, str):
+        peildatum = dt.date.fromisoformat(peildatum)
+    reg = regime(packs, peildatum, casus.get("gemeente"))
+    effecten = {e["id"]: effect_advies(reg, casus, e) for e in casus["gewenste_effecten"]}
+    domeinen = sorted({d for e in effecten.values() for d in e["stap2"]["domeinen"]})
+    mogelijk = sorted({d for e in effecten.values() for d in e["stap2"]["mogelijke_domeinen"]}
+                      - set(domeinen))
+    return {
+        "effecten": effecten,
+        "stap2": {"domeinen": domeinen, "mogelijke_domeinen": mogelijk,
+                  "integraal_overleg": len(domeinen) >= 2,
+                  "effecten_zonder_grondwaarde": [k for k, e in effecten.items()
+                                                  if e["stap2"]["geen_grondwaarde"]]},
+    }
