@@ -221,6 +221,11 @@ def store_advies(session: Session, receipt: Receipt, *, casus_id: str | None,
     be the stored version byte for byte (canonical JSON); if it is not (the stored casus was
     changed behind the service's back), nothing is stored: 409. With a `signer`, the new head
     is signed when the interval has come (`service.keten.Signer.sign_if_due`)."""
+    if casus_id is not None:
+        # archived or erased while this advies was evaluated: lock the casus row (archiving and
+        # erasing write it) and check again; casus before chain head, the erasure's lock order
+        session.execute(select(Casus.id).where(Casus.id == casus_id).with_for_update())
+        refuse_if_closed(session, casus_id)
     head = session.execute(select(Keten).where(Keten.id == 1).with_for_update()).scalar_one()
     trace = receipt.kop
     digest = casus_digest(trace["casus"] if "casus" in trace else receipt.trace["casus"])
@@ -228,7 +233,6 @@ def store_advies(session: Session, receipt: Receipt, *, casus_id: str | None,
         stored = session.execute(select(CasusVersie.data).where(
             CasusVersie.casus_id == casus_id, CasusVersie.versie == casus_versie)).first()
         if stored is None or casus_digest(stored.data) != digest:
-            refuse_if_erased(session, casus_id)  # erased meanwhile: say so
             raise ApiProblem(409, f"Casus {casus_id} versie {casus_versie}: de opgeslagen versie "
                                   "klopt niet met de casus zoals die is geëvalueerd; er is "
                                   "niets opgeslagen. Sla de casus opnieuw op (PUT).")
@@ -262,7 +266,7 @@ def store_besluit(session: Session, *, advies: Advies, instrumenten: list[dict[s
     overwritten."""
     head = session.execute(select(Keten).where(Keten.id == 1).with_for_update()).scalar_one()
     # read again under the head lock: an erasure of the casus may have committed meanwhile
-    refuse_if_erased(session, advies.casus_id)
+    refuse_if_closed(session, advies.casus_id)
     if vervangt is not None:
         newer = session.scalar(select(Besluit.id).where(Besluit.vervangt == vervangt.id))
         if newer is not None:
@@ -295,7 +299,7 @@ def wissing_of(session: Session, casus_id: str | None) -> Wissing | None:
     return session.scalars(select(Wissing).where(Wissing.casus_id == casus_id)).first()
 
 
-def refuse_if_erased(session: Session, casus_id: str | None) -> None:
+def refuse_if_closed(session: Session, casus_id: str | None) -> None:
     """Nothing is added to an erased or an archived casus (no version, answer, stap 3, advies
     or besluit on it or on its adviezen): 409. The one guard every write on a casus calls, so
     an archived casus is read-only everywhere until it is dearchived (`unarchive`); the
@@ -687,6 +691,6 @@ __all__ = ["BEWAARTERMIJN_DOOR", "Advies", "Besluit", "Casus", "ChainWalk", "Wis
            "add_casus_version", "apply_answers", "archive", "besluit_link_hash",
            "casus_digest", "casus_problems", "chain_records", "count",
            "erase_past_retention", "link_hash", "log_verwerking", "past_retention",
-           "pseudonym", "refuse_if_erased", "retention_cutoff", "store_advies",
+           "pseudonym", "refuse_if_closed", "retention_cutoff", "store_advies",
            "store_besluit", "store_wissing", "unarchive", "verify_chain", "walk_chain",
            "wissing_link_hash", "wissing_of"]

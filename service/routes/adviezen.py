@@ -49,7 +49,7 @@ from service.store import (
     count,
     log_verwerking,
     pseudonym,
-    refuse_if_erased,
+    refuse_if_closed,
     store_advies,
 )
 from service.toegang import Actie, load, visible_to
@@ -113,7 +113,7 @@ def create(body: AdviesIn, request: Request,
     casus_id = casus_versie = None
     if body.casus_id is not None:
         row = load(reader, Casus, body.casus_id, who, Actie.SCHRIJVEN)
-        refuse_if_erased(reader, row.id)
+        refuse_if_closed(reader, row.id)
         data, casus_id, casus_versie = row.data, row.id, row.versie
     else:
         assert body.casus is not None

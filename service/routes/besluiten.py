@@ -37,7 +37,7 @@ from service.schemas import (
     Pagina,
 )
 from service.settings import Settings
-from service.store import count, refuse_if_erased, store_besluit
+from service.store import count, refuse_if_closed, store_besluit
 from service.toegang import Actie, load, visible_to
 
 router = APIRouter(tags=["besluiten"])
@@ -133,11 +133,11 @@ def create(body: BesluitIn, request: Request, response: Response,
            session: Session = Depends(db), cfg: Settings = Depends(settings),
            who: Principal = Depends(require("consulent"))) -> BesluitUit:
     advies = load(session, Advies, body.advies_id, who, Actie.SCHRIJVEN)
-    refuse_if_erased(session, advies.casus_id)
+    refuse_if_closed(session, advies.casus_id)
     previous = None
     if body.vervangt is not None:
         previous = load(session, Besluit, body.vervangt, who, Actie.SCHRIJVEN)
-        refuse_if_erased(session, previous.casus_id)
+        refuse_if_closed(session, previous.casus_id)
         same = (previous.advies_id == advies.id
                 or (advies.casus_id is not None and previous.casus_id == advies.casus_id))
         if not same:

@@ -42,7 +42,7 @@ from service.store import (
     archive,
     count,
     new_id,
-    refuse_if_erased,
+    refuse_if_closed,
     store_wissing,
     unarchive,
 )
@@ -165,7 +165,7 @@ def replace(casus_id: str, body: CasusIn, request: Request, session: Session = D
             eng: Engines = Depends(engines),
             who: Principal = Depends(require("consulent"))) -> CasusUit:
     row = load(session, Casus, casus_id, who, Actie.SCHRIJVEN, for_update=True)
-    refuse_if_erased(session, row.id)
+    refuse_if_closed(session, row.id)
     data = validated(eng, body.model_dump(mode="json", exclude_none=True))
     return _update(session, request, row, data, "vervangen", who, data.get("stap3"))
 
@@ -176,7 +176,7 @@ def answer(casus_id: str, body: Antwoorden, request: Request, session: Session =
            eng: Engines = Depends(engines),
            who: Principal = Depends(require("consulent"))) -> CasusUit:
     row = load(session, Casus, casus_id, who, Actie.SCHRIJVEN, for_update=True)
-    refuse_if_erased(session, row.id)
+    refuse_if_closed(session, row.id)
     data = apply_answers(row.data, [(a.feit, a.waarde) for a in body.antwoorden])
     return _update(session, request, row, validated(eng, data), "antwoorden", who,
                    row.afwegingen)
@@ -188,7 +188,7 @@ def weigh(casus_id: str, body: AfwegingenIn, request: Request, session: Session 
           eng: Engines = Depends(engines),
           who: Principal = Depends(require("consulent"))) -> CasusUit:
     row = load(session, Casus, casus_id, who, Actie.SCHRIJVEN, for_update=True)
-    refuse_if_erased(session, row.id)
+    refuse_if_closed(session, row.id)
     afwegingen = body.model_dump(exclude_none=True)
     data = {**row.data, "stap3": afwegingen} if afwegingen else {
         k: v for k, v in row.data.items() if k != "stap3"}
