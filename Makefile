@@ -37,3 +37,10 @@ bench: $(STAMP)  ## every benchmark but HTTP; rewrites docs/performance.md
 
 bench-http: $(STAMP)  ## HTTP load (SQLite; PostgreSQL too with OT_TEST_POSTGRES_URL); appends
 	$(BIN)/python bench/http_load.py --write docs/performance.md
+
+.PHONY: mutatie
+mutatie: $(STAMP)  ## mutation testing of engine/ (mutmut; hours, on demand; docs/testen.md)
+	$(BIN)/pip install --quiet 'mutmut>=3.8,<4'
+	OT_SHARED=$(abspath ../shared) $(BIN)/mutmut run --max-children $(or $(JOBS),2)
+	$(BIN)/mutmut results > artefacts/mutatie-resultaten.txt || true
+	$(BIN)/python scripts/mutatie_score.py

@@ -15,6 +15,7 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
+from cli.instrument_details import details_text
 from engine import CasusError, Engine, PackError, Problem, semantics
 from engine.loader import DEFAULT_RULES_DIR
 from engine.yamlsource import YamlError
@@ -135,6 +136,7 @@ def render_advies(trace: dict[str, Any], digest: str, eng: Engine | None = None)
                                                      if s2["domeinen"] else ""))
     if s2["mogelijke_domeinen"]:
         out.print(f"Mogelijk ook: {', '.join(s2['mogelijke_domeinen'])} (nog uit te vragen)")
+    parameters = {p["id"]: p for p in trace.get("parameters", [])}
     for e in advies["effecten"]:
         out.print()
         out.rule(f"{e['id']} · {e['leefgebied']} · {e['persoon']}", align="left")
@@ -165,7 +167,8 @@ def render_advies(trace: dict[str, Any], digest: str, eng: Engine | None = None)
             if ins["markering"]:
                 status.append("\n" + semantics.markering_label(ins), style="magenta")
             table.add_row(TREDE_TEXT[ins["trede"]], name, status,
-                          Text(redenen) + _lokaal_text(ins))
+                          Text(redenen) + _lokaal_text(ins)
+                          + details_text(ins, e, parameters))
         out.print("[bold]Stap 4[/] instrumenten (op de ladder):")
         out.print(table)
         if e["nog_uitvragen"]:

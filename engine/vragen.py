@@ -32,22 +32,54 @@ An instrument is *undecided* while it waits on a fact (its `nog_uitvragen` is no
 and it is that someone's turn). A fact *settles* an instrument when every answer decides it,
 and decides it *sometimes* when only some do. The ranking is by settled, then sometimes, then
 `aantal`, then the fact's address: deterministic for the same casus and rules.
+
+How it stays fast (issue 14: the advies page waits for it). The straightforward way, a whole
+advies per answer (`fast=False`), costs about a second for a four-effect casus, nearly all of
+it rendering and serialising traces nobody reads. The fast path asks the same question of the
+same rules with less work, and `tests/test_vragen.py` checks on every public example and on
+generated casussen that it gives exactly the straightforward ranking:
+
+* every answer is still set with `feitadres.set_facts` and validated as a whole casus, so the
+  answers tried (`antwoorden`) are the ones the contract accepts;
+* per effect that waits on the fact, only the undecided instruments whose status can read the
+  fact are judged (`_Dependencies`: through their grondwaarden, toepassing, conditions,
+  derived facts and the instruments they are a form of); the others keep their open facts;
+* they are judged with the evaluation's own pieces (its context, `semantics.decide`, its open-
+  fact collection and its form capping, `engine.evaluate`), without rendering a trace; a
+  comparison gets its value as the oracle gives it, which the property tests hold equal to
+  durable-rules;
+* answers that give every comparison on the fact the same value (one cell of the fact's
+  partition: 17 and 16 against `>= 18`) decide the same instruments, so one is judged per cell.
+
+Nothing here writes to the receipt or the regime: the trace and its hash stay as they were.
 """
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 import orjson
 
-from engine import feitadres
+from engine import feitadres, semantics
 from engine.casus import Casus
 from engine.catalogue import FactSpec
-from engine.conditions import Leaf
+from engine.conditions import Leaf, Node, Ternary, leaves_of
+from engine.conditions import evaluate as kleene
 from engine.errors import CasusError
-from engine.evaluate import Receipt
+from engine.evaluate import (
+    Context,
+    InstrumentResult,
+    Receipt,
+    _apply_forms,
+    _records,
+    _unknown_inputs,
+)
+from engine.oracle import OracleBackend
+from engine.partition import kind_of
+from engine.regime import CompiledInstrument, CompiledItem, Regime
 
 if TYPE_CHECKING:
     from engine.api import Engine
@@ -86,13 +118,14 @@ class RankedQuestion:
 
 
 def rank_questions(engine: Engine, casus: Casus | dict[str, Any],
-                   base: Receipt | None = None, *, narrow: bool = True
+                   base: Receipt | None = None, *, narrow: bool = True, fast: bool = True
                    ) -> list[RankedQuestion]:
     """The casus' open facts (`advies.nog_uitvragen`), best question first.
 
     `base` is the advies of this casus with these rules, when the caller has it already (it
-    is evaluated otherwise). Costs one evaluation per answer tried, of only the effects that
-    wait on the fact (`narrow=False`: of the whole casus, for the test that they agree)."""
+    is evaluated otherwise). Only the effects that wait on a fact are looked at
+    (`narrow=False`: every effect). `fast=False` makes a whole advies per answer tried: the
+    reference the fast path (see the module docstring) is tested against."""
     valid = engine.casus(casus)
     base = base or engine.advies(valid)
     advies = orjson.loads(base.trace_json)["advies"]
@@ -101,23 +134,22 @@ def rank_questions(engine: Engine, casus: Casus | dict[str, Any],
     data = valid.model_dump(mode="json", exclude_none=True)
     waiting = {e["id"]: {q["feit"] for q in e["nog_uitvragen"]} for e in advies["effecten"]}
     order = {key: n for n, key in enumerate(undecided)}
+    judge = _Judge(regime, undecided) if fast else None
     out = []
     for q in advies["nog_uitvragen"]:
         address = q["feit"]
         spec = _spec(regime.catalogue, address)
-        scope = _narrowed(data, {e for e, facts in waiting.items() if address in facts}
-                          ) if narrow else data
-        tried: list[Any] = []
+        effects = ({e for e, facts in waiting.items() if address in facts} if narrow
+                   else set(waiting))
+        answers = _answers(spec, address, regime.leaves.leaves)
+        if judge is not None:
+            tried, outcomes = judge.outcomes(engine, data, address, answers, effects)
+        else:
+            tried, outcomes = _reevaluated(engine, data, address, answers, effects, narrow,
+                                           undecided)
         always: set[InstrumentKey] | None = None
         some: set[InstrumentKey] = set()
-        for answer in _answers(spec, address, regime.leaves.leaves):
-            receipt = _evaluate(engine, scope, address, answer)
-            if receipt is None and scope is not data:
-                receipt = _evaluate(engine, data, address, answer)
-            if receipt is None:
-                continue  # not an answer the contract accepts for this casus
-            tried.append(answer)
-            decided = _decided(orjson.loads(receipt.trace_json)["advies"], undecided)
+        for decided in outcomes:
             always = decided if always is None else always & decided
             some |= decided
         settled = always or set()
@@ -127,6 +159,275 @@ def rank_questions(engine: Engine, casus: Casus | dict[str, Any],
             soms=_refs(some - settled, undecided, order), antwoorden=tuple(tried)))
     out.sort(key=lambda r: (-len(r.beslist), -len(r.soms), -r.aantal, r.feit))
     return out
+
+
+def _reevaluated(engine: Engine, data: dict[str, Any], address: str, answers: list[Any],
+                 effects: set[str], narrow: bool, undecided: dict[InstrumentKey, str]
+                 ) -> tuple[list[Any], list[set[InstrumentKey]]]:
+    """The straightforward way: per answer a whole advies (of the effects in `effects` when
+    `narrow`), and what it no longer waits on."""
+    scope = _narrowed(data, effects) if narrow else data
+    tried: list[Any] = []
+    outcomes: list[set[InstrumentKey]] = []
+    for answer in answers:
+        receipt = _evaluate(engine, scope, address, answer)
+        if receipt is None and scope is not data:
+            receipt = _evaluate(engine, data, address, answer)
+        if receipt is None:
+            continue  # not an answer the contract accepts for this casus
+        tried.append(answer)
+        outcomes.append(_decided(orjson.loads(receipt.trace_json)["advies"], undecided))
+    return tried, outcomes
+
+
+FieldKey = tuple[str, str]
+"""A fact as the partitions name it: (fact kind, field), a person's facts as `persoon`."""
+
+
+class _Dependencies:
+    """Per instrument of a regime, the casus facts its status can read: through its
+    grondwaarden, toepassing, voorwaarden, uitsluitingen, voorliggende voorzieningen,
+    begrenzingen, the derived facts these use and, for a form, the instruments it is a form
+    of. Termijnen do not count: they never change a status or what is still to ask. An over-
+    estimate only costs time; a fact left out would leave an instrument undecided wrongly."""
+
+    def __init__(self, regime: Regime):
+        leaves = regime.leaves.leaves
+        derived = {d.feit.id: d.node for d in regime.derived}
+        grondwaarden = {cg.grondwaarde.id: cg.node for cg in regime.grondwaarden}
+        through: dict[str, frozenset[FieldKey]] = {}
+
+        def fields(nodes: Iterable[Node | None]) -> set[FieldKey]:
+            found: set[FieldKey] = set()
+            for node in nodes:
+                if node is None:
+                    continue
+                for i in leaves_of(node):
+                    leaf = leaves[i]
+                    if leaf.prefix == "afgeleid":
+                        found |= via(leaf.name)
+                        continue
+                    found.add((kind_of(leaf.prefix), leaf.name))
+                    if leaf.path in _FROM_CHILDREN:
+                        found.add(("persoon", "leeftijd"))
+            return found
+
+        def via(name: str) -> frozenset[FieldKey]:
+            if name not in through:
+                through[name] = frozenset()  # stratified: no cycles, but be safe
+                through[name] = frozenset(fields([derived.get(name)]))
+            return through[name]
+
+        own: dict[str, set[FieldKey]] = {}
+        self.bases: dict[str, tuple[str, ...]] = {}
+        for ci in regime.instrumenten:
+            ins = ci.instrument
+            own[ins.id] = fields([
+                None if ci.toepassing is None else ci.toepassing.node,
+                *(x.node for x in (*ci.voorwaarden, *ci.uitsluitingen, *ci.voorliggend,
+                                   *ci.begrenzingen)),
+                *(grondwaarden.get(g) for g in ins.grondwaarden)])
+            self.bases[ins.id] = tuple(b for b in ins.vorm_van)
+        self.reads: dict[str, frozenset[FieldKey]] = {
+            iid: frozenset(k for b in self.with_bases(iid) for k in own.get(b, ()))
+            for iid in own}
+        self.watched: dict[FieldKey, list[int]] = {}
+        """Per fact, the comparisons that read it directly (the youngest child's age counts
+        as every person's leeftijd): their values are the answer's cell."""
+        for leaf in leaves:
+            if leaf.prefix == "afgeleid":
+                continue
+            self.watched.setdefault((kind_of(leaf.prefix), leaf.name), []).append(leaf.index)
+            if leaf.path in _FROM_CHILDREN:
+                self.watched.setdefault(("persoon", "leeftijd"), []).append(leaf.index)
+        self.grondwaarden = {cg.grondwaarde.id: cg for cg in regime.grondwaarden}
+
+    def with_bases(self, iid: str) -> list[str]:
+        """The instrument and, transitively, what it is a form of (its status is capped by
+        theirs): judging a form means judging these too."""
+        out: list[str] = []
+        todo = [iid]
+        while todo:
+            found = todo.pop()
+            if found in out:
+                continue
+            out.append(found)
+            todo.extend(self.bases.get(found, ()))
+        return out
+
+
+_FROM_CHILDREN = ("huishouden.jongste_kind_leeftijd", "huishouden.aantal_kinderen")
+"""Household facts the evaluation derives from the children's ages (`engine.evaluate`)."""
+
+_DEPENDENCIES: dict[int, tuple[Regime, _Dependencies]] = {}
+_DEPENDENCIES_LOCK = threading.Lock()
+
+
+def _dependencies(regime: Regime) -> _Dependencies:
+    """Per regime once (the entry keeps the regime alive, so its id cannot be reused)."""
+    with _DEPENDENCIES_LOCK:
+        found = _DEPENDENCIES.get(id(regime))
+        if found is not None and found[0] is regime:
+            return found[1]
+    made = _Dependencies(regime)
+    with _DEPENDENCIES_LOCK:
+        if len(_DEPENDENCIES) > 64:
+            _DEPENDENCIES.clear()
+        _DEPENDENCIES[id(regime)] = (regime, made)
+    return made
+
+
+class _Judge:
+    """The fast path: which undecided instruments one answer decides, without a trace."""
+
+    def __init__(self, regime: Regime, undecided: dict[InstrumentKey, str]):
+        self.regime = regime
+        self.deps = _dependencies(regime)
+        self.undecided = undecided
+        self.by_id = {ci.instrument.id: ci for ci in regime.instrumenten}
+        self.derived = {d.feit.id: d for d in regime.derived}
+
+    def outcomes(self, engine: Engine, data: dict[str, Any], address: str,
+                 answers: list[Any], effects: set[str]
+                 ) -> tuple[list[Any], list[set[InstrumentKey]]]:
+        """The answers the contract accepts, and per answer the instruments it decides."""
+        key = _field_key(address)
+        targets: dict[str, list[str]] = {}
+        for effect, iid in self.undecided:
+            if effect in effects and key is not None and key in self.deps.reads.get(iid, ()):
+                targets.setdefault(effect, []).append(iid)
+        watched = [] if key is None else self.deps.watched.get(key, [])
+        tried: list[Any] = []
+        outcomes: list[set[InstrumentKey]] = []
+        by_cell: dict[tuple[Ternary, ...], set[InstrumentKey]] = {}
+        for answer in answers:
+            changed = _with_answer(data, address, answer)
+            if changed is None:
+                continue
+            try:
+                valid = engine.casus(changed)
+            except CasusError:
+                continue  # not an answer the contract accepts for this casus
+            tried.append(answer)
+            if not targets:
+                outcomes.append(set())
+                continue
+            contexts = self._contexts(valid, set(targets))
+            cell = tuple(ctx.leaf_value(i) for _, ctx in sorted(contexts.items())
+                         for i in watched)
+            decided = by_cell.get(cell)
+            if decided is None:
+                decided = set()
+                for effect, ctx in contexts.items():
+                    decided |= {(effect, iid) for iid in self._decided(ctx, targets[effect])}
+                by_cell[cell] = decided
+            outcomes.append(decided)
+        return tried, outcomes
+
+    def _contexts(self, casus: Casus, effects: set[str]) -> dict[str, Context]:
+        """One evaluation context per effect, as `engine.evaluate.evaluate` builds them, on
+        one oracle session; derived facts are derived when a condition first reads them."""
+        records, ids, person_ids, subjects = _records(casus)
+        record_values = {fid: values for fid, _, values in records}
+        session = OracleBackend().open(self.regime, records)
+        out: dict[str, Context] = {}
+        for effect in casus.gewenste_effecten:
+            if effect.id not in effects:
+                continue
+            person = casus.persoon_van(effect)
+            aanvrager = casus.aanvrager
+            ctx_ids = {
+                "huishouden": ids["huishouden"], "financien": ids["financien"],
+                "netwerk": ids["netwerk"], "persoon": person_ids[person.id],
+                "aanvrager": person_ids[aanvrager.id], "effect": ids[f"effect:{effect.id}"],
+            }
+            values = {
+                **subjects,
+                "persoon": record_values[ctx_ids["persoon"]],
+                "aanvrager": record_values[ctx_ids["aanvrager"]],
+                "effect": record_values[ctx_ids["effect"]],
+                "~personen": {p.id: record_values[person_ids[p.id]] for p in casus.personen},
+            }
+            ctx = _LazyContext(effect, person, aanvrager, ctx_ids, values, session,
+                               self.regime.leaves.leaves)
+            ctx.derived_nodes = self.derived
+            out[effect.id] = ctx
+        return out
+
+    def _decided(self, ctx: Context, targets: list[str]) -> list[str]:
+        """Which of these instruments no longer wait on a fact in this context: left out of
+        the advies, or listed with nothing left to ask (after the form caps)."""
+        wanted = {b for iid in targets for b in self.deps.with_bases(iid)}
+        grondwaarden: dict[str, Ternary] = {}
+        results: dict[str, InstrumentResult] = {}
+        for ci in self.regime.instrumenten:  # the advies' order: the caps see the same
+            if ci.instrument.id in wanted:
+                found = self._judged(ci, ctx, grondwaarden)
+                if found is not None:
+                    results[ci.instrument.id] = found
+        _apply_forms(results, [])
+        return [iid for iid in targets if iid not in results or not any(
+            results[iid].open_items)]
+
+    def _judged(self, ci: CompiledInstrument, ctx: Context,
+                grondwaarden: dict[str, Ternary]) -> InstrumentResult | None:
+        """One instrument as `engine.evaluate._effect` and `_instrument` judge it (status,
+        markering, open facts), or None when the advies leaves it out for this effect."""
+        ins = ci.instrument
+        served = False
+        for g in ins.grondwaarden:
+            if g not in grondwaarden:
+                cg = self.deps.grondwaarden.get(g)
+                grondwaarden[g] = None if cg is None else kleene(cg.node, ctx.leaf_value)
+            served = served or grondwaarden[g] is not False
+        if not served:
+            return None
+        toepassing: Ternary = None
+        if ci.toepassing is not None:
+            assert ci.toepassing.node is not None
+            toepassing = kleene(ci.toepassing.node, ctx.leaf_value)
+            src = ci.toepassing.source
+            if semantics.hidden_by_toepassing(toepassing, src.onzeker, src.beslisruimte):
+                return None
+
+        def value(item: CompiledItem) -> Ternary:
+            if item is ci.toepassing:
+                return toepassing
+            return True if item.node is None else kleene(item.node, ctx.leaf_value)
+
+        decision = semantics.decide(ci.grounds(value), ins.beslisruimte, ins.onzeker)
+        open_items = ([] if decision.status == "past_niet" else
+                      [_unknown_inputs(g.source.node, ctx) for g in decision.open
+                       if g.source.node is not None])
+        result = {"id": ins.id, "naam": ins.naam, "status": decision.status,
+                  "markering": decision.markering, "redenen": []}
+        return InstrumentResult(ci, result, open_items)
+
+
+class _LazyContext(Context):
+    """An evaluation context that derives a derived fact when a condition first reads it,
+    instead of every derived fact up front: the same values (the strata only order the
+    derivation), for the few instruments the ranking judges."""
+
+    def leaf_value(self, index: int) -> Ternary:
+        leaf = self.leaves[index]
+        if leaf.prefix == "afgeleid" and f"~{leaf.name}" not in self.ids:
+            d = self.derived_nodes.get(leaf.name)
+            if d is not None:
+                value = kleene(d.node, self.leaf_value)
+                fact_id = f"~{self.effect.id}~{leaf.name}"
+                self.derived[leaf.name] = value
+                self.ids[f"~{leaf.name}"] = fact_id
+                self.session.add([(fact_id, "afgeleid", {leaf.name: value})])
+        return super().leaf_value(index)
+
+
+def _field_key(address: str) -> FieldKey | None:
+    adres = feitadres.parse(address)
+    if adres is None:
+        return None
+    kind = feitadres.ONDERWERP[adres.lijst] if adres.lijst else str(adres.groep)
+    return (kind, adres.naam)
 
 
 def _narrowed(data: dict[str, Any], effects: set[str]) -> dict[str, Any]:

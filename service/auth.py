@@ -14,7 +14,7 @@ from __future__ import annotations
 import hmac
 import math
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -73,6 +73,19 @@ class Keys:
                              headers=CHALLENGE) from exc
 
 
+def roles_from_claim(raw: object, vertaling: Mapping[str, Rol]) -> frozenset[Rol]:
+    """Our roles from a token's role claim: a string or a list of strings (anything else, and
+    any value that is not a string, gives nothing). With a `vertaling` (the municipality's
+    group names → our roles, `OT_OIDC_ROLLEN`) only its values count, so a group that is not
+    mapped never grants a role, even one named like ours; without it the values must be our
+    role names."""
+    values = [raw] if isinstance(raw, str) else raw if isinstance(raw, list) else []
+    names = [v for v in values if isinstance(v, str)]
+    if vertaling:
+        return frozenset(vertaling[v] for v in names if v in vertaling)
+    return frozenset(r for r in ROLLEN if r in names)
+
+
 def authenticate(settings: Settings, keys: Keys, header: str | None) -> Principal:
     if not header or not header.lower().startswith("bearer "):
         raise ApiProblem(401, "Stuur een bearer token in de Authorization-header.",
@@ -97,9 +110,7 @@ def authenticate(settings: Settings, keys: Keys, header: str | None) -> Principa
             except jwt.PyJWTError as exc:
                 raise ApiProblem(401, f"Token geweigerd: {type(exc).__name__}.",
                                  headers=CHALLENGE) from exc
-            raw = claims.get(issuer.rollen_claim, [])
-            raw = [raw] if isinstance(raw, str) else raw
-            rollen = frozenset(r for r in raw if r in ROLLEN)
+            rollen = roles_from_claim(claims.get(issuer.rollen_claim), issuer.rollen_vertaling)
             sub = str(claims["sub"])
             if not 0 < len(sub) <= 255:
                 raise ApiProblem(401, "Token geweigerd: sub ontbreekt of is te lang.",

@@ -14,8 +14,10 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-Rol = Literal["consulent", "beleidsmedewerker", "auditor"]
-ROLLEN: tuple[Rol, ...] = ("consulent", "beleidsmedewerker", "auditor")
+Rol = Literal["consulent", "beleidsmedewerker", "auditor", "privacy"]
+ROLLEN: tuple[Rol, ...] = ("consulent", "beleidsmedewerker", "auditor", "privacy")
+"""The roles a token or API key can carry; what each may do is decided in service/toegang.py
+(the privacy role: the AVG art. 17 erasure of any casus)."""
 
 
 class ApiKey(BaseModel):
@@ -48,6 +50,10 @@ class JwtIssuer(BaseModel):
     jwks_afkoelen_s: float = Field(30, ge=0, le=3600)
     algorithms: list[str] = Field(default_factory=lambda: ["RS256"], min_length=1)
     rollen_claim: str = "rollen"
+    rollen_vertaling: dict[str, Rol] = Field(
+        default_factory=dict,
+        description="the provider's claim values (e.g. group names) → our roles; empty: the "
+                    "values must be our role names. When set, a value not in it gives no role")
 
     @model_validator(mode="after")
     def _one_key_source(self) -> JwtIssuer:
@@ -261,15 +267,76 @@ OIDC_OMGEVING = {
     "OT_OIDC_ISSUER": "issuer",
     "OT_OIDC_CLIENT_ID": "client_id",
     "OT_OIDC_CLIENT_SECRET": "client_secret",
+    "OT_OIDC_CLIENT_KEY": "client_key",
+    "OT_OIDC_CLIENT_KEY_ID": "client_key_id",
     "OT_OIDC_REDIRECT_URL": "redirect_url",
     "OT_OIDC_SCOPES": "scopes",
     "OT_OIDC_ROLLEN_CLAIM": "rollen_claim",
+    "OT_OIDC_ROLLEN": "rollen",
     "OT_OIDC_NAAM": "naam",
 }
 """Environment variable → field of `OidcInstellingen`."""
 
 OIDC_TERUG = "/ui/inloggen/terug"
 """The path of the redirect URL: where the provider sends the browser back with the code."""
+
+
+class ClientKey(BaseModel):
+    """The private key with which the web page signs its client assertion (private_key_jwt,
+    RFC 7523): the NL GOV Assurance profile for OIDC prefers it to a shared secret, since the
+    provider holds only the public key. `alg` follows from the key, `kid` is the one registered
+    at the provider."""
+
+    model_config = ConfigDict(frozen=True, arbitrary_types_allowed=True)
+
+    key: Any
+    alg: Literal["RS256", "ES256"]
+    kid: str
+    jwk: dict[str, str] = Field(description="the public key as a JWK, with its kid: what to "
+                                            "register at the provider")
+
+
+def load_client_key(path: Path, kid: str | None) -> ClientKey:
+    """Read `OT_OIDC_CLIENT_KEY`: an RSA key of at least 2048 bits (RS256) or an EC P-256 key
+    (ES256), PEM without password. Without `OT_OIDC_CLIENT_KEY_ID` the kid is the key's
+    RFC 7638 thumbprint, which a provider computes the same way from the registered JWK."""
+    import base64
+    import hashlib
+
+    from cryptography.hazmat.primitives.asymmetric import ec, rsa
+    from cryptography.hazmat.primitives.serialization import load_pem_private_key
+    from jwt.algorithms import ECAlgorithm, RSAAlgorithm
+
+    try:
+        pem = path.read_bytes()
+    except OSError as exc:
+        raise ValueError(f"OT_OIDC_CLIENT_KEY: {path} is niet te lezen "
+                         f"({type(exc).__name__})") from exc
+    try:
+        key = load_pem_private_key(pem, password=None)
+    except (ValueError, TypeError) as exc:
+        raise ValueError(f"OT_OIDC_CLIENT_KEY: {path} is geen PEM-privésleutel zonder "
+                         "wachtwoord") from exc
+    jwk: dict[str, str]
+    if isinstance(key, rsa.RSAPrivateKey) and key.key_size >= 2048:
+        alg: Literal["RS256", "ES256"] = "RS256"
+        jwk = RSAAlgorithm.to_jwk(key.public_key(), as_dict=True)
+        members: tuple[str, ...] = ("e", "kty", "n")
+    elif isinstance(key, ec.EllipticCurvePrivateKey) and key.curve.name == "secp256r1":
+        alg = "ES256"
+        jwk = ECAlgorithm.to_jwk(key.public_key(), as_dict=True)
+        members = ("crv", "kty", "x", "y")
+    else:
+        raise ValueError(f"OT_OIDC_CLIENT_KEY: {path} is geen RSA-sleutel van minstens 2048 "
+                         "bits en geen EC-sleutel op P-256")
+    if kid is None:
+        canonical = json.dumps({m: jwk[m] for m in members}, separators=(",", ":"),
+                               sort_keys=True)
+        kid = base64.urlsafe_b64encode(hashlib.sha256(canonical.encode()).digest()
+                                       ).rstrip(b"=").decode()
+    public = {m: jwk[m] for m in members}
+    return ClientKey(key=key, alg=alg, kid=kid,
+                     jwk={**public, "kid": kid, "alg": alg, "use": "sig"})
 
 
 class OidcInstellingen(BaseModel):
@@ -285,14 +352,26 @@ class OidcInstellingen(BaseModel):
                         description="the provider's issuer URL; discovery is read from "
                                     "`<issuer>/.well-known/openid-configuration`")
     client_id: str = Field(min_length=1, max_length=255)
-    client_secret: SecretStr = Field(min_length=1, description="the confidential client's "
-                                                               "secret (client_secret_basic)")
+    client_secret: SecretStr | None = Field(None, min_length=1,
+                                            description="the confidential client's secret "
+                                                        "(client_secret_basic)")
+    client_key: Path | None = Field(None, description="path to the client's PEM private key "
+                                                      "(RSA ≥ 2048 bits or EC P-256, without "
+                                                      "password): private_key_jwt instead of a "
+                                                      "secret")
+    client_key_id: str | None = Field(None, min_length=1, max_length=200,
+                                      description="the `kid` of that key as registered at the "
+                                                  "provider (default: its RFC 7638 thumbprint)")
     redirect_url: str = Field(pattern=r"^https?://[^\s]+$",
                               description=f"this service's {OIDC_TERUG} as the browser "
                                           "reaches it, registered at the provider")
     scopes: str = Field("openid", description="space-separated; must include `openid`")
     rollen_claim: str = Field("rollen", min_length=1,
                               description="the ID token claim that holds the roles")
+    rollen: dict[str, Rol] = Field(default_factory=dict,
+                                   description="the claim's values (the municipality's group "
+                                               "names) → our roles, from "
+                                               "'groep-a=consulent,groep-b=auditor'")
     naam: str = Field("de inlogdienst van de gemeente", min_length=1, max_length=80,
                       description="shown on the login button: 'Inloggen bij <naam>'")
 
@@ -317,6 +396,51 @@ class OidcInstellingen(BaseModel):
             raise ValueError(f"OT_OIDC_REDIRECT_URL moet eindigen op {OIDC_TERUG}")
         return value
 
+    @field_validator("rollen", mode="before")
+    @classmethod
+    def _mapping(cls, value: object) -> object:
+        """`groep=rol,groep=rol`: a malformed list stops the start, naming the setting (a
+        silent mistake here would give people no role, or the wrong one)."""
+        if not isinstance(value, str):
+            return value
+        mapping: dict[str, str] = {}
+        for item in (i.strip() for i in value.split(",")):
+            groep, is_, rol = (part.strip() for part in item.partition("="))
+            if not is_ or not groep or not rol:
+                raise ValueError(f"OT_OIDC_ROLLEN: '{item}' is geen 'groep=rol' (bijvoorbeeld "
+                                 "'groep-a=consulent,groep-b=auditor')")
+            if rol not in ROLLEN:
+                raise ValueError(f"OT_OIDC_ROLLEN: '{rol}' is geen rol; kies uit "
+                                 f"{', '.join(ROLLEN)}")
+            if groep in mapping:
+                raise ValueError(f"OT_OIDC_ROLLEN: groep '{groep}' staat er twee keer in")
+            mapping[groep] = rol
+        return mapping
+
+    @model_validator(mode="after")
+    def _client_authentication(self) -> OidcInstellingen:
+        """Exactly one way to authenticate at the token endpoint; the key is read and checked
+        once, here, and an error never repeats it."""
+        if (self.client_secret is None) == (self.client_key is None):
+            raise ValueError("geef precies één van OT_OIDC_CLIENT_SECRET (client_secret_basic) "
+                             "en OT_OIDC_CLIENT_KEY (private_key_jwt)")
+        if self.client_key_id is not None and self.client_key is None:
+            raise ValueError("OT_OIDC_CLIENT_KEY_ID hoort bij OT_OIDC_CLIENT_KEY")
+        if self.client_key is not None:
+            self._sleutel = load_client_key(self.client_key, self.client_key_id)
+        return self
+
+    _sleutel: ClientKey | None = PrivateAttr(None)
+
+    @property
+    def client_auth_method(self) -> str:
+        return "client_secret_basic" if self._sleutel is None else "private_key_jwt"
+
+    @property
+    def sleutel(self) -> ClientKey | None:
+        """The private_key_jwt key, or None with a client secret."""
+        return self._sleutel
+
     @property
     def discovery_url(self) -> str:
         return f"{self.issuer}/.well-known/openid-configuration"
@@ -334,7 +458,8 @@ class OidcInstellingen(BaseModel):
         offered = metadata.get("id_token_signing_alg_values_supported") or ["RS256"]
         algorithms = [a for a in offered if a[:2] in ("RS", "ES", "PS")] or ["RS256"]
         return JwtIssuer(iss=self.issuer, aud=self.client_id, jwks_url=metadata["jwks_uri"],
-                         algorithms=algorithms, rollen_claim=self.rollen_claim)
+                         algorithms=algorithms, rollen_claim=self.rollen_claim,
+                         rollen_vertaling=self.rollen)
 
     @classmethod
     def from_env(cls, env: Mapping[str, str]) -> OidcInstellingen | None:

@@ -5,9 +5,16 @@
 * **Schrijven** (write: change a casus, answer its questions, record stap 3, make an advies on
   it, record a besluit on an advies): only its owner, acting as consulent. Holding the auditor
   role next to the consulent role never turns "may see" into "may change".
-* **Archiveren** and **wissen** (the AVG erasure, art. 17 request) are writes: only the owning
-  consulent. There is no separate privacy role; the erasure after the retention period is done
-  by the system (`ot bewaartermijn`, actor `systeem|bewaartermijn`), not through the API.
+* **Archiveren** is a write: only the owning consulent.
+* **Wissen** (the AVG erasure of a casus on an art. 17 request, with its `grond`): the owning
+  consulent, and the **privacy** role (`PRIVACY`: the municipality's privacy officer), on any
+  casus, so that a request is honoured also when the owner has left or is absent. The privacy
+  role needs no content for that: it sees of every casus only its metadata (`Actie.OVERZIEN`:
+  id, owner as `uitgever|sub`, times, version count, archive and erasure markers, how many
+  adviezen and besluiten, the besluiten' zaak URLs that tie it to the zaaksysteem), never the
+  casus, an advies or a besluit's motivering, and it changes nothing else. The erasure after
+  the retention period is done by the system (`ot bewaartermijn`, actor
+  `systeem|bewaartermijn`), not through the API.
 * The owner is the principal's `id`: issuer and subject together, so a token from another issuer
   with the same `sub` is someone else.
 * An impact job (service/impact_jobs.py) is seen by whoever started it and by auditors, changed
@@ -30,10 +37,16 @@ from service.db import Advies, Besluit, Casus
 from service.problems import ApiProblem
 from service.settings import Rol
 
+PRIVACY: Rol = "privacy"
+"""The role that may erase any casus (AVG art. 17) and see the casus metadata, nothing more."""
+
 
 class Actie(StrEnum):
     LEZEN = "lezen"
     SCHRIJVEN = "schrijven"
+    WISSEN = "wissen"
+    OVERZIEN = "overzien"
+    """See a casus's metadata (no content): what the privacy role needs to find and erase."""
 
 
 Row = TypeVar("Row", Casus, Advies, Besluit)
@@ -51,7 +64,9 @@ def may(who: Principal, owner: str, actie: Actie, als: Rol | None = "consulent")
     advies or besluit is made by a consulent; an impact job by whoever started it: None)."""
     if owner == who.id and (als is None or als in who.rollen):
         return True
-    return actie is Actie.LEZEN and "auditor" in who.rollen
+    if actie in (Actie.WISSEN, Actie.OVERZIEN) and PRIVACY in who.rollen:
+        return True
+    return actie in (Actie.LEZEN, Actie.OVERZIEN) and "auditor" in who.rollen
 
 
 def sees_per_advies(who: Principal) -> bool:
@@ -73,9 +88,10 @@ def load(session: Session, model: type[Row], ident: str, who: Principal, actie: 
     return row
 
 
-def visible_to(model: type[Row], who: Principal) -> list[Any]:
-    """WHERE clauses for a listing: everything for an auditor, else the principal's own."""
+def visible_to(model: type[Row], who: Principal, actie: Actie = Actie.LEZEN) -> list[Any]:
+    """WHERE clauses for a listing: everything for an auditor (and, for the metadata only,
+    `Actie.OVERZIEN`, for the privacy role), else the principal's own."""
     column, _ = OWNER[model]
-    if "auditor" in who.rollen:
+    if "auditor" in who.rollen or (actie is Actie.OVERZIEN and PRIVACY in who.rollen):
         return []
     return [column == who.id]

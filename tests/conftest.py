@@ -14,15 +14,12 @@ import yaml
 from hypothesis import settings
 
 from engine import Engine
+from tests.paths import EXAMPLES, FIXTURES, ROOT, SHARED  # noqa: F401  (re-exported)
 
-ROOT = Path(__file__).resolve().parent.parent
 LOG_FILE = Path(os.environ.setdefault(
     "OT_LOG_FILE", str(Path(tempfile.mkdtemp(prefix="ot-logs-")) / "service.jsonl")))
 """Every service log line of the whole run (in-process apps and live servers alike), scanned
 for personal data by `pytest_sessionfinish` below after the last test, whatever the order."""
-SHARED = ROOT.parent / "shared"
-EXAMPLES = SHARED / "examples"
-FIXTURES = Path(__file__).resolve().parent / "fixtures"
 
 # Hypothesis: CI explores (random, more examples, a failure prints the blob to reproduce it);
 # a local run is fast and the same every time. HYPOTHESIS_PROFILE=ci|snel overrides.

@@ -11,9 +11,8 @@ from typer.testing import CliRunner
 
 from cli.main import app
 from engine.evaluate import trace_hash
+from tests.paths import EXAMPLES, ROOT
 
-ROOT = Path(__file__).resolve().parent.parent
-EXAMPLES = ROOT.parent / "shared" / "examples"
 runner = CliRunner()
 
 
@@ -178,3 +177,36 @@ def test_lint_of_one_overlay_resolves_national_ids_from_the_bundled_packs(tmp_pa
     assert bad.exit_code == 1
     assert "onbekend instrument 'wmo.collectief_vervoerr'" in bad.output
     assert "wmo.zelfredzaamheid_participatie" not in bad.output
+
+
+def test_advies_prints_termijnen_voorliggend_and_norms_per_instrument() -> None:
+    """The printed advies shows, per instrument, what only `--json` had: its termijnen, the
+    voorliggende voorziening it mentions and the norm amount its conditions used, each cited."""
+    result = runner.invoke(app, ["advies", str(EXAMPLES / "verslaving-schulden.yaml")],
+                           env={"COLUMNS": "400"})
+    assert result.exit_code == 0, result.output
+    lines = [" ".join(line.split()) for line in result.output.splitlines()]
+    assert any("Termijn: Beslissen op de aanvraag binnen een redelijke termijn" in line
+               and "(8 weken; art. 4:13 lid 2 Awb)" in line for line in lines)
+    assert any(line.endswith("Voorliggend: Zorgverzekeraar (basisverzekering, Zvw): De "
+                             "collectieve aanvullende verzekering loopt via een zorgverzekeraar "
+                             "waarmee de gemeente een contract heeft, naast de basisverzekering. "
+                             "(art. 35 lid 3 Participatiewet)") for line in lines)
+    # inkomen € 1.350 tegen de norm voor een alleenstaande per 2026-07-01; not the gehuwdennorm
+    assert any(line.endswith("Norm pw_norm_alleenstaande: € 1.419,46 per maand (art. 21 onder "
+                             "a Participatiewet)") for line in lines)
+    assert not any("Norm pw_norm_gehuwden:" in line for line in lines)
+
+
+def test_advies_of_2025_does_not_show_the_2026_abonnementstarief(tmp_path: Path) -> None:
+    """The Wmo eigen-bijdrage text named the 2026 amount (€ 21,80) in every advies; in 2025 the
+    amount was € 21,00. The text now points at the parameter and its articles instead."""
+    casus = (EXAMPLES / "scootmobiel.yaml").read_text(encoding="utf-8")
+    f = tmp_path / "scootmobiel-2025.yaml"
+    f.write_text("\n".join("peildatum: 2025-06-02" if line.startswith("peildatum:") else line
+                           for line in casus.splitlines()) + "\n", encoding="utf-8")
+    result = runner.invoke(app, ["advies", str(f)], env={"COLUMNS": "400"})
+    assert result.exit_code == 0, result.output
+    assert "peildatum 2025-06-02" in result.output
+    assert "21,80" not in result.output
+    assert "(parameter wmo_abonnementstarief; art. 2.1.4a lid 4" in result.output

@@ -14,9 +14,8 @@ from typer.testing import CliRunner
 
 from cli.main import app
 from engine.loader import DEFAULT_RULES_DIR
+from tests.paths import EXAMPLES
 
-ROOT = Path(__file__).resolve().parent.parent
-EXAMPLES = ROOT.parent / "shared" / "examples"
 runner = CliRunner()
 WIDE = {"COLUMNS": "250"}
 

@@ -11,9 +11,8 @@ from pathlib import Path
 from typer.testing import CliRunner
 
 from cli.main import app
+from tests.paths import EXAMPLES
 
-ROOT = Path(__file__).resolve().parent.parent
-EXAMPLES = ROOT.parent / "shared" / "examples"
 runner = CliRunner()
 WIDE = {"COLUMNS": "600"}  # table cells on one line, so a sentence can be asserted whole
 

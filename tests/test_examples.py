@@ -12,8 +12,7 @@ from typing import Any
 import pytest
 
 from engine import Engine, Receipt
-
-EXAMPLES = Path(__file__).resolve().parent.parent.parent / "shared" / "examples"
+from tests.paths import EXAMPLES
 
 
 @pytest.fixture(scope="module")

@@ -11,8 +11,7 @@ import pytest
 
 from engine import Engine, PackError
 from engine.loader import DEFAULT_RULES_DIR
-
-EXAMPLES = Path(__file__).resolve().parent.parent.parent / "shared" / "examples"
+from tests.paths import EXAMPLES
 
 
 def example(eng: Engine, name: str, gemeente: str | None) -> dict[str, Any]:

@@ -23,12 +23,13 @@ import yaml
 from hypothesis import HealthCheck, given, seed, settings
 
 from engine import Engine
+from tests.paths import EXAMPLES as SHARED_EXAMPLES
 from tests.spec import advies, load_packs
 from tests.spec.packs import Pack
 from tests.test_properties import casussen, get_engine, ranges
 
 SPEC = Path(__file__).parent / "spec"
-EXAMPLES = sorted((Path(__file__).resolve().parents[2] / "shared" / "examples").glob("*.yaml"))
+EXAMPLES = sorted(SHARED_EXAMPLES.glob("*.yaml"))
 PACKS = {"rules": load_packs(), "wsnp": [p for p in load_packs() if p.id == "wsnp"]}
 STATUSES = ("past", "voorwaardelijk", "past_niet", "niet_van_toepassing")
 SETTINGS = settings(deadline=None,  # examples and seed: the profile (tests/conftest.py)

@@ -13,6 +13,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from fastapi import APIRouter, Depends, Query, Request, Response
+from pydantic import Field
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -30,6 +31,7 @@ from service.schemas import (
     CasusLijst,
     CasusUit,
     CasusVersieUit,
+    Closed,
     GewistUit,
     Pagina,
     WisIn,
@@ -46,7 +48,7 @@ from service.store import (
     store_wissing,
     unarchive,
 )
-from service.toegang import Actie, load, visible_to
+from service.toegang import PRIVACY, Actie, load, visible_to
 
 router = APIRouter(tags=["casussen"])
 
@@ -230,11 +232,12 @@ def unarchive_casus(casus_id: str, request: Request, session: Session = Depends(
                      "van de keten")
 def erase(casus_id: str, body: WisIn, request: Request, session: Session = Depends(db),
           cfg: Settings = Depends(settings),
-          who: Principal = Depends(require("consulent"))) -> WissingUit:
-    """Only the owner, as for every write; erasing twice is 409. The grond is recorded as
-    given (no retention rule is decided here) and is not put in the processing log, which
-    names the casus only by its pseudonym."""
-    row = load(session, Casus, casus_id, who, Actie.SCHRIJVEN, for_update=True)
+          who: Principal = Depends(require("consulent", PRIVACY))) -> WissingUit:
+    """The owning consulent, or the privacy role on any casus (an art. 17 request when the
+    owner has left; service/toegang.py); erasing twice is 409. The grond is recorded as given
+    (no retention rule is decided here) and is not put in the processing log, which names the
+    casus only by its pseudonym and the eraser as `uitgever|sub`."""
+    row = load(session, Casus, casus_id, who, Actie.WISSEN, for_update=True)
     stamp = now()
     wissing = store_wissing(session, row, grond=body.grond, door=who.id,
                             signer=signer_for(cfg.keten))
@@ -245,3 +248,78 @@ def erase(casus_id: str, body: WisIn, request: Request, session: Session = Depen
                       adviezen=wissing.adviezen, casus_versies=wissing.casus_versies,
                       besluiten=wissing.besluiten, volgnummer=wissing.volgnummer,
                       vorige_hash=wissing.vorige_hash, keten_hash=wissing.keten_hash)
+
+
+
+# ── casusoverzicht: what the privacy role sees (issue 14) ─────────────────────────────────
+class CasusMetadata(Closed):
+    """One casus without its content: enough to find the casus an art. 17 request is about
+    (through the zaak URL of its besluiten, the owner or the dates) and to see what an erasure
+    would touch, nothing of what the inwoner told."""
+
+    id: str
+    eigenaar: str = Field(description="wie de casus aanmaakte: uitgever|sub (pseudoniem)")
+    aangemaakt: str
+    gewijzigd: str
+    versie: int
+    adviezen: int = Field(description="hoeveel adviezen op deze casus gemaakt zijn")
+    besluiten: int = Field(description="hoeveel besluiten (versies) op die adviezen")
+    zaak_urls: list[str] = Field(description="de zaken in het zaaksysteem die de besluiten "
+                                             "noemen")
+    gearchiveerd: ArchiveringUit | None = None
+    gewist: GewistUit | None = None
+
+
+class CasusOverzicht(Closed):
+    casussen: list[CasusMetadata]
+    pagina: Pagina
+
+
+@router.get("/casusoverzicht", response_model=CasusOverzicht,
+            summary="De casussen zonder inhoud (privacy: alle; auditor: alle; consulent: "
+                    "eigen), om een verzoek tot wissing (art. 17 AVG) bij de juiste casus te "
+                    "leggen")
+def overview(request: Request, paging: Paging = Depends(),
+             zaakUrl: str | None = Query(None, max_length=500,
+                                         description="alleen de casus(sen) met een besluit "
+                                                     "over deze zaak"),
+             session: Session = Depends(db_read),
+             who: Principal = Depends(require("consulent", "auditor", PRIVACY))
+             ) -> CasusOverzicht:
+    """Archived and erased casussen included (both can be erased or were). Each casus shown is
+    a `casus_overzien` record in the processing log, like every read."""
+    from sqlalchemy import func
+
+    from service.db import Advies, Besluit
+
+    where = visible_to(Casus, who, Actie.OVERZIEN)
+    if zaakUrl is not None:
+        where.append(Casus.id.in_(select(Besluit.casus_id).where(Besluit.zaak_url == zaakUrl)))
+    rows = session.scalars(select(Casus).where(*where).order_by(Casus.aangemaakt.desc(),
+                                                                Casus.id)
+                           .offset(paging.offset).limit(paging.grootte)).all()
+    ids = [r.id for r in rows]
+    adviezen: dict[str | None, int] = {
+        casus_id: n for casus_id, n in session.execute(
+            select(Advies.casus_id, func.count()).where(Advies.casus_id.in_(ids))
+            .group_by(Advies.casus_id))}
+    besluiten: dict[str, list[str | None]] = {}
+    for casus_id, zaak_url in session.execute(select(Besluit.casus_id, Besluit.zaak_url)
+                                              .where(Besluit.casus_id.in_(ids))):
+        if casus_id is not None:
+            besluiten.setdefault(casus_id, []).append(zaak_url)
+    gewist = markers(session, ids)
+    found = CasusOverzicht(
+        casussen=[CasusMetadata(
+            id=r.id, eigenaar=r.eigenaar, aangemaakt=r.aangemaakt, gewijzigd=r.gewijzigd,
+            versie=r.versie, adviezen=adviezen.get(r.id, 0),
+            besluiten=len(besluiten.get(r.id, [])),
+            zaak_urls=sorted({u for u in besluiten.get(r.id, []) if u}),
+            gearchiveerd=None if r.gearchiveerd is None else ArchiveringUit(
+                tijdstip=r.gearchiveerd, door=r.gearchiveerd_door or ""),
+            gewist=gewist.get(r.id)) for r in rows],
+        pagina=Pagina(pagina=paging.pagina, pagina_grootte=paging.grootte,
+                      totaal=count(session, Casus, *where)))
+    record_reads(request, who, "casus_overzien", [(i, None, None) for i in ids])
+    return found
+# ── einde casusoverzicht ─────────────────────────────────────────────────────────────────

@@ -1,9 +1,14 @@
 """Single sign-on for the web page, and the web session it ends in.
 
 **Login** is the OpenID Connect authorization code flow through Authlib's Starlette client, as
-the NL GOV Assurance profile for OIDC asks of a relying party: a confidential client
-(client_secret_basic), PKCE with S256, the `openid` scope, and a `state` and `nonce` that are
+the NL GOV Assurance profile for OIDC asks of a relying party: a confidential client, PKCE
+with S256, the `openid` scope, and a `state` and `nonce` that are
 checked on the way back (Authlib also checks the ID token's signature, `iss`, `aud` and `exp`).
+The client authenticates at the token endpoint with a signed client assertion
+(`private_key_jwt`, RFC 7523, the profile's preference: the provider holds only our public key)
+when `OT_OIDC_CLIENT_KEY` is set, else with its secret (`client_secret_basic`). A provider that
+refuses the client (`invalid_client`: a wrong or unregistered key or secret) gets its own page,
+since no user can fix it: it names the cause for the functioneel beheerder, not a stack trace.
 The provider's **ID token** then becomes the bearer of the page's in-process calls to `/v1`:
 it always carries `sub`, its audience is our client id, it is a JWT the API can verify with the
 provider's published keys, and the provider puts the role claim in it. (An access token is
@@ -15,8 +20,9 @@ back with a cross-site GET, which must carry the login attempt), `Secure` whenev
 reached over https. Its value is sealed with Fernet (AES-CBC + HMAC-SHA256, from `cryptography`):
 the browser can neither read the token in it nor forge or alter one. Sealing rather than a
 server-side session table keeps it simple: nothing is stored, and every worker opens every
-cookie, because they all derive the same key (`OT_SESSIE_SLEUTEL`, else the client secret, each
-through HKDF; with neither, a random key per process, so sessions end at a restart). The session
+cookie, because they all derive the same key (`OT_SESSIE_SLEUTEL`, else the client secret or
+the client's private key, each through HKDF; with none, a random key per process, so sessions
+end at a restart). The session
 ends at the token's `exp`. The login attempt itself (state, nonce, PKCE verifier) lives the same
 way, sealed, in a second cookie that is gone after the callback.
 
@@ -42,7 +48,7 @@ from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from fastapi import APIRouter, FastAPI, Request
 from fastapi.responses import RedirectResponse, Response
 
-from service.settings import OidcInstellingen, Settings
+from service.settings import ClientKey, OidcInstellingen, Settings
 from service.web.api_client import Api
 
 with warnings.catch_warnings():
@@ -52,6 +58,7 @@ with warnings.catch_warnings():
     warnings.filterwarnings("ignore", message=".*httpx module is deprecated")
     from authlib.integrations.base_client.errors import MismatchingStateError
     from authlib.integrations.starlette_client import OAuth, OAuthError
+    from authlib.oauth2.rfc7523 import PrivateKeyJWT
 
 log = logging.getLogger("service.web.sso")
 router = APIRouter(include_in_schema=False)
@@ -92,7 +99,14 @@ def with_api_issuer(settings: Settings) -> Settings:
     configured twice); unchanged without OIDC."""
     if settings.oidc is None:
         return settings
-    issuer = settings.oidc.api_issuer(discover(settings.oidc))
+    metadata = discover(settings.oidc)
+    offered = metadata.get("token_endpoint_auth_methods_supported")
+    method = settings.oidc.client_auth_method
+    if isinstance(offered, list) and method not in offered:
+        setting = "OT_OIDC_CLIENT_KEY" if method == "private_key_jwt" else "OT_OIDC_CLIENT_SECRET"
+        raise ValueError(f"{setting}: de inlogdienst biedt {method} niet aan "
+                         f"(token_endpoint_auth_methods_supported: {', '.join(map(str, offered))})")
+    issuer = settings.oidc.api_issuer(metadata)
     if any(i.iss == issuer.iss for i in settings.jwt_issuers):
         raise ValueError(f"OT_JWT_ISSUERS noemt {issuer.iss} al; die volgt uit OT_OIDC_*: "
                          "laat hem daar weg")
@@ -102,8 +116,10 @@ def with_api_issuer(settings: Settings) -> Settings:
 def _fernet(settings: Settings) -> Fernet:
     if settings.sessie_sleutel is not None:
         secret = settings.sessie_sleutel.get_secret_value().encode()
-    elif settings.oidc is not None:
+    elif settings.oidc is not None and settings.oidc.client_secret is not None:
         secret = settings.oidc.client_secret.get_secret_value().encode()
+    elif settings.oidc is not None and settings.oidc.sleutel is not None:
+        secret = _private_bytes(settings.oidc.sleutel)
     else:
         log.info("Geen OT_SESSIE_SLEUTEL: websessies eindigen bij een herstart en gelden per "
                  "proces (zet hem bij meer dan één worker).")
@@ -113,21 +129,56 @@ def _fernet(settings: Settings) -> Fernet:
     return Fernet(base64.urlsafe_b64encode(key))
 
 
+def _private_bytes(sleutel: ClientKey) -> bytes:
+    from cryptography.hazmat.primitives import serialization
+
+    raw: bytes = sleutel.key.private_bytes(serialization.Encoding.DER,
+                                           serialization.PrivateFormat.PKCS8,
+                                           serialization.NoEncryption())
+    return raw
+
+
+class SignedClientAssertion(PrivateKeyJWT):  # type: ignore[misc]
+    """Authlib's private_key_jwt, signed with PyJWT and the key read at start, so that an EC
+    key works as well as an RSA one and the header names the registered `kid`. The assertion
+    (iss = sub = client id, aud = the token endpoint, a fresh jti, five minutes) is what
+    RFC 7523 section 3 asks."""
+
+    def __init__(self, sleutel: ClientKey):
+        super().__init__(alg=sleutel.alg, headers={"kid": sleutel.kid})
+        self._sleutel = sleutel
+
+    def sign(self, auth: Any, token_endpoint: str) -> str:
+        import uuid
+
+        issued = int(time.time())
+        return jwt.encode({"iss": auth.client_id, "sub": auth.client_id, "aud": token_endpoint,
+                           "jti": uuid.uuid4().hex, "iat": issued, "exp": issued + 300},
+                          self._sleutel.key, algorithm=self._sleutel.alg,
+                          headers={"kid": self._sleutel.kid})
+
+
 def install(app: FastAPI) -> None:
     """Give the app its session sealer and, with OIDC configured, its Authlib client; register
     the login routes. Called once by the app factory."""
     settings: Settings = app.state.settings
     app.state.sessie = _fernet(settings)
     app.state.oidc_client = None
-    if settings.oidc is not None:
+    oidc = settings.oidc
+    if oidc is not None:
+        credentials: dict[str, Any] = (
+            {"client_secret": oidc.client_secret.get_secret_value()}
+            if oidc.client_secret is not None
+            else {"client_auth_methods": [SignedClientAssertion(oidc.sleutel)]}
+            if oidc.sleutel is not None else {})
         oauth = OAuth()
-        oauth.register(PROVIDER, client_id=settings.oidc.client_id,
-                       client_secret=settings.oidc.client_secret.get_secret_value(),
-                       server_metadata_url=settings.oidc.discovery_url,
-                       client_kwargs={"scope": settings.oidc.scopes,
+        oauth.register(PROVIDER, client_id=oidc.client_id,
+                       server_metadata_url=oidc.discovery_url,
+                       client_kwargs={"scope": oidc.scopes,
                                       "code_challenge_method": "S256",
-                                      "token_endpoint_auth_method": "client_secret_basic",
-                                      "timeout": 10})
+                                      "token_endpoint_auth_method": oidc.client_auth_method,
+                                      "timeout": 10},
+                       **credentials)
         app.state.oidc_client = oauth.create_client(PROVIDER)
     app.include_router(router)
 
@@ -292,6 +343,17 @@ async def finish(request: Request) -> Response:
                        "Het antwoord van de inlogdienst hoort niet bij een inlogpoging van deze "
                        "browser (state), of de poging is verlopen. Log opnieuw in.")
     except OAuthError as exc:
+        if exc.error == "invalid_client":
+            log.warning("de inlogdienst weigert deze client (invalid_client): klopt %s met wat "
+                        "daar geregistreerd is?",
+                        "OT_OIDC_CLIENT_KEY" if oidc.client_secret is None
+                        else "OT_OIDC_CLIENT_SECRET")
+            return _refuse(request, 502, "Inlogdienst weigert deze toepassing",
+                           f"U bent bij {oidc.naam} ingelogd, maar {oidc.naam} weigert de "
+                           "Omgekeerde Toets zelf: de sleutel of het geheim waarmee deze "
+                           "toepassing zich meldt, klopt niet met wat daar geregistreerd is "
+                           "(invalid_client). Dit ligt niet aan uw account; meld het aan uw "
+                           "functioneel beheerder.")
         log.info("inloggen mislukt bij de inlogdienst: %s", exc.error)
         return _refuse(request, 401, "Inloggen mislukt",
                        f"{oidc.naam} heeft het inloggen niet bevestigd ({exc.error}).")
@@ -309,7 +371,7 @@ async def finish(request: Request) -> Response:
     if who.status_code == 403:
         return _refuse(request, 403, "Geen rol voor de Omgekeerde Toets",
                        f"U bent ingelogd bij {oidc.naam}, maar uw account heeft geen rol in de "
-                       f"Omgekeerde Toets (consulent, beleidsmedewerker of auditor; claim "
+                       f"Omgekeerde Toets ({_role_names(oidc)}; claim "
                        f"'{oidc.rollen_claim}'). Vraag uw functioneel beheerder om een rol.")
     if who.status_code != 200:
         return _refuse(request, 401, "Inloggen mislukt",
@@ -322,3 +384,17 @@ async def finish(request: Request) -> Response:
         return _refuse(request, 502, "Inloggen mislukt",
                        f"Het ID-token van {oidc.naam} is te groot voor een sessiecookie.")
     return response
+
+
+def _role_names(oidc: OidcInstellingen) -> str:
+    """What the role claim must hold, in the words of the no-role page: the mapped groups
+    (`OT_OIDC_ROLLEN`), else our role names; the privacy role works through the API only
+    (`/v1/casusoverzicht`, `_wis`), so the page does not offer it."""
+    from service.settings import ROLLEN
+    from service.toegang import PRIVACY
+
+    if oidc.rollen:
+        groepen = sorted(g for g, rol in oidc.rollen.items() if rol != PRIVACY)
+        return "een van de groepen " + ", ".join(groepen)
+    names = [r for r in ROLLEN if r != PRIVACY]
+    return ", ".join(names[:-1]) + " of " + names[-1]

@@ -24,9 +24,8 @@ from sqlalchemy import create_engine, text
 
 from service.app import create_app
 from service.settings import ApiKey, JwtIssuer, Limiet, Settings
+from tests.paths import EXAMPLES, ROOT
 
-ROOT = Path(__file__).resolve().parents[2]
-EXAMPLES = ROOT.parent / "shared" / "examples"
 PG_URL = os.environ.get("OT_TEST_POSTGRES_URL")
 
 KEYS = {

@@ -415,3 +415,47 @@ def test_migration_gives_existing_owners_an_issuer(db_url: str, uitgever: str | 
     finally:
         writer.dispose()
         reader.dispose()
+
+
+# --- role mapping: the municipality's group names → our roles (issue 14) ----------------------
+
+@pytest.mark.parametrize(("raw", "vertaling", "rollen"), [
+    (["consulent", "onbekend"], {}, {"consulent"}),
+    ("auditor", {}, {"auditor"}),
+    (["ot-consulenten", "ot-privacy"], {"ot-consulenten": "consulent", "ot-privacy": "privacy"},
+     {"consulent", "privacy"}),
+    ("ot-audit", {"ot-audit": "auditor"}, {"auditor"}),
+    # with a mapping, a value that is not mapped gives nothing, even one named like our roles
+    (["consulent", "ot-elders"], {"ot-audit": "auditor"}, set()),
+    # anything but a string or a list of strings gives nothing (and no error)
+    (7, {}, set()), ({"consulent": True}, {}, set()), (None, {}, set()),
+    ([["consulent"], 3, "consulent"], {}, {"consulent"}),
+])
+def test_roles_from_claim(raw: object, vertaling: dict[str, Any], rollen: set[str]) -> None:
+    from service.auth import roles_from_claim
+
+    assert roles_from_claim(raw, vertaling) == rollen
+
+
+def test_a_mapped_group_is_a_role_through_the_api(db_url: str) -> None:
+    mapped = ISSUER.model_copy(update={"rollen_vertaling": {"ot-consulenten": "consulent",
+                                                           "ot-privacy": "privacy"}})
+    app = create_app(make_settings(db_url, jwt_issuers=[mapped]))
+    try:
+        with TestClient(app, raise_server_exceptions=False) as client:
+            group = bearer(token(rollen=["ot-consulenten"]))
+            assert client.get("/v1/wie-ben-ik", headers=group).json() == {"rollen": ["consulent"]}
+            assert client.post("/v1/casussen", json=example("scootmobiel"),
+                               headers=group).status_code == 201
+            # our own role name is not a mapped group: no role
+            assert client.get("/v1/wie-ben-ik",
+                              headers=bearer(token(rollen=["consulent"]))).status_code == 403
+            assert client.get("/v1/wie-ben-ik",
+                              headers=bearer(token(rollen=42))).status_code == 403  # no 500
+            privacy = bearer(token(sub="fg-1", rollen="ot-privacy"))
+            assert client.get("/v1/casusoverzicht", headers=privacy).json()["pagina"][
+                "totaal"] == 1
+    finally:
+        dispose(app)
+    with pytest.raises(ValidationError, match="rollen_vertaling"):
+        JwtIssuer(iss="https://idp.example", aud="ot", key="x", rollen_vertaling={"g": "baas"})

@@ -4,8 +4,11 @@ PostgreSQL. Invented people only."""
 
 from __future__ import annotations
 
+from dataclasses import asdict
+
 from fastapi.testclient import TestClient
 
+from engine import Engine, rank_questions
 from tests.api.conftest import AUDITOR, BELEID, CONSULENT, CONSULENT_2, example
 
 
@@ -62,3 +65,25 @@ def test_an_erased_advies_has_no_questions(client: TestClient) -> None:
     assert wis.status_code in (200, 201), wis.text
     r = client.get(f"/v1/adviezen/{advies['id']}/vragen", headers=CONSULENT)
     assert r.status_code == 410, r.text
+
+
+def test_a_large_casus_gets_the_ranking_of_a_whole_advies_per_answer(
+        client: TestClient) -> None:
+    """The service answers with the engine's fast path; for the four-effect example it is the
+    ranking the straightforward way gives (a whole advies per answer, in process), and the
+    stored advies is untouched."""
+    casus = example("gezin-meervoudig")
+    made = client.post("/v1/adviezen", json={"casus": casus}, headers=CONSULENT)
+    assert made.status_code == 201, made.text
+    advies = made.json()
+    r = client.get(f"/v1/adviezen/{advies['id']}/vragen", headers=CONSULENT)
+    assert r.status_code == 200, r.text
+    eng = Engine.load()
+    reference = rank_questions(eng, casus, fast=False, narrow=False)
+    assert r.json()["vragen"] == [{**asdict(q), "antwoorden": list(q.antwoorden),
+                                   "beslist": [asdict(b) for b in q.beslist],
+                                   "soms": [asdict(b) for b in q.soms]} for q in reference]
+    again = client.get(f"/v1/adviezen/{advies['id']}", headers=CONSULENT).json()
+    assert (again["trace_hash"], again["trace"]) == (advies["trace_hash"], advies["trace"])
+    replay = client.post(f"/v1/adviezen/{advies['id']}/_herhaal", headers=AUDITOR).json()
+    assert replay["identiek"] is True

@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 from service.app import create_app
 from service.db import Advies, Besluit, Casus, CasusVersie, Verwerking, Wissing, make_engines
 from service.migrate import alembic_config, upgrade
+from service.settings import ApiKey
 from service.store import verify_chain
 from tests.api.conftest import (
     AUDITOR,
@@ -470,3 +471,89 @@ def restore(s: Session, saved: dict[Any, list[dict[str, Any]]]) -> None:
             s.execute(update(model).where(*(col == row[col.key] for col in keys))
                       .values(**{k: v for k, v in row.items()}))
     s.commit()
+
+
+# ── the privacy role (issue 14): an art. 17 request when the owner cannot act ─────────────
+
+PRIVACY = {"Authorization": "Bearer sleutel-privacy"}
+PRIVACY_ACTOR = "api-sleutel|privacy-1"
+ZAAK = "https://zaken.proefdorp.example/zaken/Z-2026-0042"
+
+
+@pytest.fixture
+def with_privacy(db_url: str) -> Iterator[tuple[FastAPI, TestClient]]:
+    """The service with one more API key: the municipality's privacy officer."""
+    settings = make_settings(db_url)
+    settings = settings.model_copy(update={"api_keys": {
+        **settings.api_keys, "sleutel-privacy": ApiKey(rol="privacy", sub="privacy-1")}})
+    app = create_app(settings)
+    with TestClient(app, raise_server_exceptions=False) as c:
+        yield app, c
+    dispose(app)
+
+
+def test_the_privacy_role_erases_any_casus_and_the_log_names_it(
+        with_privacy: tuple[FastAPI, TestClient]) -> None:
+    app, c = with_privacy
+    made = casus_with_records(c)
+    cid = made["casus"]["id"]
+    for headers in (AUDITOR, BELEID):  # neither an auditor nor policy erases
+        assert erase(c, cid, headers=headers).status_code == 403
+    assert erase(c, cid, headers=CONSULENT_2).status_code == 404  # nor another consulent
+
+    r = erase(c, cid, headers=PRIVACY)
+    assert r.status_code == 200, r.text
+    assert r.json()["door"] == PRIVACY_ACTOR and r.json()["grond"] == GROND
+    assert erase(c, cid, headers=PRIVACY).status_code == 409  # once
+    with app.state.read_sessions() as s:
+        assert NAAM not in dump(s)
+        logged = s.scalars(select(Verwerking).where(Verwerking.naam == "casus_wissen")).all()
+    assert [v.door for v in logged] == [PRIVACY_ACTOR]
+    assert cid not in {v.betrokkene for v in logged}  # the casus only as its pseudonym
+    shown = c.get(f"/v1/casussen/{cid}", headers=CONSULENT).json()
+    assert shown["gewist"]["door"] == PRIVACY_ACTOR
+    assert verify(c)["geldig"] is True
+
+
+def test_the_privacy_role_sees_metadata_never_content(
+        with_privacy: tuple[FastAPI, TestClient]) -> None:
+    app, c = with_privacy
+    made = casus_with_records(c)
+    cid, aid, bid = made["casus"]["id"], made["advies"]["id"], made["besluit"]["id"]
+    tweede = c.post("/v1/besluiten", headers=CONSULENT, json={
+        "advies_id": aid, "vervangt": bid, "zaak_url": ZAAK,
+        "motivering": "Gecorrigeerd: collectief vervoer volstaat.",
+        "instrumenten": [{"effect": "e1", "instrument": "wmo.collectief_vervoer"}]})
+    assert tweede.status_code == 201, tweede.text
+    own = c.post("/v1/casussen", json=example("scootmobiel"), headers=CONSULENT_2).json()
+
+    # the content stays closed: casus, versions, adviezen, besluiten
+    for path in ("/v1/casussen", f"/v1/casussen/{cid}", f"/v1/casussen/{cid}/versies",
+                 f"/v1/adviezen/{aid}", "/v1/adviezen", f"/v1/besluiten/{bid}"):
+        assert c.get(path, headers=PRIVACY).status_code == 403, path
+
+    r = c.get("/v1/casusoverzicht", headers=PRIVACY)
+    assert r.status_code == 200, r.text
+    assert NAAM not in r.text and "naar de markt" not in r.text
+    rows = {m["id"]: m for m in r.json()["casussen"]}
+    assert set(rows) == {cid, own["id"]} and r.json()["pagina"]["totaal"] == 2
+    assert rows[cid] == {"id": cid, "eigenaar": ACTOR, "aangemaakt": made["casus"]["aangemaakt"],
+                         "gewijzigd": rows[cid]["gewijzigd"], "versie": 2, "adviezen": 1,
+                         "besluiten": 2, "zaak_urls": [ZAAK], "gearchiveerd": None,
+                         "gewist": None}
+    by_zaak = c.get("/v1/casusoverzicht", params={"zaakUrl": ZAAK}, headers=PRIVACY).json()
+    assert [m["id"] for m in by_zaak["casussen"]] == [cid]
+
+    # a consulent sees only their own; policy nothing
+    mine = c.get("/v1/casusoverzicht", headers=CONSULENT_2).json()["casussen"]
+    assert [m["id"] for m in mine] == [own["id"]]
+    assert c.get("/v1/casusoverzicht", headers=BELEID).status_code == 403
+
+    # found, then erased: the overview shows the marker, still without content
+    assert erase(c, cid, headers=PRIVACY).status_code == 200
+    after = c.get("/v1/casusoverzicht", params={"zaakUrl": ZAAK}, headers=PRIVACY).json()
+    assert after["casussen"][0]["gewist"]["door"] == PRIVACY_ACTOR
+    with app.state.read_sessions() as s:
+        seen = s.scalars(select(Verwerking).where(Verwerking.naam == "casus_overzien",
+                                                  Verwerking.door == PRIVACY_ACTOR)).all()
+    assert len(seen) == 4  # every casus shown is in the processing log

@@ -12,16 +12,19 @@ import shutil
 import subprocess
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
 import pytest
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import ec, rsa
 from fastapi.testclient import TestClient
 from playwright.sync_api import Browser, BrowserContext, Page, expect
 
 from service import launch
 from service.app import create_app
-from service.settings import ApiKey, OidcInstellingen, Settings
+from service.settings import ApiKey, OidcInstellingen, Settings, load_client_key
 from service.web.csrf import refusal
 
 OIDC_DIR = Path(__file__).resolve().parent / "oidc"
@@ -29,6 +32,11 @@ PG_URL = os.environ.get("OT_TEST_POSTGRES_URL")
 CLIENT_SECRET = "test-geheim-van-de-client"
 IDP_NAAM = "Proefdorp ID"
 CONSULENT, AUDITOR, ZONDER_ROL = "mw-consulent-01", "mw-auditor-01", "mw-zonder-rol"
+GROEP_CONSULENT = "mw-groep-consulent-01"
+"""Holds the groups `ot-consulenten` and `ot-iedereen`, not our role names."""
+SLEUTEL_CLIENT = "omgekeerde-toets-sleutel"
+"""The provider's second client: private_key_jwt."""
+ROLLEN = "ot-consulenten=consulent, ot-auditors=auditor"
 
 
 # ── the OpenID provider and the service ────────────────────────────────────────────────────
@@ -40,7 +48,31 @@ def service_port() -> int:
 
 
 @pytest.fixture(scope="session")
-def oidc_issuer(service_port: int, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+def key_ports() -> tuple[int, int]:
+    """The ports of the private_key_jwt services: with the registered key, with a wrong one."""
+    return launch.free_port(), launch.free_port()
+
+
+def write_key(path: Path, key: ec.EllipticCurvePrivateKey | rsa.RSAPrivateKey) -> Path:
+    path.write_bytes(key.private_bytes(serialization.Encoding.PEM,
+                                       serialization.PrivateFormat.PKCS8,
+                                       serialization.NoEncryption()))
+    return path
+
+
+@pytest.fixture(scope="session")
+def client_keys(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
+    """The client's private key (EC P-256; its public key is registered at the provider) and
+    a wrong one (RSA, registered nowhere)."""
+    folder = tmp_path_factory.mktemp("sleutels")
+    return (write_key(folder / "client.pem", ec.generate_private_key(ec.SECP256R1())),
+            write_key(folder / "verkeerd.pem",
+                      rsa.generate_private_key(public_exponent=65537, key_size=2048)))
+
+
+@pytest.fixture(scope="session")
+def oidc_issuer(service_port: int, key_ports: tuple[int, int], client_keys: tuple[Path, Path],
+                tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """A real OpenID provider on a free port (`npm ci` first when node_modules is missing)."""
     node, npm = shutil.which("node"), shutil.which("npm")
     if not node or not npm:
@@ -49,10 +81,12 @@ def oidc_issuer(service_port: int, tmp_path_factory: pytest.TempPathFactory) -> 
         subprocess.run([npm, "ci", "--no-audit", "--no-fund"], cwd=OIDC_DIR, check=True,
                        timeout=300)
     port = launch.free_port()
-    service = f"http://127.0.0.1:{service_port}"
+    services = [f"http://127.0.0.1:{p}" for p in (service_port, *key_ports)]
+    jwks = {"keys": [load_client_key(client_keys[0], None).jwk]}
     env = {**os.environ, "OIDC_PORT": str(port), "OIDC_CLIENT_SECRET": CLIENT_SECRET,
-           "OIDC_REDIRECT_URI": f"{service}/ui/inloggen/terug",
-           "OIDC_POST_LOGOUT_URI": f"{service}/ui/inloggen"}
+           "OIDC_REDIRECT_URI": " ".join(f"{s}/ui/inloggen/terug" for s in services),
+           "OIDC_POST_LOGOUT_URI": " ".join(f"{s}/ui/inloggen" for s in services),
+           "OIDC_CLIENT_JWKS": json.dumps(jwks)}
     log = open(tmp_path_factory.mktemp("oidc") / "provider.log", "wb")  # noqa: SIM115
     proc = subprocess.Popen([node, "provider.js"], cwd=OIDC_DIR, env=env, stdout=log,
                             stderr=subprocess.STDOUT)
@@ -100,6 +134,39 @@ def sso_url(request: pytest.FixtureRequest, oidc_issuer: str, service_port: int,
         mp.setattr(launch, "free_port", lambda: service_port)
         with launch.live_server(database, log=folder / "server.log", extra_env=env) as url:
             yield url
+
+
+@contextmanager
+def key_service(oidc_issuer: str, port: int, key: Path, folder: Path) -> Iterator[str]:
+    """The service as the private_key_jwt client (no secret), mapping group names to roles;
+    SQLite only: what differs is the login, not the storage."""
+    env = {"OT_OIDC_ISSUER": oidc_issuer, "OT_OIDC_CLIENT_ID": SLEUTEL_CLIENT,
+           "OT_OIDC_CLIENT_KEY": str(key), "OT_OIDC_SCOPES": "openid rollen",
+           "OT_OIDC_REDIRECT_URL": f"http://127.0.0.1:{port}/ui/inloggen/terug",
+           "OT_OIDC_ROLLEN": ROLLEN, "OT_OIDC_NAAM": IDP_NAAM, "OT_UI_TOKEN_LOGIN": "0",
+           "OT_PAKKETTESTS_BIJ_START": "false"}
+    with pytest.MonkeyPatch.context() as mp:
+        mp.delenv("OT_OIDC_CLIENT_SECRET", raising=False)
+        mp.setattr(launch, "free_port", lambda: port)
+        with launch.live_server(f"sqlite:///{folder / 'ot.sqlite3'}", log=folder / "server.log",
+                                extra_env=env) as url:
+            yield url
+
+
+@pytest.fixture(scope="module")
+def key_url(oidc_issuer: str, key_ports: tuple[int, int], client_keys: tuple[Path, Path],
+            tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    with key_service(oidc_issuer, key_ports[0], client_keys[0],
+                     tmp_path_factory.mktemp("sleutel")) as url:
+        yield url
+
+
+@pytest.fixture(scope="module")
+def wrong_key_url(oidc_issuer: str, key_ports: tuple[int, int], client_keys: tuple[Path, Path],
+                  tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    with key_service(oidc_issuer, key_ports[1], client_keys[1],
+                     tmp_path_factory.mktemp("verkeerd")) as url:
+        yield url
 
 
 @pytest.fixture
@@ -225,6 +292,49 @@ def test_a_cross_site_form_post_is_refused(context: BrowserContext, sso_url: str
     assert page.locator("main").inner_text() == before  # nothing was stored
 
 
+# ── private_key_jwt and group names (issue 14) ─────────────────────────────────────────────
+
+def test_private_key_jwt_login_with_a_mapped_group(context: BrowserContext, key_url: str
+                                                   ) -> None:
+    """No secret is configured: the code is exchanged with a client assertion signed with the
+    registered key, and the group `ot-consulenten` is the role consulent."""
+    page = context.new_page()
+    login_at_provider(page, key_url, GROEP_CONSULENT)
+    expect(page).to_have_url(f"{key_url}/ui/casussen")
+    expect(page.get_by_role("heading", name="Mijn casussen")).to_be_visible()
+    assert session_cookie(context) is not None
+    page.goto(f"{key_url}/ui/casussen/nieuw?voorbeeld=scootmobiel")
+    page.get_by_role("button", name="Casus opslaan").click()
+    expect(page.get_by_role("heading", name="Stap 1 · Gewenste effecten")).to_be_visible()
+
+
+def test_with_a_mapping_an_unmapped_value_is_no_role(context: BrowserContext, key_url: str
+                                                     ) -> None:
+    """`consulent` is our role's name, but not a group of the mapping: no role."""
+    page = context.new_page()
+    login_at_provider(page, key_url, CONSULENT)
+    expect(page.get_by_role("heading", name="Geen rol voor de Omgekeerde Toets")).to_be_visible()
+    expect(page.locator("main")).to_contain_text("ot-auditors, ot-consulenten")
+    assert session_cookie(context) is None
+
+
+def test_a_wrong_client_key_is_refused_and_said_clearly(context: BrowserContext,
+                                                        wrong_key_url: str) -> None:
+    page = context.new_page()
+    with page.expect_response(lambda r: "/ui/inloggen/terug?" in r.url) as answer:
+        login_at_provider(page, wrong_key_url, GROEP_CONSULENT)
+    assert answer.value.status == 502
+    expect(page.get_by_role("heading", name="Inlogdienst weigert deze toepassing")
+           ).to_be_visible()
+    main = page.locator("main")
+    expect(main).to_contain_text("invalid_client")
+    expect(main).to_contain_text("Dit ligt niet aan uw account")
+    assert "Traceback" not in page.content()
+    assert session_cookie(context) is None
+    page.goto(f"{wrong_key_url}/ui/casussen")
+    expect(page).to_have_url(f"{wrong_key_url}/ui/inloggen")
+
+
 # ── without a browser ──────────────────────────────────────────────────────────────────────
 
 @pytest.mark.parametrize(("headers", "refused"), [
@@ -337,3 +447,101 @@ def test_the_api_issuer_is_derived_from_discovery() -> None:
         "groepen")
     with pytest.raises(ValueError, match="discovery noemt issuer"):
         oidc.api_issuer({"issuer": "https://ander.example", "jwks_uri": "https://x/jwks"})
+
+
+def oidc_env(monkeypatch: pytest.MonkeyPatch, **extra: str) -> None:
+    """A complete OIDC configuration in the environment, plus `extra`."""
+    for key in [k for k in os.environ if k.startswith("OT_")]:
+        monkeypatch.delenv(key)
+    for key, value in {"OT_OIDC_ISSUER": "https://idp.proefdorp.example",
+                       "OT_OIDC_CLIENT_ID": "omgekeerde-toets",
+                       "OT_OIDC_REDIRECT_URL": "https://ot.proefdorp.example/ui/inloggen/terug",
+                       **extra}.items():
+        monkeypatch.setenv(key, value)
+
+
+def test_role_mapping_setting(monkeypatch: pytest.MonkeyPatch) -> None:
+    oidc_env(monkeypatch, OT_OIDC_CLIENT_SECRET="geheim",
+             OT_OIDC_ROLLEN=" groep-a=consulent,groep-b = auditor,/ot/fg=privacy ")
+    oidc = Settings.from_env().oidc
+    assert oidc is not None
+    assert oidc.rollen == {"groep-a": "consulent", "groep-b": "auditor", "/ot/fg": "privacy"}
+    issuer = oidc.api_issuer({"issuer": oidc.issuer, "jwks_uri": f"{oidc.issuer}/jwks"})
+    assert issuer.rollen_vertaling == oidc.rollen  # the API maps the same way
+    monkeypatch.delenv("OT_OIDC_ROLLEN")
+    assert Settings.from_env().oidc.rollen == {}  # type: ignore[union-attr]  # names as ours
+    for wrong, words in (("groep-a", "'groep-a' is geen 'groep=rol'"),
+                         ("groep-a=consulent,", "'' is geen 'groep=rol'"),
+                         ("=consulent", "geen 'groep=rol'"),
+                         ("groep-a=baas", "'baas' is geen rol"),
+                         ("groep-a=consulent,groep-a=auditor", "twee keer")):
+        monkeypatch.setenv("OT_OIDC_ROLLEN", wrong)
+        with pytest.raises(ValueError, match="OT_OIDC_ROLLEN") as info:
+            Settings.from_env()
+        assert words in str(info.value), wrong
+
+
+def test_client_key_setting(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    from joserfc.jwk import ECKey, RSAKey  # Authlib's own JOSE library: an independent kid
+
+    rsa_key = write_key(tmp_path / "rsa.pem",
+                        rsa.generate_private_key(public_exponent=65537, key_size=2048))
+    ec_key = write_key(tmp_path / "ec.pem", ec.generate_private_key(ec.SECP256R1()))
+    oidc_env(monkeypatch, OT_OIDC_CLIENT_KEY=str(rsa_key))
+    oidc = Settings.from_env().oidc
+    assert oidc is not None and oidc.client_secret is None
+    assert oidc.client_auth_method == "private_key_jwt" and oidc.sleutel is not None
+    assert oidc.sleutel.alg == "RS256"
+    assert oidc.sleutel.kid == RSAKey.import_key(rsa_key.read_bytes()).thumbprint()
+    assert "d" not in oidc.sleutel.jwk and oidc.sleutel.jwk["kid"] == oidc.sleutel.kid
+    ec_oidc = load_client_key(ec_key, None)
+    assert ec_oidc.alg == "ES256"
+    assert ec_oidc.kid == ECKey.import_key(ec_key.read_bytes()).thumbprint()
+    monkeypatch.setenv("OT_OIDC_CLIENT_KEY_ID", "sleutel-2026")
+    assert Settings.from_env().oidc.sleutel.kid == "sleutel-2026"  # type: ignore[union-attr]
+
+    # the session key is derived from the client key: every worker opens every cookie
+    from service.web.auth_oidc import _fernet
+
+    settings = Settings.from_env()
+    sealed = _fernet(settings).encrypt(b"sessie")
+    assert _fernet(Settings.from_env()).decrypt(sealed) == b"sessie"
+
+    monkeypatch.setenv("OT_OIDC_CLIENT_SECRET", "geheim")
+    with pytest.raises(ValueError, match="precies één van OT_OIDC_CLIENT_SECRET"):
+        Settings.from_env()  # both: which one would the provider expect?
+    monkeypatch.delenv("OT_OIDC_CLIENT_SECRET")
+    monkeypatch.delenv("OT_OIDC_CLIENT_KEY")
+    with pytest.raises(ValueError, match="precies één van OT_OIDC_CLIENT_SECRET"):
+        Settings.from_env()  # neither
+    monkeypatch.delenv("OT_OIDC_CLIENT_KEY_ID")
+    (tmp_path / "tekst.pem").write_text("geen sleutel")
+    short = write_key(tmp_path / "kort.pem",
+                      rsa.generate_private_key(public_exponent=65537, key_size=1024))
+    for path, words in ((tmp_path / "weg.pem", "niet te lezen"),
+                        (tmp_path / "tekst.pem", "geen PEM-privésleutel"),
+                        (short, "minstens 2048 bits")):
+        monkeypatch.setenv("OT_OIDC_CLIENT_KEY", str(path))
+        with pytest.raises(ValueError, match="OT_OIDC_CLIENT_KEY") as info:
+            Settings.from_env()
+        assert words in str(info.value)
+        assert "PRIVATE KEY" not in str(info.value)
+
+
+def test_the_start_refuses_a_method_the_provider_does_not_offer(
+        monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    from service.web import auth_oidc
+
+    key = write_key(tmp_path / "ec.pem", ec.generate_private_key(ec.SECP256R1()))
+    oidc_env(monkeypatch, OT_OIDC_CLIENT_KEY=str(key))
+    settings = Settings.from_env()
+    methods = ["client_secret_basic"]
+    metadata = {"issuer": "https://idp.proefdorp.example",
+                "jwks_uri": "https://idp.proefdorp.example/jwks",
+                "token_endpoint_auth_methods_supported": methods}
+    monkeypatch.setattr(auth_oidc, "discover", lambda oidc: metadata)
+    with pytest.raises(ValueError, match="OT_OIDC_CLIENT_KEY: de inlogdienst biedt "
+                                         "private_key_jwt niet aan"):
+        auth_oidc.with_api_issuer(settings)
+    methods.append("private_key_jwt")
+    assert auth_oidc.with_api_issuer(settings).jwt_issuers[-1].aud == "omgekeerde-toets"
