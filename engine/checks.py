@@ -116,8 +116,14 @@ def check(regime: Regime, lp: LoadedPack, index: int, controle: Controle,
         uses[(leaf.prefix, leaf.name)] = uses.get((leaf.prefix, leaf.name), 0) + 1
     in_scope = set() if scope is None else {
         (space.leaves[i].prefix, space.leaves[i].name) for i in leaves_of(scope)}
-    conflict = _conflicting_facts(space, group, derived) if controle.uniek else set()
-    orders = [sorted(uses, key=lambda v: (v not in in_scope, v not in conflict, -uses[v], v)),
+    first, conflict = (_conflicting_facts(space, group, derived) if controle.uniek
+                       else (set(), set()))
+    def size(v: tuple[str, str]) -> int:
+        part = space.partitions.get((kind_of(v[0]), v[1]))
+        return len(part.cells) if part else 0
+
+    orders = [sorted(uses, key=lambda v: (v not in in_scope, v not in first, v not in conflict,
+                                          size(v) if v in first else 0, -uses[v], v)),
               sorted(uses, key=lambda v: (v not in in_scope, v))]
     order = [d for d in sorted(derived.values(), key=lambda d: d.stratum) if d.feit.id in seen]
     result = ControleUitslag(lp, index, controle, 0, 0)
@@ -186,12 +192,13 @@ class _Search:
         return want_overlap or want_gap, in_scope, statuses
 
     def _choose(self, assignment: dict[tuple[str, str], int], remaining: list[int]) -> int:
-        """Fail first: near the root, a fact every cell of which closes the branch goes first;
-        otherwise the static order (conflicting facts first, see `check`). Probes count as
-        visits, so the search stays bounded by `limit`."""
+        """Fail first: near the root, a fact every cell of which closes the branch goes first
+        (of the next `_PROBE_WIDTH` facts); otherwise the static order (conflicting facts
+        first, see `check`). Probes count as visits, so the search stays bounded by
+        `limit`."""
         if len(assignment) >= _PROBE_DEPTH:
             return remaining[0]
-        for r in remaining:
+        for r in remaining[:_PROBE_WIDTH]:
             n = self.cells[r]
             if not n:
                 continue
@@ -242,6 +249,10 @@ class _Search:
 
 _PROBE_DEPTH = 8
 """Facts assigned before the search stops probing and follows the static order."""
+_PROBE_WIDTH = 6
+"""Facts probed at a node: the first ones of the static order that are still unassigned.
+Probing all of them (40 facts of a Participatiewet check, ~4 cells each) spent the whole
+budget on probes before the search reached depth eight."""
 
 
 def _status(ci: CompiledInstrument, gw: dict[str, Node], leaf_value: Any,
@@ -325,23 +336,40 @@ def _input_leaves(space: _Space, nodes: list[Node], derived: dict[str, Any]
 
 
 def _conflicting_facts(space: _Space, group: list[CompiledInstrument],
-                       derived: dict[str, Any]) -> set[tuple[str, str]]:
+                       derived: dict[str, Any]) -> tuple[set[tuple[str, str]],
+                                                         set[tuple[str, str]]]:
     """Facts one instrument needs (a voorwaarde) and another is excluded by (an uitsluiting):
     e.g. the AOW age, which AIO requires and algemene bijstand excludes. Deciding these first
-    separates the instruments of a `uniek` check in a few steps."""
+    separates the instruments of a `uniek` check in a few steps.
 
-    def facts(grounds: list[semantics.Ground]) -> set[tuple[str, str]]:
-        nodes = [g.source.node for g in grounds if g.source.node is not None]
+    Two ranks. First the inputs of what the instruments read directly on both sides (the
+    derived fact `pw_svb_bevoegd`, read by AIO's voorwaarde and bijstand's uitsluiting): once
+    it is decided one instrument is out. Then every input either side reaches through derived
+    facts; a derived fact that reads the aanvrager's or the person's facts depending on who the
+    effect is of (`pw_recht_bij_aanvrager`) puts dozens of facts there, most of which separate
+    nothing."""
+
+    def direct(grounds: list[semantics.Ground]) -> set[tuple[str, str]]:
         leaves = space.leaves
-        return {(leaves[i].prefix, leaves[i].name) for i in _input_leaves(space, nodes,
-                                                                           derived)[0]}
+        return {(leaves[i].prefix, leaves[i].name) for g in grounds
+                if g.source.node is not None for i in leaves_of(g.source.node)}
+
+    def inputs(names: set[tuple[str, str]]) -> set[tuple[str, str]]:
+        nodes = [derived[n].node for p, n in names if p == "afgeleid" and n in derived]
+        leaves = space.leaves
+        return ({f for f in names if f[0] != "afgeleid"}
+                | {(leaves[i].prefix, leaves[i].name)
+                   for i in _input_leaves(space, nodes, derived)[0]})
 
     pos, neg = [], []
     for ci in group:
         grounds = ci.grounds(lambda item: None)
-        pos.append(facts([g for g in grounds if g.kind == "voorwaarde"]))
-        neg.append(facts([g for g in grounds if g.kind in ("uitsluiting", "voorliggend")]))
-    return {f for i, p in enumerate(pos) for j, n in enumerate(neg) if i != j for f in p & n}
+        pos.append(direct([g for g in grounds if g.kind == "voorwaarde"]))
+        neg.append(direct([g for g in grounds if g.kind in ("uitsluiting", "voorliggend")]))
+    pairs = [(p, n) for i, p in enumerate(pos) for j, n in enumerate(neg) if i != j]
+    first = inputs({f for p, n in pairs for f in p & n})
+    second = {f for p, n in pairs for f in inputs(p) & inputs(n)}
+    return first, second
 
 
 def _with_bases(group: list[CompiledInstrument], by_id: dict[str, CompiledInstrument]

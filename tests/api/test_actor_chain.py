@@ -214,6 +214,9 @@ def schema_0004_with_records(db_url: str, rules_copy: Path,
     engines = Engines(rules_copy, session_factory(writer), session_factory(reader))
     engines.store_current()
     monkeypatch.setattr(store, "KETEN_VERSIE", 2)  # how the service before 0005 chained
+    # nor did it refuse writes on an erased (0006) or archived (0007) casus: those tables and
+    # columns do not exist yet at 0004
+    monkeypatch.setattr(store, "refuse_if_closed", lambda session, casus_id: None)
     sessions = session_factory(writer)
     data = engines.current.casus(example("scootmobiel")).model_dump(mode="json",
                                                                     exclude_none=True)
