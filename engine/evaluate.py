@@ -153,65 +153,81 @@ def trace_hash(trace: dict[str, Any]) -> str:
     return "sha256:" + hashlib.sha256(canonical_json(trace).encode("utf-8")).hexdigest()
 
 
-def _records(casus: Casus) -> tuple[list[FactRecord], dict[str, str], dict[str, str],
-                                    dict[str, dict[str, Any]]]:
-    """Facts in a fixed order with explicit ids f1…fN (durable-rules needs both)."""
-    huishouden = casus.huishouden.model_dump(exclude_none=True)
-    kinderen = [p for p in casus.personen if p.rol == "kind"]
-    huishouden["aantal_kinderen"] = len(kinderen)
-    ages = [p.leeftijd for p in kinderen]
-    if kinderen and all(a is not None for a in ages):
-        huishouden["jongste_kind_leeftijd"] = min(a for a in ages if a is not None)
-    subjects = {
-        "huishouden": huishouden,
-        "financien": casus.financien.model_dump(exclude_none=True),
-        "netwerk": casus.netwerk.model_dump(exclude_none=True),
-    }
-    records: list[FactRecord] = []
-    ids: dict[str, str] = {}
-    for i, (kind, values) in enumerate(subjects.items(), start=1):
-        ids[kind] = f"f{i}"
-        records.append((f"f{i}", kind, values))
-    person_ids: dict[str, str] = {}
-    n = len(records)
-    for p in casus.personen:
-        n += 1
-        person_ids[p.id] = f"f{n}"
-        records.append((f"f{n}", "persoon", p.model_dump(exclude_none=True)))
-    for e in casus.gewenste_effecten:
-        n += 1
-        ids[f"effect:{e.id}"] = f"f{n}"
-        records.append((f"f{n}", "effect", e.model_dump(exclude_none=True)))
-    return records, ids, person_ids, subjects
+@dataclass(frozen=True)
+class CasusFacts:
+    """The casus as fact records in a fixed order with explicit ids f1…fN (durable-rules needs
+    both), and where each subject's record is. The one place the facts of a casus and an
+    effect's evaluation context are laid out: the advies (`evaluate`) and the question ranking
+    (`engine.vragen`) must read the same facts at the same addresses."""
+
+    records: list[FactRecord]
+    ids: dict[str, str]
+    person_ids: dict[str, str]
+    subjects: dict[str, dict[str, Any]]
+
+    @classmethod
+    def of(cls, casus: Casus) -> CasusFacts:
+        huishouden = casus.huishouden.model_dump(exclude_none=True)
+        kinderen = [p for p in casus.personen if p.rol == "kind"]
+        huishouden["aantal_kinderen"] = len(kinderen)
+        ages = [p.leeftijd for p in kinderen]
+        if kinderen and all(a is not None for a in ages):
+            huishouden["jongste_kind_leeftijd"] = min(a for a in ages if a is not None)
+        subjects = {
+            "huishouden": huishouden,
+            "financien": casus.financien.model_dump(exclude_none=True),
+            "netwerk": casus.netwerk.model_dump(exclude_none=True),
+        }
+        records: list[FactRecord] = []
+        ids: dict[str, str] = {}
+        for i, (kind, values) in enumerate(subjects.items(), start=1):
+            ids[kind] = f"f{i}"
+            records.append((f"f{i}", kind, values))
+        person_ids: dict[str, str] = {}
+        n = len(records)
+        for p in casus.personen:
+            n += 1
+            person_ids[p.id] = f"f{n}"
+            records.append((f"f{n}", "persoon", p.model_dump(exclude_none=True)))
+        for e in casus.gewenste_effecten:
+            n += 1
+            ids[f"effect:{e.id}"] = f"f{n}"
+            records.append((f"f{n}", "effect", e.model_dump(exclude_none=True)))
+        return cls(records, ids, person_ids, subjects)
+
+    def context(self, casus: Casus, effect: GewenstEffect, session: Session, regime: Regime,
+                kind: type[Context] | None = None) -> Context:
+        """The evaluation context of one effect: `persoon` is the person the effect is for,
+        `aanvrager` the applicant; `kind` is a subclass of `Context` (the ranking's lazy one)."""
+        record_values = {fid: values for fid, _, values in self.records}
+        person = casus.persoon_van(effect)
+        aanvrager = casus.aanvrager
+        ctx_ids = {
+            "huishouden": self.ids["huishouden"], "financien": self.ids["financien"],
+            "netwerk": self.ids["netwerk"], "persoon": self.person_ids[person.id],
+            "aanvrager": self.person_ids[aanvrager.id], "effect": self.ids[f"effect:{effect.id}"],
+        }
+        values = {
+            **self.subjects,
+            "persoon": record_values[ctx_ids["persoon"]],
+            "aanvrager": record_values[ctx_ids["aanvrager"]],
+            "effect": record_values[ctx_ids["effect"]],
+            "~personen": {p.id: record_values[self.person_ids[p.id]] for p in casus.personen},
+        }
+        ctx = (kind or Context)(effect, person, aanvrager, ctx_ids, values, session,
+                                regime.leaves.leaves)
+        ctx.derived_nodes = {d.feit.id: d for d in regime.derived}
+        return ctx
 
 
 def evaluate(casus: Casus, rules: RuleBase, backend: Backend) -> Receipt:
     """Evaluate every gewenst effect of a (validated) casus; the trace is deterministic."""
     regime = rules.regime(casus.peildatum, casus.gemeente)
-    records, ids, person_ids, subjects = _records(casus)
-    record_values = {fid: values for fid, _, values in records}
-    session = backend.open(regime, records)
+    facts = CasusFacts.of(casus)
+    session = backend.open(regime, facts.records)
     try:
-        contexts: list[Context] = []
-        for effect in casus.gewenste_effecten:
-            person = casus.persoon_van(effect)
-            aanvrager = casus.aanvrager
-            ctx_ids = {
-                "huishouden": ids["huishouden"], "financien": ids["financien"],
-                "netwerk": ids["netwerk"], "persoon": person_ids[person.id],
-                "aanvrager": person_ids[aanvrager.id], "effect": ids[f"effect:{effect.id}"],
-            }
-            values = {
-                **subjects,
-                "persoon": record_values[ctx_ids["persoon"]],
-                "aanvrager": record_values[ctx_ids["aanvrager"]],
-                "effect": record_values[ctx_ids["effect"]],
-                "~personen": {p.id: record_values[person_ids[p.id]] for p in casus.personen},
-            }
-            ctx = Context(effect, person, aanvrager, ctx_ids, values, session,
-                          regime.leaves.leaves)
-            ctx.derived_nodes = {d.feit.id: d for d in regime.derived}
-            contexts.append(ctx)
+        contexts = [facts.context(casus, effect, session, regime)
+                    for effect in casus.gewenste_effecten]
         for s, stratum in enumerate(regime.strata, start=1):
             derived_records: list[FactRecord] = []
             for c_index, ctx in enumerate(contexts):
@@ -345,7 +361,7 @@ def _render(node: Node, ctx: Context) -> tuple[dict[str, Any], Ternary]:
     return {key: children, "uitkomst": UITKOMST[value]}, value
 
 
-def _unknown_inputs(node: Node, ctx: Context, seen: set[str] | None = None) -> list[str]:
+def unknown_inputs(node: Node, ctx: Context, seen: set[str] | None = None) -> list[str]:
     """Casus facts still to establish for an undecided tree (through derived facts)."""
     out: list[str] = []
     seen = seen if seen is not None else set()
@@ -357,7 +373,7 @@ def _unknown_inputs(node: Node, ctx: Context, seen: set[str] | None = None) -> l
             d = ctx.derived_nodes.get(leaf.name)
             if d is not None and leaf.name not in seen:
                 seen.add(leaf.name)
-                out.extend(_unknown_inputs(d.node, ctx, seen))
+                out.extend(unknown_inputs(d.node, ctx, seen))
             continue
         if leaf.path == "huishouden.jongste_kind_leeftijd":
             out.extend(f"personen[{pid}].leeftijd" for pid in _children_without_age(ctx))
@@ -412,7 +428,7 @@ def _beslisruimte(b: Beslisruimte, peildatum: Any) -> dict[str, Any]:
 
 @dataclass
 class InstrumentResult:
-    """One instrument for one effect, before forms are applied (`_apply_forms`)."""
+    """One instrument for one effect, before forms are applied (`apply_forms`)."""
 
     compiled: CompiledInstrument
     result: dict[str, Any]
@@ -454,7 +470,7 @@ def _instrument(regime: Regime, ci: CompiledInstrument, ctx: Context, served: li
     decision = semantics.decide(ci.grounds(lambda item: values[id(item)]), ins.beslisruimte,
                                 ins.onzeker)
     open_items = ([] if decision.status == "past_niet" else
-                  [_unknown_inputs(g.source.node, ctx) for g in decision.open
+                  [unknown_inputs(g.source.node, ctx) for g in decision.open
                    if g.source.node is not None])
     redenen = [_reden(g, ins) for g in semantics.reasons(decision)]
     if ins.beslisruimte is not None and decision.status != "past_niet":
@@ -508,7 +524,7 @@ def _instrument(regime: Regime, ci: CompiledInstrument, ctx: Context, served: li
     return InstrumentResult(ci, result, open_items)
 
 
-def _apply_forms(results: dict[str, InstrumentResult], niet_van_toepassing: list[dict[str, Any]]
+def apply_forms(results: dict[str, InstrumentResult], niet_van_toepassing: list[dict[str, Any]]
                  ) -> None:
     """A form (`vorm_van`) never exceeds the best status of its bases for this effect.
 
@@ -614,7 +630,7 @@ def _effect(regime: Regime, ctx: Context, peildatum: Any) -> dict[str, Any]:
             entry["onzeker"] = True
         grondwaarden.append(entry)
         if value is None:
-            open_items.append(_unknown_inputs(cg.node, ctx))
+            open_items.append(unknown_inputs(cg.node, ctx))
 
     wetten: dict[str, dict[str, Any]] = {}
     for cg in regime.grondwaarden:
@@ -651,7 +667,7 @@ def _effect(regime: Regime, ctx: Context, peildatum: Any) -> dict[str, Any]:
         if toepassing is not None:
             r.result["toepassing"] = toepassing[0]
         results[ins.id] = r
-    _apply_forms(results, niet_van_toepassing)
+    apply_forms(results, niet_van_toepassing)
     instrumenten = []
     listed: list[CompiledInstrument] = []
     for r in results.values():

@@ -70,12 +70,12 @@ from engine.conditions import Leaf, Node, Ternary, leaves_of
 from engine.conditions import evaluate as kleene
 from engine.errors import CasusError
 from engine.evaluate import (
+    CasusFacts,
     Context,
     InstrumentResult,
     Receipt,
-    _apply_forms,
-    _records,
-    _unknown_inputs,
+    apply_forms,
+    unknown_inputs,
 )
 from engine.oracle import OracleBackend
 from engine.partition import kind_of
@@ -327,31 +327,14 @@ class _Judge:
     def _contexts(self, casus: Casus, effects: set[str]) -> dict[str, Context]:
         """One evaluation context per effect, as `engine.evaluate.evaluate` builds them, on
         one oracle session; derived facts are derived when a condition first reads them."""
-        records, ids, person_ids, subjects = _records(casus)
-        record_values = {fid: values for fid, _, values in records}
-        session = OracleBackend().open(self.regime, records)
+        facts = CasusFacts.of(casus)
+        session = OracleBackend().open(self.regime, facts.records)
         out: dict[str, Context] = {}
         for effect in casus.gewenste_effecten:
-            if effect.id not in effects:
-                continue
-            person = casus.persoon_van(effect)
-            aanvrager = casus.aanvrager
-            ctx_ids = {
-                "huishouden": ids["huishouden"], "financien": ids["financien"],
-                "netwerk": ids["netwerk"], "persoon": person_ids[person.id],
-                "aanvrager": person_ids[aanvrager.id], "effect": ids[f"effect:{effect.id}"],
-            }
-            values = {
-                **subjects,
-                "persoon": record_values[ctx_ids["persoon"]],
-                "aanvrager": record_values[ctx_ids["aanvrager"]],
-                "effect": record_values[ctx_ids["effect"]],
-                "~personen": {p.id: record_values[person_ids[p.id]] for p in casus.personen},
-            }
-            ctx = _LazyContext(effect, person, aanvrager, ctx_ids, values, session,
-                               self.regime.leaves.leaves)
-            ctx.derived_nodes = self.derived
-            out[effect.id] = ctx
+            if effect.id in effects:
+                ctx = facts.context(casus, effect, session, self.regime, _LazyContext)
+                ctx.derived_nodes = self.derived
+                out[effect.id] = ctx
         return out
 
     def _decided(self, ctx: Context, targets: list[str]) -> list[str]:
@@ -365,7 +348,7 @@ class _Judge:
                 found = self._judged(ci, ctx, grondwaarden)
                 if found is not None:
                     results[ci.instrument.id] = found
-        _apply_forms(results, [])
+        apply_forms(results, [])
         return [iid for iid in targets if iid not in results or not any(
             results[iid].open_items)]
 
@@ -397,7 +380,7 @@ class _Judge:
 
         decision = semantics.decide(ci.grounds(value), ins.beslisruimte, ins.onzeker)
         open_items = ([] if decision.status == "past_niet" else
-                      [_unknown_inputs(g.source.node, ctx) for g in decision.open
+                      [unknown_inputs(g.source.node, ctx) for g in decision.open
                        if g.source.node is not None])
         result = {"id": ins.id, "naam": ins.naam, "status": decision.status,
                   "markering": decision.markering, "redenen": []}

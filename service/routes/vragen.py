@@ -6,8 +6,9 @@ pack versions pinned in the advies, like `_herhaal`, so an advies made under old
 ranked by those rules. Who may read the advies may read its questions (`service.toegang`).
 
 The result depends only on the trace (casus, peildatum, pack hashes), so it is kept per
-`trace_hash` in a small per-worker cache; a miss costs up to a second of CPU for a large casus
-and counts against the principal's `adviezen` rate limit, like an evaluation.
+`trace_hash` in a small per-worker cache; a miss costs tens of milliseconds of CPU (57 ms
+median for gezin-meervoudig, `bench/vragen_bench.py`) and counts against the principal's
+`adviezen` rate limit, like an evaluation.
 """
 
 from __future__ import annotations
