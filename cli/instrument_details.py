@@ -75,6 +75,15 @@ def norm_lines(ins: dict[str, Any], effect: dict[str, Any],
     return list(shown.values())
 
 
+ENKELVOUD = {"werkdagen": "werkdag", "dagen": "dag", "weken": "week", "maanden": "maand",
+             "jaren": "jaar"}
+
+
+def _duur(duur: int | float, eenheid: str) -> str:
+    """"1 dag", "2 dagen": the pack names the unit in the plural."""
+    return f"{duur} {ENKELVOUD.get(eenheid, eenheid) if duur == 1 else eenheid}"
+
+
 def termijn_lines(ins: dict[str, Any]) -> list[str]:
     """The national termijnen that apply or may apply (a local one is shown with the local
     lines already)."""
@@ -82,7 +91,7 @@ def termijn_lines(ins: dict[str, Any]) -> list[str]:
     for t in ins.get("termijnen") or []:
         if t.get("uitkomst") == "nee" or t.get("lokaal"):
             continue
-        duur = (f"{t['duur']} {t['eenheid']}" if t.get("duur") is not None
+        duur = (_duur(t["duur"], t["eenheid"]) if t.get("duur") is not None
                 else "duur: open norm, niet ingevuld")
         als = "; als van toepassing" if t.get("uitkomst") == "onbekend" else ""
         lines.append(f"Termijn: {t['omschrijving']} ({duur}{als}; "

@@ -12,11 +12,12 @@ from typing import Annotated, Any
 
 import typer
 from rich.console import Console
+from rich.padding import Padding
 from rich.table import Table
 from rich.text import Text
 
 from cli.instrument_details import details_text
-from engine import CasusError, Engine, PackError, Problem, semantics
+from engine import CasusError, Engine, PackError, Problem, rank_questions, semantics
 from engine.loader import DEFAULT_RULES_DIR
 from engine.yamlsource import YamlError
 from engine.yamltests import find_test_files, run_files
@@ -85,6 +86,44 @@ def advies(
     render_advies(receipt.trace, receipt.trace_hash, eng)
 
 
+@app.command()
+def vragen(
+    casus: Annotated[Path, typer.Argument(help="casus in YAML of JSON", exists=True,
+                                          dir_okay=False)],
+    regels: RulesOption = None,
+) -> None:
+    """Wat nog te vragen, de beste vraag eerst: gerangschikt naar wat één antwoord beslist
+    (de instrumenten waarvan elk antwoord de status vastlegt), dan naar het aantal open
+    voorwaarden. Hetzelfde als "Nog uitvragen" op de webpagina."""
+    eng = _engine(regels)
+    try:
+        ranked = rank_questions(eng, eng.casus_file(casus))
+    except (CasusError, YamlError) as exc:
+        _problems("De casus klopt niet", exc.problems)
+        raise typer.Exit(1) from exc
+    if not ranked:
+        out.print("Niets meer te vragen: elk instrument is beslist op wat de casus weet.")
+        return
+    several = len({b.effect for q in ranked for b in (*q.beslist, *q.soms)}) > 1
+
+    def names(items: tuple[Any, ...]) -> str:
+        return ", ".join(f"{b.naam} ({b.effect})" if several else b.naam for b in items)
+
+    for n, q in enumerate(ranked, 1):
+        out.print(Text(f"{n}. ", style="bold") + Text(q.vraag) + Text(f"  [{q.feit}]",
+                                                                       style="dim"))
+        if q.beslist:
+            line = f"beslist over: {names(q.beslist)}"
+            if q.soms:
+                line += f"; soms ook over: {names(q.soms)}"
+        elif q.soms:
+            line = f"beslist alleen bij sommige antwoorden over: {names(q.soms)}"
+        else:
+            line = "beslist op zichzelf over geen instrument (hangt ook van andere vragen af)"
+        word = "voorwaarde" if q.aantal == 1 else "voorwaarden"
+        out.print(Padding(Text(line + f" (open in {q.aantal} {word})"), (0, 0, 0, 3)))
+
+
 def _render_lokaal_beleid(trace: dict[str, Any], eng: Engine | None) -> None:
     """The local view's head: which overlays apply, and the open norms they fill."""
     gemeente = trace.get("gemeente", {})
@@ -149,28 +188,24 @@ def render_advies(trace: dict[str, Any], digest: str, eng: Engine | None = None)
             out.print("[bold]Stap 2[/] grondwaarden: " + "; ".join(
                 f"{w['naam']} ({'ja' if w['uitkomst'] == 'ja' else 'mogelijk'})"
                 for w in wetten))
-        table = Table(show_header=True, header_style="bold", expand=True, box=None)
-        table.add_column("trede", no_wrap=True)
-        table.add_column("instrument")
-        table.add_column("status", min_width=16, max_width=22)
-        table.add_column("waarom / waarom niet")
-        for ins in e["stap4"]["instrumenten"]:
-            redenen = "\n".join(semantics.reden_text(r) for r in ins["redenen"]) or (
-                "alle voorwaarden voldaan")
-            name = f"{ins['naam']}\n[dim]{ins['rechtsgrond']['tekst']}[/]"
-            if ins.get("onzeker"):
-                name += " [magenta](bevat onzekere regels)[/]"
-            if ins.get("gemeente"):
-                name += f" [cyan](lokaal: {ins['gemeente']})[/]"
-            status = Text(semantics.status_label(ins["status"]),
-                          style=STATUS_STYLE[ins["status"]])
-            if ins["markering"]:
-                status.append("\n" + semantics.markering_label(ins), style="magenta")
-            table.add_row(TREDE_TEXT[ins["trede"]], name, status,
-                          Text(redenen) + _lokaal_text(ins)
-                          + details_text(ins, e, parameters))
         out.print("[bold]Stap 4[/] instrumenten (op de ladder):")
-        out.print(table)
+        rows = [_instrument_row(ins, e, parameters) for ins in e["stap4"]["instrumenten"]]
+        if out.width >= WIDE:
+            table = Table(show_header=True, header_style="bold", expand=True, box=None)
+            table.add_column("trede", no_wrap=True)
+            table.add_column("instrument")
+            table.add_column("status", min_width=16, max_width=22)
+            table.add_column("waarom / waarom niet")
+            for row in rows:
+                table.add_row(*row)
+            out.print(table)
+        else:
+            for trede, name, status, waarom in rows:
+                out.print(Text("• ") + Text(trede, style="bold") + Text(" · ")
+                          + Text.from_markup(name.split("\n", 1)[0]) + Text(" — ")
+                          + Text(", ").join(status.split("\n")))
+                out.print(Padding(Text.from_markup(name.split("\n", 1)[1]), (0, 0, 0, 2)))
+                out.print(Padding(waarom, (0, 0, 0, 2)))
         if e["nog_uitvragen"]:
             out.print("[bold]Nog uitvragen:[/]")
             for q in e["nog_uitvragen"]:
@@ -179,6 +214,29 @@ def render_advies(trace: dict[str, Any], digest: str, eng: Engine | None = None)
     out.print()
     packs = ", ".join(f"{p['id']} {p['versie']}" for p in trace["pakketten"])
     out.print(f"[dim]Regelpakketten: {packs} · trace {digest[:19]}…[/]")
+
+
+WIDE = 120
+"""From this terminal width on, stap 4 is a table; narrower, one block per instrument: a
+four-column table at 80 columns wrapped the reasons to one or two words per line (a casus with
+two effects printed 3,400 lines)."""
+
+
+def _instrument_row(ins: dict[str, Any], e: dict[str, Any],
+                    parameters: dict[str, dict[str, Any]]) -> tuple[str, str, Text, Text]:
+    """One instrument as (trede, name with citation in markup, status, reasons and details)."""
+    redenen = "\n".join(semantics.reden_text(r) for r in ins["redenen"]) or (
+        "alle voorwaarden voldaan")
+    name = f"{ins['naam']}\n[dim]{ins['rechtsgrond']['tekst']}[/]"
+    if ins.get("onzeker"):
+        name += " [magenta](bevat onzekere regels)[/]"
+    if ins.get("gemeente"):
+        name += f" [cyan](lokaal: {ins['gemeente']})[/]"
+    status = Text(semantics.status_label(ins["status"]), style=STATUS_STYLE[ins["status"]])
+    if ins["markering"]:
+        status.append("\n" + semantics.markering_label(ins), style="magenta")
+    return (TREDE_TEXT[ins["trede"]], name, status,
+            Text(redenen) + _lokaal_text(ins) + details_text(ins, e, parameters))
 
 
 @app.command()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -210,3 +211,62 @@ def test_advies_of_2025_does_not_show_the_2026_abonnementstarief(tmp_path: Path)
     assert "peildatum 2025-06-02" in result.output
     assert "21,80" not in result.output
     assert "(parameter wmo_abonnementstarief; art. 2.1.4a lid 4" in result.output
+
+
+def test_advies_on_a_narrow_terminal_prints_one_block_per_instrument() -> None:
+    """At 80 columns the four-column table wrapped the reasons to a word or two per line
+    (502 lines for scootmobiel); narrower than `WIDE` each instrument is a block instead."""
+    narrow = runner.invoke(app, ["advies", str(EXAMPLES / "scootmobiel.yaml")],
+                           env={"COLUMNS": "80"})
+    wide = runner.invoke(app, ["advies", str(EXAMPLES / "scootmobiel.yaml")],
+                         env={"COLUMNS": "200"})
+    assert narrow.exit_code == wide.exit_code == 0
+    assert "waarom / waarom niet" in wide.output
+    assert "waarom / waarom niet" not in narrow.output
+    lines = narrow.output.splitlines()
+    assert "• maatwerk · Rolstoel (hulpmiddel, maatwerkvoorziening) — voorwaardelijk, ter " \
+           "beoordeling van het college" in " ".join(line.rstrip() for line in lines)
+    assert len(lines) < 1.5 * len(wide.output.splitlines())
+    # the same reasons and citations are printed, only laid out differently
+    assert "art. 2.3.5 lid 6 Wmo 2015" in " ".join(narrow.output.split())
+
+
+def test_vragen_ranks_by_what_one_answer_decides() -> None:
+    result = runner.invoke(app, ["vragen", str(EXAMPLES / "gezin-meervoudig.yaml")],
+                           env={"COLUMNS": "1000"})  # a question per line
+    assert result.exit_code == 0, result.output
+    first = result.output.splitlines()[0]
+    assert first.startswith("1. ") and "[financien.fw_wsnp_verzoek]" in first
+    assert "beslist over: 285-verklaring van het college bij een Wsnp-verzoek (Fw 285) (e3)" \
+        in result.output
+    # every open fact of the advies is listed once
+    advies = json.loads(runner.invoke(app, ["advies", str(EXAMPLES / "gezin-meervoudig.yaml"),
+                                            "--json"]).output)
+    open_facts = {q["feit"] for e in advies["advies"]["effecten"] for q in e["nog_uitvragen"]}
+    listed = [m.group(1) for line in result.output.splitlines()
+              if (m := re.match(r"\d+\. .*  \[(\S+)\]\s*$", line))]
+    assert sorted(listed) == sorted(open_facts)
+
+
+def test_vragen_on_a_bad_casus_lists_problems(tmp_path: Path) -> None:
+    bad = tmp_path / "casus.yaml"
+    bad.write_text("peildatum: 2026-03-01\npersonen: []\ngewenste_effecten: []\n", "utf-8")
+    result = runner.invoke(app, ["vragen", str(bad)])
+    assert result.exit_code == 1
+    assert "Traceback" not in result.output
+
+
+def test_the_documented_example_output_is_current() -> None:
+    """docs/voorbeeld-advies.txt (quoted in the README) is what `ot advies` prints today.
+    Regenerate: COLUMNS=100 .venv/bin/ot advies examples/scootmobiel.yaml | sed 's/ *$//'
+    > docs/voorbeeld-advies.txt"""
+    result = runner.invoke(app, ["advies", str(ROOT / "examples" / "scootmobiel.yaml")],
+                           env={"COLUMNS": "100"})
+    printed = "\n".join(line.rstrip() for line in result.output.splitlines())
+    documented = (ROOT / "docs" / "voorbeeld-advies.txt").read_text("utf-8").rstrip("\n")
+    assert printed == documented
+    readme = (ROOT / "README.md").read_text("utf-8")
+    quoted = readme.split("```text\n", 1)[1].split("```", 1)[0]
+    lines = printed.splitlines()
+    for line in quoted.splitlines():
+        assert line.strip() in ("…", "") or line in lines, line
