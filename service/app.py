@@ -28,11 +28,20 @@ from service.impact_jobs import ImpactJobs
 from service.middleware import API_VERSION, HttpRules
 from service.migrate import upgrade
 from service.problems import install
-from service.routes import adviezen, besluiten, casussen, logboek, regelpakketten
+from service.routes import (
+    adviezen,
+    beleidsinformatie,
+    besluiten,
+    casussen,
+    logboek,
+    opvolging,
+    regelpakketten,
+)
 from service.routes import keten as keten_routes
 from service.routes import vragen as vragen_routes
 from service.schemas import Gezondheid
 from service.settings import Settings
+from service.toegang import PRIVACY
 from service.web import auth_oidc, besluit_routes
 from service.web import routes as web_routes
 from service.web.csrf import CsrfGuard
@@ -111,6 +120,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     for module in (casussen, adviezen, keten_routes, besluiten, regelpakketten, logboek,
                    vragen_routes):
         app.include_router(module.router, prefix="/v1")
+    for module in (opvolging, beleidsinformatie):  # issue 15
+        app.include_router(module.router, prefix="/v1")
     app.include_router(web_routes.router)
     app.include_router(besluit_routes.router)  # besluit, archive (issue 14)
     web_routes.install(app)
@@ -124,7 +135,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @app.get("/v1/wie-ben-ik", tags=["systeem"], summary="De rollen van het token")
     def whoami(who: Principal = Depends(require("consulent", "beleidsmedewerker",
-                                                "auditor"))) -> dict[str, object]:
+                                                "auditor", PRIVACY))) -> dict[str, object]:
+        """Every role the page serves answers 200, the privacy officer's too (issue 14: the
+        casusoverzicht and the erasure in the page); what each may do is still the API's."""
         return {"rollen": sorted(who.rollen)}
 
     def openapi() -> dict[str, object]:

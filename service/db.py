@@ -14,7 +14,9 @@ from typing import Any
 
 from sqlalchemy import (
     JSON,
+    Boolean,
     ForeignKey,
+    Index,
     Integer,
     LargeBinary,
     String,
@@ -210,6 +212,146 @@ class Verwerking(Base):
     door: Mapped[str | None] = mapped_column(String(400), nullable=True)
     """Who (`uitgever|sub`); NULL on records written before migration 0005."""
 
+
+
+# ── opvolging en beleidsinformatie (issue 15) ───────────────────────────────────────────────
+
+class Opvolging(Base):
+    """The follow-up of one gewenst effect of a stored casus (effectmeting): was the effect
+    reached (`uitkomst`), which instruments were actually used, and a short note. Never
+    changed: a correction is a new row with `versie` + 1 that names the one it replaces
+    (`vervangt`, at most one successor each). Not a link of the chain. An AVG erasure of the
+    casus blanks `toelichting` (the one field with personal data); the rest stays."""
+
+    __tablename__ = "opvolgingen"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    casus_id: Mapped[str] = mapped_column(ForeignKey("casussen.id"), index=True)
+    advies_id: Mapped[str] = mapped_column(ForeignKey("adviezen.id"))
+    """The advies in force when it was recorded: the instruments were checked against it."""
+    effect: Mapped[str] = mapped_column(String(40))
+    opvolgdatum: Mapped[str] = mapped_column(String(10))
+    """The date the follow-up was due (ISO date), as it was when recorded."""
+    uitkomst: Mapped[str] = mapped_column(String(20))
+    gebruikte_instrumenten: Mapped[list[str]] = mapped_column(JSON)
+    toelichting: Mapped[str] = mapped_column(Text)
+    door: Mapped[str] = mapped_column(String(400))
+    aangemaakt: Mapped[str] = mapped_column(String(32))
+    versie: Mapped[int] = mapped_column(Integer)
+    vervangt: Mapped[str | None] = mapped_column(String(36), nullable=True, unique=True)
+
+
+class AdviesEffect(Base):
+    """Derived, for aggregation (beleidsinformatie): one row per (advies, effect), read from
+    the advies' trace when it is stored (`service.store.beleid_rijen`). NOT part of the chain:
+    the chained trace is the record and these rows can always be derived from it again
+    (migration 0008 did so for older adviezen). Ids and categories only, no free text. Erased
+    with the casus (`store_wissing`). `dossier` is the casus id, or the advies id for an
+    advies on a casus that was not stored."""
+
+    __tablename__ = "advies_effecten"
+    __table_args__ = (Index("ix_advies_effecten_periode", "aangemaakt", "dossier",
+                            "volgnummer"),
+                      Index("ix_advies_effecten_dossier", "dossier", "volgnummer"))
+
+    advies_id: Mapped[str] = mapped_column(ForeignKey("adviezen.id"), primary_key=True)
+    effect: Mapped[str] = mapped_column(String(40), primary_key=True)
+    volgnummer: Mapped[int] = mapped_column(Integer, index=True)
+    dossier: Mapped[str] = mapped_column(String(36))
+    casus_id: Mapped[str | None] = mapped_column(String(36), nullable=True)
+    gemeente: Mapped[str | None] = mapped_column(String(6), nullable=True)
+    aangemaakt: Mapped[str] = mapped_column(String(32))
+    leefgebied: Mapped[str] = mapped_column(String(60))
+    domeinen: Mapped[int] = mapped_column(Integer)
+    """How many domains this effect involves (stap 2)."""
+    casus_domeinen: Mapped[int] = mapped_column(Integer)
+    """How many domains the whole advies involves (stap 2 of the casus)."""
+    grondwaarde: Mapped[bool] = mapped_column(Boolean)
+    """Did the effect serve any law's grondwaarde?"""
+
+
+class AdviesInstrument(Base):
+    """Derived, for aggregation: one row per (advies, effect, instrument) with its rung and
+    status, the effect's domains and grondwaarde, and the instrument's statutory decision
+    period in days (`termijn_dagen`, from the trace's termijnen; NULL when it names none).
+    Not part of the chain (see `AdviesEffect`)."""
+
+    __tablename__ = "advies_instrumenten"
+    __table_args__ = (Index("ix_advies_instrumenten_volgnummer", "volgnummer", "instrument"),)
+
+    advies_id: Mapped[str] = mapped_column(ForeignKey("adviezen.id"), primary_key=True)
+    effect: Mapped[str] = mapped_column(String(40), primary_key=True)
+    instrument: Mapped[str] = mapped_column(String(120), primary_key=True)
+    volgnummer: Mapped[int] = mapped_column(Integer)
+    dossier: Mapped[str] = mapped_column(String(36), index=True)
+    gemeente: Mapped[str | None] = mapped_column(String(6), nullable=True)
+    aangemaakt: Mapped[str] = mapped_column(String(32), index=True)
+    leefgebied: Mapped[str] = mapped_column(String(60))
+    trede: Mapped[str] = mapped_column(String(40))
+    status: Mapped[str] = mapped_column(String(20))
+    domeinen: Mapped[int] = mapped_column(Integer)
+    grondwaarde: Mapped[bool] = mapped_column(Boolean)
+    termijn_dagen: Mapped[int | None] = mapped_column(Integer, nullable=True)
+
+
+class AdviesKenmerk(Base):
+    """Derived, for aggregation: per (advies, effect) each fact still to ask (`soort`
+    `nog_uitvragen`, `kenmerk` the catalogue name such as `persoon.woont_in_gemeente`, never
+    the address with a person's id) and each discretionary ground that decided an
+    instrument's status (`soort` `beslisruimte`: `instrument`, `kenmerk` the ground's id,
+    `door` who decides). Ids only. Not part of the chain (see `AdviesEffect`)."""
+
+    __tablename__ = "advies_kenmerken"
+    __table_args__ = (Index("ix_advies_kenmerken_volgnummer", "volgnummer", "soort"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    advies_id: Mapped[str] = mapped_column(ForeignKey("adviezen.id"), index=True)
+    volgnummer: Mapped[int] = mapped_column(Integer)
+    dossier: Mapped[str] = mapped_column(String(36), index=True)
+    effect: Mapped[str] = mapped_column(String(40))
+    soort: Mapped[str] = mapped_column(String(20))
+    kenmerk: Mapped[str] = mapped_column(String(200))
+    instrument: Mapped[str | None] = mapped_column(String(120), nullable=True)
+    door: Mapped[str | None] = mapped_column(String(80), nullable=True)
+
+
+class BesluitInstrument(Base):
+    """Derived, for aggregation: one row per (besluit in force, effect, instrument): its
+    `uitkomst`, the advies' status and rung for it, whether it departs from the advies
+    (`afwijking`: `toegekend_past_niet` or `afgewezen_past`), the whole days from advies to
+    besluit and the instrument's statutory decision period. Only the version in force: a
+    correction replaces the rows of the besluit it corrects (the besluiten themselves all
+    stay). Categories only, never the motivering. Not part of the chain."""
+
+    __tablename__ = "besluit_instrumenten"
+
+    besluit_id: Mapped[str] = mapped_column(ForeignKey("besluiten.id"), primary_key=True)
+    effect: Mapped[str] = mapped_column(String(40), primary_key=True)
+    instrument: Mapped[str] = mapped_column(String(120), primary_key=True)
+    advies_id: Mapped[str] = mapped_column(String(36), index=True)
+    dossier: Mapped[str] = mapped_column(String(36), index=True)
+    aangemaakt: Mapped[str] = mapped_column(String(32))
+    trede: Mapped[str | None] = mapped_column(String(40), nullable=True)
+    uitkomst: Mapped[str] = mapped_column(String(20))
+    advies_status: Mapped[str | None] = mapped_column(String(20), nullable=True)
+    afwijking: Mapped[str | None] = mapped_column(String(30), nullable=True)
+    dagen: Mapped[int] = mapped_column(Integer)
+    termijn_dagen: Mapped[int | None] = mapped_column(Integer, nullable=True)
+
+
+class OpvolgingInstrument(Base):
+    """Derived, for aggregation: per follow-up in force, each instrument used, with the
+    effect's `uitkomst`. A correction replaces the rows of the version it corrects."""
+
+    __tablename__ = "opvolging_instrumenten"
+
+    opvolging_id: Mapped[str] = mapped_column(ForeignKey("opvolgingen.id"), primary_key=True)
+    instrument: Mapped[str] = mapped_column(String(120), primary_key=True)
+    dossier: Mapped[str] = mapped_column(String(36), index=True)
+    effect: Mapped[str] = mapped_column(String(40))
+    trede: Mapped[str | None] = mapped_column(String(40), nullable=True)
+    uitkomst: Mapped[str] = mapped_column(String(20))
+# ── einde opvolging en beleidsinformatie ────────────────────────────────────────────────────
 
 class DatabaseMissing(Exception):
     """An SQLite database that a read-only caller (`ot keten`) asked for does not exist."""

@@ -43,6 +43,8 @@ CSP_API = b"default-src 'none'; frame-ancestors 'none'"
 CSP_UI = (b"default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
           b"form-action 'self'; frame-ancestors 'none'; base-uri 'none'")
 ACCEPTABLE = ("*/*", "application/*", "application/json", "application/problem+json")
+CSV_PATHS = ("/v1/beleidsinformatie",)
+"""API paths that also answer in text/csv (every table of the beleidsinformatie)."""
 ACCEPTABLE_WEB = ("*/*", "text/*", "text/html", "text/css", "image/*", "application/*",
                   "application/javascript")
 
@@ -111,7 +113,8 @@ class HttpRules:
                 await self._preflight(origin, path, send_wrapped)
                 return
             accept = headers.get("accept")
-            acceptable = ACCEPTABLE_WEB if web else ACCEPTABLE
+            acceptable = (ACCEPTABLE_WEB if web else
+                          (*ACCEPTABLE, "text/csv") if path in CSV_PATHS else ACCEPTABLE)
             if accept and not any(a.split(";")[0].strip() in acceptable
                                   for a in accept.split(",")):
                 await reject(406, "Niet aanvaardbaar",

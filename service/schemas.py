@@ -502,3 +502,206 @@ class Vragen(Closed):
 
     advies_id: str
     vragen: list[GerangschikteVraag]
+
+
+# ── Opvolging (effectmeting) en beleidsinformatie (issue 15) ────────────────────────────────
+
+EffectUitkomst = Literal["bereikt", "deels", "niet_bereikt"]
+INSTRUMENT_ID = r"^[a-z0-9_]+(\.[a-z0-9_]+)+$"
+
+
+class OpvolgingIn(Closed):
+    """The follow-up of one gewenst effect, on or after its date. A correction names the
+    version it replaces (`vervangt`); nothing stored is overwritten."""
+
+    effect: str = Field(min_length=1, max_length=40, pattern=r"^[A-Za-z0-9_-]+$",
+                        description="het gewenste effect (id uit het advies), bijv. e1")
+    uitkomst: EffectUitkomst = Field(description="is het gewenste effect bereikt: bereikt, "
+                                                 "deels of niet_bereikt")
+    gebruikte_instrumenten: list[Annotated[str, Field(max_length=120, pattern=INSTRUMENT_ID)]] \
+        | None = Field(default=None, max_length=100,
+                       description="de instrumenten die echt zijn ingezet, elk uit het advies "
+                                   "bij dit effect; null: de instrumenten die de besluiten bij "
+                                   "dit effect toekenden")
+    toelichting: str = Field(default="", max_length=2000,
+                             description="korte toelichting (vrije tekst, kan persoonsgegevens "
+                                         "bevatten: gewist met het dossier, nooit gelogd)")
+    vervangt: str | None = Field(default=None, max_length=36,
+                                 description="id van de opvolging die deze corrigeert")
+
+    @field_validator("toelichting")
+    @classmethod
+    def _readable(cls, value: str) -> str:
+        if any(not c.isprintable() and c not in GROND_TEKENS for c in value):
+            raise ValueError("de toelichting bevat stuurtekens")
+        return value
+
+
+class OpvolgingUit(Closed):
+    """A stored follow-up (each version)."""
+
+    id: str
+    casus_id: str
+    advies_id: str = Field(description="het advies waartegen de instrumenten zijn getoetst")
+    effect: str
+    opvolgdatum: dt.date = Field(description="wanneer de opvolging verschuldigd was")
+    uitkomst: EffectUitkomst
+    gebruikte_instrumenten: list[str]
+    toelichting: str = Field(description="leeg na een AVG-wissing")
+    door: str = Field(description="wie vastlegde: uitgever|sub (pseudoniem)")
+    aangemaakt: str
+    versie: int
+    vervangt: str | None = None
+    vervangen_door: str | None = Field(default=None,
+                                       description="id van de versie die deze corrigeert")
+    gewist: GewistUit | None = GEWIST
+
+
+class OpvolgingEffect(Closed):
+    """One gewenst effect of the advies in force on the casus, and its follow-up."""
+
+    effect: str
+    leefgebied: str
+    advies_id: str = Field(description="het advies dat nu geldt voor de casus")
+    opvolgdatum: dt.date = Field(description="het eerste advies over dit effect plus "
+                                             "OT_OPVOLGING_MAANDEN maanden")
+    status: Literal["gepland", "verschuldigd", "vastgelegd"]
+    instrumenten: list[str] = Field(description="de instrumenten van het advies bij dit "
+                                                "effect: alleen deze kunnen als gebruikt "
+                                                "gelden")
+    voorgestelde_instrumenten: list[str] = Field(
+        description="wat de besluiten (geldende versies) bij dit effect toekenden: de "
+                    "voorinvulling van gebruikte_instrumenten")
+    opvolging: OpvolgingUit | None = Field(description="de geldende opvolging, of null")
+    versies: list[OpvolgingUit] = Field(description="elke versie, oudste eerst")
+
+
+class Opvolgingen(Closed):
+    casus_id: str
+    opvolging_maanden: int = Field(description="OT_OPVOLGING_MAANDEN")
+    effecten: list[OpvolgingEffect]
+    gewist: GewistUit | None = GEWIST
+
+
+class OpenOpvolging(Closed):
+    """A follow-up not yet recorded ("wat loopt er"): ids only, no content."""
+
+    casus_id: str
+    effect: str
+    leefgebied: str
+    advies_id: str
+    opvolgdatum: dt.date
+
+
+class OpvolgingLijst(Closed):
+    opvolgingen: list[OpenOpvolging]
+    pagina: Pagina
+
+
+Telling = Annotated[int | Literal["< 5"], Field(
+    description="een aantal; onder de 5 (ook 0) altijd de tekst \"< 5\"")]
+
+
+class DomeinenRij(Closed):
+    domeinen: Literal["0", "1", "2", "3+"] = Field(description="betrokken domeinen (stap 2)")
+    casussen: Telling
+
+
+class Referentie(Closed):
+    bron: str
+    citaat: str
+    domeinen: Literal["3+"]
+    aandeel_procent_van: float
+    aandeel_procent_tot: float
+
+
+class CasussenPerDomeinen(Closed):
+    rijen: list[DomeinenRij]
+    referentie: Referentie
+
+
+class LeefgebiedRij(Closed):
+    leefgebied: str
+    effecten: Telling
+
+
+class ZonderGrondwaarde(Closed):
+    effecten: Telling = Field(description="gewenste effecten die geen grondwaarde van een wet "
+                                         "dienen")
+    per_leefgebied: list[LeefgebiedRij]
+
+
+class Uitkomsten(Closed):
+    past: Telling = Field(description="effecten waarbij het advies 'past' zei")
+    voorwaardelijk: Telling
+    toegekend: Telling = Field(description="effecten waarbij een geldend besluit het toekende")
+    bereikt: Telling = Field(description="effecten bereikt bij de opvolging, met dit instrument "
+                                        "gebruikt")
+    deels: Telling
+    niet_bereikt: Telling
+
+
+class InstrumentRij(Uitkomsten):
+    trede: str
+    instrument: str
+
+
+class TredeRij(Uitkomsten):
+    trede: str
+
+
+class AfwijkingRij(Closed):
+    instrument: str
+    categorie: Literal["toegekend_past_niet", "afgewezen_past"]
+    besluiten: Telling
+
+
+class OpenVraagRij(Closed):
+    feit: str = Field(description="het feit (catalogusnaam, bijv. persoon.leeftijd)")
+    casussen: Telling
+
+
+class BeslisruimteRij(Closed):
+    instrument: str
+    grond: str = Field(description="id van de grond (voorwaarde, uitsluiting of het "
+                                   "instrument zelf)")
+    door: str = Field(description="wie beslist")
+    casussen: Telling
+
+
+class TermijnRij(Closed):
+    instrument: str
+    termijn_dagen: int = Field(description="de wettelijke beslistermijn volgens de trace")
+    besluiten: Telling
+    binnen_termijn: Telling
+    buiten_termijn: Telling
+
+
+class OpvolgingRij(Closed):
+    uitkomst: EffectUitkomst
+    effecten: Telling
+
+
+class Beleidsinformatie(Closed):
+    """Aggregates over a period, in counts only: no casus or advies id, no free text, every
+    count under 5 shown as "< 5". The population is every casus with an advies made in the
+    period (for the gemeente); per casus its latest advies in the period counts, with the
+    besluiten in force and the follow-ups in force of that casus."""
+
+    van: dt.date | None
+    tot: dt.date | None
+    gemeente: str | None
+    drempel: int = Field(description="aantallen onder deze drempel worden \"< 5\"")
+    domeinen: CasussenPerDomeinen
+    zonder_grondwaarde: ZonderGrondwaarde
+    instrumenten: list[InstrumentRij] = Field(description="per instrument: per gewenst effect")
+    treden: list[TredeRij]
+    afwijkingen: list[AfwijkingRij] = Field(description="besluiten die afwijken van hun advies, "
+                                                        "per instrument (alleen categorieën)")
+    open_vragen: list[OpenVraagRij] = Field(description="de tien feiten die het vaakst nog "
+                                                        "open stonden bij het advies")
+    beslisruimte: list[BeslisruimteRij] = Field(description="de tien gronden met beslisruimte "
+                                                            "die het vaakst de status bepaalden")
+    termijnen: list[TermijnRij]
+    opvolging: list[OpvolgingRij]
+# ── einde opvolging en beleidsinformatie ────────────────────────────────────────────────────

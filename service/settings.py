@@ -510,6 +510,10 @@ class Settings(BaseModel):
     sets it from the Archiefwet selectielijst for gemeenten (the category of its dossiers);
     this service does not decide the period. None (the default): nothing is ever erased for
     retention."""
+    opvolging_maanden: int = Field(12, ge=0, le=120)
+    """The follow-up (effectmeting) of a gewenst effect falls due this many months after the
+    first advies on it (`OT_OPVOLGING_MAANDEN`; default twelve: "hoe ziet het er over een jaar
+    uit", the toekomstplan's horizon). 0: due at once."""
 
     @classmethod
     def from_env(cls) -> Settings:
@@ -538,7 +542,8 @@ class Settings(BaseModel):
                           ("OT_PSEUDONIEM_SLEUTEL", "pseudoniem_sleutel"),
                           ("OT_SERVER_URL", "server_url"),
                           ("OT_PAKKETTESTS_BIJ_START", "pakkettests_bij_start"),
-                          ("OT_BEWAARTERMIJN_JAREN", "bewaartermijn_jaren")):
+                          ("OT_BEWAARTERMIJN_JAREN", "bewaartermijn_jaren"),
+                          ("OT_OPVOLGING_MAANDEN", "opvolging_maanden")):
             if key in env:
                 data[name] = env[key]
         settings = cls.model_validate(data)

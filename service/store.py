@@ -32,6 +32,7 @@ from sqlalchemy.orm import Session
 
 from engine import Receipt, feitadres
 from engine.evaluate import trace_hash as canonical_hash
+from service.beleidsrijen import erase_beleid_rows, write_advies_rows, write_besluit_rows
 from service.db import (
     GENESIS,
     Advies,
@@ -250,6 +251,7 @@ def store_advies(session: Session, receipt: Receipt, *, casus_id: str | None,
     assert linked is not None
     row.keten_hash = linked
     session.add(row)
+    write_advies_rows(session, receipt.trace_json, row)
     head.volgnummer = volgnummer
     head.hash = row.keten_hash
     if signer is not None:
@@ -283,6 +285,7 @@ def store_besluit(session: Session, *, advies: Advies, instrumenten: list[dict[s
                   vorige_hash=head.hash, keten_versie=KETEN_VERSIE)
     row.keten_hash = besluit_link_hash({k: getattr(row, k) for k in BESLUIT_VELDEN}, head.hash)
     session.add(row)
+    write_besluit_rows(session, row, advies)
     head.volgnummer = volgnummer
     head.hash = row.keten_hash
     if signer is not None:
@@ -438,6 +441,7 @@ def store_wissing(session: Session, casus: Casus, *, grond: str, door: str,
         a.trace = ""
     for b in besluiten:
         b.motivering, b.instrumenten = "", erased_besluit(b)["instrumenten"]
+    erase_beleid_rows(session, casus.id)
     head.volgnummer = row.volgnummer
     head.hash = row.keten_hash
     if signer is not None:

@@ -18,7 +18,7 @@ from cli.main import app
 from engine import Engine
 from engine.compare import parameter_info, vergelijk
 from engine.replay import diff
-from tests.conftest import EXAMPLES, ROOT
+from tests.paths import EXAMPLES, ROOT
 
 PW = "participatiewet/participatiewet.yaml"
 GRENS_OUD = '{waarde: 8000, geldig_vanaf: 2026-01-01, bron: "wo:BWBR0015703/2026-01-01#Artikel34"}'

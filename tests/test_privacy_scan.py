@@ -10,7 +10,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from tests.conftest import ROOT
+from tests.paths import ROOT
 
 CLEAN = {"tijd": "2026-01-05T10:00:00", "niveau": "INFO", "logger": "service.http",
          "bericht": "verzoek", "methode": "POST", "route": "/v1/adviezen", "status": 201}

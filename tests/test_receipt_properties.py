@@ -28,7 +28,7 @@ from hypothesis import strategies as st
 from engine import Engine
 from engine.evaluate import trace_hash
 from engine.replay import replay
-from tests.conftest import EXAMPLES
+from tests.paths import EXAMPLES
 
 SETTINGS = settings(deadline=None, suppress_health_check=[HealthCheck.too_slow,
                                                           HealthCheck.data_too_large])

@@ -16,7 +16,7 @@ from engine import CasusError, Engine, semantics
 from engine.checks import check
 from engine.language import Beslisruimte, Controle
 from engine.regime import RuleBase
-from tests.conftest import FIXTURES
+from tests.paths import FIXTURES
 
 OK_PERSON = {"id": "p1", "rol": "aanvrager", "woont_in_gemeente": True, "wlz_indicatie": False,
              "weigert_medewerking": False}

@@ -22,6 +22,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from service.auth import Principal, require
+from service.beleidsrijen import AFWIJKINGEN
 from service.db import Advies, Besluit
 from service.deps import Paging, db, db_read, settings
 from service.keten import signer_for
@@ -80,15 +81,6 @@ def on_advies(session: Session, advies_id: str) -> list[BesluitUit]:
     return with_successors(session, rows)
 
 
-DEPARTS = {
-    ("toegekend", "past_niet"): "niet past: motiveer waarom het toch gekozen is",
-    ("afgewezen", "past"): "past: motiveer waarom het toch is afgewezen",
-}
-"""(uitkomst, the advies' status) where the besluit departs from the advies → the end of the
-reason why that instrument needs its own motivering. `niet_aangevraagd` departs from nothing:
-nobody decided on it."""
-
-
 def checked(body: BesluitIn, trace: dict[str, Any], advies_id: str) -> list[dict[str, Any]]:
     """The instruments, each checked against the advies' trace: its effect exists, the
     instrument was judged for that effect, and where the besluit departs from the advies it
@@ -113,11 +105,11 @@ def checked(body: BesluitIn, trace: dict[str, Any], advies_id: str) -> list[dict
             problems.append({"name": f"{field}.instrument", "code": "invalid",
                              "reason": f"'{c.instrument}' is al gekozen bij effect "
                                        f"'{c.effect}'"})
-        elif (departure := DEPARTS.get((c.uitkomst, status))) \
+        elif (departure := AFWIJKINGEN.get((c.uitkomst, status))) \
                 and not (c.motivering or "").strip():
             problems.append({"name": f"{field}.motivering", "code": "required",
                              "reason": f"het advies zegt dat '{c.instrument}' bij effect "
-                                       f"'{c.effect}' {departure}"})
+                                       f"'{c.effect}' {departure.reden}"})
         seen.add((c.effect, c.instrument))
     if problems:
         raise ApiProblem(400, "Niet elk gekozen instrument houdt stand tegen het advies.",

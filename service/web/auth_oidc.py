@@ -388,13 +388,11 @@ async def finish(request: Request) -> Response:
 
 def _role_names(oidc: OidcInstellingen) -> str:
     """What the role claim must hold, in the words of the no-role page: the mapped groups
-    (`OT_OIDC_ROLLEN`), else our role names; the privacy role works through the API only
-    (`/v1/casusoverzicht`, `_wis`), so the page does not offer it."""
+    (`OT_OIDC_ROLLEN`), else our role names (the privacy role included: its officer has the
+    casusoverzicht page, issue 14)."""
     from service.settings import ROLLEN
-    from service.toegang import PRIVACY
 
     if oidc.rollen:
-        groepen = sorted(g for g, rol in oidc.rollen.items() if rol != PRIVACY)
-        return "een van de groepen " + ", ".join(groepen)
-    names = [r for r in ROLLEN if r != PRIVACY]
+        return "een van de groepen " + ", ".join(sorted(oidc.rollen))
+    names = list(ROLLEN)
     return ", ".join(names[:-1]) + " of " + names[-1]

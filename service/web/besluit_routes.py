@@ -71,6 +71,37 @@ def uitkomsten(besluit: dict[str, Any] | None) -> dict[str, dict[str, Any]]:
             for i in (besluit or {}).get("instrumenten") or []}
 
 
+def per_instrument(a: dict[str, Any], besluit: dict[str, Any]) -> list[dict[str, Any]]:
+    """Every instrument of the advies (`a`: the trace's `advies`) with what this besluit says
+    of it, in the advies' order: an instrument the besluit does not name reads
+    `niet_aangevraagd` (the page does not send those, and absent means not applied for), so a
+    reader of the page or the dossier never takes an absent instrument for granted. A besluit
+    stored before schema 0005 names instruments without their effect: matched by instrument.
+    An instrument the besluit names that the advies does not is listed after them, as stored.
+    """
+    named = uitkomsten(besluit)
+    loose = {i["instrument"]: i for i in besluit.get("instrumenten") or []
+             if not i.get("effect")}
+    used: set[int] = set()
+    rows: list[dict[str, Any]] = []
+    for e in a.get("effecten") or []:
+        for i in e["stap4"]["instrumenten"]:
+            found = named.get(f"{e['id']}:{i['id']}") or loose.get(i["id"])
+            if found is not None:
+                used.add(id(found))
+            rows.append({"effect": e["id"], "instrument": i["id"], "naam": i["naam"],
+                         "uitkomst": (found or {}).get("uitkomst") or (
+                             "toegekend" if found else "niet_aangevraagd"),
+                         "motivering": (found or {}).get("motivering"),
+                         "genoemd": found is not None})
+    for i in besluit.get("instrumenten") or []:
+        if id(i) not in used:
+            rows.append({"effect": i.get("effect"), "instrument": i["instrument"],
+                         "naam": i["instrument"], "uitkomst": i.get("uitkomst") or "toegekend",
+                         "motivering": i.get("motivering"), "genoemd": True})
+    return rows
+
+
 def from_besluit(besluit: dict[str, Any] | None) -> BesluitForm:
     """The form for a new besluit, or prefilled with the besluit in force to correct it."""
     if besluit is None:
@@ -93,7 +124,8 @@ def besluit_formulier(advies: dict[str, Any], request: Request) -> BesluitForm:
 
 
 templates.env.globals.update(besluit_formulier=besluit_formulier, BESLUIT_KEUZES=KEUZES,
-                             besluit_huidig=current, besluit_uitkomsten=uitkomsten)
+                             besluit_huidig=current, besluit_uitkomsten=uitkomsten,
+                             besluit_per_instrument=per_instrument)
 
 
 def _form_from(raw: Any, trace: dict[str, Any]) -> tuple[BesluitForm, list[str]]:

@@ -94,7 +94,12 @@ def expect(response: Any, status: int) -> None:
 
 
 def install(app: Any) -> None:
-    """Register how the two page-level refusals are shown (called once by the app factory)."""
+    """Register how the two page-level refusals are shown, and the privacy officer's pages
+    (service/web/privacy_routes.py), which build on this module (called once by the app
+    factory)."""
+    from service.web import privacy_routes
+
+    app.include_router(privacy_routes.router)
 
     async def login_page(request: Request, exc: Exception) -> Response:
         return to_login()
@@ -141,6 +146,8 @@ async def home(request: Request) -> Response:
         return RedirectResponse("/ui/casussen", status_code=303)
     if "auditor" in rollen:
         return RedirectResponse("/ui/adviezen", status_code=303)
+    if "privacy" in rollen:  # the privacy officer: the casussen without content (issue 14)
+        return RedirectResponse("/ui/casusoverzicht", status_code=303)
     return RedirectResponse("/ui/regelpakketten", status_code=303)
 
 

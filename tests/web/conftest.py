@@ -6,6 +6,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 from collections.abc import Iterator
 from pathlib import Path
@@ -13,12 +14,16 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser, Page, sync_playwright
 
-from service.launch import live_server
+from service.launch import KEYS, live_server
 from tests.api.conftest import PG_URL, reset_postgres
 
 CHROMIUM = os.environ.get("OT_CHROMIUM", "/usr/bin/chromium")
 SHOTS = Path(os.environ.get("OT_SCREENSHOTS", Path(__file__).resolve().parents[2]
                             / "artefacts" / "screenshots"))
+WEB_KEYS = {**KEYS, "sleutel-consulent-2": {"rol": "consulent", "sub": "consulent-2"},
+            "sleutel-privacy": {"rol": "privacy", "sub": "privacy-1"}}
+"""The live servers' API keys: the launcher's, a second consulent, and the municipality's
+privacy officer (issue 14: the casusoverzicht page)."""
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
         "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 
@@ -47,7 +52,8 @@ def base_url(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFa
                         "scripts/postgres-start.sh)")
         reset_postgres(PG_URL)
         db = PG_URL
-    with live_server(db, log=folder / "server.log") as url:
+    with live_server(db, log=folder / "server.log",
+                     extra_env={"OT_API_KEYS": json.dumps(WEB_KEYS)}) as url:
         yield url
 
 

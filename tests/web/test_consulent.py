@@ -203,7 +203,7 @@ def test_auditor_compares_with_todays_rules(page: Page, tmp_path: Path) -> None:
     import httpx
 
     from service.launch import live_server
-    from tests.conftest import ROOT
+    from tests.paths import ROOT
     from tests.test_compare import raise_limit, spaarder
 
     database = f"sqlite:///{tmp_path / 'ot.sqlite3'}"

@@ -194,7 +194,7 @@ def test_axe_auditor_views(page: Page, base_url: str) -> None:
 def test_axe_compare_view_with_changed_rules(page: Page, tmp_path: Path) -> None:
     """The compare view with something to show: tables of instruments and parameters that
     moved, and the raw differences folded (as test_consulent.py builds it)."""
-    from tests.conftest import ROOT
+    from tests.paths import ROOT
     from tests.test_compare import raise_limit, spaarder
 
     database = f"sqlite:///{tmp_path / 'ot.sqlite3'}"
@@ -248,6 +248,34 @@ def test_axe_erased_pages(page: Page, base_url: str) -> None:
         page.goto(base_url + url)
         expect(page.get_by_role("heading", name=re.compile("gewist"))).to_be_visible()
         assert_accessible(page, f"the erased {what}")
+
+
+def test_axe_and_keyboard_privacy_pages(page: Page, base_url: str) -> None:
+    """The privacy officer's casusoverzicht and the erasure in two steps (issue 14), each
+    state checked by axe and reached with the keyboard only (focus ring at every stop)."""
+    made = stored_advies(base_url, "scootmobiel")
+    cid = made["casus_id"]
+    login(page, base_url, "sleutel-privacy")
+    expect(page.get_by_role("heading", name="Casusoverzicht")).to_be_visible()
+    assert_accessible(page, "the casusoverzicht")
+    tab_to(page, f"a[href='/ui/casusoverzicht/{cid}/wissen']")
+    page.keyboard.press("Enter")
+    expect(page.get_by_role("heading", name="Casus wissen (AVG art. 17)")).to_be_visible()
+    assert_accessible(page, "the erasure form")
+    tab_to(page, "#naar-bevestigen")
+    page.keyboard.press("Enter")
+    expect(page.locator("#grond-fout")).to_be_visible()
+    assert_accessible(page, "the erasure form without a grond")
+    tab_to(page, "#grond", key="Shift+Tab")
+    page.keyboard.type("AVG art. 17: verzoek van de inwoner (invented)")
+    tab_to(page, "#naar-bevestigen")
+    page.keyboard.press("Enter")
+    expect(page.locator("#definitief-wissen")).to_be_visible()
+    assert_accessible(page, "the erasure's confirmation")
+    tab_to(page, "#definitief-wissen")
+    page.keyboard.press("Enter")
+    expect(page.locator(f"#casus-{cid}")).to_contain_text("Gewist op")
+    assert_accessible(page, "the casusoverzicht after an erasure")
 
 
 # ── the keyboard-only walk ──────────────────────────────────────────────────────────────────

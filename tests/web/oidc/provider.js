@@ -19,6 +19,7 @@ const issuer = `http://127.0.0.1:${port}`;
 const USERS = {
   'mw-consulent-01': ['consulent'],
   'mw-auditor-01': ['auditor'],
+  'mw-privacy-01': ['privacy'], // the privacy officer (tests/web/test_privacy_page.py)
   'mw-zonder-rol': [],
   'mw-groep-consulent-01': ['ot-consulenten', 'ot-iedereen'],
 };

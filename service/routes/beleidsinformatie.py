@@ -1,0 +1,339 @@
+"""`beleidsinformatie`: what the desk teaches policy, in counts only.
+
+For a beleidsmedewerker (and the auditor): over a period, per gemeente, how many casussen span
+one, two or three or more domains (with Oosterhout's reference figure), which gewenste effecten
+no law's purpose covers, per instrument and rung what was advised, granted and reached at the
+follow-up, which besluiten depart from their advies, which questions were most often still
+open, which discretionary grounds most often decided, and how long a besluit took against its
+statutory period.
+
+Every figure is one SQL GROUP BY over the derived, indexed rows (`service.db.AdviesEffect` and
+its siblings), never a trace loaded into Python. Privacy: no casus, advies or besluit id, no
+free text, and every count under `DREMPEL` is the string "< 5" (`suppressed`, the one place
+that decides it). Each request is a record of the processing log (an aggregation of personal
+data for policy), without a betrokkene.
+
+The population: every casus with an advies made in the period (`van` to `tot`, both
+inclusive, UTC dates), for `gemeente` when given; per casus its latest advies in the period
+counts, with the besluiten in force and the follow-ups in force of that casus.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+from collections.abc import Iterable, Sequence
+from typing import Any, Literal
+
+from fastapi import APIRouter, Depends, Query, Request, Response
+from sqlalchemy import Select, case, exists, func, select
+from sqlalchemy.orm import Session, aliased
+
+from service.auth import Principal, require
+from service.db import (
+    AdviesEffect,
+    AdviesInstrument,
+    AdviesKenmerk,
+    BesluitInstrument,
+    Opvolging,
+    OpvolgingInstrument,
+)
+from service.deps import db_read
+from service.problems import ApiProblem
+from service.routes.logboek import record_reads
+from service.schemas import (
+    AfwijkingRij,
+    Beleidsinformatie,
+    BeslisruimteRij,
+    CasussenPerDomeinen,
+    DomeinenRij,
+    InstrumentRij,
+    LeefgebiedRij,
+    OpenVraagRij,
+    OpvolgingRij,
+    Referentie,
+    TermijnRij,
+    TredeRij,
+    ZonderGrondwaarde,
+)
+
+router = APIRouter(tags=["beleidsinformatie"])
+
+DREMPEL = 5
+ONDERDRUKT: Literal["< 5"] = "< 5"
+TOP = 10
+"""How many open questions and discretionary grounds are listed."""
+
+OOSTERHOUT = Referentie(
+    bron="Factsheet 'Regelvrij & integraal: De inwoner centraal', evaluatie van de pilot "
+         "'Regelvrij integraal sociaal domein', gemeente Oosterhout",
+    citaat="in slechts 1 tot 3% van de vraagstukken in Oosterhout naar schatting sprake is van "
+           "problematiek op drie domeinen (Wmo, Jeugd en Participatie)",
+    domeinen="3+", aandeel_procent_van=1.0, aandeel_procent_tot=3.0)
+
+TREDEN = ("eigen_kracht", "gebruikelijke_hulp", "netwerk", "algemene_voorziening", "maatwerk")
+"""The ladder, in order (rows are sorted along it)."""
+
+TABELLEN = ("domeinen", "zonder_grondwaarde", "instrumenten", "treden", "afwijkingen",
+            "open_vragen", "beslisruimte", "termijnen", "opvolging")
+Tabel = Literal["domeinen", "zonder_grondwaarde", "instrumenten", "treden", "afwijkingen",
+                "open_vragen", "beslisruimte", "termijnen", "opvolging"]
+
+
+def suppressed(n: int | None) -> int | Literal["< 5"]:
+    """The one rule for small cells: a count under 5 (0 included) is "< 5"."""
+    value = int(n or 0)
+    return value if value >= DREMPEL else ONDERDRUKT
+
+
+class Periode:
+    """The query: period, gemeente; `latest` is the population (dossier → its latest advies
+    in the period), as a subquery every figure joins or filters on."""
+
+    def __init__(self, van: dt.date | None, tot: dt.date | None, gemeente: str | None):
+        self.van, self.tot, self.gemeente = van, tot, gemeente
+        where = []
+        if van is not None:
+            where.append(AdviesEffect.aangemaakt >= van.isoformat())
+        if tot is not None:
+            where.append(AdviesEffect.aangemaakt < (tot + dt.timedelta(days=1)).isoformat())
+        if gemeente is not None:
+            where.append(AdviesEffect.gemeente == gemeente)
+        self.latest = (select(AdviesEffect.dossier,
+                              func.max(AdviesEffect.volgnummer).label("volgnummer"))
+                       .where(*where).group_by(AdviesEffect.dossier).subquery("laatste"))
+
+    def dossiers(self) -> Select[Any]:
+        return select(self.latest.c.dossier)
+
+
+def _rows(session: Session, stmt: Any) -> Sequence[Any]:
+    return session.execute(stmt).all()
+
+
+def domeinen(session: Session, p: Periode) -> CasussenPerDomeinen:
+    bucket = case((AdviesEffect.casus_domeinen >= 3, "3+"),
+                  (AdviesEffect.casus_domeinen == 2, "2"),
+                  (AdviesEffect.casus_domeinen == 1, "1"), else_="0").label("b")
+    found = dict(_rows(session, select(bucket, func.count(func.distinct(AdviesEffect.volgnummer)))
+                       .join(p.latest, p.latest.c.volgnummer == AdviesEffect.volgnummer)
+                       .group_by(bucket)))
+    return CasussenPerDomeinen(
+        rijen=[DomeinenRij(domeinen=b, casussen=suppressed(found.get(b)))
+               for b in ("0", "1", "2", "3+")],
+        referentie=OOSTERHOUT)
+
+
+def zonder_grondwaarde(session: Session, p: Periode) -> ZonderGrondwaarde:
+    base = (select(AdviesEffect.leefgebied, func.count())
+            .join(p.latest, p.latest.c.volgnummer == AdviesEffect.volgnummer)
+            .where(AdviesEffect.grondwaarde.is_(False)))
+    total = session.scalar(select(func.count()).select_from(AdviesEffect)
+                           .join(p.latest, p.latest.c.volgnummer == AdviesEffect.volgnummer)
+                           .where(AdviesEffect.grondwaarde.is_(False)))
+    per = _rows(session, base.group_by(AdviesEffect.leefgebied)
+                .order_by(func.count().desc(), AdviesEffect.leefgebied))
+    return ZonderGrondwaarde(effecten=suppressed(total),
+                             per_leefgebied=[LeefgebiedRij(leefgebied=r[0],
+                                                           effecten=suppressed(r[1]))
+                                             for r in per])
+
+
+def _ladder(trede: str | None) -> tuple[int, str]:
+    return (TREDEN.index(trede) if trede in TREDEN else len(TREDEN), trede or "")
+
+
+def instrumenten(session: Session, p: Periode, by_trede: bool
+                 ) -> list[InstrumentRij] | list[TredeRij]:
+    """Per (trede, instrument), or per trede: advised past / voorwaardelijk (per gewenst
+    effect of the latest advies), granted by a besluit in force, and the follow-up's outcome
+    where the instrument was used. Each column is its own GROUP BY."""
+    counts: dict[tuple[str, str], dict[str, int]] = {}
+
+    def add(key: tuple[str, str], column: str, n: int) -> None:
+        counts.setdefault(key, {})[column] = counts.get(key, {}).get(column, 0) + n
+
+    def keys(*columns: Any) -> list[Any]:
+        return [columns[0]] if by_trede else list(columns)
+
+    ai = AdviesInstrument
+    for row in _rows(session, select(*keys(ai.trede, ai.instrument), ai.status, func.count())
+                     .join(p.latest, p.latest.c.volgnummer == ai.volgnummer)
+                     .where(ai.status.in_(("past", "voorwaardelijk")))
+                     .group_by(*keys(ai.trede, ai.instrument), ai.status)):
+        *key, status, n = row
+        add((key[0], key[1] if not by_trede else ""), status, n)
+    bi = BesluitInstrument
+    granted = (select(bi.dossier, bi.effect, bi.instrument, bi.trede).distinct()
+               .where(bi.uitkomst == "toegekend", bi.dossier.in_(p.dossiers()))
+               .subquery("toegekend"))
+    for row in _rows(session, select(*keys(granted.c.trede, granted.c.instrument), func.count())
+                     .group_by(*keys(granted.c.trede, granted.c.instrument))):
+        *key, n = row
+        add((key[0] or "", key[1] if not by_trede else ""), "toegekend", n)
+    oi = OpvolgingInstrument
+    for row in _rows(session, select(*keys(oi.trede, oi.instrument), oi.uitkomst, func.count())
+                     .where(oi.dossier.in_(p.dossiers()))
+                     .group_by(*keys(oi.trede, oi.instrument), oi.uitkomst)):
+        *key, uitkomst, n = row
+        add((key[0] or "", key[1] if not by_trede else ""), uitkomst, n)
+    columns = ("past", "voorwaardelijk", "toegekend", "bereikt", "deels", "niet_bereikt")
+    ordered = sorted(counts.items(), key=lambda kv: (*_ladder(kv[0][0]), kv[0][1]))
+    if by_trede:
+        return [TredeRij(trede=trede, **{c: suppressed(v.get(c)) for c in columns})
+                for (trede, _), v in ordered]
+    return [InstrumentRij(trede=trede, instrument=instrument,
+                          **{c: suppressed(v.get(c)) for c in columns})
+            for (trede, instrument), v in ordered]
+
+
+def afwijkingen(session: Session, p: Periode) -> list[AfwijkingRij]:
+    bi = BesluitInstrument
+    departed = (select(bi.dossier, bi.effect, bi.instrument, bi.afwijking).distinct()
+                .where(bi.afwijking.is_not(None), bi.dossier.in_(p.dossiers()))
+                .subquery("afwijkend"))
+    rows = _rows(session, select(departed.c.instrument, departed.c.afwijking, func.count())
+                 .group_by(departed.c.instrument, departed.c.afwijking)
+                 .order_by(departed.c.instrument, departed.c.afwijking))
+    return [AfwijkingRij(instrument=r[0], categorie=r[1], besluiten=suppressed(r[2]))
+            for r in rows]
+
+
+def _top(session: Session, p: Periode, soort: str, *columns: Any) -> Sequence[Any]:
+    ak = AdviesKenmerk
+    n = func.count(func.distinct(ak.dossier))
+    return _rows(session, select(*columns, n)
+                 .join(p.latest, p.latest.c.volgnummer == ak.volgnummer)
+                 .where(ak.soort == soort).group_by(*columns)
+                 .order_by(n.desc(), *columns).limit(TOP))
+
+
+def open_vragen(session: Session, p: Periode) -> list[OpenVraagRij]:
+    return [OpenVraagRij(feit=r[0], casussen=suppressed(r[1]))
+            for r in _top(session, p, "nog_uitvragen", AdviesKenmerk.kenmerk)]
+
+
+def beslisruimte(session: Session, p: Periode) -> list[BeslisruimteRij]:
+    ak = AdviesKenmerk
+    return [BeslisruimteRij(instrument=r[0] or "", grond=r[1], door=r[2] or "",
+                            casussen=suppressed(r[3]))
+            for r in _top(session, p, "beslisruimte", ak.instrument, ak.kenmerk, ak.door)]
+
+
+def termijnen(session: Session, p: Periode) -> list[TermijnRij]:
+    """Besluiten in force that decided (granted or refused) an instrument with a statutory
+    decision period: how many within it, counted from the advies (which stands in for the
+    aanvraag) to the besluit, in whole days."""
+    bi = BesluitInstrument
+    binnen = func.sum(case((bi.dagen <= bi.termijn_dagen, 1), else_=0))
+    rows = _rows(session, select(bi.instrument, bi.termijn_dagen, func.count(), binnen)
+                 .where(bi.termijn_dagen.is_not(None),
+                        bi.uitkomst.in_(("toegekend", "afgewezen")),
+                        bi.dossier.in_(p.dossiers()))
+                 .group_by(bi.instrument, bi.termijn_dagen)
+                 .order_by(bi.instrument, bi.termijn_dagen))
+    return [TermijnRij(instrument=r[0], termijn_dagen=r[1], besluiten=suppressed(r[2]),
+                       binnen_termijn=suppressed(r[3]),
+                       buiten_termijn=suppressed(int(r[2]) - int(r[3] or 0)))
+            for r in rows]
+
+
+def opvolging(session: Session, p: Periode) -> list[OpvolgingRij]:
+    newer = aliased(Opvolging)
+    found = dict(_rows(session, select(Opvolging.uitkomst, func.count())
+                       .where(Opvolging.casus_id.in_(p.dossiers()),
+                              ~exists().where(newer.vervangt == Opvolging.id))
+                       .group_by(Opvolging.uitkomst)))
+    return [OpvolgingRij(uitkomst=u, effecten=suppressed(found.get(u)))
+            for u in ("bereikt", "deels", "niet_bereikt")]
+
+
+def gather(session: Session, van: dt.date | None, tot: dt.date | None,
+           gemeente: str | None) -> Beleidsinformatie:
+    """Every figure for the period: one SQL aggregate each."""
+    p = Periode(van, tot, gemeente)
+    return Beleidsinformatie(
+        van=van, tot=tot, gemeente=gemeente, drempel=DREMPEL, domeinen=domeinen(session, p),
+        zonder_grondwaarde=zonder_grondwaarde(session, p),
+        instrumenten=instrumenten(session, p, by_trede=False),
+        treden=instrumenten(session, p, by_trede=True),
+        afwijkingen=afwijkingen(session, p), open_vragen=open_vragen(session, p),
+        beslisruimte=beslisruimte(session, p), termijnen=termijnen(session, p),
+        opvolging=opvolging(session, p))
+
+
+def table(info: Beleidsinformatie, tabel: str) -> list[dict[str, Any]]:
+    """One table of the answer as rows of plain values (the CSV export)."""
+    if tabel == "domeinen":
+        return [r.model_dump() for r in info.domeinen.rijen]
+    if tabel == "zonder_grondwaarde":
+        return [r.model_dump() for r in info.zonder_grondwaarde.per_leefgebied]
+    rows: Iterable[Any] = getattr(info, tabel)
+    return [r.model_dump() for r in rows]
+
+
+def as_csv(rows: list[dict[str, Any]], columns: Sequence[str]) -> str:
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=list(columns), lineterminator="\r\n")
+    writer.writeheader()
+    writer.writerows(rows)
+    return out.getvalue()
+
+
+COLUMNS: dict[str, tuple[str, ...]] = {
+    "domeinen": ("domeinen", "casussen"),
+    "zonder_grondwaarde": ("leefgebied", "effecten"),
+    "instrumenten": ("trede", "instrument", "past", "voorwaardelijk", "toegekend", "bereikt",
+                     "deels", "niet_bereikt"),
+    "treden": ("trede", "past", "voorwaardelijk", "toegekend", "bereikt", "deels",
+               "niet_bereikt"),
+    "afwijkingen": ("instrument", "categorie", "besluiten"),
+    "open_vragen": ("feit", "casussen"),
+    "beslisruimte": ("instrument", "grond", "door", "casussen"),
+    "termijnen": ("instrument", "termijn_dagen", "besluiten", "binnen_termijn",
+                  "buiten_termijn"),
+    "opvolging": ("uitkomst", "effecten"),
+}
+"""The columns of each table's CSV, in order (the field names of its JSON rows)."""
+
+CSV_RESPONSE: dict[int | str, dict[str, Any]] = {200: {
+    "description": "De cijfers als JSON, of met formaat=csv (of Accept: text/csv naast "
+                   "application/json) één tabel als CSV (kolommen als de JSON-velden; \"< 5\" "
+                   "ook in de CSV)",
+    "content": {"text/csv": {"schema": {"type": "string"}}}}}
+
+
+@router.get("/beleidsinformatie", response_model=Beleidsinformatie, responses=CSV_RESPONSE,
+            summary="Beleidsinformatie over een periode, alleen in aantallen (beleidsmedewerker "
+                    "en auditor): domeinen per casus, effecten zonder grondwaarde, per "
+                    "instrument en trede geadviseerd, toegekend en bereikt, afwijkingen, open "
+                    "vragen, beslisruimte en termijnen; aantallen onder 5 als \"< 5\"")
+def index(request: Request,
+          van: dt.date | None = Query(None, description="eerste dag (UTC), inclusief"),
+          tot: dt.date | None = Query(None, description="laatste dag (UTC), inclusief"),
+          gemeente: str | None = Query(None, pattern=r"^GM\d{4}$",
+                                       description="CBS-gemeentecode, bijv. GM0363"),
+          formaat: Literal["json", "csv"] = Query("json", description="csv: één tabel (tabel=)"),
+          tabel: Tabel | None = Query(None, description="bij csv: welke tabel"),
+          session: Session = Depends(db_read),
+          who: Principal = Depends(require("beleidsmedewerker", "auditor"))) -> Any:
+    if van is not None and tot is not None and tot < van:
+        raise ApiProblem(400, "De periode eindigt voor ze begint.",
+                         invalid=[{"name": "tot", "code": "invalid",
+                                   "reason": f"{tot.isoformat()} ligt voor van "
+                                             f"{van.isoformat()}"}])
+    wants_csv = formaat == "csv" or "text/csv" in request.headers.get("accept", "")
+    if wants_csv and tabel is None:
+        raise ApiProblem(400, "Een CSV bevat één tabel: kies er een.",
+                         invalid=[{"name": "tabel", "code": "required",
+                                   "reason": f"kies uit {', '.join(TABELLEN)}"}])
+    info = gather(session, van, tot, gemeente)
+    record_reads(request, who, "beleidsinformatie_lezen", [(None, None, None)])
+    if not wants_csv:
+        return info
+    assert tabel is not None
+    return Response(content=as_csv(table(info, tabel), COLUMNS[tabel]),
+                    media_type="text/csv; charset=utf-8",
+                    headers={"Content-Disposition":
+                             f'attachment; filename="beleidsinformatie-{tabel}.csv"'})
