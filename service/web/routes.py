@@ -97,9 +97,10 @@ def install(app: Any) -> None:
     """Register how the two page-level refusals are shown, and the privacy officer's pages
     (service/web/privacy_routes.py), which build on this module (called once by the app
     factory)."""
-    from service.web import privacy_routes
+    from service.web import opvolging_routes, privacy_routes
 
     app.include_router(privacy_routes.router)
+    app.include_router(opvolging_routes.router)  # follow-up, beleidsinformatie (issue 15)
 
     async def login_page(request: Request, exc: Exception) -> Response:
         return to_login()
@@ -201,10 +202,13 @@ async def logout(request: Request) -> Response:
 @router.get("/ui/casussen")
 async def casussen(request: Request) -> Response:
     await whoami(request)
+    from service.web.opvolging_routes import lopend  # issue 15: "wat loopt er"
+
     async with api(request) as a:
         r = await a.get("/v1/casussen", paginaGrootte=100)
+        due = await lopend(a)
     expect(r, 200)
-    return page(request, "casussen.html", casussen=r.json()["casussen"],
+    return page(request, "casussen.html", casussen=r.json()["casussen"], lopend=due,
                 voorbeelden=sorted(p.stem for p in EXAMPLES.glob("*.yaml")))
 
 
