@@ -21,6 +21,7 @@ from functools import cache
 from typing import Any
 
 import orjson
+import pytest
 import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -241,3 +242,27 @@ def test_replay_detects_a_change_in_the_casus_alone(name: str, data: st.DataObje
         assert any(d.startswith("advies.") for d in result.differences), address
     else:
         assert result.intact is False
+
+
+def test_an_untouched_receipt_replays_as_the_same_packs_and_the_same_hash() -> None:
+    """The good path, field by field: without it a replay that never says "same packs" or
+    returns no hash would pass every test above (mutmut: engine.replay `_pack_refs`, `replay`)."""
+    receipt = fresh(NAMES[0])
+    result = replay(receipt, engine())
+    assert (result.intact, result.same_packs, result.identical) == (True, True, True)
+    assert result.trace_hash == receipt["trace_hash"]
+    assert result.differences == []
+
+
+@pytest.mark.parametrize("field", ["id", "hash"])
+def test_a_receipt_naming_another_pack_version_is_not_the_same_packs(field: str) -> None:
+    """A forger who changes a pack's id or content hash and rehashes keeps the receipt intact,
+    but replay says the packs are not the ones used now, and not identical."""
+    receipt = fresh(NAMES[0])
+    receipt["pakketten"][0][field] = receipt["pakketten"][0][field] + "-anders"
+    receipt["trace_hash"] = stored_hash(receipt)
+    result = replay(receipt, engine())
+    assert result.intact is True
+    assert result.same_packs is False
+    assert result.identical is False
+    assert f"pakketten[0].{field}" in " ".join(result.differences)

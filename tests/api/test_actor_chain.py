@@ -22,7 +22,7 @@ from typer.testing import CliRunner
 
 from cli.main import app as cli
 from service.app import create_app
-from service.db import Advies, Besluit, make_engines, now, session_factory
+from service.db import Advies, Besluit, BesluitInstrument, make_engines, now, session_factory
 from service.migrate import alembic_config, upgrade
 from service.store import verify_chain
 from tests.api.conftest import AUDITOR, CONSULENT, dispose, example, make_settings
@@ -134,7 +134,8 @@ def test_a_deleted_or_smuggled_besluit_is_caught(service: tuple[FastAPI, TestCli
     r = verify(c)
     assert r["geldig"] is False
     assert r["melding"] == f"besluit buiten de keten (zonder volgnummer): {smuggled}"
-    with app.state.sessions() as s:
+    with app.state.sessions() as s:  # the rows derived from them for the beleidsinformatie first
+        s.execute(delete(BesluitInstrument))
         s.execute(delete(Besluit))
         s.commit()
     r = verify(c)
@@ -217,6 +218,8 @@ def schema_0004_with_records(db_url: str, rules_copy: Path,
     # nor did it refuse writes on an erased (0006) or archived (0007) casus: those tables and
     # columns do not exist yet at 0004
     monkeypatch.setattr(store, "refuse_if_closed", lambda session, casus_id: None)
+    # nor did it derive rows for the beleidsinformatie (0008)
+    monkeypatch.setattr(store, "write_advies_rows", lambda session, trace_json, row: None)
     sessions = session_factory(writer)
     data = engines.current.casus(example("scootmobiel")).model_dump(mode="json",
                                                                     exclude_none=True)
