@@ -5,7 +5,8 @@
 Fills a fresh database (a temporary SQLite file; and PostgreSQL when `OT_TEST_POSTGRES_URL`
 is set: that database is EMPTIED first) with N adviezen and their derived rows (what
 `service.beleidsrijen.beleid_rows` reads from four real traces of the public examples, stored N
-times), besluiten in force on 30 % of them and follow-ups on 10 %, then times the whole
+times; every tenth advies is a second advies on the casus before it, which supersedes that one:
+`vervangen_op`), besluiten in force on 30 % of them and follow-ups on 10 %, then times the whole
 aggregate (`service.routes.beleidsinformatie.gather`: every figure, one SQL GROUP BY each) for
 all time and for one quarter. Only the aggregation reads these tables, so the adviezen
 themselves are stored as stubs without a trace (the derived rows are what the figures read; the
@@ -47,7 +48,7 @@ from service.db import (  # noqa: E402
     session_factory,
 )
 from service.migrate import upgrade  # noqa: E402
-from service.routes.beleidsinformatie import gather  # noqa: E402
+from service.routes.beleidsinformatie import TABELLEN, gather, one_table  # noqa: E402
 
 EXAMPLES = ROOT.parent / "shared" / "examples"
 MIX = (("scootmobiel", 60), ("levenseinde-medicatie", 20), ("overgang-18", 15),
@@ -83,15 +84,22 @@ def fill(url: str, n: int) -> None:
             s.commit()
         buf.clear()
 
+    cid = ""
+    previous: list[dict[str, Any]] = []
     for i in range(n):
         k = next(j for j, acc in enumerate(
             [sum(weights[:m + 1]) for m in range(len(weights))]) if i % 100 < acc)
         trace = kinds[k]
-        cid, aid = str(uuid.uuid4()), str(uuid.uuid4())
+        aid = str(uuid.uuid4())
         stamp = (start + dt.timedelta(minutes=5 * i)).isoformat(timespec="microseconds"
                                                                ).replace("+00:00", "Z")
-        buf.setdefault(Casus, []).append(dict(id=cid, eigenaar="bench|c", versie=1, data={},
-                                              aangemaakt=stamp, gewijzigd=stamp))
+        if i % 10 == 9 and previous:  # a second advies on the casus before: it supersedes
+            for row in previous:
+                row["vervangen_op"] = stamp
+        else:
+            cid = str(uuid.uuid4())
+            buf.setdefault(Casus, []).append(dict(id=cid, eigenaar="bench|c", versie=1,
+                                                  data={}, aangemaakt=stamp, gewijzigd=stamp))
         buf.setdefault(Advies, []).append(dict(
             id=aid, volgnummer=i + 1, casus_id=cid, casus_versie=1, door="bench|c",
             aangemaakt=stamp, peildatum=trace["peildatum"], engine_versie="bench",
@@ -99,6 +107,9 @@ def fill(url: str, n: int) -> None:
             casus_hash=None, keten_versie=3))
         rows = beleid_rows(trace, advies_id=aid, volgnummer=i + 1, casus_id=cid,
                            aangemaakt=stamp)
+        previous = [r for key in ("effecten", "instrumenten", "kenmerken") for r in rows[key]]
+        for row in previous:
+            row["vervangen_op"] = None
         buf.setdefault(AdviesEffect, []).extend(rows["effecten"])
         buf.setdefault(AdviesInstrument, []).extend(rows["instrumenten"])
         buf.setdefault(AdviesKenmerk, []).extend(rows["kenmerken"])
@@ -156,6 +167,13 @@ def measure(url: str, label: str, n: int) -> None:
                 times.append(time.perf_counter() - t)
         print(f"  {name}: mediaan {statistics.median(times):.3f} s, max {max(times):.3f} s "
               "(5 keer de hele beleidsinformatie)")
+    per = {}
+    for tabel in TABELLEN:  # where the time goes: each table alone, as its CSV computes it
+        with sessions() as s:
+            t = time.perf_counter()
+            one_table(s, None, None, None, tabel)
+            per[tabel] = round(time.perf_counter() - t, 3)
+    print(f"  per tabel (alles, één keer, s): {per}")
     reader.dispose()
 
 

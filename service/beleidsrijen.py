@@ -89,6 +89,10 @@ def beleid_rows(trace: Mapping[str, Any], *, advies_id: str, volgnummer: int,
     base = {"advies_id": advies_id, "volgnummer": volgnummer, "dossier": casus_id or advies_id}
     casus_domeinen = len((advies.get("stap2") or {}).get("domeinen") or [])
     out: dict[str, list[dict[str, Any]]] = {"effecten": [], "instrumenten": [], "kenmerken": []}
+    once: set[tuple[str, str, str | None, str | None]] = set()
+    """Each (soort, kenmerk, instrument, door) once per advies, with the first effect that
+    names it: the figures count casussen, and one row per advies lets them count rows
+    (`count(*)`) instead of distinct dossiers."""
     for e in advies.get("effecten", []):
         stap2 = e.get("stap2") or {}
         effect = {"effect": e["id"], "gemeente": gemeente, "aangemaakt": aangemaakt,
@@ -112,9 +116,13 @@ def beleid_rows(trace: Mapping[str, Any], *, advies_id: str, volgnummer: int,
                 if (reden.get("door") and reden.get("soort") != "begrenzing"
                         and reden.get("stand") != semantics.STAND_ONBEKEND):
                     kenmerken[("beslisruimte", reden["id"], ins["id"])] = reden["door"]
-        out["kenmerken"] += [{**base, "effect": e["id"], "soort": soort, "kenmerk": kenmerk,
-                              "instrument": instrument, "door": door}
-                             for (soort, kenmerk, instrument), door in kenmerken.items()]
+        for (soort, kenmerk, instrument), door in kenmerken.items():
+            if (soort, kenmerk, instrument, door) not in once:
+                once.add((soort, kenmerk, instrument, door))
+                out["kenmerken"].append({**base, "effect": e["id"], "soort": soort,
+                                         "kenmerk": kenmerk, "instrument": instrument,
+                                         "door": door, "gemeente": gemeente,
+                                         "aangemaakt": aangemaakt})
     return out
 
 
@@ -123,10 +131,26 @@ def write_advies_rows(session: Session, trace_json: str, row: Advies) -> None:
     rows = beleid_rows(orjson.loads(trace_json), advies_id=row.id, volgnummer=row.volgnummer,
                        casus_id=row.casus_id, aangemaakt=row.aangemaakt)
     session.flush()  # the advies first: the rows refer to it
+    if rows["effecten"]:
+        supersede(session, rows["effecten"][0]["dossier"], row.volgnummer, row.aangemaakt)
     for model, key in ((AdviesEffect, "effecten"), (AdviesInstrument, "instrumenten"),
                        (AdviesKenmerk, "kenmerken")):
         if rows[key]:
             session.execute(insert(model), rows[key])
+
+
+ADVIES_ROWS = (AdviesEffect, AdviesInstrument, AdviesKenmerk)
+
+
+def supersede(session: Session, dossier: str, volgnummer: int, aangemaakt: str) -> None:
+    """A new advies with effects on `dossier` supersedes the dossier's latest one: its rows get
+    `vervangen_op`, so the beleidsinformatie finds "per casus its latest advies in the period"
+    with a range predicate. Only an advies with effects supersedes: one without has no rows and
+    was never part of the population (migration 0008's backfill follows the same rule)."""
+    for model in ADVIES_ROWS:
+        session.execute(update(model).where(
+            model.dossier == dossier, model.vervangen_op.is_(None),
+            model.volgnummer < volgnummer).values(vervangen_op=aangemaakt))
 
 
 def whole_days(van: str, tot: str) -> int:

@@ -23,11 +23,11 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any, Literal
 
 from fastapi import APIRouter, Depends, Query, Request, Response
-from sqlalchemy import Select, case, exists, func, select
+from sqlalchemy import ColumnElement, Select, case, exists, func, or_, select
 from sqlalchemy.orm import Session, aliased
 
 from service.auth import Principal, require
@@ -88,24 +88,53 @@ def suppressed(n: int | None) -> int | Literal["< 5"]:
 
 
 class Periode:
-    """The query: period, gemeente; `latest` is the population (dossier → its latest advies
-    in the period), as a subquery every figure joins or filters on."""
+    """The query: period, gemeente, and the population as a predicate on any of the three
+    `advies_*` tables (`current`).
+
+    Without `gemeente`, "per casus its latest advies in the period" is a range predicate on the
+    row itself: made in the period and not superseded (`vervangen_op`, the time the dossier's
+    next advies was stored) before the period ends. That is the same set as the latest advies
+    made within the period: a later advies inside the period supersedes it before the end, one
+    after the period does not. No GROUP BY per dossier: each figure reads its own table's
+    covering index (`ix_*_laatste`, ordered as the figure groups, so it streams unsorted).
+    With `gemeente`, the latest advies *in that gemeente* counts (a casus may move), which a
+    single `vervangen_op` cannot express: that population stays the GROUP BY per dossier,
+    narrowed to the gemeente's rows.
+    """
 
     def __init__(self, van: dt.date | None, tot: dt.date | None, gemeente: str | None):
         self.van, self.tot, self.gemeente = van, tot, gemeente
-        where = []
-        if van is not None:
-            where.append(AdviesEffect.aangemaakt >= van.isoformat())
-        if tot is not None:
-            where.append(AdviesEffect.aangemaakt < (tot + dt.timedelta(days=1)).isoformat())
+        self.start = None if van is None else van.isoformat()
+        self.end = None if tot is None else (tot + dt.timedelta(days=1)).isoformat()
+        """Exclusive: the first moment after the period (timestamps compare as ISO text)."""
+        self.latest = None
         if gemeente is not None:
-            where.append(AdviesEffect.gemeente == gemeente)
-        self.latest = (select(AdviesEffect.dossier,
-                              func.max(AdviesEffect.volgnummer).label("volgnummer"))
-                       .where(*where).group_by(AdviesEffect.dossier).subquery("laatste"))
+            ae = AdviesEffect
+            self.latest = (select(ae.dossier, func.max(ae.volgnummer).label("volgnummer"))
+                           .where(*self._period(ae), ae.gemeente == gemeente)
+                           .group_by(ae.dossier).subquery("laatste"))
+
+    def _period(self, model: Any) -> list[ColumnElement[bool]]:
+        where = []
+        if self.start is not None:
+            where.append(model.aangemaakt >= self.start)
+        if self.end is not None:
+            where.append(model.aangemaakt < self.end)
+        return where
+
+    def current(self, model: Any) -> list[ColumnElement[bool]]:
+        """The rows of `model` (AdviesEffect, AdviesInstrument or AdviesKenmerk) that belong to
+        the population's adviezen."""
+        if self.latest is not None:
+            return [model.gemeente == self.gemeente,
+                    model.volgnummer.in_(select(self.latest.c.volgnummer))]
+        if self.end is None:
+            return [*self._period(model), model.vervangen_op.is_(None)]
+        return [*self._period(model),
+                or_(model.vervangen_op.is_(None), model.vervangen_op >= self.end)]
 
     def dossiers(self) -> Select[Any]:
-        return select(self.latest.c.dossier)
+        return select(AdviesEffect.dossier).where(*self.current(AdviesEffect))
 
 
 def _rows(session: Session, stmt: Any) -> Sequence[Any]:
@@ -117,8 +146,7 @@ def domeinen(session: Session, p: Periode) -> CasussenPerDomeinen:
                   (AdviesEffect.casus_domeinen == 2, "2"),
                   (AdviesEffect.casus_domeinen == 1, "1"), else_="0").label("b")
     found = dict(_rows(session, select(bucket, func.count(func.distinct(AdviesEffect.volgnummer)))
-                       .join(p.latest, p.latest.c.volgnummer == AdviesEffect.volgnummer)
-                       .group_by(bucket)))
+                       .where(*p.current(AdviesEffect)).group_by(bucket)))
     return CasussenPerDomeinen(
         rijen=[DomeinenRij(domeinen=b, casussen=suppressed(found.get(b)))
                for b in ("0", "1", "2", "3+")],
@@ -126,15 +154,12 @@ def domeinen(session: Session, p: Periode) -> CasussenPerDomeinen:
 
 
 def zonder_grondwaarde(session: Session, p: Periode) -> ZonderGrondwaarde:
-    base = (select(AdviesEffect.leefgebied, func.count())
-            .join(p.latest, p.latest.c.volgnummer == AdviesEffect.volgnummer)
-            .where(AdviesEffect.grondwaarde.is_(False)))
-    total = session.scalar(select(func.count()).select_from(AdviesEffect)
-                           .join(p.latest, p.latest.c.volgnummer == AdviesEffect.volgnummer)
-                           .where(AdviesEffect.grondwaarde.is_(False)))
-    per = _rows(session, base.group_by(AdviesEffect.leefgebied)
-                .order_by(func.count().desc(), AdviesEffect.leefgebied))
-    return ZonderGrondwaarde(effecten=suppressed(total),
+    """One GROUP BY: the total is the sum of the (unsuppressed) counts per leefgebied."""
+    n = func.count()
+    per = _rows(session, select(AdviesEffect.leefgebied, n)
+                .where(*p.current(AdviesEffect), AdviesEffect.grondwaarde.is_(False))
+                .group_by(AdviesEffect.leefgebied).order_by(n.desc(), AdviesEffect.leefgebied))
+    return ZonderGrondwaarde(effecten=suppressed(sum(int(r[1]) for r in per)),
                              per_leefgebied=[LeefgebiedRij(leefgebied=r[0],
                                                            effecten=suppressed(r[1]))
                                              for r in per])
@@ -144,48 +169,57 @@ def _ladder(trede: str | None) -> tuple[int, str]:
     return (TREDEN.index(trede) if trede in TREDEN else len(TREDEN), trede or "")
 
 
-def instrumenten(session: Session, p: Periode, by_trede: bool
-                 ) -> list[InstrumentRij] | list[TredeRij]:
-    """Per (trede, instrument), or per trede: advised past / voorwaardelijk (per gewenst
-    effect of the latest advies), granted by a besluit in force, and the follow-up's outcome
-    where the instrument was used. Each column is its own GROUP BY."""
-    counts: dict[tuple[str, str], dict[str, int]] = {}
+Counts = dict[tuple[str, str], dict[str, int]]
+COLUMNS_INSTRUMENT = ("past", "voorwaardelijk", "toegekend", "bereikt", "deels", "niet_bereikt")
+
+
+def instrument_counts(session: Session, p: Periode) -> Counts:
+    """Per (trede, instrument): advised past / voorwaardelijk (per gewenst effect of the latest
+    advies), granted by a besluit in force, and the follow-up's outcome where the instrument
+    was used. Each column is its own GROUP BY; the per-trede table sums these (every column
+    counts rows or distinct tuples that include the instrument, so the sums are exact)."""
+    counts: Counts = {}
 
     def add(key: tuple[str, str], column: str, n: int) -> None:
         counts.setdefault(key, {})[column] = counts.get(key, {}).get(column, 0) + n
 
-    def keys(*columns: Any) -> list[Any]:
-        return [columns[0]] if by_trede else list(columns)
-
     ai = AdviesInstrument
-    for row in _rows(session, select(*keys(ai.trede, ai.instrument), ai.status, func.count())
-                     .join(p.latest, p.latest.c.volgnummer == ai.volgnummer)
-                     .where(ai.status.in_(("past", "voorwaardelijk")))
-                     .group_by(*keys(ai.trede, ai.instrument), ai.status)):
-        *key, status, n = row
-        add((key[0], key[1] if not by_trede else ""), status, n)
+    for trede, instrument, status, n in _rows(
+            session, select(ai.trede, ai.instrument, ai.status, func.count())
+            .where(*p.current(ai), ai.status.in_(("past", "voorwaardelijk")))
+            .group_by(ai.trede, ai.instrument, ai.status)):
+        add((trede, instrument), status, n)
     bi = BesluitInstrument
     granted = (select(bi.dossier, bi.effect, bi.instrument, bi.trede).distinct()
                .where(bi.uitkomst == "toegekend", bi.dossier.in_(p.dossiers()))
                .subquery("toegekend"))
-    for row in _rows(session, select(*keys(granted.c.trede, granted.c.instrument), func.count())
-                     .group_by(*keys(granted.c.trede, granted.c.instrument))):
-        *key, n = row
-        add((key[0] or "", key[1] if not by_trede else ""), "toegekend", n)
+    for trede, instrument, n in _rows(
+            session, select(granted.c.trede, granted.c.instrument, func.count())
+            .group_by(granted.c.trede, granted.c.instrument)):
+        add((trede or "", instrument), "toegekend", n)
     oi = OpvolgingInstrument
-    for row in _rows(session, select(*keys(oi.trede, oi.instrument), oi.uitkomst, func.count())
-                     .where(oi.dossier.in_(p.dossiers()))
-                     .group_by(*keys(oi.trede, oi.instrument), oi.uitkomst)):
-        *key, uitkomst, n = row
-        add((key[0] or "", key[1] if not by_trede else ""), uitkomst, n)
-    columns = ("past", "voorwaardelijk", "toegekend", "bereikt", "deels", "niet_bereikt")
+    for trede, instrument, uitkomst, n in _rows(
+            session, select(oi.trede, oi.instrument, oi.uitkomst, func.count())
+            .where(oi.dossier.in_(p.dossiers()))
+            .group_by(oi.trede, oi.instrument, oi.uitkomst)):
+        add((trede or "", instrument), uitkomst, n)
+    return counts
+
+
+def instrumenten(counts: Counts) -> list[InstrumentRij]:
     ordered = sorted(counts.items(), key=lambda kv: (*_ladder(kv[0][0]), kv[0][1]))
-    if by_trede:
-        return [TredeRij(trede=trede, **{c: suppressed(v.get(c)) for c in columns})
-                for (trede, _), v in ordered]
     return [InstrumentRij(trede=trede, instrument=instrument,
-                          **{c: suppressed(v.get(c)) for c in columns})
+                          **{c: suppressed(v.get(c)) for c in COLUMNS_INSTRUMENT})
             for (trede, instrument), v in ordered]
+
+
+def treden(counts: Counts) -> list[TredeRij]:
+    per: dict[str, dict[str, int]] = {}
+    for (trede, _), v in counts.items():
+        for column, n in v.items():
+            per.setdefault(trede, {})[column] = per.get(trede, {}).get(column, 0) + n
+    return [TredeRij(trede=trede, **{c: suppressed(v.get(c)) for c in COLUMNS_INSTRUMENT})
+            for trede, v in sorted(per.items(), key=lambda kv: _ladder(kv[0]))]
 
 
 def afwijkingen(session: Session, p: Periode) -> list[AfwijkingRij]:
@@ -201,11 +235,13 @@ def afwijkingen(session: Session, p: Periode) -> list[AfwijkingRij]:
 
 
 def _top(session: Session, p: Periode, soort: str, *columns: Any) -> Sequence[Any]:
+    """Casussen per kenmerk: a row is stored once per advies (`beleid_rows`) and the population
+    holds one advies per casus, so counting rows counts casussen (no DISTINCT: the
+    costliest aggregate of the answer)."""
     ak = AdviesKenmerk
-    n = func.count(func.distinct(ak.dossier))
+    n = func.count()
     return _rows(session, select(*columns, n)
-                 .join(p.latest, p.latest.c.volgnummer == ak.volgnummer)
-                 .where(ak.soort == soort).group_by(*columns)
+                 .where(ak.soort == soort, *p.current(ak)).group_by(*columns)
                  .order_by(n.desc(), *columns).limit(TOP))
 
 
@@ -251,16 +287,34 @@ def opvolging(session: Session, p: Periode) -> list[OpvolgingRij]:
 
 def gather(session: Session, van: dt.date | None, tot: dt.date | None,
            gemeente: str | None) -> Beleidsinformatie:
-    """Every figure for the period: one SQL aggregate each."""
+    """Every figure for the period: one SQL aggregate each (the per-trede table is summed
+    from the per-instrument counts)."""
     p = Periode(van, tot, gemeente)
+    counts = instrument_counts(session, p)
     return Beleidsinformatie(
         van=van, tot=tot, gemeente=gemeente, drempel=DREMPEL, domeinen=domeinen(session, p),
         zonder_grondwaarde=zonder_grondwaarde(session, p),
-        instrumenten=instrumenten(session, p, by_trede=False),
-        treden=instrumenten(session, p, by_trede=True),
+        instrumenten=instrumenten(counts), treden=treden(counts),
         afwijkingen=afwijkingen(session, p), open_vragen=open_vragen(session, p),
         beslisruimte=beslisruimte(session, p), termijnen=termijnen(session, p),
         opvolging=opvolging(session, p))
+
+
+def one_table(session: Session, van: dt.date | None, tot: dt.date | None,
+              gemeente: str | None, tabel: str) -> list[Any]:
+    """The rows of one table only (the CSV export): only its own aggregates run."""
+    p = Periode(van, tot, gemeente)
+    if tabel == "domeinen":
+        return domeinen(session, p).rijen
+    if tabel == "zonder_grondwaarde":
+        return zonder_grondwaarde(session, p).per_leefgebied
+    if tabel in ("instrumenten", "treden"):
+        counts = instrument_counts(session, p)
+        return instrumenten(counts) if tabel == "instrumenten" else treden(counts)
+    figures: dict[str, Callable[[Session, Periode], list[Any]]] = {
+        "afwijkingen": afwijkingen, "open_vragen": open_vragen, "beslisruimte": beslisruimte,
+        "termijnen": termijnen, "opvolging": opvolging}
+    return figures[tabel](session, p)
 
 
 def table(info: Beleidsinformatie, tabel: str) -> list[dict[str, Any]]:
@@ -328,12 +382,14 @@ def index(request: Request,
         raise ApiProblem(400, "Een CSV bevat één tabel: kies er een.",
                          invalid=[{"name": "tabel", "code": "required",
                                    "reason": f"kies uit {', '.join(TABELLEN)}"}])
-    info = gather(session, van, tot, gemeente)
-    record_reads(request, who, "beleidsinformatie_lezen", [(None, None, None)])
     if not wants_csv:
+        info = gather(session, van, tot, gemeente)
+        record_reads(request, who, "beleidsinformatie_lezen", [(None, None, None)])
         return info
     assert tabel is not None
-    return Response(content=as_csv(table(info, tabel), COLUMNS[tabel]),
+    rows = [r.model_dump() for r in one_table(session, van, tot, gemeente, tabel)]
+    record_reads(request, who, "beleidsinformatie_lezen", [(None, None, None)])
+    return Response(content=as_csv(rows, COLUMNS[tabel]),
                     media_type="text/csv; charset=utf-8",
                     headers={"Content-Disposition":
                              f'attachment; filename="beleidsinformatie-{tabel}.csv"'})

@@ -22,14 +22,17 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import pytest
+import sqlalchemy as sa
+from alembic import command
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
 from engine import Receipt
 from service.app import create_app
-from service.beleidsrijen import decision_period
-from service.db import Advies, Besluit, Casus, CasusVersie
+from service.beleidsrijen import beleid_rows, decision_period
+from service.db import Advies, Besluit, Casus, CasusVersie, make_engines
+from service.migrate import alembic_config, upgrade
 from service.routes.beleidsinformatie import suppressed
 from service.routes.opvolging import plans, store_opvolging
 from service.store import store_advies, store_besluit
@@ -447,3 +450,107 @@ def test_openapi_documents_both_resources(populatie: Populatie) -> None:
     op = doc["paths"]["/v1/beleidsinformatie"]["get"]
     assert op["summary"] and "text/csv" in op["responses"]["200"]["content"]
     assert {"/v1/casussen/{casus_id}/opvolgingen", "/v1/opvolgingen"} <= set(doc["paths"])
+
+
+# ── vervangen_op: "its latest advies in the period" as a range predicate ────────────────────
+
+SUPERSEDED_TABLES = ("advies_effecten", "advies_instrumenten", "advies_kenmerken")
+
+
+def superseded(engine: Any) -> dict[str, list[tuple[Any, ...]]]:
+    """Per derived table: (advies_id, vervangen_op) of every row, sorted."""
+    with engine.connect() as conn:
+        return {t: sorted(tuple(r) for r in conn.execute(sa.text(
+            f"SELECT advies_id, vervangen_op FROM {t}")).all()) for t in SUPERSEDED_TABLES}
+
+
+def test_a_second_advies_supersedes_the_first(populatie: Populatie) -> None:
+    """The 100 casussen with a second advies (2026-07-01): the rows of their first advies carry
+    the second's time in `vervangen_op`, in all three tables; every other row none."""
+    first = populatie.groepen[0]
+    again = set(first.casussen[:HERHAALD])
+    with populatie.app.state.read_sessions() as s:
+        second = {a.casus_id: a for a in s.scalars(select(Advies).where(
+            Advies.casus_id.in_(again), Advies.aangemaakt >= "2026-07-01"))}
+        assert len(second) == HERHAALD
+        for table in SUPERSEDED_TABLES:
+            rows = s.execute(sa.text(f"SELECT advies_id, dossier, vervangen_op FROM {table}")
+                             ).all()
+            replaced = {r.advies_id: r.vervangen_op for r in rows if r.vervangen_op}
+            expected = {a.id: second[a.casus_id].aangemaakt for a in first.adviezen
+                        if a.casus_id in again}
+            assert replaced == expected, table
+            assert all(r.vervangen_op is None for r in rows if r.dossier not in again
+                       or r.advies_id == second[r.dossier].id), table
+
+
+def test_a_period_before_the_second_advies_counts_the_first(populatie: Populatie) -> None:
+    """Ending the day before the second adviezen: the 100 casussen count with their first
+    advies (made in the period, superseded only after it); the day itself: only the second."""
+    before = get(populatie, f"?van={VAN}&tot=2026-06-30")
+    assert {r["domeinen"]: r["casussen"] for r in before["domeinen"]["rijen"]} == {
+        "0": 400, "1": 1300, "2": 230, "3+": 20}
+    day = get(populatie, "?van=2026-07-01&tot=2026-07-01")
+    assert {r["domeinen"]: r["casussen"] for r in day["domeinen"]["rijen"]} == {
+        "0": "< 5", "1": HERHAALD, "2": "< 5", "3+": "< 5"}
+    after = get(populatie, "?van=2026-07-02")
+    assert {r["domeinen"]: r["casussen"] for r in after["domeinen"]["rijen"]} == {
+        "0": "< 5", "1": "< 5", "2": "< 5", "3+": "< 5"}
+
+
+def test_csv_of_one_table_equals_that_table_of_the_whole_answer(populatie: Populatie
+                                                                ) -> None:
+    """The CSV computes only its own table: the same rows as the JSON's."""
+    whole = get(populatie, f"?van={VAN}&tot=2026-06-30")
+    for tabel, rows in (("treden", whole["treden"]), ("open_vragen", whole["open_vragen"]),
+                        ("instrumenten", whole["instrumenten"])):
+        r = populatie.client.get(f"/v1/beleidsinformatie?van={VAN}&tot=2026-06-30&formaat=csv"
+                                 f"&tabel={tabel}", headers=BELEID)
+        assert r.status_code == 200, r.text
+        found = list(csv.DictReader(io.StringIO(r.text)))
+        assert found == [{k: str(v) for k, v in row.items()} for row in rows], tabel
+
+
+def test_migration_0008_backfills_vervangen_op(db_url: str) -> None:
+    """Two adviezen on one casus and one on another, stored by the service; back to 0007 and
+    up again: the backfill sets `vervangen_op` exactly as the service did."""
+    app = create_app(make_settings(db_url, pakkettests_bij_start=False))
+    try:
+        with TestClient(app) as c:
+            ids = []
+            for _ in range(2):
+                cid = c.post("/v1/casussen", json=example("scootmobiel"),
+                             headers=CONSULENT).json()["id"]
+                ids.append(cid)
+            for cid in (ids[0], ids[0], ids[1]):
+                r = c.post("/v1/adviezen", json={"casus_id": cid}, headers=CONSULENT)
+                assert r.status_code == 201, r.text
+    finally:
+        dispose(app)
+    writer, _ = make_engines(db_url)
+    try:
+        before = superseded(writer)
+        for table in SUPERSEDED_TABLES:  # the first advies of the first casus only
+            assert len({a for a, v in before[table] if v}) == 1, table
+            assert len({a for a, _ in before[table]}) == 3, table
+        command.downgrade(alembic_config(writer), "0007")
+        upgrade(writer)
+        assert superseded(writer) == before
+    finally:
+        writer.dispose()
+
+
+def test_a_fact_asked_for_two_effects_is_stored_once_per_advies() -> None:
+    """Open questions and grounds count casussen by counting rows: each is stored once per
+    advies, however many of its effects ask it."""
+    vraag = {"feit": "personen[p1].leeftijd"}
+    reden = {"id": "wmo.grond", "door": "college", "soort": "afweging", "stand": "ja"}
+    trace = {"gemeente": {"code": "GM9991"}, "advies": {"effecten": [
+        {"id": e, "leefgebied": "mobiliteit", "nog_uitvragen": [vraag],
+         "stap4": {"instrumenten": [{"id": "wmo.x", "trede": "maatwerk", "status": "past",
+                                     "redenen": [reden]}]}} for e in ("e1", "e2")]}}
+    rows = beleid_rows(trace, advies_id="a1", volgnummer=1, casus_id="c1",
+                       aangemaakt="2026-03-02T08:00:00.000000Z")
+    assert len(rows["effecten"]) == 2 and len(rows["instrumenten"]) == 2
+    assert sorted((k["soort"], k["kenmerk"], k["effect"]) for k in rows["kenmerken"]) == [
+        ("beslisruimte", "wmo.grond", "e1"), ("nog_uitvragen", "persoon.leeftijd", "e1")]
