@@ -36,6 +36,13 @@ def now() -> str:
     return dt.datetime.now(dt.UTC).isoformat(timespec="microseconds").replace("+00:00", "Z")
 
 
+def derived_from(column: str) -> ForeignKey:
+    """The reference of a beleidsinformatie row to the record it is derived from: the row goes
+    with that record (ON DELETE CASCADE), so a derived row never outlives or blocks its source
+    (the chain's tamper checks delete records behind the service's back)."""
+    return ForeignKey(column, ondelete="CASCADE")
+
+
 class Base(DeclarativeBase):
     pass
 
@@ -256,7 +263,7 @@ class AdviesEffect(Base):
                       Index("ix_advies_effecten_laatste", "aangemaakt", "vervangen_op",
                             "gemeente", "casus_domeinen", "grondwaarde", "leefgebied"))
 
-    advies_id: Mapped[str] = mapped_column(ForeignKey("adviezen.id"), primary_key=True)
+    advies_id: Mapped[str] = mapped_column(derived_from("adviezen.id"), primary_key=True)
     effect: Mapped[str] = mapped_column(String(40), primary_key=True)
     volgnummer: Mapped[int] = mapped_column(Integer, index=True)
     dossier: Mapped[str] = mapped_column(String(36))
@@ -288,7 +295,7 @@ class AdviesInstrument(Base):
                       Index("ix_advies_instrumenten_laatste", "status", "trede", "instrument",
                             "vervangen_op", "aangemaakt", "gemeente"))
 
-    advies_id: Mapped[str] = mapped_column(ForeignKey("adviezen.id"), primary_key=True)
+    advies_id: Mapped[str] = mapped_column(derived_from("adviezen.id"), primary_key=True)
     effect: Mapped[str] = mapped_column(String(40), primary_key=True)
     instrument: Mapped[str] = mapped_column(String(120), primary_key=True)
     volgnummer: Mapped[int] = mapped_column(Integer)
@@ -320,7 +327,7 @@ class AdviesKenmerk(Base):
                             "door", "vervangen_op", "aangemaakt", "gemeente"))
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
-    advies_id: Mapped[str] = mapped_column(ForeignKey("adviezen.id"), index=True)
+    advies_id: Mapped[str] = mapped_column(derived_from("adviezen.id"), index=True)
     volgnummer: Mapped[int] = mapped_column(Integer)
     dossier: Mapped[str] = mapped_column(String(36), index=True)
     effect: Mapped[str] = mapped_column(String(40))
@@ -345,7 +352,7 @@ class BesluitInstrument(Base):
 
     __tablename__ = "besluit_instrumenten"
 
-    besluit_id: Mapped[str] = mapped_column(ForeignKey("besluiten.id"), primary_key=True)
+    besluit_id: Mapped[str] = mapped_column(derived_from("besluiten.id"), primary_key=True)
     effect: Mapped[str] = mapped_column(String(40), primary_key=True)
     instrument: Mapped[str] = mapped_column(String(120), primary_key=True)
     advies_id: Mapped[str] = mapped_column(String(36), index=True)
@@ -365,7 +372,7 @@ class OpvolgingInstrument(Base):
 
     __tablename__ = "opvolging_instrumenten"
 
-    opvolging_id: Mapped[str] = mapped_column(ForeignKey("opvolgingen.id"), primary_key=True)
+    opvolging_id: Mapped[str] = mapped_column(derived_from("opvolgingen.id"), primary_key=True)
     instrument: Mapped[str] = mapped_column(String(120), primary_key=True)
     dossier: Mapped[str] = mapped_column(String(36), index=True)
     effect: Mapped[str] = mapped_column(String(40))

@@ -22,7 +22,7 @@ from typer.testing import CliRunner
 
 from cli.main import app as cli
 from service.app import create_app
-from service.db import Advies, Besluit, BesluitInstrument, make_engines, now, session_factory
+from service.db import Advies, Besluit, make_engines, now, session_factory
 from service.migrate import alembic_config, upgrade
 from service.store import verify_chain
 from tests.api.conftest import AUDITOR, CONSULENT, dispose, example, make_settings
@@ -134,8 +134,7 @@ def test_a_deleted_or_smuggled_besluit_is_caught(service: tuple[FastAPI, TestCli
     r = verify(c)
     assert r["geldig"] is False
     assert r["melding"] == f"besluit buiten de keten (zonder volgnummer): {smuggled}"
-    with app.state.sessions() as s:  # the rows derived from them for the beleidsinformatie first
-        s.execute(delete(BesluitInstrument))
+    with app.state.sessions() as s:  # (their beleidsinformatie rows go with them: CASCADE)
         s.execute(delete(Besluit))
         s.commit()
     r = verify(c)

@@ -62,7 +62,8 @@ def upgrade() -> None:
     op.create_index("ix_opvolgingen_casus_id", "opvolgingen", ["casus_id"])
     op.create_table(
         "advies_effecten",
-        sa.Column("advies_id", sa.String(36), sa.ForeignKey("adviezen.id"), primary_key=True),
+        sa.Column("advies_id", sa.String(36),
+                  sa.ForeignKey("adviezen.id", ondelete="CASCADE"), primary_key=True),
         sa.Column("effect", sa.String(40), primary_key=True),
         *_common(sa.Column("casus_id", sa.String(36), nullable=True),
                  sa.Column("gemeente", sa.String(6), nullable=True),
@@ -82,7 +83,8 @@ def upgrade() -> None:
                      "leefgebied"])
     op.create_table(
         "advies_instrumenten",
-        sa.Column("advies_id", sa.String(36), sa.ForeignKey("adviezen.id"), primary_key=True),
+        sa.Column("advies_id", sa.String(36),
+                  sa.ForeignKey("adviezen.id", ondelete="CASCADE"), primary_key=True),
         sa.Column("effect", sa.String(40), primary_key=True),
         sa.Column("instrument", sa.String(120), primary_key=True),
         *_common(sa.Column("gemeente", sa.String(6), nullable=True),
@@ -104,7 +106,8 @@ def upgrade() -> None:
     op.create_table(
         "advies_kenmerken",
         sa.Column("id", sa.Integer(), primary_key=True, autoincrement=True),
-        sa.Column("advies_id", sa.String(36), sa.ForeignKey("adviezen.id"), nullable=False),
+        sa.Column("advies_id", sa.String(36),
+                  sa.ForeignKey("adviezen.id", ondelete="CASCADE"), nullable=False),
         *_common(sa.Column("effect", sa.String(40), nullable=False),
                  sa.Column("soort", sa.String(20), nullable=False),
                  sa.Column("kenmerk", sa.String(200), nullable=False),
@@ -123,7 +126,8 @@ def upgrade() -> None:
                      "gemeente"])
     op.create_table(
         "besluit_instrumenten",
-        sa.Column("besluit_id", sa.String(36), sa.ForeignKey("besluiten.id"), primary_key=True),
+        sa.Column("besluit_id", sa.String(36),
+                  sa.ForeignKey("besluiten.id", ondelete="CASCADE"), primary_key=True),
         sa.Column("effect", sa.String(40), primary_key=True),
         sa.Column("instrument", sa.String(120), primary_key=True),
         sa.Column("advies_id", sa.String(36), nullable=False),
@@ -140,7 +144,8 @@ def upgrade() -> None:
     op.create_index("ix_besluit_instrumenten_dossier", "besluit_instrumenten", ["dossier"])
     op.create_table(
         "opvolging_instrumenten",
-        sa.Column("opvolging_id", sa.String(36), sa.ForeignKey("opvolgingen.id"),
+        sa.Column("opvolging_id", sa.String(36),
+                  sa.ForeignKey("opvolgingen.id", ondelete="CASCADE"),
                   primary_key=True),
         sa.Column("instrument", sa.String(120), primary_key=True),
         sa.Column("dossier", sa.String(36), nullable=False),
