@@ -29,9 +29,12 @@ def free_port() -> int:
 
 
 def start_server(database_url: str, workers: int = 1, log: Path | None = None,
-                 extra_env: dict[str, str] | None = None) -> tuple[str, subprocess.Popen[bytes]]:
-    """Start uvicorn in its own process and wait until it answers; returns (url, process)."""
-    port = free_port()
+                 extra_env: dict[str, str] | None = None, port: int | None = None
+                 ) -> tuple[str, subprocess.Popen[bytes]]:
+    """Start uvicorn in its own process and wait until it answers; returns (url, process).
+    `port`: a port chosen beforehand (the single sign-on tests register the redirect URI with
+    the provider first); else a free one."""
+    port = port or free_port()
     env = {**os.environ, "OT_DATABASE_URL": database_url, "OT_API_KEYS": json.dumps(KEYS),
            "OT_LIMIETEN": json.dumps(dict.fromkeys(("adviezen", "impact", "valideer", "test"),
                                                    "1000000/minute")),
@@ -66,8 +69,9 @@ def stop_server(proc: subprocess.Popen[bytes]) -> None:
 
 @contextmanager
 def live_server(database_url: str, workers: int = 1, log: Path | None = None,
-                extra_env: dict[str, str] | None = None) -> Iterator[str]:
-    base, proc = start_server(database_url, workers, log, extra_env)
+                extra_env: dict[str, str] | None = None, port: int | None = None
+                ) -> Iterator[str]:
+    base, proc = start_server(database_url, workers, log, extra_env, port)
     try:
         yield base
     finally:

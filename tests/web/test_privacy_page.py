@@ -12,17 +12,15 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
-from playwright.sync_api import BrowserContext, Page, expect
+from playwright.sync_api import Page, expect
 from sqlalchemy import select
 
-from service import launch
 from service.app import create_app
 from service.db import Verwerking
 from service.settings import ApiKey
@@ -34,7 +32,6 @@ from tests.api.conftest import (  # noqa: F401  (db_url: the SQLite/PostgreSQL f
     example,
     make_settings,
 )
-from tests.web import test_sso as sso
 from tests.web.conftest import SHOTS, login, unlabelled_controls
 
 PRIVACY = {"Authorization": "Bearer sleutel-privacy"}
@@ -242,37 +239,3 @@ def test_the_privacy_officer_erases_a_casus_in_the_browser(page: Page, base_url:
     assert gone["gewist"]["door"] == PRIVACY_ACTOR and gone["gewist"]["grond"] == GROND
 
 
-# the OpenID provider as test_sso.py starts it (its user `mw-privacy-01` holds `privacy`)
-service_port = sso.service_port
-key_ports = sso.key_ports
-client_keys = sso.client_keys
-oidc_issuer = sso.oidc_issuer
-context = sso.context
-
-
-@pytest.fixture
-def privacy_sso_url(oidc_issuer: str, service_port: int, tmp_path: Path) -> Iterator[str]:
-    """The service with single sign-on and the token form off, for one test: SQLite only,
-    since what differs here is the login, not the storage (the erasure walk above runs on
-    both). Per test, so its fixed port never stands in for this module's other server."""
-    env = {"OT_OIDC_ISSUER": oidc_issuer, "OT_OIDC_CLIENT_ID": "omgekeerde-toets",
-           "OT_OIDC_CLIENT_SECRET": sso.CLIENT_SECRET, "OT_OIDC_SCOPES": "openid rollen",
-           "OT_OIDC_REDIRECT_URL": f"http://127.0.0.1:{service_port}/ui/inloggen/terug",
-           "OT_OIDC_NAAM": sso.IDP_NAAM, "OT_UI_TOKEN_LOGIN": "0",
-           "OT_PAKKETTESTS_BIJ_START": "false"}
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setattr(launch, "free_port", lambda: service_port)
-        with launch.live_server(f"sqlite:///{tmp_path / 'ot.sqlite3'}",
-                                log=tmp_path / "server.log", extra_env=env) as url:
-            yield url
-
-
-def test_the_privacy_officer_logs_in_at_the_provider(context: BrowserContext,
-                                                     privacy_sso_url: str) -> None:
-    page = context.new_page()
-    sso.login_at_provider(page, privacy_sso_url, "mw-privacy-01")
-    expect(page).to_have_url(f"{privacy_sso_url}/ui/casusoverzicht")
-    expect(page.get_by_role("heading", name="Casusoverzicht")).to_be_visible()
-    expect(page.get_by_role("navigation", name="Hoofdmenu")).to_contain_text("Casusoverzicht")
-    expect(page.locator("#geen-casussen")).to_be_visible()
-    assert sso.session_cookie(context) is not None

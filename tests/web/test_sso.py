@@ -130,10 +130,9 @@ def sso_url(request: pytest.FixtureRequest, oidc_issuer: str, service_port: int,
            "OT_OIDC_REDIRECT_URL": f"http://127.0.0.1:{service_port}/ui/inloggen/terug",
            "OT_OIDC_NAAM": IDP_NAAM, "OT_UI_TOKEN_LOGIN": "0",
            "OT_PAKKETTESTS_BIJ_START": "false"}
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setattr(launch, "free_port", lambda: service_port)
-        with launch.live_server(database, log=folder / "server.log", extra_env=env) as url:
-            yield url
+    with launch.live_server(database, log=folder / "server.log", extra_env=env,
+                            port=service_port) as url:
+        yield url
 
 
 @contextmanager
@@ -147,9 +146,8 @@ def key_service(oidc_issuer: str, port: int, key: Path, folder: Path) -> Iterato
            "OT_PAKKETTESTS_BIJ_START": "false"}
     with pytest.MonkeyPatch.context() as mp:
         mp.delenv("OT_OIDC_CLIENT_SECRET", raising=False)
-        mp.setattr(launch, "free_port", lambda: port)
         with launch.live_server(f"sqlite:///{folder / 'ot.sqlite3'}", log=folder / "server.log",
-                                extra_env=env) as url:
+                                extra_env=env, port=port) as url:
             yield url
 
 
@@ -545,3 +543,13 @@ def test_the_start_refuses_a_method_the_provider_does_not_offer(
         auth_oidc.with_api_issuer(settings)
     methods.append("private_key_jwt")
     assert auth_oidc.with_api_issuer(settings).jwt_issuers[-1].aud == "omgekeerde-toets"
+
+
+def test_the_privacy_officer_logs_in_at_the_provider(context: BrowserContext,
+                                                     sso_url: str) -> None:
+    """Issue 14: the privacy officer (`mw-privacy-01`, role claim `privacy`) lands on the
+    casusoverzicht, the only page that role has."""
+    page = context.new_page()
+    login_at_provider(page, sso_url, "mw-privacy-01")
+    expect(page).to_have_url(f"{sso_url}/ui/casusoverzicht")
+    expect(page.get_by_role("heading", name="Casusoverzicht")).to_be_visible()
