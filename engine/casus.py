@@ -171,6 +171,13 @@ class Casus(BaseModel):
     def aanvrager(self) -> Persoon:
         return next(p for p in self.personen if p.rol == "aanvrager")
 
+    @property
+    def partner(self) -> Persoon | None:
+        """The aanvrager's partner: the one person with rol `partner`. None when there is none,
+        or more than one (then no single person is meant, and `partner.x` stays onbekend)."""
+        partners = [p for p in self.personen if p.rol == "partner"]
+        return partners[0] if len(partners) == 1 else None
+
     def persoon_van(self, effect: GewenstEffect) -> Persoon:
         pid = effect.persoon or self.aanvrager.id
         return next(p for p in self.personen if p.id == pid)

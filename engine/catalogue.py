@@ -7,7 +7,9 @@ Facts come from three places, and a name found in none of them is an authoring e
 
 A fact is addressed in conditions by `<onderwerp>.<naam>`. The onderwerp says where the value lives:
 `huishouden`, `financien`, `netwerk` (one per casus), `persoon` (the person the effect concerns),
-`aanvrager` (the applicant), `effect` (the gewenst effect itself) and `afgeleid` (derived facts).
+`aanvrager` (the applicant), `partner` (the aanvrager's partner: the one person with rol `partner`),
+`effect` (the gewenst effect itself) and `afgeleid` (derived facts). The three person subjects
+share the person facts of the catalogue (`persoon.x`).
 """
 
 from __future__ import annotations
@@ -22,8 +24,11 @@ keuzelijst = a list of `waarden`."""
 Subject = Literal["huishouden", "financien", "netwerk", "persoon", "effect", "afgeleid"]
 
 CASUS_SUBJECTS: tuple[Subject, ...] = ("huishouden", "financien", "netwerk")
-PERSON_PREFIXES = ("persoon", "aanvrager")
-PREFIXES = ("huishouden", "financien", "netwerk", "persoon", "aanvrager", "effect", "afgeleid")
+PERSON_PREFIXES = ("persoon", "aanvrager", "partner")
+"""Condition subjects that name a person; each reads the person facts (`persoon.x`) of the
+catalogue. The one place that says so: the partitions, the evaluation context, the question
+ranking and the loader derive from it."""
+PREFIXES = ("huishouden", "financien", "netwerk", *PERSON_PREFIXES, "effect", "afgeleid")
 
 
 @dataclass(frozen=True)
@@ -162,9 +167,10 @@ class Catalogue:
         return cls({f.key: f for f in CONTRACT_FACTS})
 
     def resolve(self, path: str) -> FactSpec | None:
-        """Spec for a condition path; `aanvrager.x` shares the spec of `persoon.x`."""
+        """Spec for a condition path; `aanvrager.x` and `partner.x` share the spec of
+        `persoon.x`."""
         prefix, _, name = path.partition(".")
-        if prefix == "aanvrager":
+        if prefix in PERSON_PREFIXES:
             prefix = "persoon"
         return self.facts.get(f"{prefix}.{name}")
 

@@ -19,8 +19,9 @@ from typing import Any, Protocol
 
 import orjson
 
-from engine import semantics
+from engine import feitadres, semantics
 from engine.casus import Casus, GewenstEffect, Persoon
+from engine.catalogue import PERSON_PREFIXES
 from engine.citation import Rechtsgrond
 from engine.conditions import (
     UITKOMST,
@@ -64,6 +65,8 @@ class Context:
     effect: GewenstEffect
     person: Persoon
     aanvrager: Persoon
+    partner: Persoon | None
+    """The aanvrager's partner (`Casus.partner`); None when the casus names no single one."""
     ids: dict[str, str]
     values: dict[str, dict[str, Any]]
     session: Session
@@ -94,9 +97,11 @@ class Context:
         found = self.addresses.get(leaf.index)
         if found is not None:
             return found
-        if leaf.prefix in ("persoon", "aanvrager"):
-            pid = self.person.id if leaf.prefix == "persoon" else self.aanvrager.id
-            found = f"personen[{pid}].{leaf.name}"
+        if leaf.prefix in PERSON_PREFIXES:
+            who = {"persoon": self.person, "aanvrager": self.aanvrager,
+                   "partner": self.partner}[leaf.prefix]
+            found = (f"{feitadres.PARTNER}.{leaf.name}" if who is None
+                     else f"personen[{who.id}].{leaf.name}")
         elif leaf.prefix == "effect":
             found = f"gewenste_effecten[{self.effect.id}].{leaf.name}"
         else:
@@ -198,23 +203,28 @@ class CasusFacts:
     def context(self, casus: Casus, effect: GewenstEffect, session: Session, regime: Regime,
                 kind: type[Context] | None = None) -> Context:
         """The evaluation context of one effect: `persoon` is the person the effect is for,
-        `aanvrager` the applicant; `kind` is a subclass of `Context` (the ranking's lazy one)."""
+        `aanvrager` the applicant, `partner` the aanvrager's partner (absent: its facts are
+        onbekend); `kind` is a subclass of `Context` (the ranking's lazy one)."""
         record_values = {fid: values for fid, _, values in self.records}
         person = casus.persoon_van(effect)
         aanvrager = casus.aanvrager
+        partner = casus.partner
         ctx_ids = {
             "huishouden": self.ids["huishouden"], "financien": self.ids["financien"],
             "netwerk": self.ids["netwerk"], "persoon": self.person_ids[person.id],
             "aanvrager": self.person_ids[aanvrager.id], "effect": self.ids[f"effect:{effect.id}"],
         }
+        if partner is not None:
+            ctx_ids["partner"] = self.person_ids[partner.id]
         values = {
             **self.subjects,
             "persoon": record_values[ctx_ids["persoon"]],
             "aanvrager": record_values[ctx_ids["aanvrager"]],
+            "partner": {} if partner is None else record_values[ctx_ids["partner"]],
             "effect": record_values[ctx_ids["effect"]],
             "~personen": {p.id: record_values[self.person_ids[p.id]] for p in casus.personen},
         }
-        ctx = (kind or Context)(effect, person, aanvrager, ctx_ids, values, session,
+        ctx = (kind or Context)(effect, person, aanvrager, partner, ctx_ids, values, session,
                                 regime.leaves.leaves)
         ctx.derived_nodes = {d.feit.id: d for d in regime.derived}
         return ctx

@@ -19,7 +19,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from engine.catalogue import CASUS_SUBJECTS, Catalogue
+from engine.catalogue import CASUS_SUBJECTS, PERSON_PREFIXES, Catalogue
 from engine.conditions import Leaf, compare
 
 ANDERS = "\x00anders"
@@ -31,7 +31,7 @@ Cell = tuple[str, tuple[Any, ...]]
 
 def kind_of(prefix: str) -> str:
     """The fact kind (durable fact type) that holds a condition prefix's values."""
-    if prefix in ("persoon", "aanvrager"):
+    if prefix in PERSON_PREFIXES:
         return "persoon"
     return prefix
 

@@ -65,7 +65,7 @@ import orjson
 
 from engine import feitadres, semantics
 from engine.casus import Casus
-from engine.catalogue import FactSpec
+from engine.catalogue import PERSON_PREFIXES, FactSpec
 from engine.conditions import Leaf, Node, Ternary, leaves_of
 from engine.conditions import evaluate as kleene
 from engine.errors import CasusError
@@ -409,8 +409,8 @@ def _field_key(address: str) -> FieldKey | None:
     adres = feitadres.parse(address)
     if adres is None:
         return None
-    kind = feitadres.ONDERWERP[adres.lijst] if adres.lijst else str(adres.groep)
-    return (kind, adres.naam)
+    kind, _, name = adres.catalogus_naam.partition(".")
+    return (kind, name)
 
 
 def _narrowed(data: dict[str, Any], effects: set[str]) -> dict[str, Any]:
@@ -478,11 +478,13 @@ def _answers(spec: FactSpec | None, address: str, leaves: list[Leaf]) -> list[An
 def _boundaries(spec: FactSpec, address: str, leaves: list[Leaf]) -> list[Any]:
     """For a number: each value a rule compares it with, and the values just either side."""
     name = address.rpartition(".")[2]
-    prefixes = (("persoon", "aanvrager") if address.startswith("personen[") else
+    adres = feitadres.parse(address)
+    person = adres is not None and adres.is_persoon
+    prefixes = (PERSON_PREFIXES if person else
                 ("effect",) if address.startswith("gewenste_effecten[") else
                 (address.partition(".")[0],))
     paths = {f"{p}.{name}" for p in prefixes}
-    if address.startswith("personen[") and name == "leeftijd":
+    if person and name == "leeftijd":
         paths.add("huishouden.jongste_kind_leeftijd")  # derived from the children's ages
     found: set[float] = set()
     for leaf in leaves:

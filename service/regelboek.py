@@ -27,9 +27,9 @@ TEMPLATES = Path(__file__).resolve().parent / "web" / "templates"
 OPS = {"=": "is", "!=": "is niet", "<": "is minder dan", "<=": "is hoogstens",
        ">": "is meer dan", ">=": "is minstens", "in": "is een van", "niet_in": "is geen van",
        "bevat": "bevat", "bevat_niet": "bevat niet"}
-SUBJECTS = {"persoon": "de persoon", "aanvrager": "de aanvrager", "huishouden": "het huishouden",
-            "financien": "de financiën", "netwerk": "het netwerk", "effect": "het gewenste effect",
-            "afgeleid": ""}
+SUBJECTS = {"persoon": "de persoon", "aanvrager": "de aanvrager", "partner": "de partner",
+            "huishouden": "het huishouden", "financien": "de financiën", "netwerk": "het netwerk",
+            "effect": "het gewenste effect", "afgeleid": ""}
 
 
 def value_text(v: Any) -> str:

@@ -31,6 +31,8 @@ class Context:
     effect: dict[str, Any]
     person: dict[str, Any]
     applicant: dict[str, Any]
+    partner: dict[str, Any] | None = None
+    """regeltaal §Conditions: "the one person with rol `partner`"; none (or several): None."""
     derived: dict[str, str] = field(default_factory=dict)
 
     def children(self) -> list[dict[str, Any]]:
@@ -44,6 +46,8 @@ class Context:
             return self.person.get(name)
         if subject == "aanvrager":
             return self.applicant.get(name)
+        if subject == "partner":
+            return None if self.partner is None else self.partner.get(name)
         if subject == "effect":
             return self.effect.get(name)
         if subject == "huishouden" and name in ("aantal_kinderen", "jongste_kind_leeftijd"):
@@ -56,6 +60,9 @@ class Context:
             return f"personen[{self.person['id']}].{name}"
         if subject == "aanvrager":
             return f"personen[{self.applicant['id']}].{name}"
+        if subject == "partner":  # regeltaal §Conditions: "asked at the role address"
+            return (f"partner.{name}" if self.partner is None
+                    else f"personen[{self.partner['id']}].{name}")
         if subject == "effect":
             return f"gewenste_effecten[{self.effect['id']}].{name}"
         return f"{subject}.{name}"
@@ -251,7 +258,9 @@ def step2(ctx: Context, gw: dict[str, str], law_of: dict[str, Pack]) -> dict[str
 def effect_advies(reg: Regime, casus: dict[str, Any], effect: dict[str, Any]) -> dict[str, Any]:
     people = {p["id"]: p for p in casus.get("personen", [])}
     applicant = next(p for p in people.values() if p.get("rol") == "aanvrager")
-    ctx = Context(reg, casus, effect, people[effect.get("persoon", applicant["id"])], applicant)
+    partners = [p for p in people.values() if p.get("rol") == "partner"]
+    ctx = Context(reg, casus, effect, people[effect.get("persoon", applicant["id"])], applicant,
+                  partners[0] if len(partners) == 1 else None)
     gw = {g["id"]: value(ctx, g["toets"]) for _, g in reg.grondwaarden}
     law_of = {g["id"]: p for p, g in reg.grondwaarden}
     instruments = {ins["id"]: ins for _, ins in reg.instrumenten}
