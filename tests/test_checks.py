@@ -103,3 +103,52 @@ def test_bundled_controles_are_exhaustive(rules: Engine) -> None:
     for r in results:
         assert r.volledig_doorzocht, r.controle.id
         assert not r.overlap and not r.gaten, r.problems()
+
+
+NOISE = """
+  - id: t.ander
+    naam: Buiten de controle, met veel leeftijdsgrenzen
+    soort: uitkering
+    trede: maatwerk
+    rechtsgrond: {bwb_id: BWBR0035362, artikel: "5"}
+    grondwaarden: [t.doel]
+    voorwaarden:
+      - id: leeftijden
+        uitleg: "Een van vijf leeftijdsgrenzen."
+        rechtsgrond: {bwb_id: BWBR0035362, artikel: "5"}
+        toets:
+          een_van:
+            - {feit: persoon.leeftijd, op: "<", waarde: 10}
+            - {feit: persoon.leeftijd, op: "=", waarde: 20}
+            - {feit: persoon.leeftijd, op: ">", waarde: 30}
+            - {feit: persoon.leeftijd, op: "<=", waarde: 40}
+            - {feit: aanvrager.leeftijd, op: "<", waarde: 50}
+controles:"""
+
+
+def with_noise(tmp_path: Path, grens_jong: int, grens_oud: int) -> Path:
+    folder = load(tmp_path, grens_jong, grens_oud)
+    text = (folder / "t.yaml").read_text("utf-8").replace("controles:", NOISE, 1)
+    (folder / "t.yaml").write_text(text, "utf-8")
+    return folder
+
+
+def test_the_search_tries_one_cell_per_class_the_check_can_tell_apart(tmp_path: Path) -> None:
+    """Another instrument compares the age with five more bounds, so the partition of
+    `persoon.leeftijd` has 13 cells; the check reads only `< 67` and `>= 67`, so two classes of
+    ages (and two of the leefgebied: mobiliteit or another) are all it needs to search."""
+    rules = Engine.load([with_noise(tmp_path, 67, 67)]).rules
+    regime = rules.regime(rules.packs[0].pack.regelpakket.geldig_vanaf, None)
+    assert len(regime.partitions[("persoon", "leeftijd")].cells) == 13
+    (r,) = run_controles(rules, day=regime.start)
+    assert r.combinaties == 2 * 2
+    assert r.volledig_doorzocht and not r.overlap and not r.gaten
+
+
+def test_classes_keep_every_bound_the_check_reads(tmp_path: Path) -> None:
+    """An overlap between 60 and 67 is still found when other rules split the ages further,
+    and its example is an age in that band."""
+    (r,) = run_controles(Engine.load([with_noise(tmp_path, 67, 60)]).rules)
+    assert r.overlap and not r.gaten
+    ages = {v for e in r.overlap for k, v in e["feiten"].items() if k == "persoon.leeftijd"}
+    assert ages and all(a == 60 or str(a).startswith("60") for a in ages), ages
