@@ -8,7 +8,9 @@ It follows the safe pattern measured in `../shared/domain/durable-rules.md`:
 * facts asserted one by one with explicit ids in a fixed order (determinism, hash collisions);
 * `delete_state` in `finally`, and a hard bound on live sessions far below the 1,024 cap
   (CRASH B: the 1,024th session raises and re-using its sid segfaults);
-* actions only record which cell fired; an exception inside one is caught and reported.
+* actions only record which cell fired; an exception inside one is caught and reported;
+* a regime's ruleset is deleted on the C side once the regime is gone (a replaced or dropped
+  RuleBase): otherwise every reload leaks it (`delete_ruleset`, "Reload" in the measurements).
 
 What durable-rules decides here: for every known field of every fact, which cell of its partition
 (`engine.partition`) the value falls in, and the forward chaining of derived facts (a stratum rule
@@ -17,10 +19,12 @@ whose action asserts the derived facts, which the cell rules then match).
 
 from __future__ import annotations
 
+import collections
 import contextlib
 import itertools
 import threading
 import uuid
+import weakref
 from collections.abc import Callable
 from typing import Any
 
@@ -74,6 +78,11 @@ class DurableBackend:
         self._counter = itertools.count(1)
         self.sessions: dict[str, DurableSession] = {}
         self.handles: list[str] = []
+        self._orphans: collections.deque[str] = collections.deque()
+        """Rulesets whose regime was garbage-collected. A finalizer may run in any thread at
+        any moment, so it only queues the name; the ruleset is deleted at the next session
+        start, under the lock, where no session can be using it (a session holds its
+        regime, so an orphan's regime has none)."""
 
     # -- compilation -----------------------------------------------------------------------
     def _ruleset(self, regime: Regime) -> str:
@@ -93,6 +102,8 @@ class DurableBackend:
                 self.handles.append(name)
                 regime.backend_state["durable"] = name
                 regime.backend_state["durable_rules"] = len(definition)
+                regime.backend_state["durable_finalizer"] = weakref.finalize(
+                    regime, self._orphans.append, name)
             return str(name)
 
     def _compile(self, regime: Regime) -> dict[str, Any]:
@@ -114,16 +125,30 @@ class DurableBackend:
         return rules
 
     def release(self, regime: Regime) -> None:
-        """Delete a regime's ruleset on the C side (a rebuild otherwise leaks its memory)."""
+        """Delete a regime's ruleset on the C side now (a rebuild otherwise leaks its memory;
+        a regime that is simply dropped has its ruleset deleted after it is collected)."""
         with self._lock:
             name = regime.backend_state.pop("durable", None)
-            if name is None:
-                return
-            ruleset = self._host._ruleset_directory.pop(name)
-            self._host._ruleset_list.remove(ruleset)
-            durable_rules_engine.delete_ruleset(ruleset._handle)
-            if name in self.handles:
-                self.handles.remove(name)
+            finalizer = regime.backend_state.pop("durable_finalizer", None)
+            if finalizer is not None:
+                finalizer.detach()
+            if name is not None:
+                self._delete(str(name))
+
+    def _delete(self, name: str) -> None:
+        """Under the lock: unregister one ruleset and free it on the C side."""
+        ruleset = self._host._ruleset_directory.pop(name, None)
+        if ruleset is None:
+            return
+        self._host._ruleset_list.remove(ruleset)
+        durable_rules_engine.delete_ruleset(ruleset._handle)
+        if name in self.handles:
+            self.handles.remove(name)
+
+    def _delete_orphans(self) -> None:
+        """Under the lock: delete the rulesets of regimes that were collected."""
+        while self._orphans:
+            self._delete(self._orphans.popleft())
 
     # -- actions (run synchronously inside assert_fact) ----------------------------------------
     def _cell_action(self, kind: str, name: str, index: int) -> Callable[[Any], None]:
@@ -212,6 +237,7 @@ class DurableSession:
         backend = self.backend
         backend._lock.acquire()
         try:
+            backend._delete_orphans()
             if len(backend.sessions) >= MAX_LIVE_SESSIONS:
                 raise EngineError("te veel gelijktijdige durable-rules sessies")
             backend.sessions[self.sid] = self
