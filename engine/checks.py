@@ -117,24 +117,23 @@ def check(regime: Regime, lp: LoadedPack, index: int, controle: Controle,
     in_scope = set() if scope is None else {
         (space.leaves[i].prefix, space.leaves[i].name) for i in leaves_of(scope)}
     first, conflict = (_conflicting_facts(space, group, derived) if controle.uniek
-                       else (set(), set()))
-    def size(v: tuple[str, str]) -> int:
-        part = space.partitions.get((kind_of(v[0]), v[1]))
-        return len(part.cells) if part else 0
+                       else ({}, set()))
+    classes = _cell_classes(space, leaf_ids)
 
-    orders = [sorted(uses, key=lambda v: (v not in in_scope, v not in first, v not in conflict,
-                                          size(v) if v in first else 0, -uses[v], v)),
+    def size(v: tuple[str, str]) -> int:
+        return len(classes.get(v, ()))
+
+    orders = [sorted(uses, key=lambda v: (v not in in_scope, first.get(v, len(first)),
+                                          v not in conflict, size(v) if v in first else 0,
+                                          -uses[v], v)),
               sorted(uses, key=lambda v: (v not in in_scope, v))]
     order = [d for d in sorted(derived.values(), key=lambda d: d.stratum) if d.feit.id in seen]
     result = ControleUitslag(lp, index, controle, 0, 0)
     for variables in orders:  # two variable orders; the first search that completes counts
-        cells: list[int] = []
-        for prefix, name in variables:
-            part = space.partitions.get((kind_of(prefix), name))
-            cells.append(len(part.cells) if part else 0)
+        cells = [classes.get(v, []) for v in variables]
         total = 1
         for c in cells:
-            total *= max(c, 1)
+            total *= max(len(c), 1)
         result = ControleUitslag(lp, index, controle, total, 0)
         search = _Search(regime, space, group, gw, variables, cells, order, controle, result,
                          limit)
@@ -155,7 +154,7 @@ class _Search:
     """
 
     def __init__(self, regime: Regime, space: _Space, group: list[CompiledInstrument],
-                 gw: dict[str, Node], variables: list[tuple[str, str]], cells: list[int],
+                 gw: dict[str, Node], variables: list[tuple[str, str]], cells: list[list[int]],
                  order: list[Any], controle: Controle, result: ControleUitslag, limit: int):
         self.regime, self.space, self.group, self.gw = regime, space, group, gw
         self.scope = space.scope
@@ -199,12 +198,12 @@ class _Search:
         if len(assignment) >= _PROBE_DEPTH:
             return remaining[0]
         for r in remaining[:_PROBE_WIDTH]:
-            n = self.cells[r]
+            n = len(self.cells[r])
             if not n:
                 continue
             var = self.variables[r]
             closed = 0
-            for cell in range(n):
+            for cell in self.cells[r]:
                 self.visits += 1
                 assignment[var] = cell
                 if not self._open(assignment)[0]:
@@ -240,8 +239,9 @@ class _Search:
         index = self._choose(assignment, remaining)
         rest = [r for r in remaining if r != index]
         var = self.variables[index]
-        for cell in range(self.cells[index] or 1):
-            if self.cells[index]:
+        choices: list[int | None] = list(self.cells[index]) or [None]
+        for cell in choices:
+            if cell is not None:
                 assignment[var] = cell
             self._step(depth + 1, assignment, rest)
             assignment.pop(var, None)
@@ -301,6 +301,32 @@ def _leaf_values(space: _Space, assignment: dict[tuple[str, str], int],
     return leaf_value
 
 
+def _cell_classes(space: _Space, leaf_ids: set[int]) -> dict[tuple[str, str], list[int]]:
+    """Per fact the search assigns, one representative cell of each class of cells that no
+    comparison of this check can tell apart.
+
+    The partition of a field serves every comparison on it in the regime (all person subjects
+    share `persoon.leeftijd`: thresholds 18, 21, 27, 67, …), but a check reads only some: the
+    partner's age is compared with 18 and the AOW age only. Cells on which every comparison the
+    check reads of this fact has the same truth value give the same statuses, so searching one of
+    them is exhaustive for all; the others would multiply the space for nothing."""
+    reads: dict[tuple[str, str], list[int]] = {}
+    for i in sorted(leaf_ids):
+        leaf = space.leaves[i]
+        if leaf.value is not None:
+            reads.setdefault((leaf.prefix, leaf.name), []).append(i)
+    out: dict[tuple[str, str], list[int]] = {}
+    for (prefix, name), indices in reads.items():
+        part = space.partitions.get((kind_of(prefix), name))
+        if part is None:
+            continue
+        first: dict[tuple[bool, ...], int] = {}
+        for cell in range(len(part.cells)):
+            first.setdefault(tuple(part.truth[i][cell] for i in indices), cell)
+        out[(prefix, name)] = sorted(first.values())
+    return out
+
+
 def _param(regime: Regime, name: str) -> Any:
     pv = regime.parameters.get(name)
     return None if pv is None else pv.waarde.waarde
@@ -336,7 +362,7 @@ def _input_leaves(space: _Space, nodes: list[Node], derived: dict[str, Any]
 
 
 def _conflicting_facts(space: _Space, group: list[CompiledInstrument],
-                       derived: dict[str, Any]) -> tuple[set[tuple[str, str]],
+                       derived: dict[str, Any]) -> tuple[dict[tuple[str, str], int],
                                                          set[tuple[str, str]]]:
     """Facts one instrument needs (a voorwaarde) and another is excluded by (an uitsluiting):
     e.g. the AOW age, which AIO requires and algemene bijstand excludes. Deciding these first
@@ -344,10 +370,13 @@ def _conflicting_facts(space: _Space, group: list[CompiledInstrument],
 
     Two ranks. First the inputs of what the instruments read directly on both sides (the
     derived fact `pw_svb_bevoegd`, read by AIO's voorwaarde and bijstand's uitsluiting): once
-    it is decided one instrument is out. Then every input either side reaches through derived
-    facts; a derived fact that reads the aanvrager's or the person's facts depending on who the
-    effect is of (`pw_recht_bij_aanvrager`) puts dozens of facts there, most of which separate
-    nothing."""
+    it is decided one instrument is out. Of several such, the one with the fewest inputs goes
+    first (`pw_svb_bevoegd` before `pw_echtgenoot_kan_recht_hebben`, whose nine facts of the
+    partner would otherwise multiply the tree before the AOW age is reached); the returned
+    mapping gives each fact the rank of the first it feeds. Then every input either side
+    reaches through derived facts; a derived fact that reads the aanvrager's or the person's
+    facts depending on who the effect is of (`pw_recht_bij_aanvrager`) puts dozens of facts
+    there, most of which separate nothing."""
 
     def direct(grounds: list[semantics.Ground]) -> set[tuple[str, str]]:
         leaves = space.leaves
@@ -367,7 +396,12 @@ def _conflicting_facts(space: _Space, group: list[CompiledInstrument],
         pos.append(direct([g for g in grounds if g.kind == "voorwaarde"]))
         neg.append(direct([g for g in grounds if g.kind in ("uitsluiting", "voorliggend")]))
     pairs = [(p, n) for i, p in enumerate(pos) for j, n in enumerate(neg) if i != j]
-    first = inputs({f for p, n in pairs for f in p & n})
+    shared = sorted({f for p, n in pairs for f in p & n},
+                    key=lambda f: (len(inputs({f})), f))
+    first: dict[tuple[str, str], int] = {}
+    for rank, name in enumerate(shared):  # the fewest inputs first: decided soonest
+        for f in sorted(inputs({name})):
+            first.setdefault(f, rank)
     second = {f for p, n in pairs for f in inputs(p) & inputs(n)}
     return first, second
 
