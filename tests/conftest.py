@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import resource
 import tempfile
 from pathlib import Path
 
@@ -41,9 +42,50 @@ def rules() -> Engine:
     return Engine.load()
 
 
+_module_growth: dict[str, int] = {}
+"""Per test module, how much the process's resident memory grew while it ran (MiB): the CI
+suite once reached 9 GB, and the summary names where memory goes."""
+
+
+def _rss_mib() -> int | None:
+    try:
+        with open("/proc/self/status", encoding="ascii") as status:
+            for line in status:
+                if line.startswith("VmRSS:"):
+                    return int(line.split()[1]) // 1024
+    except OSError:
+        return None
+    return None
+
+
+_module_start: dict[str, int] = {}
+
+
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    module = item.nodeid.split("::", 1)[0]
+    if module not in _module_start and (rss := _rss_mib()) is not None:
+        _module_start[module] = rss
+
+
+def pytest_runtest_teardown(item: pytest.Item, nextitem: pytest.Item | None) -> None:
+    module = item.nodeid.split("::", 1)[0]
+    if nextitem is None or nextitem.nodeid.split("::", 1)[0] != module:
+        rss = _rss_mib()
+        if rss is not None and module in _module_start:
+            _module_growth[module] = _module_growth.get(module, 0) + rss - _module_start.pop(
+                module)
+
+
 def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
     """The suite runs in random order (pytest-randomly); `-q` hides the header that names the
-    seed, so it is repeated at the end, where a failure is read."""
+    seed, so it is repeated at the end, where a failure is read. Then the memory: the peak
+    resident size and the test modules during which it grew most."""
+    if _module_growth and (rss := _rss_mib()) is not None:
+        peak = max(rss, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024)
+        top = sorted(_module_growth.items(), key=lambda kv: -kv[1])[:8]
+        terminalreporter.write_line(
+            f"memory: {rss} MiB resident at the end, peak {peak} MiB; grew most during: "
+            + ", ".join(f"{m.removeprefix('tests/')} +{g}" for m, g in top))
     seed = getattr(terminalreporter.config.option, "randomly_seed", None)
     if seed is not None and terminalreporter.config.pluginmanager.has_plugin("randomly"):
         terminalreporter.write_line(
