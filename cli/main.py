@@ -228,7 +228,7 @@ def _instrument_row(ins: dict[str, Any], e: dict[str, Any],
     redenen = "\n".join(semantics.reden_text(r) for r in ins["redenen"]) or (
         "alle voorwaarden voldaan")
     name = f"{ins['naam']}\n[dim]{ins['rechtsgrond']['tekst']}[/]"
-    if ins.get("onzeker"):
+    if semantics.toont_onzekere_regels(ins):
         name += " [magenta](bevat onzekere regels)[/]"
     if ins.get("gemeente"):
         name += f" [cyan](lokaal: {ins['gemeente']})[/]"

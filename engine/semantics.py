@@ -275,6 +275,15 @@ def markering_label(instrument: dict[str, Any]) -> str:
     return "; ".join(parts)
 
 
+def toont_onzekere_regels(instrument: dict[str, Any]) -> bool:
+    """Whether "bevat onzekere regels" (rules of this instrument not yet verified against the
+    law) goes next to the status. Not with `past_niet`: an onzeker ground never decides
+    `past_niet` (`decide`), so the ground that did is certain and the mark would cast doubt on
+    a refusal that has none; nor when the markering already says onzeker."""
+    return (bool(instrument.get("onzeker")) and instrument.get("status") != "past_niet"
+            and "onzeker" not in instrument.get("markering", []))
+
+
 def reden_text(reden: dict[str, Any]) -> str:
     """One reason as a consulent reads it: what, how it stands, who decides, where in the law."""
     extra = [reden["stand"]]

@@ -276,3 +276,16 @@ def test_coverage_names_only_the_laws_out_of_force() -> None:
     assert "oordeel geldt van 2024-01-01 t/m 2026-12-31" in why
     assert "basis geldt" not in why  # basis has no end date
     assert "er is geen peildatum waarop alle wetten gelden" not in why
+
+
+@pytest.mark.parametrize(("status", "onzeker", "markering", "shown"), [
+    ("voorwaardelijk", True, [], True),
+    ("past", True, [], True),
+    ("past_niet", True, [], False),            # the deciding ground is certain (third reader)
+    ("voorwaardelijk", True, ["onzeker"], False),  # the markering already says it
+    ("voorwaardelijk", False, [], False),
+])
+def test_bevat_onzekere_regels_is_shown_only_where_it_can_matter(
+        status: str, onzeker: bool, markering: list[str], shown: bool) -> None:
+    ins = {"status": status, "markering": markering, **({"onzeker": True} if onzeker else {})}
+    assert semantics.toont_onzekere_regels(ins) is shown

@@ -48,6 +48,7 @@ def url_of(citaat: dict[str, Any]) -> str:
 templates.env.globals.update(LEEFGEBIEDEN=LEEFGEBIEDEN, TREDE=TREDE, STATUS=STATUS,
                              url_of=url_of, forms=forms, STAP3_VRAGEN=STAP3_VRAGEN,
                              markering_label=semantics.markering_label,
+                             toont_onzekere_regels=semantics.toont_onzekere_regels,
                              beslisser=semantics.beslisser)
 
 
