@@ -33,6 +33,7 @@ bench: $(STAMP)  ## every benchmark but HTTP; rewrites docs/performance.md
 	$(BIN)/python bench/bench.py --write docs/performance.md --notes bench/notes.md
 	$(BIN)/python bench/memory.py --write docs/performance.md
 	$(BIN)/python bench/scaling.py --write docs/performance.md
+	$(BIN)/python bench/baseline.py --ref $(or $(BASELINE),077e98a) --write docs/performance.md
 	$(BIN)/python bench/impact_bench.py --write docs/performance.md
 
 bench-http: $(STAMP)  ## HTTP load (SQLite; PostgreSQL too with OT_TEST_POSTGRES_URL); appends
