@@ -33,21 +33,30 @@ AFWEZIG = "afwezig"
 """Status of an instrument that is not in the advies at all (e.g. a new local instrument)."""
 
 DREMPEL = 5
-"""A count of fewer adviezen than this (but more than none) is not shown in the overzicht."""
+"""A count of fewer than this (but more than none) is never shown: it is a small cell."""
 AFRONDING = 5
-"""Every other count in the overzicht is rounded to a multiple of this, so a suppressed cell
-cannot be recovered by subtracting the shown cells from a shown total."""
+"""Every other count is rounded to a multiple of this, so a suppressed cell cannot be recovered
+by subtracting the shown cells from a shown total."""
 KLEIN = f"<{DREMPEL}"
+"""How the impact overzicht shows a small cell (its contract, `ImpactOverzicht`)."""
 
 
-def gepubliceerd(n: int) -> int | str:
-    """A count as the overzicht shows it: 0 as is (nobody), 1 to 4 as "<5", anything else
-    rounded half up to a multiple of 5 (5-7 → 5, 8-12 → 10). Any difference of two shown counts
-    is then uncertain by up to ±5, which covers every suppressed value."""
+def gepubliceerd(n: int, *, klein: str = KLEIN, nul: int | str = 0) -> int | str:
+    """A count as it may be published: the one rule for every aggregate a beleidsmedewerker
+    sees (this impact overzicht and the service's beleidsinformatie). 1 to 4 is `klein`,
+    anything from `DREMPEL` on is rounded half up to a multiple of `AFRONDING` (5-7 → 5,
+    8-12 → 10). Each shown count is off by up to 2, so a difference of two is uncertain by up to
+    ±4, as wide as the small cells themselves: subtracting the shown cells from a shown total
+    no longer pins a suppressed cell down.
+
+    `klein` is the marker each contract spells ("<5" here, "< 5" in the beleidsinformatie).
+    `nul` is how 0 is shown: the impact overzicht shows 0 (no advies moved, a fact about the
+    rules, not about a person); the beleidsinformatie passes its marker, so an empty cell and a
+    cell of 1-4 look alike and "< 5" never tells that someone is there."""
     if n == 0:
-        return 0
+        return nul
     if n < DREMPEL:
-        return KLEIN
+        return klein
     return AFRONDING * ((n + AFRONDING // 2) // AFRONDING)
 
 

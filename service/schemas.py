@@ -599,7 +599,10 @@ class OpvolgingLijst(Closed):
 
 
 Telling = Annotated[int | Literal["< 5"], Field(
-    description="een aantal; onder de 5 (ook 0) altijd de tekst \"< 5\"")]
+    description="een aantal zoals het gepubliceerd wordt: onder de 5 (ook 0) de tekst \"< 5\", "
+                "anders afgerond op een veelvoud van 5 (half naar boven: 5-7 → 5, 8-12 → 10), "
+                "zodat aftrekken van getoonde aantallen geen onderdrukt aantal onthult; "
+                "totalen zijn apart afgerond en hoeven niet op te tellen")]
 
 
 class DomeinenRij(Closed):
@@ -684,14 +687,20 @@ class OpvolgingRij(Closed):
 
 class Beleidsinformatie(Closed):
     """Aggregates over a period, in counts only: no casus or advies id, no free text, every
-    count under 5 shown as "< 5". The population is every casus with an advies made in the
-    period (for the gemeente); per casus its latest advies in the period counts, with the
-    besluiten in force and the follow-ups in force of that casus."""
+    count under 5 shown as "< 5" and every other rounded to 5 (engine.impact.gepubliceerd, as
+    the impact overzicht), so no small cell can be recovered by subtraction. The population is
+    every casus with an advies made in the period (for the gemeente); per casus its latest
+    advies in the period counts, with the besluiten in force and the follow-ups in force of
+    that casus."""
 
     van: dt.date | None
     tot: dt.date | None
     gemeente: str | None
-    drempel: int = Field(description="aantallen onder deze drempel worden \"< 5\"")
+    drempel: int = Field(description="aantallen onder deze drempel (ook 0) worden \"< 5\"")
+    afronding: int = Field(description="alle andere aantallen zijn afgerond op een veelvoud "
+                                       "hiervan (half naar boven), ook de totalen, elk apart: "
+                                       "zo onthult aftrekken (een totaal min de andere rijen) "
+                                       "geen onderdrukte cel")
     domeinen: CasussenPerDomeinen
     zonder_grondwaarde: ZonderGrondwaarde
     instrumenten: list[InstrumentRij] = Field(description="per instrument: per gewenst effect")

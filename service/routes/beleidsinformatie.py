@@ -9,9 +9,13 @@ statutory period.
 
 Every figure is one SQL GROUP BY over the derived, indexed rows (`service.db.AdviesEffect` and
 its siblings), never a trace loaded into Python. Privacy: no casus, advies or besluit id, no
-free text, and every count under `DREMPEL` is the string "< 5" (`suppressed`, the one place
-that decides it). Each request is a record of the processing log (an aggregation of personal
-data for policy), without a betrokkene.
+free text, and every count is published by the one rule the impact overzicht uses too
+(`engine.impact.gepubliceerd`, bound here in `published`): under `DREMPEL` (0 included) the
+string "< 5", anything else rounded to a multiple of `AFRONDING`. Exact counts next to "< 5"
+would give a small cell away by subtraction (a trede's total minus its other instruments);
+rounded ones leave it a range as wide as "< 5" itself (docs/beleidsinformatie.md). Totals
+are rounded on their own, so rows need not add up to them. Each request is a record of the
+processing log (an aggregation of personal data for policy), without a betrokkene.
 
 The population: every casus with an advies made in the period (`van` to `tot`, both
 inclusive, UTC dates), for `gemeente` when given; per casus its latest advies in the period
@@ -30,6 +34,7 @@ from fastapi import APIRouter, Depends, Query, Request, Response
 from sqlalchemy import ColumnElement, Select, case, exists, func, or_, select
 from sqlalchemy.orm import Session, aliased
 
+from engine.impact import AFRONDING, DREMPEL, gepubliceerd
 from service.auth import Principal, require
 from service.db import (
     AdviesEffect,
@@ -60,8 +65,8 @@ from service.schemas import (
 
 router = APIRouter(tags=["beleidsinformatie"])
 
-DREMPEL = 5
 ONDERDRUKT: Literal["< 5"] = "< 5"
+"""How this contract spells a small cell (and 0)."""
 TOP = 10
 """How many open questions and discretionary grounds are listed."""
 
@@ -81,10 +86,11 @@ Tabel = Literal["domeinen", "zonder_grondwaarde", "instrumenten", "treden", "afw
                 "open_vragen", "beslisruimte", "termijnen", "opvolging"]
 
 
-def suppressed(n: int | None) -> int | Literal["< 5"]:
-    """The one rule for small cells: a count under 5 (0 included) is "< 5"."""
-    value = int(n or 0)
-    return value if value >= DREMPEL else ONDERDRUKT
+def published(n: int | None) -> int | Literal["< 5"]:
+    """A count as this resource publishes it: `engine.impact.gepubliceerd` (the one rule),
+    with 0 shown as "< 5" too, so "< 5" never tells that someone is there."""
+    shown = gepubliceerd(int(n or 0), klein=ONDERDRUKT, nul=ONDERDRUKT)
+    return ONDERDRUKT if isinstance(shown, str) else shown
 
 
 class Periode:
@@ -148,20 +154,21 @@ def domeinen(session: Session, p: Periode) -> CasussenPerDomeinen:
     found = dict(_rows(session, select(bucket, func.count(func.distinct(AdviesEffect.volgnummer)))
                        .where(*p.current(AdviesEffect)).group_by(bucket)))
     return CasussenPerDomeinen(
-        rijen=[DomeinenRij(domeinen=b, casussen=suppressed(found.get(b)))
+        rijen=[DomeinenRij(domeinen=b, casussen=published(found.get(b)))
                for b in ("0", "1", "2", "3+")],
         referentie=OOSTERHOUT)
 
 
 def zonder_grondwaarde(session: Session, p: Periode) -> ZonderGrondwaarde:
-    """One GROUP BY: the total is the sum of the (unsuppressed) counts per leefgebied."""
+    """One GROUP BY: the total is the sum of the exact counts per leefgebied, then published
+    on its own (so the rows need not add up to it)."""
     n = func.count()
     per = _rows(session, select(AdviesEffect.leefgebied, n)
                 .where(*p.current(AdviesEffect), AdviesEffect.grondwaarde.is_(False))
                 .group_by(AdviesEffect.leefgebied).order_by(n.desc(), AdviesEffect.leefgebied))
-    return ZonderGrondwaarde(effecten=suppressed(sum(int(r[1]) for r in per)),
+    return ZonderGrondwaarde(effecten=published(sum(int(r[1]) for r in per)),
                              per_leefgebied=[LeefgebiedRij(leefgebied=r[0],
-                                                           effecten=suppressed(r[1]))
+                                                          effecten=published(r[1]))
                                              for r in per])
 
 
@@ -177,7 +184,8 @@ def instrument_counts(session: Session, p: Periode) -> Counts:
     """Per (trede, instrument): advised past / voorwaardelijk (per gewenst effect of the latest
     advies), granted by a besluit in force, and the follow-up's outcome where the instrument
     was used. Each column is its own GROUP BY; the per-trede table sums these (every column
-    counts rows or distinct tuples that include the instrument, so the sums are exact)."""
+    counts rows or distinct tuples that include the instrument, so the sums are exact). The
+    counts are exact here: only `instrumenten` and `treden` publish them, each cell on its own."""
     counts: Counts = {}
 
     def add(key: tuple[str, str], column: str, n: int) -> None:
@@ -209,7 +217,7 @@ def instrument_counts(session: Session, p: Periode) -> Counts:
 def instrumenten(counts: Counts) -> list[InstrumentRij]:
     ordered = sorted(counts.items(), key=lambda kv: (*_ladder(kv[0][0]), kv[0][1]))
     return [InstrumentRij(trede=trede, instrument=instrument,
-                          **{c: suppressed(v.get(c)) for c in COLUMNS_INSTRUMENT})
+                          **{c: published(v.get(c)) for c in COLUMNS_INSTRUMENT})
             for (trede, instrument), v in ordered]
 
 
@@ -218,7 +226,7 @@ def treden(counts: Counts) -> list[TredeRij]:
     for (trede, _), v in counts.items():
         for column, n in v.items():
             per.setdefault(trede, {})[column] = per.get(trede, {}).get(column, 0) + n
-    return [TredeRij(trede=trede, **{c: suppressed(v.get(c)) for c in COLUMNS_INSTRUMENT})
+    return [TredeRij(trede=trede, **{c: published(v.get(c)) for c in COLUMNS_INSTRUMENT})
             for trede, v in sorted(per.items(), key=lambda kv: _ladder(kv[0]))]
 
 
@@ -230,7 +238,7 @@ def afwijkingen(session: Session, p: Periode) -> list[AfwijkingRij]:
     rows = _rows(session, select(departed.c.instrument, departed.c.afwijking, func.count())
                  .group_by(departed.c.instrument, departed.c.afwijking)
                  .order_by(departed.c.instrument, departed.c.afwijking))
-    return [AfwijkingRij(instrument=r[0], categorie=r[1], besluiten=suppressed(r[2]))
+    return [AfwijkingRij(instrument=r[0], categorie=r[1], besluiten=published(r[2]))
             for r in rows]
 
 
@@ -246,21 +254,22 @@ def _top(session: Session, p: Periode, soort: str, *columns: Any) -> Sequence[An
 
 
 def open_vragen(session: Session, p: Periode) -> list[OpenVraagRij]:
-    return [OpenVraagRij(feit=r[0], casussen=suppressed(r[1]))
+    return [OpenVraagRij(feit=r[0], casussen=published(r[1]))
             for r in _top(session, p, "nog_uitvragen", AdviesKenmerk.kenmerk)]
 
 
 def beslisruimte(session: Session, p: Periode) -> list[BeslisruimteRij]:
     ak = AdviesKenmerk
     return [BeslisruimteRij(instrument=r[0] or "", grond=r[1], door=r[2] or "",
-                            casussen=suppressed(r[3]))
+                            casussen=published(r[3]))
             for r in _top(session, p, "beslisruimte", ak.instrument, ak.kenmerk, ak.door)]
 
 
 def termijnen(session: Session, p: Periode) -> list[TermijnRij]:
     """Besluiten in force that decided (granted or refused) an instrument with a statutory
     decision period: how many within it, counted from the advies (which stands in for the
-    aanvraag) to the besluit, in whole days."""
+    aanvraag) to the besluit, in whole days. `buiten_termijn` is computed from the exact counts
+    and published on its own: besluiten minus binnen_termijn as shown is not it."""
     bi = BesluitInstrument
     binnen = func.sum(case((bi.dagen <= bi.termijn_dagen, 1), else_=0))
     rows = _rows(session, select(bi.instrument, bi.termijn_dagen, func.count(), binnen)
@@ -269,9 +278,9 @@ def termijnen(session: Session, p: Periode) -> list[TermijnRij]:
                         bi.dossier.in_(p.dossiers()))
                  .group_by(bi.instrument, bi.termijn_dagen)
                  .order_by(bi.instrument, bi.termijn_dagen))
-    return [TermijnRij(instrument=r[0], termijn_dagen=r[1], besluiten=suppressed(r[2]),
-                       binnen_termijn=suppressed(r[3]),
-                       buiten_termijn=suppressed(int(r[2]) - int(r[3] or 0)))
+    return [TermijnRij(instrument=r[0], termijn_dagen=r[1], besluiten=published(r[2]),
+                       binnen_termijn=published(r[3]),
+                       buiten_termijn=published(int(r[2]) - int(r[3] or 0)))
             for r in rows]
 
 
@@ -281,7 +290,7 @@ def opvolging(session: Session, p: Periode) -> list[OpvolgingRij]:
                        .where(Opvolging.casus_id.in_(p.dossiers()),
                               ~exists().where(newer.vervangt == Opvolging.id))
                        .group_by(Opvolging.uitkomst)))
-    return [OpvolgingRij(uitkomst=u, effecten=suppressed(found.get(u)))
+    return [OpvolgingRij(uitkomst=u, effecten=published(found.get(u)))
             for u in ("bereikt", "deels", "niet_bereikt")]
 
 
@@ -292,7 +301,8 @@ def gather(session: Session, van: dt.date | None, tot: dt.date | None,
     p = Periode(van, tot, gemeente)
     counts = instrument_counts(session, p)
     return Beleidsinformatie(
-        van=van, tot=tot, gemeente=gemeente, drempel=DREMPEL, domeinen=domeinen(session, p),
+        van=van, tot=tot, gemeente=gemeente, drempel=DREMPEL, afronding=AFRONDING,
+        domeinen=domeinen(session, p),
         zonder_grondwaarde=zonder_grondwaarde(session, p),
         instrumenten=instrumenten(counts), treden=treden(counts),
         afwijkingen=afwijkingen(session, p), open_vragen=open_vragen(session, p),
@@ -353,8 +363,9 @@ COLUMNS: dict[str, tuple[str, ...]] = {
 
 CSV_RESPONSE: dict[int | str, dict[str, Any]] = {200: {
     "description": "De cijfers als JSON, of met formaat=csv (of Accept: text/csv naast "
-                   "application/json) één tabel als CSV (kolommen als de JSON-velden; \"< 5\" "
-                   "ook in de CSV)",
+                   "application/json) één tabel als CSV (kolommen als de JSON-velden; "
+                   "aantallen gepubliceerd als in de JSON: \"< 5\" onder de 5, anders "
+                   "afgerond op 5)",
     "content": {"text/csv": {"schema": {"type": "string"}}}}}
 
 
@@ -362,7 +373,8 @@ CSV_RESPONSE: dict[int | str, dict[str, Any]] = {200: {
             summary="Beleidsinformatie over een periode, alleen in aantallen (beleidsmedewerker "
                     "en auditor): domeinen per casus, effecten zonder grondwaarde, per "
                     "instrument en trede geadviseerd, toegekend en bereikt, afwijkingen, open "
-                    "vragen, beslisruimte en termijnen; aantallen onder 5 als \"< 5\"")
+                    "vragen, beslisruimte en termijnen; aantallen onder 5 als \"< 5\", "
+                    "de andere afgerond op een veelvoud van 5")
 def index(request: Request,
           van: dt.date | None = Query(None, description="eerste dag (UTC), inclusief"),
           tot: dt.date | None = Query(None, description="laatste dag (UTC), inclusief"),

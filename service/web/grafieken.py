@@ -6,10 +6,12 @@ and a browser can print. Each chart carries a `<title>` and a `<desc>` (named by
 `aria-labelledby`, `role="img"`) and the page shows the same figures as an accessible table
 beside it, so the chart is never the only way to the data.
 
-A suppressed count ("< 5", the API's small-cell rule) has no bar: the chart writes "< 5" where
-the bar would be, so a small number is never drawn as zero nor guessed at. The ids matplotlib
-gives its elements are prefixed per chart: several charts sit inline in one page and ids must
-stay unique there.
+The chart draws the counts exactly as the API publishes them (`GET /v1/beleidsinformatie`:
+under 5 the string "< 5", every other count rounded to a multiple of 5) and says so in its text
+alternative; it never has an exact count to leak. A suppressed count has no bar: the chart
+writes "< 5" where the bar would be, so a small number is never drawn as zero nor guessed at.
+The ids matplotlib gives its elements are prefixed per chart: several charts sit inline in one
+page and ids must stay unique there.
 """
 
 from __future__ import annotations
@@ -26,6 +28,9 @@ matplotlib.use("svg")  # no display; set before anything of pyplot could load a 
 from matplotlib.figure import Figure
 
 KLEIN = "< 5"
+"""How the API spells a small cell (its `Telling` contract)."""
+AFGEROND = "Aantallen afgerond op 5; onder de 5 staat “< 5”."
+"""Said in every chart's text alternative: a bar of 10 is 8 to 12, not exactly 10."""
 KLEUREN = ("#1f4e79", "#b35900", "#2e7d32", "#6a1b9a", "#5d4037", "#c62828")
 """Dark enough for 3:1 contrast against white (WCAG 1.4.11); bars are also labelled."""
 RC: Any = {"svg.fonttype": "none", "svg.hashsalt": "ot-beleidsinformatie", "font.size": 10,
@@ -112,7 +117,7 @@ def domeinen(rijen: Sequence[dict[str, Any]]) -> str:
     series = {"casussen": [r["casussen"] for r in rijen]}
     titel = "Casussen naar aantal betrokken domeinen"
     return _bars(labels, series, "grafiek-domeinen", titel,
-                 f"{titel}. {_alternative(labels, series)}", "casussen")
+                 f"{titel}. {AFGEROND} {_alternative(labels, series)}", "casussen")
 
 
 TREDE_KOLOMMEN = {"past": "geadviseerd (past)", "voorwaardelijk": "voorwaardelijk",
@@ -126,5 +131,5 @@ def treden(rijen: Sequence[dict[str, Any]], trede_namen: dict[str, str]) -> str:
     series = {label: [r[k] for r in rijen] for k, label in TREDE_KOLOMMEN.items()}
     titel = "Per trede: geadviseerd, toegekend en bereikt"
     return _bars(labels, series, "grafiek-treden", titel,
-                 f"{titel} (gewenste effecten). {_alternative(labels, series)}",
+                 f"{titel} (gewenste effecten). {AFGEROND} {_alternative(labels, series)}",
                  "gewenste effecten")

@@ -1,7 +1,8 @@
 """Beleidsinformatie (issue 15): 2,000 casussen with adviezen, besluiten and follow-ups of a
-known distribution, and every figure of `GET /v1/beleidsinformatie` checked against it, the
-suppression of small cells ("< 5"), and that a beleidsmedewerker reaches no per-person data.
-SQLite and PostgreSQL; invented people only.
+known distribution, and every figure of `GET /v1/beleidsinformatie` checked against it as
+published (small cells "< 5", every other count rounded to 5, computed here by `expect`, not by
+the service's rule), that subtracting shown cells no longer recovers a small cell, and that a
+beleidsmedewerker reaches no per-person data. SQLite and PostgreSQL; invented people only.
 
 The population is built through the store functions (`store_advies`, `store_besluit`,
 `store_opvolging`) from a handful of distinct evaluated casussen, each stored many times, with
@@ -33,7 +34,6 @@ from service.app import create_app
 from service.beleidsrijen import beleid_rows, decision_period
 from service.db import Advies, Besluit, Casus, CasusVersie, make_engines
 from service.migrate import alembic_config, upgrade
-from service.routes.beleidsinformatie import suppressed
 from service.routes.opvolging import plans, store_opvolging
 from service.store import store_advies, store_besluit
 from tests.api.conftest import (
@@ -244,7 +244,28 @@ def in_period(p: Populatie) -> dict[str, int]:
 
 
 def expect(n: int) -> int | str:
-    return n if n >= 5 else "< 5"
+    """A true count as it must be published, written out here on its own: under 5 (0 too)
+    "< 5", otherwise the nearest multiple of 5, a remainder of 3 or 4 rounding up."""
+    if n < 5:
+        return "< 5"
+    fives, rest = divmod(n, 5)
+    return 5 * (fives + 1) if rest >= 3 else 5 * fives
+
+
+def expect_all(true: dict[str, int]) -> dict[str, int | str]:
+    return {k: expect(n) for k, n in true.items()}
+
+
+GRANTED = {"wmo.vervoersvoorziening": 140, "wmo.collectief_vervoer": 10,
+           "wmo.gebruikelijke_hulp": 3}
+"""Effecten granted by a besluit in force in 2026, per instrument (as `besluiten` builds)."""
+REACHED = {"wmo.vervoersvoorziening": {"bereikt": 55, "deels": 35, "niet_bereikt": 3}}
+"""Follow-ups in force with the instrument used, per outcome."""
+
+
+def test_expect_rounds_as_documented() -> None:
+    assert [expect(n) for n in (0, 1, 4, 5, 7, 8, 12, 13, 62, 403)] == [
+        "< 5", "< 5", "< 5", 5, 5, 10, 10, 15, 60, 405]
 
 
 def expected_advised(p: Populatie, gemeente: str | None = None) -> dict[tuple[str, str],
@@ -268,34 +289,33 @@ def test_domains_per_casus_with_oosterhouts_reference(populatie: Populatie) -> N
         k = len(populatie.receipts[soort].advies["stap2"]["domeinen"])
         domains["3+" if k >= 3 else str(k)] += n
     assert domains == {"0": 400, "1": 1300, "2": 230, "3+": 20}  # the distribution as built
-    assert {r["domeinen"]: r["casussen"] for r in info["domeinen"]["rijen"]} == {
-        "0": 400, "1": 1300, "2": 230, "3+": 20}
+    assert {r["domeinen"]: r["casussen"] for r in info["domeinen"]["rijen"]} == expect_all(
+        {"0": 400, "1": 1300, "2": 230, "3+": 20})
     ref = info["domeinen"]["referentie"]
     assert "1 tot 3% van de vraagstukken in Oosterhout" in ref["citaat"]
     assert (ref["aandeel_procent_van"], ref["aandeel_procent_tot"]) == (1.0, 3.0)
     # the 2025 casussen and the 100 second adviezen do not count twice: all periods
     everything = get(populatie)
-    assert {r["domeinen"]: r["casussen"] for r in everything["domeinen"]["rijen"]} == {
-        "0": 400, "1": 1350, "2": 230, "3+": 20}
+    assert {r["domeinen"]: r["casussen"] for r in everything["domeinen"]["rijen"]} == expect_all(
+        {"0": 400, "1": 1350, "2": 230, "3+": 20})
     # per gemeente: only GM9991's 300 casussen; every other cell is suppressed
     local = get(populatie, "?gemeente=GM9991")
-    assert {r["domeinen"]: r["casussen"] for r in local["domeinen"]["rijen"]} == {
-        "0": "< 5", "1": 300, "2": "< 5", "3+": "< 5"}
+    assert {r["domeinen"]: r["casussen"] for r in local["domeinen"]["rijen"]} == expect_all(
+        {"0": 0, "1": 300, "2": 0, "3+": 0})
 
 
 def test_effects_without_grondwaarde(populatie: Populatie) -> None:
     info = get(populatie, f"?van={VAN}&tot={TOT}")
     assert info["zonder_grondwaarde"] == {
-        "effecten": 400, "per_leefgebied": [{"leefgebied": "mobiliteit", "effecten": 400}]}
+        "effecten": expect(400),
+        "per_leefgebied": [{"leefgebied": "mobiliteit", "effecten": expect(400)}]}
 
 
 def test_per_instrument_and_rung_advised_granted_and_reached(populatie: Populatie) -> None:
     info = get(populatie, f"?van={VAN}&tot={TOT}")
     advised = expected_advised(populatie)
     rows = {(r["trede"], r["instrument"]): r for r in info["instrumenten"]}
-    granted = {"wmo.vervoersvoorziening": 140, "wmo.collectief_vervoer": 10,
-               "wmo.gebruikelijke_hulp": 3}
-    reached = {"wmo.vervoersvoorziening": {"bereikt": 55, "deels": 35, "niet_bereikt": 3}}
+    granted, reached = GRANTED, REACHED
     assert set(advised) <= set(rows)
     for (trede, instrument), row in rows.items():
         counts = advised.get((trede, instrument), Counter())
@@ -306,8 +326,8 @@ def test_per_instrument_and_rung_advised_granted_and_reached(populatie: Populati
             assert row[uitkomst] == expect(reached.get(instrument, {}).get(uitkomst, 0))
     vv = rows[("maatwerk", "wmo.vervoersvoorziening")]
     assert (vv["toegekend"], vv["bereikt"], vv["deels"], vv["niet_bereikt"]) == (
-        140, 55, 35, "< 5")
-    # per rung: its own GROUP BY, not a sum of suppressed cells
+        expect(140), expect(55), expect(35), expect(3))
+    # per rung: the exact per-instrument counts summed, then published on their own
     per_trede: dict[str, Counter[str]] = {}
     for (trede, _), counts in advised.items():
         per_trede.setdefault(trede, Counter()).update(counts)
@@ -315,33 +335,84 @@ def test_per_instrument_and_rung_advised_granted_and_reached(populatie: Populati
     for trede, counts in per_trede.items():
         assert treden[trede]["past"] == expect(counts["past"])
         assert treden[trede]["voorwaardelijk"] == expect(counts["voorwaardelijk"])
-    assert treden["maatwerk"]["toegekend"] == 140
-    assert treden["algemene_voorziening"]["toegekend"] == 10
-    assert treden["gebruikelijke_hulp"]["toegekend"] == "< 5"
+    assert treden["maatwerk"]["toegekend"] == expect(140)
+    assert treden["algemene_voorziening"]["toegekend"] == expect(10)
+    assert treden["gebruikelijke_hulp"]["toegekend"] == expect(3)
     assert [r["trede"] for r in info["treden"]] == [
         t for t in ("eigen_kracht", "gebruikelijke_hulp", "netwerk", "algemene_voorziening",
                     "maatwerk") if t in treden]
-    assert info["opvolging"] == [{"uitkomst": "bereikt", "effecten": 62},
-                                 {"uitkomst": "deels", "effecten": 35},
-                                 {"uitkomst": "niet_bereikt", "effecten": "< 5"}]
+    assert info["opvolging"] == [{"uitkomst": "bereikt", "effecten": expect(62)},
+                                 {"uitkomst": "deels", "effecten": expect(35)},
+                                 {"uitkomst": "niet_bereikt", "effecten": expect(3)}]
+
+
+def allowed(shown: int | str, afronding: int) -> tuple[int, int]:
+    """The true counts a published figure leaves open, as a reader who knows the rule sees
+    them: "< 5" is 0 to 4; a shown n is n itself when nothing is rounded (`afronding` 1, the
+    old answer), else anything within half a step of n that is not under 5."""
+    if shown == "< 5":
+        return 0, 4
+    assert isinstance(shown, int)
+    return max(5, shown - afronding // 2), shown + afronding // 2
+
+
+def test_subtraction_no_longer_recovers_a_small_cell(populatie: Populatie) -> None:
+    """The attack: on a trede, the total minus the other instruments' shown counts. With
+    exact counts that difference is exactly what the "< 5" cells of that trede and column hold
+    together (the one cell itself when it is the only one, or when the others are known to be
+    empty); now each published figure leaves a range open, and the range of that difference
+    always holds more than one value (and the truth)."""
+    info = get(populatie, f"?van={VAN}&tot={TOT}")
+    afronding = info.get("afronding", 1)  # the old answer had none: exact counts
+    advised = expected_advised(populatie)
+
+    def truth(trede: str, instrument: str, column: str) -> int:
+        if column in ("past", "voorwaardelijk"):
+            return advised.get((trede, instrument), Counter())[column]
+        if column == "toegekend":
+            return GRANTED.get(instrument, 0)
+        return REACHED.get(instrument, {}).get(column, 0)
+
+    attacked = []
+    for total in info["treden"]:
+        rows = [r for r in info["instrumenten"] if r["trede"] == total["trede"]]
+        for column in ("past", "voorwaardelijk", "toegekend", "bereikt", "deels",
+                       "niet_bereikt"):
+            small = [r for r in rows if r[column] == "< 5"]
+            others = [r for r in rows if r[column] != "< 5"]
+            if not small or total[column] == "< 5":
+                continue
+            hidden = sum(truth(r["trede"], r["instrument"], column) for r in small)
+            low_total, high_total = allowed(total[column], afronding)
+            low = max(0, low_total - sum(allowed(r[column], afronding)[1] for r in others))
+            high = min(4 * len(small),
+                       high_total - sum(allowed(r[column], afronding)[0] for r in others))
+            assert low <= hidden <= high, (total["trede"], column)
+            attacked.append((total["trede"], column, len(small), hidden, low, high))
+    # the data holds the case the attack was made for: small cells holding 1-4 effecten in
+    # all (the 3 verslaving casussen advised on a rung of 1,900 others)
+    assert any(1 <= hidden <= 4 for _, _, _, hidden, _, _ in attacked), attacked
+    recovered = [a for a in attacked if a[4] == a[5]]
+    assert not recovered, f"pinned down by subtraction: {recovered}"
 
 
 def test_departures_and_decision_periods(populatie: Populatie) -> None:
     info = get(populatie, f"?van={VAN}&tot={TOT}")
     assert info["afwijkingen"] == [
-        {"instrument": "wmo.clientondersteuning", "categorie": "afgewezen_past", "besluiten": 8},
+        {"instrument": "wmo.clientondersteuning", "categorie": "afgewezen_past",
+         "besluiten": expect(8)},
         {"instrument": "wmo.gebruikelijke_hulp", "categorie": "toegekend_past_niet",
-         "besluiten": "< 5"}]
+         "besluiten": expect(3)}]
     vv = next(i for e in populatie.receipts["scootmobiel"].advies["effecten"]
               for i in e["stap4"]["instrumenten"] if i["id"] == "wmo.vervoersvoorziening")
     assert decision_period(vv) == 14  # "Beschikking binnen twee weken" (art. 2.3.5 lid 2 Wmo)
     termijnen = {r["instrument"]: r for r in info["termijnen"]}
     assert termijnen["wmo.vervoersvoorziening"] == {
-        "instrument": "wmo.vervoersvoorziening", "termijn_dagen": 14, "besluiten": 140,
-        "binnen_termijn": 110, "buiten_termijn": 30}
+        "instrument": "wmo.vervoersvoorziening", "termijn_dagen": 14, "besluiten": expect(140),
+        "binnen_termijn": expect(110), "buiten_termijn": expect(30)}
     # the 2025 besluiten count when the period includes them
     everything = {r["instrument"]: r for r in get(populatie)["termijnen"]}
-    assert everything["wmo.vervoersvoorziening"]["besluiten"] == 160
+    assert everything["wmo.vervoersvoorziening"]["besluiten"] == expect(160)
 
 
 def test_open_questions_and_discretionary_grounds(populatie: Populatie) -> None:
@@ -379,14 +450,14 @@ def test_open_questions_and_discretionary_grounds(populatie: Populatie) -> None:
     assert info["beslisruimte"], "the bundled packs leave some grounds to the college"
 
 
-def test_every_count_under_five_is_suppressed(populatie: Populatie) -> None:
-    assert [suppressed(n) for n in (0, 1, 4, 5, 6)] == ["< 5", "< 5", "< 5", 5, 6]
+def test_every_count_is_suppressed_or_rounded(populatie: Populatie) -> None:
     info = get(populatie, f"?van={VAN}&tot={TOT}")
+    assert (info["drempel"], info["afronding"]) == (5, 5)
 
     def counts(node: Any) -> Iterator[Any]:
         if isinstance(node, dict):
             for key, value in node.items():
-                if key in ("drempel", "termijn_dagen", "aandeel_procent_van",
+                if key in ("drempel", "afronding", "termijn_dagen", "aandeel_procent_van",
                            "aandeel_procent_tot"):
                     continue
                 yield from counts(value)
@@ -396,7 +467,7 @@ def test_every_count_under_five_is_suppressed(populatie: Populatie) -> None:
         elif isinstance(node, int) and not isinstance(node, bool):
             yield node
     found = list(counts(info))
-    assert found and all(n >= 5 for n in found)
+    assert found and all(n >= 5 and n % 5 == 0 for n in found), found
     assert "< 5" in str(info)
 
 
@@ -405,12 +476,13 @@ def test_csv_per_table(populatie: Populatie) -> None:
                              "&tabel=domeinen", headers=BELEID)
     assert r.status_code == 200 and r.headers["content-type"].startswith("text/csv")
     assert list(csv.DictReader(io.StringIO(r.text))) == [
-        {"domeinen": "0", "casussen": "400"}, {"domeinen": "1", "casussen": "1300"},
-        {"domeinen": "2", "casussen": "230"}, {"domeinen": "3+", "casussen": "20"}]
+        {"domeinen": d, "casussen": str(expect(n))}
+        for d, n in (("0", 400), ("1", 1300), ("2", 230), ("3+", 20))]
     r = populatie.client.get(f"/v1/beleidsinformatie?van={VAN}&tot={TOT}&tabel=afwijkingen",
                              headers={**BELEID, "Accept": "text/csv, application/json;q=0.5"})
     assert r.headers["content-type"].startswith("text/csv")
     assert "wmo.gebruikelijke_hulp,toegekend_past_niet,< 5" in r.text
+    assert f"wmo.clientondersteuning,afgewezen_past,{expect(8)}\r\n" in r.text
     r = populatie.client.get(f"/v1/beleidsinformatie?van={VAN}&tot={TOT}&tabel=afwijkingen",
                              headers={**BELEID, "Accept": "text/csv"})  # CSV alone (was 406)
     assert r.status_code == 200 and r.headers["content-type"].startswith("text/csv")
@@ -449,6 +521,12 @@ def test_openapi_documents_both_resources(populatie: Populatie) -> None:
     doc = populatie.client.get("/v1/openapi.json").json()
     op = doc["paths"]["/v1/beleidsinformatie"]["get"]
     assert op["summary"] and "text/csv" in op["responses"]["200"]["content"]
+    schemas = doc["components"]["schemas"]
+    props = schemas["Beleidsinformatie"]["properties"]
+    assert "afgerond" in props["afronding"]["description"]
+    assert "afronding" in schemas["Beleidsinformatie"]["required"]
+    casussen = schemas["DomeinenRij"]["properties"]["casussen"]
+    assert "afgerond op een veelvoud van 5" in str(casussen)
     assert {"/v1/casussen/{casus_id}/opvolgingen", "/v1/opvolgingen"} <= set(doc["paths"])
 
 
@@ -488,14 +566,14 @@ def test_a_period_before_the_second_advies_counts_the_first(populatie: Populatie
     """Ending the day before the second adviezen: the 100 casussen count with their first
     advies (made in the period, superseded only after it); the day itself: only the second."""
     before = get(populatie, f"?van={VAN}&tot=2026-06-30")
-    assert {r["domeinen"]: r["casussen"] for r in before["domeinen"]["rijen"]} == {
-        "0": 400, "1": 1300, "2": 230, "3+": 20}
+    assert {r["domeinen"]: r["casussen"] for r in before["domeinen"]["rijen"]} == expect_all(
+        {"0": 400, "1": 1300, "2": 230, "3+": 20})
     day = get(populatie, "?van=2026-07-01&tot=2026-07-01")
-    assert {r["domeinen"]: r["casussen"] for r in day["domeinen"]["rijen"]} == {
-        "0": "< 5", "1": HERHAALD, "2": "< 5", "3+": "< 5"}
+    assert {r["domeinen"]: r["casussen"] for r in day["domeinen"]["rijen"]} == expect_all(
+        {"0": 0, "1": HERHAALD, "2": 0, "3+": 0})
     after = get(populatie, "?van=2026-07-02")
-    assert {r["domeinen"]: r["casussen"] for r in after["domeinen"]["rijen"]} == {
-        "0": "< 5", "1": "< 5", "2": "< 5", "3+": "< 5"}
+    assert {r["domeinen"]: r["casussen"] for r in after["domeinen"]["rijen"]} == expect_all(
+        {"0": 0, "1": 0, "2": 0, "3+": 0})
 
 
 def test_csv_of_one_table_equals_that_table_of_the_whole_answer(populatie: Populatie

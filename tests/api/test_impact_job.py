@@ -101,6 +101,9 @@ def app_with(db_url: str) -> Iterator[Made]:
 def test_published_counts_are_suppressed_below_5_and_rounded_to_5() -> None:
     assert [gepubliceerd(n) for n in (0, 1, 4, 5, 7, 8, 12, 13, 400, 403)] == [
         0, "<5", "<5", 5, 5, 10, 10, 15, 400, 405]
+    # the same rule as the beleidsinformatie binds it: its own marker, and 0 hidden as well
+    assert [gepubliceerd(n, klein="< 5", nul="< 5") for n in (0, 1, 4, 5, 7, 8, 62)] == [
+        "< 5", "< 5", "< 5", 5, 5, 10, 60]
 
 
 def test_job_answers_202_with_location_and_reports_progress(app: FastAPI,

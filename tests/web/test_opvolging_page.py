@@ -136,6 +136,9 @@ def test_follow_up_at_the_desk_reaches_the_beleidsinformatie(page: Page, base_ur
     assert cell(page, "treden", "Algemene voorziening", "Bereikt") == "5"
     expect(page.locator("#grafiek-treden-desc")).to_contain_text(
         re.compile(r"Algemene voorziening: geadviseerd \(past\) 5, [^;]*bereikt 5;"))
+    # every count is published rounded to 5 (small cells "< 5"), and the page says so
+    expect(page.locator("#grafiek-treden-desc")).to_contain_text("Aantallen afgerond op 5")
+    expect(page.locator(".intro")).to_contain_text("afgerond op een veelvoud van 5")
     expect(page.locator("#grafiek-domeinen-titel")).to_have_count(1)
     # the CSP (style-src 'self') drops inline styles: a chart drawn with them is all black
     assert page.locator("figure.grafiek svg [style], figure.grafiek svg style").count() == 0
