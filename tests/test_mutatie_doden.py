@@ -366,3 +366,14 @@ def test_diff_shortens_long_values_and_stops_at_the_limit() -> None:
     assert got == [f"k{i:03}: {i} → {-i - 1}" for i in range(5)]
     assert len(diff(many_old, many_new)) == 200
     assert len(diff(list(range(300)), [-1] * 300)) == 200
+
+
+def test_diff_passes_a_limit_above_200_down_to_nested_values() -> None:
+    """A caller's limit above the default: every nested difference up to that limit is listed,
+    not the default 200 (replay.diff mutants 27 and 51 passed the default down)."""
+    old = {"advies": {f"k{i:03}": i for i in range(300)}}
+    new = {"advies": {f"k{i:03}": -i - 1 for i in range(300)}}
+    got = diff(old, new, limit=500)
+    assert len(got) == 300
+    assert got[-1] == "advies.k299: 299 → -300"
+    assert len(diff([list(range(300))], [[-1] * 300], limit=500)) == 300
