@@ -1,0 +1,82 @@
+"""The kern of an advies: the compact decision record (issue 13), specified in `docs/kern.md`.
+
+The full trace is a deterministic function of the casus, the pinned packs and the engine
+version; what it adds to the decision (condition trees, texts, citations, parameters) can be
+rendered again from those. The kern keeps only what was decided, so it is what is worth storing,
+hashing and chaining: per effect the step-2 outcome, per instrument its status, markering, the
+grounds that gave it (by rule id, with how each stood), the facts still to ask and the
+termijnen that apply; and what binds it to its inputs (the casus hash, the pack hashes, the
+engine version, the peildatum and the gemeente).
+
+This module derives the kern from a full trace (`kern_van`): that projection is its definition.
+The evaluator will come to build it directly, without the full trace; a test then holds the two
+equal on every public example and on generated casussen.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from typing import Any
+
+from engine.evaluate import canonical_json
+
+VORM = "omgekeerde-toets/kern/1"
+"""The format's name and version: a reader refuses a kern of a form it does not know."""
+
+
+def kern_van(trace: dict[str, Any]) -> dict[str, Any]:
+    """The kern of a full trace (a receipt without or with its `trace_hash`)."""
+    advies = trace["advies"]
+    gemeente = trace.get("gemeente") or {}
+    vragen = [v["feit"] for v in advies["nog_uitvragen"]]
+    index = {feit: i for i, feit in enumerate(vragen)}
+    return {
+        "vorm": VORM,
+        "engine": trace["engine"]["versie"],
+        "peildatum": trace["peildatum"],
+        "gemeente": gemeente.get("code"),
+        "lokaal_beleid": list(gemeente.get("lokaal_beleid", [])),
+        "pakketten": [[p["id"], p["versie"], p["hash"]] for p in trace["pakketten"]],
+        "casus": "sha256:" + hashlib.sha256(
+            canonical_json(trace["casus"]).encode("utf-8")).hexdigest(),
+        "stap2": {k: advies["stap2"][k] for k in ("domeinen", "mogelijke_domeinen",
+                                                  "integraal_overleg",
+                                                  "effecten_zonder_grondwaarde")},
+        "nog_uitvragen": vragen,
+        "effecten": [_effect(e, index) for e in advies["effecten"]],
+    }
+
+
+def kern_hash(kern: dict[str, Any]) -> str:
+    """SHA-256 of the kern's canonical JSON (sorted keys, no whitespace, UTF-8 kept)."""
+    return "sha256:" + hashlib.sha256(canonical_json(kern).encode("utf-8")).hexdigest()
+
+
+def _effect(effect: dict[str, Any], index: dict[str, int]) -> dict[str, Any]:
+    """Questions as positions in the casus's ranked list (every fact an effect still asks is in
+    it). The instruments not in the advies are not listed: they are every other instrument of
+    the pinned packs, and why is rendered with the full trace."""
+    stap2 = effect["stap2"]
+    return {
+        "id": effect["id"],
+        "wetten": {w["pakket"]: w["uitkomst"] for w in stap2["wetten"]},
+        "domeinen": stap2["domeinen"],
+        "mogelijke_domeinen": stap2["mogelijke_domeinen"],
+        "vragen": [index.get(v["feit"], v["feit"]) for v in effect["nog_uitvragen"]],
+        "instrumenten": [_instrument(i, index) for i in effect["stap4"]["instrumenten"]],
+    }
+
+
+def _instrument(ins: dict[str, Any], index: dict[str, int]) -> dict[str, Any]:
+    """Status first; the rest only when it says something (an empty list is left out)."""
+    out: dict[str, Any] = {"id": ins["id"], "status": ins["status"]}
+    if ins["markering"]:
+        out["markering"] = ins["markering"]
+    if ins["redenen"]:
+        out["redenen"] = [[f"{r['soort']}:{r['id']}", r["stand"]] for r in ins["redenen"]]
+    if ins["nog_uitvragen"]:
+        out["vragen"] = [index.get(feit, feit) for feit in ins["nog_uitvragen"]]
+    termijnen = [[t["id"], t["uitkomst"]] for t in ins["termijnen"] if t["uitkomst"] != "nee"]
+    if termijnen:
+        out["termijnen"] = termijnen
+    return out
