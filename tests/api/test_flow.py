@@ -204,3 +204,37 @@ def test_ot_keten_command(db_url: str, client: TestClient) -> None:
     result = CliRunner().invoke(cli, ["keten", "--database-url", db_url])
     assert result.exit_code == 0, result.output
     assert "3 adviezen, keten intact" in result.output
+
+
+def test_answering_a_question_about_an_absent_partner_adds_the_partner(
+        client: TestClient) -> None:
+    """A couple whose partner is not in `personen`: the advies asks `partner.x`; answering it
+    through the API adds the partner (id `partner`) in a new casus version, and the next advies
+    reads the partner's fact there (docs/regeltaal.md §Conditions). Invented people."""
+    casus = {"peildatum": "2026-11-02",
+             "huishouden": {"samenstelling": "paar", "woonsituatie": "huur",
+                            "netto_inkomen_maand": 1000, "vermogen": 0},
+             "personen": [{"id": "p1", "rol": "aanvrager", "leeftijd": 60,
+                           "aow_leeftijd_bereikt": False}],
+             "gewenste_effecten": [{"id": "e1", "omschrijving": "Rondkomen.",
+                                    "leefgebied": "financien"}]}
+    r = client.post("/v1/casussen", json=casus, headers=CONSULENT)
+    assert r.status_code == 201, r.text
+    cid = r.json()["id"]
+    first = client.post("/v1/adviezen", json={"casus_id": cid}, headers=CONSULENT).json()
+    asked = [q["feit"] for q in first["trace"]["advies"]["nog_uitvragen"]]
+    assert "partner.aow_leeftijd_bereikt" in asked
+    r = client.post(f"/v1/casussen/{cid}/_beantwoord", headers=CONSULENT,
+                    json={"antwoorden": [{"feit": "partner.aow_leeftijd_bereikt",
+                                          "waarde": True},
+                                         {"feit": "partner.leeftijd", "waarde": 70}]})
+    assert r.status_code == 200, r.text
+    assert r.json()["versie"] == 2
+    assert r.json()["casus"]["personen"][1] == {"id": "partner", "rol": "partner",
+                                                "aow_leeftijd_bereikt": True, "leeftijd": 70}
+    second = client.post("/v1/adviezen", json={"casus_id": cid}, headers=CONSULENT).json()
+    asked = [q["feit"] for q in second["trace"]["advies"]["nog_uitvragen"]]
+    assert not any(a.startswith("partner.") for a in asked)
+    status = {i["id"]: i["status"] for i in
+              second["trace"]["advies"]["effecten"][0]["stap4"]["instrumenten"]}
+    assert status["participatiewet.algemene_bijstand"] == "past_niet"  # the SVB, art. 47a 1 b
