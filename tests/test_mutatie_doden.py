@@ -17,6 +17,7 @@ from pydantic import ValidationError
 from engine import semantics
 from engine.citation import Rechtsgrond
 from engine.evaluate import canonical_json, trace_hash
+from engine.impact import _beslissend
 from engine.language import Beslisruimte
 from engine.replay import NotAReceipt, diff, receipt_from
 
@@ -377,3 +378,57 @@ def test_diff_passes_a_limit_above_200_down_to_nested_values() -> None:
     assert len(got) == 300
     assert got[-1] == "advies.k299: 299 → -300"
     assert len(diff([list(range(300))], [[-1] * 300], limit=500)) == 300
+
+
+# ---- engine.impact._beslissend: what decided a move, as the impact report says it ----------
+
+RG = {"rechtsgrond": {"tekst": "art. 2.3.5 lid 3 Wmo 2015"}}
+
+
+def test_beslissend_names_the_condition_that_changed_and_one_that_disappeared() -> None:
+    a = {"status": "past", "voorwaarden": [
+        {"id": "leeftijd", "uitkomst": "ja", "uitleg": "Jonger dan 18.", **RG},
+        {"id": "weg", "uitkomst": "ja", "naam": "Een vervallen voorwaarde"},
+        {"id": "kaal", "uitkomst": "ja"}]}
+    b = {"status": "past_niet", "voorwaarden": [
+        {"id": "leeftijd", "uitkomst": "nee", "uitleg": "Jonger dan 18.", **RG},
+        {"id": "kaal", "uitkomst": "onbekend"}]}
+    assert _beslissend(a, b) == [
+        {"soort": "voorwaarde", "id": "leeftijd", "uitleg": "Jonger dan 18.",
+         "citaat": "art. 2.3.5 lid 3 Wmo 2015", "van": "ja", "naar": "nee"},
+        {"soort": "voorwaarde", "id": "kaal", "uitleg": "kaal", "citaat": "", "van": "ja",
+         "naar": "onbekend"},
+        {"soort": "voorwaarde", "id": "weg", "uitleg": "Een vervallen voorwaarde",
+         "citaat": "", "van": "ja", "naar": "afwezig"},
+    ]
+
+
+def test_beslissend_for_an_instrument_new_or_gone_from_the_rules() -> None:
+    present = {"id": "wmo.nieuw", "status": "past", **RG}
+    assert _beslissend({"status": "afwezig"}, present) == [
+        {"soort": "instrument", "id": "wmo.nieuw", "uitleg": "nieuw in de regels",
+         "citaat": "art. 2.3.5 lid 3 Wmo 2015", "van": "afwezig", "naar": "past"}]
+    assert _beslissend(present, {"status": "afwezig"}) == [
+        {"soort": "instrument", "id": "wmo.nieuw",
+         "uitleg": "niet meer in de regels (vervallen, of niet van kracht op de peildatum)",
+         "citaat": "art. 2.3.5 lid 3 Wmo 2015", "van": "past", "naar": "afwezig"}]
+    assert _beslissend({"status": "afwezig"}, {"status": "past"})[0]["id"] == ""
+
+
+def test_beslissend_when_the_instrument_no_longer_applies() -> None:
+    shown = {"id": "wmo.x", "status": "voorwaardelijk", **RG}
+    gone = {"status": "niet_van_toepassing", "reden": "dient geen grondwaarde van dit effect"}
+    assert _beslissend(shown, gone) == [
+        {"soort": "toepassing", "id": "toepassing",
+         "uitleg": "Komt dit instrument bij dit gewenste effect in beeld? (dient geen "
+                   "grondwaarde van dit effect)",
+         "citaat": "art. 2.3.5 lid 3 Wmo 2015", "van": "voorwaardelijk",
+         "naar": "niet_van_toepassing"}]
+    assert _beslissend(gone, shown)[0]["van"] == "niet_van_toepassing"
+
+
+def test_beslissend_falls_back_to_the_reasons_of_the_new_status() -> None:
+    reden = {"soort": "vorm_van", "id": "wmo.basis", "uitleg": "Vorm van de basis.",
+             "citaat": "art. 2.3.6 Wmo 2015", "stand": "vorm van"}
+    assert _beslissend({"status": "past"}, {"status": "voorwaardelijk", "redenen": [reden]}) \
+        == [reden]
