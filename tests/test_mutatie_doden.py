@@ -16,6 +16,7 @@ from pydantic import ValidationError
 
 from engine import semantics
 from engine.citation import Rechtsgrond
+from engine.compare import _ground_index
 from engine.evaluate import canonical_json, trace_hash
 from engine.impact import _beslissend
 from engine.language import Beslisruimte
@@ -432,3 +433,33 @@ def test_beslissend_falls_back_to_the_reasons_of_the_new_status() -> None:
              "citaat": "art. 2.3.6 Wmo 2015", "stand": "vorm van"}
     assert _beslissend({"status": "past"}, {"status": "voorwaardelijk", "redenen": [reden]}) \
         == [reden]
+
+
+# ---- engine.compare._ground_index: every ground of an instrument, as the comparison reads it --
+
+def test_ground_index_reads_every_ground_with_its_fallbacks() -> None:
+    ins = {
+        "toepassing": {"uitkomst": "ja"},
+        "voorwaarden": [{"id": "hulp", "uitkomst": "onbekend", "uitleg": "Hulp nodig.",
+                         "rechtsgrond": {"tekst": "art. 2.3.5 Wmo 2015"},
+                         "beslisruimte": {"door": "college"}}],
+        "termijnen": [{"id": "beschikking", "uitkomst": "ja",
+                       "omschrijving": "Beslissen binnen twee weken."}],
+        "begrenzingen": [{"id": "kosten", "uitkomst": "nee", "naam": "Goedkoopst adequaat"}],
+        "redenen": [{"soort": "voorwaarde", "id": "hulp", "stand": "nog onbekend",
+                     "citaat": "ander citaat", "uitleg": "andere uitleg", "door": "rechter"},
+                    {"soort": "vorm_van", "id": "wmo.basis", "stand": "vorm van",
+                     "citaat": "art. 2.3.6 Wmo 2015", "uitleg": "Vorm van.", "door": "svb"}],
+    }
+    assert _ground_index(ins) == {
+        ("toepassing", "toepassing"): {"uitkomst": "ja"},
+        ("voorwaarde", "hulp"): {"uitkomst": "onbekend", "rechtsgrond": "art. 2.3.5 Wmo 2015",
+                                 "uitleg": "Hulp nodig.", "door": "college",
+                                 "stand": "nog onbekend"},
+        ("termijn", "beschikking"): {"uitkomst": "ja", "rechtsgrond": None,
+                                     "uitleg": "Beslissen binnen twee weken.", "door": None},
+        ("begrenzing", "kosten"): {"uitkomst": "nee", "rechtsgrond": None,
+                                   "uitleg": "Goedkoopst adequaat", "door": None},
+        ("vorm_van", "wmo.basis"): {"stand": "vorm van", "rechtsgrond": "art. 2.3.6 Wmo 2015",
+                                    "uitleg": "Vorm van.", "door": "svb"},
+    }
