@@ -732,14 +732,16 @@ def _effect(regime: Regime, ctx: Context, peildatum: Any) -> dict[str, Any]:
 
 
 def _vraag(regime: Regime, address: str) -> str:
-    name = address.rpartition(".")[2]
-    if address.startswith("personen["):
-        spec = regime.catalogue.resolve(f"persoon.{name}")
-    elif address.startswith("gewenste_effecten["):
-        spec = regime.catalogue.resolve(f"effect.{name}")
-    else:
-        spec = regime.catalogue.resolve(address)
-    return spec.vraag if spec else address
+    """The question for a fact address. At the role address (`partner.x`: no person named yet)
+    "deze persoon" would point at no one, so the question names the partner."""
+    adres = feitadres.parse(address)
+    spec = regime.catalogue.resolve(adres.catalogus_naam if adres else address)
+    if spec is None:
+        return address
+    if adres is not None and adres.groep == feitadres.PARTNER:
+        return spec.vraag.replace("deze persoon", "de partner").replace("Deze persoon",
+                                                                          "De partner")
+    return spec.vraag
 
 
 def _casus_summary(casus: Casus, effecten: list[dict[str, Any]]) -> dict[str, Any]:

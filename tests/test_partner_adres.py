@@ -158,3 +158,13 @@ def test_the_ranking_tries_answers_at_the_role_address(eng: Engine) -> None:
     first = ranked[0]
     assert first.feit == "partner.aow_leeftijd_bereikt"
     assert {b.instrument for b in first.beslist} == {"delta.svb"}
+
+
+def test_a_question_at_the_role_address_names_the_partner(eng: Engine) -> None:
+    """"Heeft deze persoon…" would point at no one while the partner is not in the casus."""
+    advies = eng.advies(casus("paar")).advies
+    vragen = {v["feit"]: v["vraag"] for v in advies["nog_uitvragen"]}
+    assert vragen["partner.aow_leeftijd_bereikt"] == "Heeft de partner de AOW-leeftijd bereikt?"
+    named = eng.advies(casus("paar", {"id": "p2", "rol": "partner"})).advies
+    assert {v["feit"]: v["vraag"] for v in named["nog_uitvragen"]}[
+        "personen[p2].aow_leeftijd_bereikt"] == "Heeft deze persoon de AOW-leeftijd bereikt?"
