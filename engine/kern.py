@@ -15,10 +15,9 @@ equal on every public example and on generated casussen.
 
 from __future__ import annotations
 
-import hashlib
 from typing import Any
 
-from engine.evaluate import canonical_json
+from engine.evaluate import trace_hash
 
 VORM = "omgekeerde-toets/kern/1"
 """The format's name and version: a reader refuses a kern of a form it does not know."""
@@ -37,8 +36,7 @@ def kern_van(trace: dict[str, Any]) -> dict[str, Any]:
         "gemeente": gemeente.get("code"),
         "lokaal_beleid": list(gemeente.get("lokaal_beleid", [])),
         "pakketten": [[p["id"], p["versie"], p["hash"]] for p in trace["pakketten"]],
-        "casus": "sha256:" + hashlib.sha256(
-            canonical_json(trace["casus"]).encode("utf-8")).hexdigest(),
+        "casus": trace_hash(trace["casus"]),
         "stap2": {k: advies["stap2"][k] for k in ("domeinen", "mogelijke_domeinen",
                                                   "integraal_overleg",
                                                   "effecten_zonder_grondwaarde")},
@@ -48,8 +46,9 @@ def kern_van(trace: dict[str, Any]) -> dict[str, Any]:
 
 
 def kern_hash(kern: dict[str, Any]) -> str:
-    """SHA-256 of the kern's canonical JSON (sorted keys, no whitespace, UTF-8 kept)."""
-    return "sha256:" + hashlib.sha256(canonical_json(kern).encode("utf-8")).hexdigest()
+    """SHA-256 of the kern's canonical JSON (sorted keys, no whitespace, UTF-8 kept): the one
+    hash of the receipt (`engine.evaluate.trace_hash`), so both are verified alike."""
+    return trace_hash(kern)
 
 
 def _effect(effect: dict[str, Any], index: dict[str, int]) -> dict[str, Any]:
