@@ -40,18 +40,25 @@ bench-http: $(STAMP)  ## HTTP load (SQLite; PostgreSQL too with OT_TEST_POSTGRES
 	$(BIN)/python bench/http_load.py --write docs/performance.md
 
 .PHONY: mutatie
+MUTMUT_RUN := OT_SHARED=$(abspath ../shared) $(BIN)/mutmut run --max-children $(or $(JOBS),2)
+KEPT := docs/mutatie-resultaten.json
 mutatie: $(STAMP)  ## mutation testing of engine/ (mutmut; hours, on demand; docs/testen.md)
 	$(BIN)/pip install --quiet 'mutmut>=3.8,<4'
-	OT_SHARED=$(abspath ../shared) $(BIN)/mutmut run --max-children $(or $(JOBS),2)
-	$(BIN)/mutmut results > artefacts/mutatie-resultaten.txt || true
+	$(BIN)/python scripts/mutatie_score.py --herstel $(KEPT)
+	$(MUTMUT_RUN)
+	$(BIN)/python scripts/mutatie_score.py --bewaar $(KEPT)
 	$(BIN)/python scripts/mutatie_score.py
 
 .PHONY: mutatie-steekproef
-mutatie-steekproef: $(STAMP)  ## mutation score of engine/ from a seeded random sample (N=400; ~1 h)
+mutatie-steekproef: $(STAMP)  ## mutation score of engine/ from a seeded random sample (N=400; hours; resumes)
 	$(BIN)/pip install --quiet 'mutmut>=3.8,<4'
+	$(BIN)/python scripts/mutatie_score.py --herstel $(KEPT)
 	# brings mutants/ up to date with the code (the citation module: 44 quick mutants), so the
 	# sample is drawn from the mutants of the code as it is now
-	OT_SHARED=$(abspath ../shared) $(BIN)/mutmut run --max-children $(or $(JOBS),2) "engine.citation*"
-	OT_SHARED=$(abspath ../shared) $(BIN)/mutmut run --max-children $(or $(JOBS),2) \
-	  $$($(BIN)/python scripts/mutatie_score.py --steekproef $(or $(N),400) --namen)
+	$(MUTMUT_RUN) "engine.citation*"
+	# the sample's mutants without a result, 100 at a time (each batch first runs its tests
+	# clean), the results kept after each batch
+	$(BIN)/python scripts/mutatie_score.py --steekproef $(or $(N),400) --te-doen \
+	  | xargs --no-run-if-empty -n 100 sh -c '$(MUTMUT_RUN) "$$@" > /dev/null; \
+	    $(BIN)/python scripts/mutatie_score.py --bewaar $(KEPT)' mutmut
 	$(BIN)/python scripts/mutatie_score.py --steekproef $(or $(N),400)

@@ -11,6 +11,15 @@ says how much it covered instead of pretending to be complete.
     python scripts/mutatie_score.py --survivors engine.trace   # the surviving mutants of one module
     python scripts/mutatie_score.py --steekproef 400 --namen   # a seeded sample of mutant names
     python scripts/mutatie_score.py --steekproef 400           # the score over that sample
+    python scripts/mutatie_score.py --steekproef 400 --te-doen # the sample's names not yet run
+    python scripts/mutatie_score.py --bewaar docs/mutatie-resultaten.json   # keep the results
+    python scripts/mutatie_score.py --herstel docs/mutatie-resultaten.json  # before a run
+
+mutmut re-runs every mutant named on its command line, so a resumed sample names only the
+mutants without a result (`--te-doen`). The results live in `mutants/`, which a new checkout
+does not have: `--bewaar` writes each mutant's exit code and each function's source hash to one
+JSON file in the repository, and `--herstel` puts them back before mutmut generates the mutants;
+mutmut then keeps the result of every function whose hash is unchanged and runs the rest again.
 
 A whole run of engine/ (10,000 mutants) takes more than ten hours on two cores; a simple random
 sample (fixed seed, so anyone draws the same mutants) estimates the score of the whole with a 95 %
@@ -20,8 +29,9 @@ Wilson interval. `make mutatie-steekproef` draws it, runs it and prints the esti
 from __future__ import annotations
 
 import argparse
+import hashlib
+import json
 import math
-import random
 import re
 import subprocess
 import sys
@@ -79,9 +89,41 @@ def row(name: str, c: Counter[str], bold: bool = False) -> str:
 
 
 def sample(rows: list[tuple[str, str]], size: int, seed: int) -> list[tuple[str, str]]:
-    """A simple random sample of the mutants, the same for the same mutants, size and seed."""
-    ordered = sorted(rows)
-    return random.Random(seed).sample(ordered, min(size, len(ordered)))
+    """A simple random sample of the mutants: the `size` with the smallest SHA-256 of seed and name.
+
+    Ranking by a hash of each name is a random permutation like any other, but a stable one: a
+    change to one function adds or removes only its own mutants, and the rest of the sample (and
+    their stored results) stays as it was, so a run resumes across sessions and code changes.
+    """
+    def rank(row: tuple[str, str]) -> str:
+        return hashlib.sha256(f"{seed}:{row[0]}".encode()).hexdigest()
+
+    return sorted(sorted(rows, key=rank)[:size])
+
+
+def bewaar(mutants: Path, target: Path) -> int:
+    """The results of mutmut's `.meta` files (exit codes, function hashes), one JSON file."""
+    kept: dict[str, dict[str, dict[str, object]]] = {}
+    for meta in sorted(mutants.rglob("*.py.meta")):
+        data = json.loads(meta.read_text())
+        kept[meta.relative_to(mutants).as_posix()] = {
+            "exit_code_by_key": {k: v for k, v in sorted(data["exit_code_by_key"].items())
+                                 if v is not None},
+            "hash_by_function_name": dict(sorted(data["hash_by_function_name"].items())),
+        }
+    target.write_text(json.dumps(kept, indent=0, sort_keys=True) + "\n")
+    return sum(len(v["exit_code_by_key"]) for v in kept.values())
+
+
+def herstel(source: Path, mutants: Path) -> int:
+    """Puts kept results back as mutmut's `.meta` files; mutmut re-checks every hash itself."""
+    kept = json.loads(source.read_text())
+    for name, data in kept.items():
+        meta = mutants / name
+        meta.parent.mkdir(parents=True, exist_ok=True)
+        meta.write_text(json.dumps({**data, "type_check_error_by_key": {},
+                                    "durations_by_key": {}, "estimated_durations_by_key": {}}))
+    return sum(len(v["exit_code_by_key"]) for v in kept.values())
 
 
 def wilson(caught: int, ran: int, z: float = 1.96) -> tuple[float, float]:
@@ -115,7 +157,20 @@ def main() -> int:
     parser.add_argument("--steekproef", type=int, metavar="N", help="a random sample of N")
     parser.add_argument("--seed", type=int, default=20261204, help="the sample's seed")
     parser.add_argument("--namen", action="store_true", help="print the sample's mutant names")
+    parser.add_argument("--te-doen", action="store_true",
+                        help="print the names of the sample's mutants that have no result yet")
+    parser.add_argument("--bewaar", type=Path, metavar="JSON", help="keep mutants/ results here")
+    parser.add_argument("--herstel", type=Path, metavar="JSON", help="restore kept results")
     args = parser.parse_args()
+    if args.herstel:
+        if not args.herstel.exists():
+            print(f"{args.herstel}: no kept results, starting afresh", file=sys.stderr)
+            return 0
+        print(f"restored {herstel(args.herstel, Path('mutants'))} results from {args.herstel}")
+        return 0
+    if args.bewaar:
+        print(f"kept {bewaar(Path('mutants'), args.bewaar)} results in {args.bewaar}")
+        return 0
     mutmut = str(Path(sys.executable).with_name("mutmut"))
     rows = read(mutmut)
     if not rows:
@@ -123,7 +178,10 @@ def main() -> int:
         return 1
     if args.steekproef:
         drawn = sample(rows, args.steekproef, args.seed)
-        print("\n".join(k for k, _ in drawn) if args.namen else estimate(drawn))
+        if args.te_doen:
+            print("\n".join(k for k, status in drawn if status in NOT_RUN))
+        else:
+            print("\n".join(k for k, _ in drawn) if args.namen else estimate(drawn))
         return 0
     if args.survivors:
         for key, status in rows:
