@@ -12,6 +12,10 @@ says how much it covered instead of pretending to be complete.
     python scripts/mutatie_score.py --steekproef 400 --namen   # a seeded sample of mutant names
     python scripts/mutatie_score.py --steekproef 400           # the score over that sample
     python scripts/mutatie_score.py --steekproef 400 --te-doen # the sample's names not yet run
+
+Modules whose mutants have all run (`mutmut run "engine.compare*"`) are counted exactly; the
+sample estimates the rest (`stratified`), so running the quick modules completely narrows the
+interval and spares the sample their mutants.
     python scripts/mutatie_score.py --bewaar docs/mutatie-resultaten.json   # keep the results
     python scripts/mutatie_score.py --herstel docs/mutatie-resultaten.json  # before a run
 
@@ -151,6 +155,42 @@ def estimate(rows: list[tuple[str, str]]) -> str:
             + (f"not caught:\n{survivors}" if survivors else "not caught: none"))
 
 
+def complete_modules(rows: list[tuple[str, str]]) -> set[str]:
+    """The modules every mutant of which has a result: their score is counted, not estimated."""
+    by_module: dict[str, list[str]] = defaultdict(list)
+    for key, status in rows:
+        by_module[module_of(key)].append(status)
+    return {m for m, statuses in by_module.items() if not any(s in NOT_RUN for s in statuses)}
+
+
+def stratified(rows: list[tuple[str, str]], drawn: list[tuple[str, str]]) -> str:
+    """The score of engine/ from two strata: the modules run completely (counted exactly) and
+    the rest, estimated from the sample's mutants in the rest (a simple random sample of all
+    mutants restricted to a stratum is a simple random sample of that stratum). The interval is
+    the rest's Wilson interval scaled by the rest's share; exact modules add no uncertainty."""
+    complete = complete_modules(rows)
+    exact = [s for k, s in rows if module_of(k) in complete]
+    exact_caught = sum(1 for s in exact if s in CAUGHT)
+    rest_total = len(rows) - len(exact)
+    sampled = [s for k, s in drawn if module_of(k) not in complete and s not in NOT_RUN]
+    head = (f"stratified: {len(complete)} modules run completely ({len(exact)} mutants, "
+            f"{exact_caught} caught), the other {rest_total} mutants estimated from "
+            f"{len(sampled)} of the sample")
+    if rest_total and not sampled:
+        return head + "\nscore: not yet estimable (no sampled mutant of the rest has run)"
+    caught = sum(1 for s in sampled if s in CAUGHT)
+    low, high = wilson(caught, len(sampled)) if sampled else (1.0, 1.0)
+    p = caught / len(sampled) if sampled else 1.0
+    total = len(rows)
+
+    def share(q: float) -> float:
+        return 100 * (exact_caught + rest_total * q) / total
+
+    return (f"{head}\nscore {share(p):.1f} % (95 % interval {share(low):.1f}–{share(high):.1f} %)"
+            f"\n" + "\n".join(row(m, Counter(s for k, s in rows if module_of(k) == m))
+                               for m in sorted(complete)))
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--survivors", metavar="MODULE", help="list what survived in MODULE")
@@ -178,10 +218,15 @@ def main() -> int:
         return 1
     if args.steekproef:
         drawn = sample(rows, args.steekproef, args.seed)
-        if args.te_doen:
-            print("\n".join(k for k, status in drawn if status in NOT_RUN))
+        if args.te_doen:  # a module run completely needs no sample
+            complete = complete_modules(rows)
+            print("\n".join(k for k, status in drawn
+                            if status in NOT_RUN and module_of(k) not in complete))
+        elif args.namen:
+            print("\n".join(k for k, _ in drawn))
         else:
-            print("\n".join(k for k, _ in drawn) if args.namen else estimate(drawn))
+            print(estimate(drawn))
+            print(stratified(rows, drawn))
         return 0
     if args.survivors:
         for key, status in rows:
