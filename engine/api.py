@@ -18,6 +18,7 @@ from typing import Any, Literal
 from engine.casus import Casus, validate_casus
 from engine.errors import CoverageError, Problem
 from engine.evaluate import Backend, Receipt, evaluate
+from engine.kern import kern
 from engine.loader import load_pack_sources
 from engine.oracle import OracleBackend
 from engine.regime import RuleBase
@@ -98,3 +99,8 @@ class Engine:
     def advies(self, casus: Casus | dict[str, Any]) -> Receipt:
         """Steps 2 and 4 for every gewenst effect, with the canonical trace and its hash."""
         return evaluate(self.casus(casus), self.rules, self.backend)
+
+    def kern(self, casus: Casus | dict[str, Any]) -> dict[str, Any]:
+        """The compact decision record (docs/kern.md), decided without the full trace; equal
+        to `engine.kern.kern_van(self.advies(casus).trace)`."""
+        return kern(self.casus(casus), self.rules, self.backend)

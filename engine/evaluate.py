@@ -77,6 +77,9 @@ class Context:
     addresses: dict[int, str] = field(default_factory=dict)
     trees: dict[int, tuple[dict[str, Any], Ternary]] = field(default_factory=dict)
     """Rendered subtrees by node identity (nodes are hash-consed per regime)."""
+    volledig: bool = True
+    """False: decide only (`evaluate_advies(volledig=False)`, the kern): no condition trees,
+    texts or citations are rendered; statuses, reasons and questions are the same."""
 
     def leaf_value(self, index: int) -> Ternary:
         found = self.memo.get(index, 0)
@@ -232,29 +235,7 @@ class CasusFacts:
 
 def evaluate(casus: Casus, rules: RuleBase, backend: Backend) -> Receipt:
     """Evaluate every gewenst effect of a (validated) casus; the trace is deterministic."""
-    regime = rules.regime(casus.peildatum, casus.gemeente)
-    facts = CasusFacts.of(casus)
-    session = backend.open(regime, facts.records)
-    try:
-        contexts = [facts.context(casus, effect, session, regime)
-                    for effect in casus.gewenste_effecten]
-        for s, stratum in enumerate(regime.strata, start=1):
-            derived_records: list[FactRecord] = []
-            for c_index, ctx in enumerate(contexts):
-                fact_id = f"d{c_index + 1}s{s}"
-                vals: dict[str, Any] = {}
-                for d in stratum:
-                    value = kleene(d.node, ctx.leaf_value)
-                    ctx.derived[d.feit.id] = value
-                    ctx.ids[f"~{d.feit.id}"] = fact_id
-                    vals[d.feit.id] = value
-                derived_records.append((fact_id, "afgeleid", vals))
-            session.add(derived_records)
-        effecten = [_effect(regime, ctx, casus.peildatum) for ctx in contexts]
-        firings = session.firings
-    finally:
-        session.close()
-    advies = _casus_summary(casus, effecten)
+    regime, advies, firings = evaluate_advies(casus, rules, backend, volledig=True)
     trace = {
         "engine": {"naam": "omgekeerde-toets", "versie": __version__},
         "peildatum": casus.peildatum.isoformat(),
@@ -282,6 +263,43 @@ def evaluate(casus: Casus, rules: RuleBase, backend: Backend) -> Receipt:
                    trace_json=text,
                    trace_hash="sha256:" + hashlib.sha256(text.encode("utf-8")).hexdigest(),
                    backend=backend.name, firings=firings)
+
+
+def evaluate_advies(casus: Casus, rules: RuleBase, backend: Backend, *, volledig: bool
+                    ) -> tuple[Regime, dict[str, Any], int]:
+    """The advies part of the trace (steps 2 and 4 per effect), the regime it was decided under
+    and the backend's firings.
+
+    `volledig=False` decides the same and renders nothing that only explains: no condition
+    trees, citations, texts, derived facts or questions' wording. What it returns is only fit
+    for `engine.kern` (which reads ids, statuses, markeringen, reasons by id and stand,
+    questions by address, termijnen and step 2), and the kern of both forms is the same.
+    """
+    regime = rules.regime(casus.peildatum, casus.gemeente)
+    facts = CasusFacts.of(casus)
+    session = backend.open(regime, facts.records)
+    try:
+        contexts = [facts.context(casus, effect, session, regime)
+                    for effect in casus.gewenste_effecten]
+        for ctx in contexts:
+            ctx.volledig = volledig
+        for s, stratum in enumerate(regime.strata, start=1):
+            derived_records: list[FactRecord] = []
+            for c_index, ctx in enumerate(contexts):
+                fact_id = f"d{c_index + 1}s{s}"
+                vals: dict[str, Any] = {}
+                for d in stratum:
+                    value = kleene(d.node, ctx.leaf_value)
+                    ctx.derived[d.feit.id] = value
+                    ctx.ids[f"~{d.feit.id}"] = fact_id
+                    vals[d.feit.id] = value
+                derived_records.append((fact_id, "afgeleid", vals))
+            session.add(derived_records)
+        effecten = [_effect(regime, ctx, casus.peildatum) for ctx in contexts]
+        firings = session.firings
+    finally:
+        session.close()
+    return regime, _casus_summary(casus, effecten), firings
 
 
 def _gemeente(casus: Casus, regime: Regime) -> dict[str, Any]:
@@ -334,9 +352,25 @@ def _tree(node: Node, ctx: Context) -> tuple[dict[str, Any], Ternary]:
     """
     found = ctx.trees.get(id(node))
     if found is None:
-        found = _render(node, ctx)
+        found = _render(node, ctx) if ctx.volledig else (_NOT_RENDERED, _value(node, ctx))
         ctx.trees[id(node)] = found
     return found
+
+
+_NOT_RENDERED: dict[str, Any] = {}
+"""The tree of a decide-only evaluation: nothing (shared, never written to)."""
+
+
+def _value(node: Node, ctx: Context) -> Ternary:
+    """A node's value as `_render` gives it (every child evaluated), without the rendering."""
+    if isinstance(node, LeafNode):
+        return ctx.leaf_value(node.index)
+    if isinstance(node, NotNode):
+        v = _tree(node.child, ctx)[1]
+        return None if v is None else not v
+    if not isinstance(node, AllNode | AnyNode):
+        raise TypeError(f"onbekend soort toetsknoop: {type(node).__name__}")
+    return combine(node, [_tree(c, ctx)[1] for c in node.children])
 
 
 def _render(node: Node, ctx: Context) -> tuple[dict[str, Any], Ternary]:
@@ -409,6 +443,8 @@ def _item(item: CompiledItem, ctx: Context, peildatum: Any, extra: dict[str, Any
     tree: dict[str, Any] | None = None
     if item.node is not None:
         tree, value = _tree(item.node, ctx)
+    if not ctx.volledig:
+        return {"id": item.id, "uitkomst": UITKOMST[value]}, value
     out: dict[str, Any] = {
         "id": item.id,
         "uitkomst": UITKOMST[value],
@@ -464,6 +500,9 @@ def _instrument(regime: Regime, ci: CompiledInstrument, ctx: Context, served: li
             sections[section].append(out)
     termijnen = []
     for item in ci.termijnen:
+        if not ctx.volledig:
+            termijnen.append(_item(item, ctx, peildatum, {})[0])
+            continue
         src = item.source
         duur = src.duur
         extra = {"omschrijving": src.omschrijving, "eenheid": src.eenheid}
@@ -482,8 +521,11 @@ def _instrument(regime: Regime, ci: CompiledInstrument, ctx: Context, served: li
     open_items = ([] if decision.status == "past_niet" else
                   [unknown_inputs(g.source.node, ctx) for g in decision.open
                    if g.source.node is not None])
-    redenen = [_reden(g, ins) for g in semantics.reasons(decision)]
-    if ins.beslisruimte is not None and decision.status != "past_niet":
+    redenen = [_reden(g, ins, ctx.volledig) for g in semantics.reasons(decision)]
+    if ins.beslisruimte is not None and decision.status != "past_niet" and not ctx.volledig:
+        redenen.append({"soort": "instrument", "id": ins.id,
+                        "stand": semantics.STAND_TER_BEOORDELING})
+    elif ins.beslisruimte is not None and decision.status != "past_niet":
         redenen.append({"soort": "instrument", "id": ins.id,
                         "stand": semantics.STAND_TER_BEOORDELING,
                         "uitleg": f"De wet laat de beslissing aan "
@@ -491,6 +533,11 @@ def _instrument(regime: Regime, ci: CompiledInstrument, ctx: Context, served: li
                         "citaat": (ins.beslisruimte.rechtsgrond or ins.rechtsgrond).tekst(),
                         "door": ins.beslisruimte.door,
                         "wettekst": ins.beslisruimte.wettekst})
+    if not ctx.volledig:  # what apply_forms and the kern read
+        return InstrumentResult(ci, {
+            "id": ins.id, "naam": ins.naam, "trede": ins.trede, "status": decision.status,
+            "markering": decision.markering, "redenen": redenen, "termijnen": termijnen,
+            "nog_uitvragen": []}, open_items)
     onzeker = ins.onzeker or any(x.source.onzeker for x in (
         *ci.voorwaarden, *ci.uitsluitingen, *ci.voorliggend, *ci.termijnen))
     result: dict[str, Any] = {
@@ -603,7 +650,9 @@ def _cite(rechtsgrond: Rechtsgrond, peildatum: Any) -> dict[str, str | None]:
     return found[1]
 
 
-def _reden(g: semantics.Ground, instrument: Any) -> dict[str, Any]:
+def _reden(g: semantics.Ground, instrument: Any, volledig: bool = True) -> dict[str, Any]:
+    if not volledig:
+        return {"soort": g.kind, "id": g.id, "stand": semantics.reden_stand(g)}
     src = g.source.source
     rechtsgrond = getattr(src, "rechtsgrond", None) or (
         instrument.rechtsgrond if g.kind == "toepassing" else None)
@@ -631,6 +680,10 @@ def _effect(regime: Regime, ctx: Context, peildatum: Any) -> dict[str, Any]:
         g = cg.grondwaarde
         tree, value = _tree(cg.node, ctx)
         gw_value[g.id] = value
+        if value is None:
+            open_items.append(unknown_inputs(cg.node, ctx))
+        if not ctx.volledig:
+            continue
         entry: dict[str, Any] = {
             "id": g.id, "pakket": cg.pack.id, "domein": cg.pack.pack.regelpakket.domein,
             "tekst": g.tekst, "rechtsgrond": _cite(g.rechtsgrond, peildatum),
@@ -639,8 +692,6 @@ def _effect(regime: Regime, ctx: Context, peildatum: Any) -> dict[str, Any]:
         if g.onzeker:
             entry["onzeker"] = True
         grondwaarden.append(entry)
-        if value is None:
-            open_items.append(unknown_inputs(cg.node, ctx))
 
     wetten: dict[str, dict[str, Any]] = {}
     for cg in regime.grondwaarden:
@@ -674,7 +725,7 @@ def _effect(regime: Regime, ctx: Context, peildatum: Any) -> dict[str, Any]:
                 niet_van_toepassing.append({"id": ins.id, "reden": "toepassing: nee"})
                 continue
         r = _instrument(regime, ci, ctx, served, peildatum, toepassing)
-        if toepassing is not None:
+        if toepassing is not None and ctx.volledig:
             r.result["toepassing"] = toepassing[0]
         results[ins.id] = r
     apply_forms(results, niet_van_toepassing)
@@ -692,7 +743,7 @@ def _effect(regime: Regime, ctx: Context, peildatum: Any) -> dict[str, Any]:
     for ci in listed:
         used |= ci.derived
     afgeleid = []
-    for d in regime.derived:
+    for d in regime.derived if ctx.volledig else ():
         if d.feit.id not in used:
             continue
         entry = {
@@ -708,7 +759,7 @@ def _effect(regime: Regime, ctx: Context, peildatum: Any) -> dict[str, Any]:
     counts: Counter[str] = Counter()
     for group in open_items:
         counts.update(set(group))
-    nog = [{"feit": addr, "vraag": _vraag(regime, addr), "aantal": n}
+    nog = [{"feit": addr, "vraag": _vraag(regime, addr) if ctx.volledig else "", "aantal": n}
            for addr, n in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))]
     instrumenten.sort(key=lambda r: (TREDE_ORDER[r["trede"]],
                                      semantics.STATUS_RANK[r["status"]]))

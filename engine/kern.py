@@ -8,16 +8,19 @@ grounds that gave it (by rule id, with how each stood), the facts still to ask a
 termijnen that apply; and what binds it to its inputs (the casus hash, the pack hashes, the
 engine version, the peildatum and the gemeente).
 
-This module derives the kern from a full trace (`kern_van`): that projection is its definition.
-The evaluator will come to build it directly, without the full trace; a test then holds the two
-equal on every public example and on generated casussen.
+The kern is defined as a projection of the full trace (`kern_van`). `kern` builds the same
+record without rendering the full trace (the evaluator decides only); the tests hold the two
+equal, byte for byte, on every public example and on generated casussen, on both backends.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from engine.evaluate import trace_hash
+from engine.casus import Casus
+from engine.evaluate import Backend, evaluate_advies, trace_hash
+from engine.regime import RuleBase
+from engine.version import __version__
 
 VORM = "omgekeerde-toets/kern/1"
 """The format's name and version: a reader refuses a kern of a form it does not know."""
@@ -25,18 +28,39 @@ VORM = "omgekeerde-toets/kern/1"
 
 def kern_van(trace: dict[str, Any]) -> dict[str, Any]:
     """The kern of a full trace (a receipt without or with its `trace_hash`)."""
-    advies = trace["advies"]
     gemeente = trace.get("gemeente") or {}
+    return _kern(engine=trace["engine"]["versie"], peildatum=trace["peildatum"],
+                 gemeente=gemeente.get("code"),
+                 lokaal_beleid=list(gemeente.get("lokaal_beleid", [])),
+                 pakketten=[[p["id"], p["versie"], p["hash"]] for p in trace["pakketten"]],
+                 casus=trace_hash(trace["casus"]), advies=trace["advies"])
+
+
+def kern(casus: Casus, rules: RuleBase, backend: Backend) -> dict[str, Any]:
+    """The kern of a casus, decided without rendering the full trace (`evaluate_advies` with
+    `volledig=False`): the same record as `kern_van(evaluate(…).trace)`, at a fraction of the
+    work. The tests hold the two equal on every public example and on generated casussen."""
+    regime, advies, _ = evaluate_advies(casus, rules, backend, volledig=False)
+    return _kern(engine=__version__, peildatum=casus.peildatum.isoformat(),
+                 gemeente=casus.gemeente, lokaal_beleid=list(regime.overlays),
+                 pakketten=[[lp.id, lp.pack.regelpakket.versie, "sha256:" + lp.sha256]
+                            for lp in regime.packs],
+                 casus=trace_hash(casus.model_dump(mode="json", exclude_none=True)),
+                 advies=advies)
+
+
+def _kern(*, engine: str, peildatum: str, gemeente: str | None, lokaal_beleid: list[str],
+          pakketten: list[list[str]], casus: str, advies: dict[str, Any]) -> dict[str, Any]:
     vragen = [v["feit"] for v in advies["nog_uitvragen"]]
     index = {feit: i for i, feit in enumerate(vragen)}
     return {
         "vorm": VORM,
-        "engine": trace["engine"]["versie"],
-        "peildatum": trace["peildatum"],
-        "gemeente": gemeente.get("code"),
-        "lokaal_beleid": list(gemeente.get("lokaal_beleid", [])),
-        "pakketten": [[p["id"], p["versie"], p["hash"]] for p in trace["pakketten"]],
-        "casus": trace_hash(trace["casus"]),
+        "engine": engine,
+        "peildatum": peildatum,
+        "gemeente": gemeente,
+        "lokaal_beleid": lokaal_beleid,
+        "pakketten": pakketten,
+        "casus": casus,
         "stap2": {k: advies["stap2"][k] for k in ("domeinen", "mogelijke_domeinen",
                                                   "integraal_overleg",
                                                   "effecten_zonder_grondwaarde")},

@@ -112,3 +112,37 @@ _ENGINE = Engine.load()
 def test_the_kern_of_generated_casussen_is_their_full_trace_projected(
         data: dict[str, Any]) -> None:
     assert_projection(_ENGINE.advies(data).trace)
+
+
+# ---- the kern decided directly (engine.kern.kern, Engine.kern): no full trace is rendered
+
+def assert_direct_equals_projected(engine: Engine, data: dict[str, Any]) -> None:
+    """Byte for byte (the canonical JSON and so the hash) on both backends."""
+    projected = kern_van(engine.advies(data).trace)
+    for backend in ("durable", "oracle"):
+        direct = engine.with_backend(backend).kern(data)
+        assert direct == projected, backend
+        assert kern_hash(direct) == kern_hash(projected)
+
+
+@pytest.mark.parametrize("path", sorted(EXAMPLES.glob("*.yaml")), ids=lambda p: p.stem)
+def test_the_direct_kern_of_every_public_example_equals_the_projected_one(
+        rules: Engine, path: Path) -> None:
+    assert_direct_equals_projected(rules, example(rules, path))
+
+
+def test_the_direct_kern_with_local_policy_equals_the_projected_one(rules: Engine) -> None:
+    """A gemeente with local overlays: its packs and lokaal_beleid are in both."""
+    data = example(rules, EXAMPLES / "scootmobiel.yaml")
+    data["gemeente"] = "GM9991"  # rules/gemeenten: the bundled example municipality
+    kern = rules.kern(data)
+    assert kern["gemeente"] == "GM9991"
+    assert kern["lokaal_beleid"]  # its overlays were applied
+    assert_direct_equals_projected(rules, data)
+
+
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(data=casussen(_ENGINE.rules.catalogue, ranges(_ENGINE)))
+def test_the_direct_kern_of_generated_casussen_equals_the_projected_one(
+        data: dict[str, Any]) -> None:
+    assert_direct_equals_projected(_ENGINE, data)
