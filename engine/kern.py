@@ -15,15 +15,73 @@ equal, byte for byte, on every public example and on generated casussen, on both
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal, get_args
+
+from pydantic import BaseModel, ConfigDict, Field
 
 from engine.casus import Casus
 from engine.evaluate import Backend, evaluate_advies, trace_hash
 from engine.regime import RuleBase
+from engine.semantics import Markering
+from engine.trace import Status
 from engine.version import __version__
 
-VORM = "omgekeerde-toets/kern/1"
+VormKern = Literal["omgekeerde-toets/kern/1"]
+VORM: str = get_args(VormKern)[0]
 """The format's name and version: a reader refuses a kern of a form it does not know."""
+
+
+class _K(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+Vraag = int | str
+"""A question: its position in the casus's `nog_uitvragen` (a fact address when it is not
+there, which the evaluator never does)."""
+
+
+class KernInstrument(_K):
+    """One instrument of an effect; an empty list is left out of the stored form."""
+
+    id: str
+    status: Status
+    markering: list[Markering] = []
+    redenen: list[tuple[str, str]] = Field(
+        default=[], description="[soort:id, stand]: the grounds that gave the status")
+    vragen: list[Vraag] = []
+    termijnen: list[tuple[str, Literal["ja", "onbekend"]]] = []
+
+
+class KernEffect(_K):
+    id: str
+    wetten: dict[str, Literal["ja", "onbekend"]] = Field(description="step 2 per law involved")
+    domeinen: list[str]
+    mogelijke_domeinen: list[str]
+    vragen: list[Vraag]
+    instrumenten: list[KernInstrument]
+
+
+class KernStap2(_K):
+    domeinen: list[str]
+    mogelijke_domeinen: list[str]
+    integraal_overleg: bool
+    effecten_zonder_grondwaarde: list[str]
+
+
+class Kern(_K):
+    """The compact decision record (docs/kern.md): what the advies decided and what binds it
+    to its inputs. A reader refuses a `vorm` it does not know."""
+
+    vorm: VormKern
+    engine: str
+    peildatum: str
+    gemeente: str | None
+    lokaal_beleid: list[str]
+    pakketten: list[tuple[str, str, str]] = Field(description="[id, versie, sha256:…]")
+    casus: str = Field(description="sha256 of the casus as evaluated (canonical JSON)")
+    stap2: KernStap2
+    nog_uitvragen: list[str]
+    effecten: list[KernEffect]
 
 
 def kern_van(trace: dict[str, Any]) -> dict[str, Any]:

@@ -11,6 +11,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, HttpUrl, field_validator, model_validator
 
+from engine import Kern
 from engine.casus import Casus, Stap3
 from engine.compare import Wetsvergelijking
 from engine.numbers import BEDRAG_DECIMALEN, GETAL, MAX_BEDRAG, MAX_GEHEEL
@@ -173,6 +174,16 @@ class AdviesSamenvatting(Closed):
 class AdviesUit(AdviesSamenvatting):
     trace: Trace | None = Field(description="het volledige bewijsstuk (canonieke trace); null "
                                             "als het advies gewist is")
+
+
+class AdviesKernUit(AdviesSamenvatting):
+    """`GET /v1/adviezen/{id}?vorm=kern`: the advies with its compact decision record."""
+
+    kern: Kern | None = Field(description="het beslisrecord (docs/kern.md): per effect stap 2, "
+                                          "per instrument status, markering, redenen (soort:id "
+                                          "en stand), vragen en termijnen; null als het advies "
+                                          "gewist is")
+    kern_hash: str | None = Field(description="sha256 van de canonieke JSON van de kern")
 
 
 class AdviesLijst(Closed):

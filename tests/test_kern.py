@@ -19,7 +19,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 
 from engine import Engine
-from engine.kern import VORM, kern_hash, kern_van
+from engine.kern import VORM, Kern, kern_hash, kern_van
 from tests.paths import EXAMPLES
 from tests.test_properties import casussen, ranges
 
@@ -37,6 +37,7 @@ def assert_projection(trace: dict[str, Any]) -> None:
     """Every decision of the full trace is in the kern, equal, and nothing else is."""
     kern = kern_van(trace)
     assert kern["vorm"] == VORM
+    Kern.model_validate(kern)  # the documented model (OpenAPI) describes what is stored
     assert kern["casus"] == stdlib_hash(trace["casus"])
     assert kern["peildatum"] == trace["peildatum"]
     assert kern["engine"] == trace["engine"]["versie"]
@@ -146,3 +147,17 @@ def test_the_direct_kern_with_local_policy_equals_the_projected_one(rules: Engin
 def test_the_direct_kern_of_generated_casussen_equals_the_projected_one(
         data: dict[str, Any]) -> None:
     assert_direct_equals_projected(_ENGINE, data)
+
+
+def test_the_kern_model_refuses_an_unknown_form_and_a_field_it_does_not_know(
+        rules: Engine) -> None:
+    kern = rules.kern(example(rules, EXAMPLES / "scootmobiel.yaml"))
+    Kern.model_validate(kern)
+    with pytest.raises(ValueError, match="vorm"):
+        Kern.model_validate({**kern, "vorm": "omgekeerde-toets/kern/2"})
+    with pytest.raises(ValueError, match="extra"):
+        Kern.model_validate({**kern, "trace": {}})
+    bad = copy.deepcopy(kern)
+    bad["effecten"][0]["instrumenten"][0]["status"] = "misschien"
+    with pytest.raises(ValueError, match="status"):
+        Kern.model_validate(bad)

@@ -7,13 +7,13 @@ the facts it was made from no longer exist, by design."""
 from __future__ import annotations
 
 import json
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Body, Depends, Request, Response
+from fastapi import APIRouter, Body, Depends, Query, Request, Response
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from engine import Receipt
+from engine import Receipt, canonical_json, kern_hash, kern_van
 from engine.compare import parameter_info, vergelijk
 from engine.evaluate import trace_hash
 from engine.replay import diff
@@ -30,6 +30,7 @@ from service.routes.casussen import markers
 from service.routes.logboek import record_reads
 from service.schemas import (
     AdviesIn,
+    AdviesKernUit,
     AdviesLijst,
     AdviesSamenvatting,
     AdviesUit,
@@ -96,9 +97,15 @@ def full(summary_: AdviesSamenvatting, trace_json: str, status: int = 200,
     re-encoded (hundreds of KB for a large casus), and the bytes are exactly the stored ones.
     The shape is `AdviesUit` (documented as the response model); an erased advies has no
     trace left: `null`."""
-    trace_json = trace_json or "null"
+    return spliced(summary_, status, headers, trace=trace_json or "null")
+
+
+def spliced(summary_: AdviesSamenvatting, status: int = 200,
+            headers: dict[str, str] | None = None, **raw_json: str) -> Response:
+    """The summary with fields whose JSON text is given as is (canonical, so a client can hash
+    what it receives; an empty list stays left out where the stored form leaves it out)."""
     head = summary_.model_dump_json()
-    body = head[:-1] + ',"trace":' + trace_json + "}"
+    body = head[:-1] + "".join(f',"{k}":{v}' for k, v in raw_json.items()) + "}"
     return Response(content=body.encode("utf-8"), status_code=status,
                     media_type="application/json", headers=headers)
 
@@ -150,12 +157,27 @@ def index(paging: Paging = Depends(), casusId: str | None = None,
                                      totaal=count(session, Advies, *where)))
 
 
-@router.get("/adviezen/{advies_id}", response_model=AdviesUit)
+Vorm = Literal["volledig", "kern"]
+
+
+@router.get("/adviezen/{advies_id}", response_model=AdviesUit | AdviesKernUit,
+            summary="Eén advies: met het volledige bewijsstuk (vorm=volledig) of met het "
+                    "beslisrecord (vorm=kern, docs/kern.md)")
 def show(advies_id: str, request: Request, session: Session = Depends(db_read),
+         vorm: Vorm = Query("volledig", description=(
+             "volledig: de canonieke trace zoals opgeslagen (trace_hash); kern: alleen wat "
+             "beslist is (stap 2, per instrument status, redenen en vragen) met kern_hash, "
+             "een twintigste of minder van de trace")),
          who: Principal = Depends(require("consulent", "auditor"))) -> Response:
     row = load(session, Advies, advies_id, who, Actie.LEZEN)
     gewist = markers(session, [row.casus_id]).get(row.casus_id or "")
-    found = full(summary(row, on_advies(session, row.id), gewist), row.trace)
+    head = summary(row, on_advies(session, row.id), gewist)
+    if vorm == "kern":
+        kern = kern_van(json.loads(row.trace)) if row.trace else None
+        found = spliced(head, kern="null" if kern is None else canonical_json(kern),
+                        kern_hash=json.dumps(None if kern is None else kern_hash(kern)))
+    else:
+        found = full(head, row.trace)
     record_reads(request, who, "advies_lezen", [(row.casus_id, row.id, None)])
     return found
 
