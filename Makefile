@@ -3,6 +3,8 @@ PY ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+# the commit `make bench` and `make bench-http` compare with (issue 13)
+BASELINE ?= 077e98a
 
 $(STAMP): pyproject.toml
 	@$(PY) -c 'import sys; assert sys.version_info[:2] in ((3, 11), (3, 12)), "Python 3.11 or 3.12 needed (durable-rules does not build on 3.13)"'
@@ -33,11 +35,13 @@ bench: $(STAMP)  ## every benchmark but HTTP; rewrites docs/performance.md
 	$(BIN)/python bench/bench.py --write docs/performance.md --notes bench/notes.md
 	$(BIN)/python bench/memory.py --write docs/performance.md
 	$(BIN)/python bench/scaling.py --write docs/performance.md
-	$(BIN)/python bench/baseline.py --ref $(or $(BASELINE),077e98a) --write docs/performance.md
+	$(BIN)/python bench/baseline.py --ref $(BASELINE) --write docs/performance.md
+	$(BIN)/python bench/openfisca_vergelijking.py --write docs/performance.md
 	$(BIN)/python bench/impact_bench.py --write docs/performance.md
 
-bench-http: $(STAMP)  ## HTTP load (SQLite; PostgreSQL too with OT_TEST_POSTGRES_URL); appends
+bench-http: $(STAMP)  ## HTTP load (SQLite; PostgreSQL too with OT_TEST_POSTGRES_URL); appends; then against $(BASELINE)
 	$(BIN)/python bench/http_load.py --write docs/performance.md
+	$(BIN)/python bench/http_load.py --baseline $(BASELINE) --seconds 5 --write docs/performance.md
 
 .PHONY: mutatie
 MUTMUT_RUN := OT_SHARED=$(abspath ../shared) $(BIN)/mutmut run --max-children $(or $(JOBS),2)

@@ -70,9 +70,12 @@ class Worker:
     size: dict[str, int] = field(default_factory=dict)
 
     @classmethod
-    def start(cls, name: str, python: Path | str, checkout: Path) -> Worker:
+    def start(cls, name: str, python: Path | str, checkout: Path,
+              command: tuple[str, ...] = (str(WORKER),)) -> Worker:
+        """`command`: the worker script and its arguments (another script that speaks the same
+        protocol, such as `bench/openfisca_vergelijking.py --worker`)."""
         env = {**os.environ, "PYTHONPATH": str(checkout), "PYTHONHASHSEED": "0"}
-        process = subprocess.Popen([str(python), str(WORKER)], cwd=checkout, env=env,
+        process = subprocess.Popen([str(python), *command], cwd=checkout, env=env,
                                    stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
         return cls(name, process)
 
@@ -151,19 +154,42 @@ def run(ref: str, runs: int, rounds: int) -> tuple[str, str]:
     return header, table
 
 
-def write(path: Path, header: str, table: str) -> None:
+def machine() -> str:
+    """The machine as one phrase: processor, cores, Python, system."""
+    cpu = platform.processor() or platform.machine()
+    try:
+        for line in Path("/proc/cpuinfo").read_text("utf-8").splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    return (f"{cpu} ({platform.machine()}), {os.cpu_count()} cores, Python "
+            f"{platform.python_version()}, {platform.system()}")
+
+
+def load_average() -> str:
+    """How busy the machine is right now: the load average over 1, 5 and 15 minutes."""
+    return " / ".join(f"{x:.2f}" for x in os.getloadavg())
+
+
+def replace_section(text: str, heading: str, section: str) -> str:
+    """`text` with the section under `heading` replaced by `section` (or `section` added at
+    the end); the other sections stay as they are."""
+    start = text.find(heading + "\n")
+    if start < 0:
+        return text.rstrip("\n") + "\n\n" + section
+    end = text.find("\n## ", start + len(heading))
+    return text[:start] + section + ("" if end < 0 else text[end:])
+
+
+def write(path: Path, header: str, table: str, heading: str = SECTION,
+          made_by: str = "`python bench/baseline.py` (`make bench`)") -> None:
     """Replace this section of the report (or add it), leaving the others as they are."""
     stamp = dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
-    section = (f"{SECTION}\n\nMade by `python bench/baseline.py` (`make bench`) on {stamp}.\n\n"
-               f"{header}\n\n{table}\n")
+    section = f"{heading}\n\nMade by {made_by} on {stamp}.\n\n{header}\n\n{table}\n"
     text = path.read_text("utf-8") if path.is_file() else "# Performance\n"
-    start = text.find(SECTION)
-    if start < 0:
-        text = text.rstrip("\n") + "\n\n" + section
-    else:
-        end = text.find("\n## ", start + len(SECTION))
-        text = text[:start] + section + ("" if end < 0 else text[end:])
-    path.write_text(text, encoding="utf-8")
+    path.write_text(replace_section(text, heading, section), encoding="utf-8")
 
 
 def main() -> None:
