@@ -333,13 +333,23 @@ def _param(regime: Regime, name: str) -> Any:
 
 
 def _rep(space: _Space, prefix: str, name: str, cell: int) -> Any:
+    """How a cell reads in a report's example: the value, `ANDERS` for "none of the named
+    values", and `<t`, `>t` or `t..u` (strictly between) for the cells between thresholds."""
     part = space.partitions[(kind_of(prefix), name)]
     op, args = part.cells[cell]
     if op == "eq":
-        return args[0]
+        return _number(args[0])
     if op == "none_of":
         return ANDERS
-    return {"lt": f"<{args[0]}", "gt": f">{args[0]}"}.get(op, f"{args[0]}..{args[-1]}")
+    lo, hi = _number(args[0]), _number(args[-1])
+    return {"lt": f"<{lo}", "gt": f">{lo}"}.get(op, f"{lo}..{hi}")
+
+
+def _number(value: Any) -> Any:
+    """A threshold as a person reads it: 65, not 65.0 (thresholds are kept as floats)."""
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    return value
 
 
 def _input_leaves(space: _Space, nodes: list[Node], derived: dict[str, Any]

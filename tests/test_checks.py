@@ -152,3 +152,57 @@ def test_classes_keep_every_bound_the_check_reads(tmp_path: Path) -> None:
     assert r.overlap and not r.gaten
     ages = {v for e in r.overlap for k, v in e["feiten"].items() if k == "persoon.leeftijd"}
     assert ages and all(a == 60 or str(a).startswith("60") for a in ages), ages
+
+
+BETWEEN = """
+regelpakket: {id: t, naam: Test, domein: Test, bwb_id: BWBR0035362, versie: "1",
+              geldig_vanaf: 2024-01-01}
+grondwaarden:
+  - {id: t.doel, tekst: Doel, rechtsgrond: {bwb_id: BWBR0035362, artikel: "1"},
+     toets: {feit: effect.leefgebied, op: "=", waarde: mobiliteit}}
+instrumenten:
+  - id: t.jong
+    naam: Voor jongeren
+    soort: uitkering
+    trede: maatwerk
+    rechtsgrond: {bwb_id: BWBR0035362, artikel: "2"}
+    grondwaarden: [t.doel]
+    voorwaarden:
+      - {id: leeftijd, uitleg: "Tot en met 60.", rechtsgrond: {bwb_id: BWBR0035362, artikel: "2"},
+         toets: {feit: persoon.leeftijd, op: "<=", waarde: 60}}
+  - id: t.oud
+    naam: Voor ouderen
+    soort: uitkering
+    trede: maatwerk
+    rechtsgrond: {bwb_id: BWBR0035362, artikel: "3"}
+    grondwaarden: [t.doel]
+    voorwaarden:
+      - {id: leeftijd, uitleg: "Vanaf 70.", rechtsgrond: {bwb_id: BWBR0035362, artikel: "3"},
+         toets: {feit: persoon.leeftijd, op: ">=", waarde: 70}}
+controles:
+  - {id: jong_of_oud, omschrijving: Precies één, rechtsgrond: {bwb_id: BWBR0035362, artikel: "4"},
+     instrumenten: [t.jong, t.oud], uniek: true, volledig: true,
+     binnen: {feit: effect.leefgebied, op: "=", waarde: mobiliteit}}
+"""
+
+
+def test_a_gap_strictly_between_two_thresholds_reads_as_a_range(tmp_path: Path) -> None:
+    """Ages 61 to 69 fit neither: the example is the open cell between 60 and 70, shown as
+    whole numbers the way the rule writes them."""
+    folder = tmp_path / "between"
+    folder.mkdir()
+    (folder / "t.yaml").write_text(BETWEEN, "utf-8")
+    (r,) = run_controles(Engine.load([folder]).rules)
+    assert not r.overlap
+    assert r.gaten[0] == {"feiten": {"effect.leefgebied": "mobiliteit",
+                                     "persoon.leeftijd": "60..70"}, "past": []}
+    (problem,) = r.problems()
+    assert problem.melding == ("controle 'jong_of_oud': gat, geen instrument past bij "
+                               "bijvoorbeeld {effect.leefgebied=mobiliteit, "
+                               "persoon.leeftijd=60..70} (past: geen)")
+
+
+def test_a_gap_at_a_threshold_reads_as_a_whole_number(tmp_path: Path) -> None:
+    (r,) = run_controles(Engine.load([load(tmp_path, 65, 67)]).rules)
+    assert r.gaten[0]["feiten"]["persoon.leeftijd"] == 65
+    assert "persoon.leeftijd=65}" in r.problems()[0].melding
