@@ -139,6 +139,8 @@ def importeer(path: Path, *, naam: str | None = None,
                                              "(een mapping met bwb_id, valid_from en articles)")])
     problems: list[Problem] = []
     bwb_id = _required(doc, data, "bwb_id", problems)
+    if bwb_id is not None and not isinstance(bwb_id, str):
+        problems.append(doc.problem(("bwb_id",), f"verwacht tekst, niet {bwb_id!r}"))
     valid_from = _required(doc, data, "valid_from", problems)
     url = data.get("url")
     entries = data.get("articles")
@@ -153,6 +155,8 @@ def importeer(path: Path, *, naam: str | None = None,
             versie = dt.date.fromisoformat(valid_from)
         except ValueError:
             problems.append(doc.problem(("valid_from",), f"geen datum: {valid_from!r}"))
+    elif valid_from is not None:
+        problems.append(doc.problem(("valid_from",), f"geen datum: {valid_from!r}"))
     wanted = {nummer_sleutel(a) for a in artikelen} if artikelen is not None else None
     order: list[_ArticleNode] = []
     by_number: dict[str, _ArticleNode] = {}
