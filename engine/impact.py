@@ -126,7 +126,8 @@ def statuses(trace: dict[str, Any]) -> dict[tuple[str, str], dict[str, Any]]:
         for ins in effect["stap4"]["instrumenten"]:
             out[(effect["id"], ins["id"])] = ins
         for ins in effect["stap4"]["niet_van_toepassing"]:
-            out[(effect["id"], ins["id"])] = {"status": "niet_van_toepassing",
+            # the id too: a move to or from here names the instrument (`_beslissend`)
+            out[(effect["id"], ins["id"])] = {"id": ins["id"], "status": "niet_van_toepassing",
                                               "reden": ins.get("reden", "")}
     return out
 

@@ -155,8 +155,10 @@ def test_statuses_keys_each_instrument_by_effect_and_id() -> None:
               ("e2", [], [{"id": "i.a"}]))
     assert statuses(t) == {
         ("e1", "i.a"): shown,
-        ("e1", "i.b"): {"status": "niet_van_toepassing", "reden": "dient geen grondwaarde"},
-        ("e2", "i.a"): {"status": "niet_van_toepassing", "reden": ""},
+        # the id is kept, so a move to or from "not applicable" names the instrument
+        ("e1", "i.b"): {"id": "i.b", "status": "niet_van_toepassing",
+                        "reden": "dient geen grondwaarde"},
+        ("e2", "i.a"): {"id": "i.a", "status": "niet_van_toepassing", "reden": ""},
     }
 
 
@@ -575,3 +577,12 @@ def test_casussen_rapport_counts() -> None:
     assert (report.totaal, report.veranderd, report.fouten) == (4, 2, 1)
     assert CasussenRapport().as_dict() == {"totaal": 0, "veranderd": 0, "fouten": 0,
                                            "per_instrument": {}, "casussen": []}
+
+
+def test_a_new_instrument_that_does_not_apply_is_named_in_the_reason() -> None:
+    """A new local instrument that does not concern this effect: the reason names it (was "")."""
+    new = statuses(trace(("e1", [], [{"id": "gm.nieuw", "reden": "toepassing: nee"}])))
+    (reden,) = _beslissend({"status": AFWEZIG}, new[("e1", "gm.nieuw")])
+    assert reden["id"] == "gm.nieuw"
+    assert reden["uitleg"] == "nieuw in de regels"
+    assert (reden["van"], reden["naar"]) == (AFWEZIG, "niet_van_toepassing")
