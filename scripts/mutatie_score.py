@@ -111,12 +111,13 @@ def bewaar(mutants: Path, target: Path) -> int:
     for meta in sorted(mutants.rglob("*.py.meta")):
         data = json.loads(meta.read_text())
         kept[meta.relative_to(mutants).as_posix()] = {
-            "exit_code_by_key": {k: v for k, v in sorted(data["exit_code_by_key"].items())
-                                 if v is not None},
+            # the unrun too (null): a restored module then still shows it is incomplete
+            "exit_code_by_key": dict(sorted(data["exit_code_by_key"].items())),
             "hash_by_function_name": dict(sorted(data["hash_by_function_name"].items())),
         }
     target.write_text(json.dumps(kept, indent=0, sort_keys=True) + "\n")
-    return sum(len(v["exit_code_by_key"]) for v in kept.values())
+    return sum(1 for v in kept.values() for code in v["exit_code_by_key"].values()
+               if code is not None)
 
 
 def herstel(source: Path, mutants: Path) -> int:
@@ -127,7 +128,8 @@ def herstel(source: Path, mutants: Path) -> int:
         meta.parent.mkdir(parents=True, exist_ok=True)
         meta.write_text(json.dumps({**data, "type_check_error_by_key": {},
                                     "durations_by_key": {}, "estimated_durations_by_key": {}}))
-    return sum(len(v["exit_code_by_key"]) for v in kept.values())
+    return sum(1 for v in kept.values() for code in v["exit_code_by_key"].values()
+               if code is not None)
 
 
 def wilson(caught: int, ran: int, z: float = 1.96) -> tuple[float, float]:

@@ -53,7 +53,8 @@ def test_without_a_sampled_result_in_the_rest_there_is_no_estimate() -> None:
     assert "not yet estimable" in ms.stratified(rows, rows)
 
 
-def test_kept_results_round_trip_without_the_unrun(tmp_path: Path) -> None:
+def test_kept_results_round_trip_with_the_unrun_still_unrun(tmp_path: Path) -> None:
+    """The unrun mutant is kept as null, so a restored module still reads as incomplete."""
     mutants = tmp_path / "mutants"
     (mutants / "engine").mkdir(parents=True)
     meta = {"exit_code_by_key": {"engine.a.x_f__mutmut_1": 1, "engine.a.x_f__mutmut_2": None},
@@ -66,5 +67,6 @@ def test_kept_results_round_trip_without_the_unrun(tmp_path: Path) -> None:
     restored = tmp_path / "again"
     assert ms.herstel(kept, restored) == 1
     back = json.loads((restored / "engine" / "a.py.meta").read_text())
-    assert back["exit_code_by_key"] == {"engine.a.x_f__mutmut_1": 1}
+    assert back["exit_code_by_key"] == {"engine.a.x_f__mutmut_1": 1,
+                                        "engine.a.x_f__mutmut_2": None}
     assert back["hash_by_function_name"] == {"x_f": "abc"}
