@@ -362,7 +362,8 @@ _NOT_RENDERED: dict[str, Any] = {}
 
 
 def _value(node: Node, ctx: Context) -> Ternary:
-    """A node's value as `_render` gives it (every child evaluated), without the rendering."""
+    """A node's value from its children's (`_tree`: every child evaluated and cached, rendered
+    only in a full evaluation); the one place a node's Kleene value is combined here."""
     if isinstance(node, LeafNode):
         return ctx.leaf_value(node.index)
     if isinstance(node, NotNode):
@@ -374,9 +375,11 @@ def _value(node: Node, ctx: Context) -> Ternary:
 
 
 def _render(node: Node, ctx: Context) -> tuple[dict[str, Any], Ternary]:
+    """A node with its value (`_value`, which renders and caches the children first) and, for
+    a leaf, the fact it compared and where it lives."""
+    value = _value(node, ctx)
     if isinstance(node, LeafNode):
         leaf = ctx.leaves[node.index]
-        value = ctx.leaf_value(node.index)
         out: dict[str, Any] = {
             "feit": leaf.path,
             "adres": ctx.address(leaf),
@@ -389,20 +392,9 @@ def _render(node: Node, ctx: Context) -> tuple[dict[str, Any], Ternary]:
             out["parameter"] = leaf.parameter
         return out, value
     if isinstance(node, NotNode):
-        child, v = _tree(node.child, ctx)
-        value = None if v is None else not v
-        return {"niet": child, "uitkomst": UITKOMST[value]}, value
-    if not isinstance(node, AllNode | AnyNode):
-        raise TypeError(f"onbekend soort toetsknoop: {type(node).__name__}")
-    children = []
-    values = []
-    for c in node.children:
-        rendered, v = _tree(c, ctx)
-        children.append(rendered)
-        values.append(v)
-    value = combine(node, values)
+        return {"niet": _tree(node.child, ctx)[0], "uitkomst": UITKOMST[value]}, value
     key = "alle" if isinstance(node, AllNode) else "een_van"
-    return {key: children, "uitkomst": UITKOMST[value]}, value
+    return {key: [_tree(c, ctx)[0] for c in node.children], "uitkomst": UITKOMST[value]}, value
 
 
 def unknown_inputs(node: Node, ctx: Context, seen: set[str] | None = None) -> list[str]:
@@ -522,17 +514,15 @@ def _instrument(regime: Regime, ci: CompiledInstrument, ctx: Context, served: li
                   [unknown_inputs(g.source.node, ctx) for g in decision.open
                    if g.source.node is not None])
     redenen = [_reden(g, ins, ctx.volledig) for g in semantics.reasons(decision)]
-    if ins.beslisruimte is not None and decision.status != "past_niet" and not ctx.volledig:
-        redenen.append({"soort": "instrument", "id": ins.id,
-                        "stand": semantics.STAND_TER_BEOORDELING})
-    elif ins.beslisruimte is not None and decision.status != "past_niet":
-        redenen.append({"soort": "instrument", "id": ins.id,
-                        "stand": semantics.STAND_TER_BEOORDELING,
-                        "uitleg": f"De wet laat de beslissing aan "
-                                  f"{semantics.beslisser(ins.beslisruimte.door)}.",
-                        "citaat": (ins.beslisruimte.rechtsgrond or ins.rechtsgrond).tekst(),
-                        "door": ins.beslisruimte.door,
-                        "wettekst": ins.beslisruimte.wettekst})
+    if ins.beslisruimte is not None and decision.status != "past_niet":
+        reden: dict[str, Any] = {"soort": "instrument", "id": ins.id,
+                                 "stand": semantics.STAND_TER_BEOORDELING}
+        if ctx.volledig:
+            reden.update(uitleg=f"De wet laat de beslissing aan "
+                                f"{semantics.beslisser(ins.beslisruimte.door)}.",
+                         citaat=(ins.beslisruimte.rechtsgrond or ins.rechtsgrond).tekst(),
+                         door=ins.beslisruimte.door, wettekst=ins.beslisruimte.wettekst)
+        redenen.append(reden)
     if not ctx.volledig:  # what apply_forms and the kern read
         return InstrumentResult(ci, {
             "id": ins.id, "naam": ins.naam, "trede": ins.trede, "status": decision.status,
@@ -737,13 +727,14 @@ def _effect(regime: Regime, ctx: Context, peildatum: Any) -> dict[str, Any]:
         listed.append(r.compiled)
         open_items.extend(r.open_items)
 
-    used: set[str] = set()
-    for cg in regime.grondwaarden:
-        used |= cg.derived
-    for ci in listed:
-        used |= ci.derived
+    used: set[str] = set()  # the derived facts the trace explains; none in a decide-only one
+    if ctx.volledig:
+        for cg in regime.grondwaarden:
+            used |= cg.derived
+        for ci in listed:
+            used |= ci.derived
     afgeleid = []
-    for d in regime.derived if ctx.volledig else ():
+    for d in regime.derived:
         if d.feit.id not in used:
             continue
         entry = {
