@@ -28,7 +28,7 @@ instrumenten:
     grondwaarden: [t.doel]
     voorwaarden:
       - {id: leeftijd, uitleg: "Jonger dan 67.", rechtsgrond: {bwb_id: BWBR0035362, artikel: "2"},
-         toets: {feit: persoon.leeftijd, op: "<", waarde: %(grens_jong)s}}
+         toets: {feit: persoon.leeftijd, op: "%(op_jong)s", waarde: %(grens_jong)s}}
   - id: t.oud
     naam: Voor ouderen
     soort: uitkering
@@ -49,10 +49,12 @@ controles:
 """
 
 
-def load(tmp_path: Path, grens_jong: int, grens_oud: int) -> Path:
+def load(tmp_path: Path, grens_jong: int, grens_oud: int, op_jong: str = "<") -> Path:
+    """The pack above: t.jong for `leeftijd <op_jong> grens_jong`, t.oud from `grens_oud`."""
     folder = tmp_path / f"t{grens_jong}_{grens_oud}"
     folder.mkdir()
-    (folder / "t.yaml").write_text(PACK % {"grens_jong": grens_jong, "grens_oud": grens_oud},
+    (folder / "t.yaml").write_text(PACK % {"grens_jong": grens_jong, "grens_oud": grens_oud,
+                                           "op_jong": op_jong},
                                    "utf-8")
     return folder
 
@@ -154,45 +156,10 @@ def test_classes_keep_every_bound_the_check_reads(tmp_path: Path) -> None:
     assert ages and all(a == 60 or str(a).startswith("60") for a in ages), ages
 
 
-BETWEEN = """
-regelpakket: {id: t, naam: Test, domein: Test, bwb_id: BWBR0035362, versie: "1",
-              geldig_vanaf: 2024-01-01}
-grondwaarden:
-  - {id: t.doel, tekst: Doel, rechtsgrond: {bwb_id: BWBR0035362, artikel: "1"},
-     toets: {feit: effect.leefgebied, op: "=", waarde: mobiliteit}}
-instrumenten:
-  - id: t.jong
-    naam: Voor jongeren
-    soort: uitkering
-    trede: maatwerk
-    rechtsgrond: {bwb_id: BWBR0035362, artikel: "2"}
-    grondwaarden: [t.doel]
-    voorwaarden:
-      - {id: leeftijd, uitleg: "Tot en met 60.", rechtsgrond: {bwb_id: BWBR0035362, artikel: "2"},
-         toets: {feit: persoon.leeftijd, op: "<=", waarde: 60}}
-  - id: t.oud
-    naam: Voor ouderen
-    soort: uitkering
-    trede: maatwerk
-    rechtsgrond: {bwb_id: BWBR0035362, artikel: "3"}
-    grondwaarden: [t.doel]
-    voorwaarden:
-      - {id: leeftijd, uitleg: "Vanaf 70.", rechtsgrond: {bwb_id: BWBR0035362, artikel: "3"},
-         toets: {feit: persoon.leeftijd, op: ">=", waarde: 70}}
-controles:
-  - {id: jong_of_oud, omschrijving: Precies één, rechtsgrond: {bwb_id: BWBR0035362, artikel: "4"},
-     instrumenten: [t.jong, t.oud], uniek: true, volledig: true,
-     binnen: {feit: effect.leefgebied, op: "=", waarde: mobiliteit}}
-"""
-
-
 def test_a_gap_strictly_between_two_thresholds_reads_as_a_range(tmp_path: Path) -> None:
     """Ages 61 to 69 fit neither: the example is the open cell between 60 and 70, shown as
     whole numbers the way the rule writes them."""
-    folder = tmp_path / "between"
-    folder.mkdir()
-    (folder / "t.yaml").write_text(BETWEEN, "utf-8")
-    (r,) = run_controles(Engine.load([folder]).rules)
+    (r,) = run_controles(Engine.load([load(tmp_path, 60, 70, op_jong="<=")]).rules)
     assert not r.overlap
     assert r.gaten[0] == {"feiten": {"effect.leefgebied": "mobiliteit",
                                      "persoon.leeftijd": "60..70"}, "past": []}
