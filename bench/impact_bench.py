@@ -19,10 +19,11 @@ from typing import Any
 from engine import Engine
 from engine.impact import impact
 from engine.loader import DEFAULT_RULES_DIR, pack_files
+from service.bewijsstuk import pinned_in, stored_traces
 from service.db import make_engines, session_factory
 from service.engines import Engines
 from service.migrate import upgrade
-from service.store import store_advies, stored_traces
+from service.store import store_advies
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = ROOT.parent / "shared" / "examples"
@@ -45,7 +46,7 @@ def worker(args: tuple[str, int, int]) -> dict[str, Any]:
     eng = Engine.from_sources(candidate_sources())
     _, reader = make_engines(url)
     with session_factory(reader)() as s:
-        return impact(stored_traces(s, deel=(part, parts)), eng).as_dict(limit=0)
+        return impact(stored_traces(s, pinned_in(s), deel=(part, parts)), eng).as_dict(limit=0)
 
 
 def main() -> None:

@@ -723,8 +723,9 @@ def impact(
         return
 
     from engine.impact import impact as run_impact
+    from service.bewijsstuk import pinned_in, stored_traces
     from service.db import Advies, session_factory
-    from service.store import count, stored_traces
+    from service.store import count
 
     writer, reader = _impact_database(database_url)
     current = _engine(regels)
@@ -734,7 +735,7 @@ def impact(
             total = count(session, Advies, *([Advies.aangemaakt >= sinds] if sinds else []))
             with Progress(console=err, transient=True) as bar:
                 task = bar.add_task("adviezen herevalueren", total=total)
-                report = run_impact(stored_traces(session, sinds), candidate,
+                report = run_impact(stored_traces(session, pinned_in(session), sinds), candidate,
                                     progress=lambda n: bar.update(task, completed=n),
                                     peildatum=peildatum)
     finally:

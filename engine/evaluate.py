@@ -128,6 +128,11 @@ class Receipt:
     kop: dict[str, Any] = field(default_factory=dict)
     """The head of the trace (peildatum, engine, pakketten, casus) without parsing the whole
     text (the service hashes the casus as evaluated into the advies chain)."""
+    kern_json: str = ""
+    """The kern of this trace (`engine.kern.kern_van`) as canonical JSON, projected from the
+    trace while it is still in memory (the service stores the kern, not the trace: parsing the
+    trace text again would cost more than the projection). Empty for a receipt read back from
+    a file or the database."""
 
     @functools.cached_property
     def trace(self) -> dict[str, Any]:
@@ -259,10 +264,13 @@ def evaluate(casus: Casus, rules: RuleBase, backend: Backend) -> Receipt:
         "advies": advies,
     }
     text = canonical_json(trace)
+    from engine.kern import kern_van  # kern builds on this module; the projection is its own
+
     return Receipt(kop={k: trace[k] for k in ("peildatum", "engine", "pakketten", "casus")},
                    trace_json=text,
                    trace_hash="sha256:" + hashlib.sha256(text.encode("utf-8")).hexdigest(),
-                   backend=backend.name, firings=firings)
+                   backend=backend.name, firings=firings,
+                   kern_json=canonical_json(kern_van(trace)))
 
 
 def evaluate_advies(casus: Casus, rules: RuleBase, backend: Backend, *, volledig: bool

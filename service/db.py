@@ -112,7 +112,17 @@ class Advies(Base):
     keten_versie: Mapped[int] = mapped_column(Integer, server_default="1")
     """Which chain-hash formula this row uses (`service.store.link_hash`): 1 for rows written
     before migration 0003; 2 since, which also covers casus_hash, casus_id and casus_versie;
-    3 since migration 0005, which also covers `door` (who made it)."""
+    3 since migration 0005, which also covers `door` (who made it); 4 since migration 0009,
+    which also covers `kern_hash`: the row stores its kern, not its trace (`trace` is "")."""
+    kern: Mapped[bytes | None] = mapped_column(LargeBinary, nullable=True)
+    """Formula 4: the kern (docs/kern.md) as zlib-compressed canonical JSON; the full trace is
+    rendered from the casus and the pinned packs (`service.bewijsstuk`). b"" once erased (AVG).
+    NULL for a row that stores its trace (formula 1–3)."""
+    kern_hash: Mapped[str | None] = mapped_column(String(71), nullable=True)
+    """sha256 of the kern's canonical JSON (formula 4)."""
+    casus: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
+    """Formula 4, an advies on a casus that was not stored: the casus as evaluated (a stored
+    casus keeps it in its version row). NULL otherwise."""
 
 
 class Keten(Base):

@@ -123,6 +123,18 @@ def _read_header(raw: bytes, source: str) -> tuple[dict[str, Any], int, int]:
     return (kop if isinstance(kop, dict) else {}), count("instrumenten"), count("grondwaarden")
 
 
+def stored_engine(session: Session, hashes: tuple[str, ...] | list[str]) -> Engine:
+    """An engine of exactly these stored pack versions (by content hash), uncached: for a
+    process without `Engines` (an impact job, the CLI). 409 when one is not stored."""
+    key = sorted(set(hashes))
+    rows = session.scalars(select(PakketVersie).where(PakketVersie.hash.in_(key))).all()
+    if len(rows) != len(key):
+        raise ApiProblem(409, "Niet alle vastgepinde pakketversies zijn opgeslagen; "
+                              "herhalen is niet mogelijk.")
+    return Engine.from_sources([(f"{r.pakket_id}@{r.hash[7:19]}/{r.bron}", r.inhoud)
+                                for r in rows])
+
+
 class Engines:
     def __init__(self, rules_dir: Path | None, sessions: sessionmaker[Session],
                  read_sessions: sessionmaker[Session], *, yaml_tests: bool = True):
@@ -234,12 +246,7 @@ class Engines:
                 self._pinned.move_to_end(key)
                 return found
         with self.read_sessions() as session:
-            rows = session.scalars(select(PakketVersie).where(PakketVersie.hash.in_(key))).all()
-        if len(rows) != len(key):
-            raise ApiProblem(409, "Niet alle vastgepinde pakketversies zijn opgeslagen; "
-                                  "herhalen is niet mogelijk.")
-        eng = Engine.from_sources([(f"{r.pakket_id}@{r.hash[7:19]}/{r.bron}", r.inhoud)
-                                   for r in rows])
+            eng = stored_engine(session, key)
         with self._lock:
             self._pinned[key] = eng
             while len(self._pinned) > PINNED_CACHE:

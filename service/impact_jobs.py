@@ -274,8 +274,9 @@ def work(send: Connection, teller: Synchronized[int], totaal: Synchronized[int],
         os.nice(nice)
     from engine import Engine, PackError
     from engine.impact import impact
+    from service.bewijsstuk import pinned_in, stored_traces
     from service.db import Advies, make_engines, session_factory
-    from service.store import count, stored_traces
+    from service.store import count
 
     writer = reader = candidate = None
     try:
@@ -288,7 +289,8 @@ def work(send: Connection, teller: Synchronized[int], totaal: Synchronized[int],
             def progress(n: int) -> None:
                 teller.value = n
 
-            report = impact(stored_traces(session, sinds), candidate, progress=progress,
+            report = impact(stored_traces(session, pinned_in(session), sinds), candidate,
+                            progress=progress,
                             peildatum=peildatum)
         totaal.value = max(totaal.value, report.totaal)
         send.send(("klaar", report.as_dict() if per_advies else report.overzicht()))

@@ -70,8 +70,8 @@ class WissingUit(Closed):
     tijdstip: str
     grond: str
     adviezen: list[dict[str, Any]] = Field(
-        description="per gewist advies: id, trace_hash en rest_hash (peildatum, engine, "
-                    "pakketten)")
+        description="per gewist advies: id, trace_hash, kern_hash (keten_versie 4: de hash "
+                    "van de kern zoals gevonden) en rest_hash (peildatum, engine, pakketten)")
     casus_versies: list[dict[str, Any]] = Field(description="per gewiste versie: versie, hash")
     besluiten: list[dict[str, Any]] = Field(
         description="per besluit waarvan de motivering gewist is: id, keten_hash, rest_hash")
@@ -157,9 +157,16 @@ class AdviesSamenvatting(Closed):
     peildatum: dt.date
     engine_versie: str
     pakketten: list[PakketRef]
-    trace_hash: str
+    trace_hash: str = Field(description="sha256 van de canonieke volledige trace; sinds "
+                                        "keten_versie 4 wordt de trace op verzoek opnieuw "
+                                        "opgebouwd en moet ze hierop uitkomen")
+    kern_hash: str | None = Field(default=None, description=(
+        "sha256 van de canonieke kern (docs/kern.md); sinds keten_versie 4 bewaard en gedekt "
+        "door keten_hash (null bij een ouder advies, dat zijn trace bewaart)"))
     vorige_hash: str
     keten_hash: str
+    keten_versie: int = Field(default=4, description=(
+        "de ketenformule van dit advies: 1–3 bewaren de volledige trace, 4 de kern"))
     door: str = Field(description="wie het advies maakte: uitgever|sub (pseudoniem); sinds "
                                   "keten_versie 3 gedekt door keten_hash")
     besluiten: list[BesluitUit] | None = Field(
@@ -193,7 +200,9 @@ class AdviesLijst(Closed):
 
 class Herhaling(Closed):
     identiek: bool
-    intact: bool = Field(description="de opgeslagen trace_hash klopt met de opgeslagen trace")
+    intact: bool = Field(description="het opgeslagen bewijsstuk klopt met zijn hash (de trace met "
+                                     "trace_hash; sinds keten_versie 4 de kern met kern_hash) en "
+                                     "met de casus die het evalueerde")
     zelfde_pakketten: bool
     trace_hash_opgeslagen: str
     trace_hash_herhaling: str

@@ -22,15 +22,17 @@ import hmac
 import json
 import secrets
 import uuid
+import zlib
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from types import SimpleNamespace
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import func, inspect, or_, select
-from sqlalchemy.orm import Session
+from sqlalchemy import ColumnElement, and_, func, inspect, or_, select
+from sqlalchemy.orm import Session, defer
 
-from engine import Receipt, feitadres
+from engine import Receipt, feitadres, kern_van
+from engine.evaluate import canonical_json
 from engine.evaluate import trace_hash as canonical_hash
 from service.beleidsrijen import erase_beleid_rows, write_advies_rows, write_besluit_rows
 from service.db import (
@@ -49,9 +51,13 @@ from service.problems import ApiProblem
 if TYPE_CHECKING:
     from service.keten import Signer
 
-KETEN_VERSIE = 3
-"""The chain-hash formula of new adviezen and besluiten (`link_hash`). Adviezen stored before
-migration 0003 keep formula 1, those before 0005 formula 2: each row verifies by its own."""
+KETEN_VERSIE = 4
+"""The chain-hash formula of new adviezen (`link_hash`). Adviezen stored before migration 0003
+keep formula 1, those before 0005 formula 2, those before 0009 formula 3 (and their full
+trace): each row verifies by its own. Since 4 an advies stores its kern, not its trace."""
+
+BESLUIT_KETEN_VERSIE = 3
+"""The one formula of besluiten and wissingen (since migration 0005)."""
 
 BESLUIT_VELDEN = ("id", "volgnummer", "advies_id", "casus_id", "versie", "vervangt",
                   "instrumenten", "motivering", "zaak_url", "door", "aangemaakt")
@@ -123,6 +129,9 @@ def link_hash(row: Advies | Besluit | Wissing, vorige: str) -> str | None:
     if row.keten_versie == 3:
         return canonical_hash({"keten_versie": 3, "soort": "advies", **fields,
                                "door": row.door})
+    if row.keten_versie == 4:
+        return canonical_hash({"keten_versie": 4, "soort": "advies", **fields,
+                               "door": row.door, "kern_hash": row.kern_hash})
     return None
 
 
@@ -149,6 +158,66 @@ def stored_trace_hash(trace: str) -> str | None:
     except ValueError:
         return None
     return canonical_hash(parsed) if isinstance(parsed, dict) else None
+
+
+def kern_blob(kern_json: str) -> bytes:
+    """How a kern is stored: its canonical JSON, zlib-compressed (a large casus' kern of
+    23 KB is stored in under 5 KB)."""
+    return zlib.compress(kern_json.encode("utf-8"), 6)
+
+
+def stored_kern(blob: bytes | None) -> dict[str, Any] | None:
+    """The kern stored in `blob` (`kern_blob`); None for anything that is not one (erased,
+    damaged, or a row that stores its trace)."""
+    if not blob:
+        return None
+    try:
+        parsed = json.loads(zlib.decompress(blob))
+    except (zlib.error, ValueError):
+        return None
+    return parsed if isinstance(parsed, dict) else None
+
+
+def stored_kern_hash(blob: bytes | None) -> str | None:
+    """The hash of a stored kern as verification computes it (canonical JSON of the parsed
+    kern); None when there is none (then it never matches)."""
+    kern = stored_kern(blob)
+    return None if kern is None else canonical_hash(kern)
+
+
+def stores_kern(row: Advies) -> bool:
+    """Does this advies store its kern (formula 4) rather than its trace (formula 1–3)?"""
+    return row.keten_versie >= 4
+
+
+def is_erased(row: Advies) -> bool:
+    """Is the advies' content blank (an AVG erasure, or damage verification reports)? (A row
+    of formula 1–3 never reads the kern columns, so this works on a schema before 0009.)"""
+    return row.trace == "" and (not stores_kern(row) or not row.kern)
+
+
+def advies_blank(kern_columns: bool = True) -> ColumnElement[bool]:
+    """`is_erased` as an SQL condition: no trace and no kern left (`kern_columns` False: a
+    schema before 0009, `has_kern`)."""
+    if not kern_columns:
+        return Advies.trace == ""
+    return and_(Advies.trace == "", or_(Advies.kern.is_(None), Advies.kern == b""))
+
+
+def evaluated_casus(session: Session, row: Advies) -> dict[str, Any] | None:
+    """The casus the advies evaluated: in the trace (formula 1–3), in the row (formula 4, no
+    stored casus) or in the stored casus version; None when it is gone or unreadable."""
+    if not stores_kern(row):
+        try:
+            trace = json.loads(row.trace)
+        except ValueError:
+            return None
+        return trace.get("casus") if isinstance(trace, dict) else None
+    if row.casus_id is None:
+        return row.casus
+    data = session.scalar(select(CasusVersie.data).where(
+        CasusVersie.casus_id == row.casus_id, CasusVersie.versie == row.casus_versie))
+    return data if isinstance(data, dict) else None
 
 
 def advies_rest_hash(row: Advies) -> str:
@@ -180,9 +249,13 @@ def casus_problems(session: Session, row: Advies, casus: Any,
     if row.casus_hash is None:
         return ["casus_hash ontbreekt"]
     problems = []
-    if wissing is None and (not isinstance(casus, dict)
-                            or casus_digest(casus) != row.casus_hash):
-        problems.append("casus_hash klopt niet met de casus in de trace")
+    # (a) the advies' own copy of the casus: in its trace (formula 1–3), in its row (formula
+    # 4 without a stored casus); formula 4 on a stored casus has none besides the version row
+    own_copy = not (stores_kern(row) and row.casus_id is not None)
+    if wissing is None and own_copy and (not isinstance(casus, dict)
+                                         or casus_digest(casus) != row.casus_hash):
+        problems.append("casus_hash klopt niet met de casus in de "
+                        + ("rij van het advies" if stores_kern(row) else "trace"))
     if row.casus_id is None:
         return problems
     label = f"casus {row.casus_id} versie {row.casus_versie}"
@@ -228,8 +301,8 @@ def store_advies(session: Session, receipt: Receipt, *, casus_id: str | None,
         session.execute(select(Casus.id).where(Casus.id == casus_id).with_for_update())
         refuse_if_closed(session, casus_id)
     head = session.execute(select(Keten).where(Keten.id == 1).with_for_update()).scalar_one()
-    trace = receipt.kop
-    digest = casus_digest(trace["casus"] if "casus" in trace else receipt.trace["casus"])
+    trace = receipt.kop or receipt.trace
+    digest = casus_digest(trace["casus"])
     if casus_id is not None:
         stored = session.execute(select(CasusVersie.data).where(
             CasusVersie.casus_id == casus_id, CasusVersie.versie == casus_versie)).first()
@@ -247,6 +320,13 @@ def store_advies(session: Session, receipt: Receipt, *, casus_id: str | None,
         trace=receipt.trace_json, trace_hash=receipt.trace_hash, vorige_hash=head.hash,
         casus_hash=digest, keten_versie=KETEN_VERSIE,
     )
+    if stores_kern(row):
+        # the kern is stored and chained; the trace is rendered on demand and must hash to
+        # trace_hash (`service.bewijsstuk`)
+        kern_json = receipt.kern_json or canonical_json(kern_van(receipt.trace))
+        row.trace, row.kern = "", kern_blob(kern_json)
+        row.kern_hash = "sha256:" + hashlib.sha256(kern_json.encode("utf-8")).hexdigest()
+        row.casus = trace["casus"] if casus_id is None else None
     linked = link_hash(row, head.hash)
     assert linked is not None
     row.keten_hash = linked
@@ -282,7 +362,7 @@ def store_besluit(session: Session, *, advies: Advies, instrumenten: list[dict[s
                   door=door, aangemaakt=now(),
                   versie=1 if vervangt is None else vervangt.versie + 1,
                   vervangt=None if vervangt is None else vervangt.id, volgnummer=volgnummer,
-                  vorige_hash=head.hash, keten_versie=KETEN_VERSIE)
+                  vorige_hash=head.hash, keten_versie=BESLUIT_KETEN_VERSIE)
     row.keten_hash = besluit_link_hash({k: getattr(row, k) for k in BESLUIT_VELDEN}, head.hash)
     session.add(row)
     write_besluit_rows(session, row, advies)
@@ -408,7 +488,9 @@ def store_wissing(session: Session, casus: Casus, *, grond: str, door: str,
     every advies on it, the free text of every besluit on those adviezen. Every hash, id,
     actor and time stays. The wissing names each erased record with the hash of its content
     as found (not as stored in its hash column), so erasing a record that was already
-    tampered with does not hide that: verification still reports it. Twice: 409."""
+    tampered with does not hide that: verification still reports it; for an advies that
+    stores its kern (formula 4) that is the kern's hash, besides the trace_hash it was
+    chained with (its trace is not stored). Twice: 409."""
     head = session.execute(select(Keten).where(Keten.id == 1).with_for_update()).scalar_one()
     earlier = wissing_of(session, casus.id)
     if earlier is not None:
@@ -424,7 +506,10 @@ def store_wissing(session: Session, casus: Casus, *, grond: str, door: str,
                               .order_by(CasusVersie.versie)).all()
     row = Wissing(
         id=new_id(), casus_id=casus.id, door=door, tijdstip=now(), grond=grond,
-        adviezen=[{"id": a.id, "trace_hash": stored_trace_hash(a.trace),
+        adviezen=[{"id": a.id, "trace_hash": a.trace_hash,
+                   "kern_hash": stored_kern_hash(a.kern),
+                   "rest_hash": advies_rest_hash(a)} if stores_kern(a) else
+                  {"id": a.id, "trace_hash": stored_trace_hash(a.trace),
                    "rest_hash": advies_rest_hash(a)} for a in adviezen],
         casus_versies=[{"versie": v.versie, "hash": casus_digest(v.data)} for v in versies],
         besluiten=[{"id": b.id, "keten_hash": link_hash(b, b.vorige_hash or ""),
@@ -439,6 +524,8 @@ def store_wissing(session: Session, casus: Casus, *, grond: str, door: str,
         v.data, v.afwegingen = {}, None
     for a in adviezen:
         a.trace = ""
+        if stores_kern(a):
+            a.kern, a.casus = b"", None
     for b in besluiten:
         b.motivering, b.instrumenten = "", erased_besluit(b)["instrumenten"]
     erase_beleid_rows(session, casus.id)
@@ -456,10 +543,20 @@ def has_wissingen(session: Session) -> bool:
     return inspect(session.connection()).has_table(Wissing.__tablename__)
 
 
+def has_kern(session: Session) -> bool:
+    """Is the schema at 0009 or later (adviezen may store a kern)? See `has_wissingen`."""
+    columns = inspect(session.connection()).get_columns(Advies.__tablename__)
+    return any(c["name"] == "kern" for c in columns)
+
+
 def chain_records(session: Session) -> Iterator[Advies | Besluit | Wissing]:
     """Every link of the chain in order: adviezen, chained besluiten and wissingen, merged by
     volgnummer (one stream each, so memory stays flat on a long chain)."""
-    adviezen = session.scalars(select(Advies).order_by(Advies.volgnummer)).yield_per(200)
+    query = select(Advies).order_by(Advies.volgnummer)
+    if not has_kern(session):  # a schema before 0009: only formula 1–3, which never read them
+        query = query.options(defer(Advies.kern), defer(Advies.kern_hash),
+                              defer(Advies.casus))
+    adviezen = session.scalars(query).yield_per(200)
     besluiten = session.scalars(select(Besluit).where(Besluit.volgnummer.is_not(None))
                                 .order_by(Besluit.volgnummer)).yield_per(200)
     if not has_wissingen(session):
@@ -516,6 +613,8 @@ def _advies_fault(session: Session, row: Advies, cache: dict[str, Wissing | None
                   ) -> tuple[str | None, bool]:
     """What is wrong with an advies' content (None: nothing), and whether it is erased. A
     blank trace is an erasure only where a later wissing names the advies (`_erasure`)."""
+    if stores_kern(row):
+        return _kern_fault(session, row, cache)
     if row.trace != "" or row.casus_id is None:
         try:
             trace = json.loads(row.trace)
@@ -531,6 +630,35 @@ def _advies_fault(session: Session, row: Advies, cache: dict[str, Wissing | None
     wissing, entry = found
     if entry.get("trace_hash") != row.trace_hash:
         return f"trace_hash klopt niet met wissing {wissing.id}", True
+    if entry.get("rest_hash") != advies_rest_hash(row):
+        return (f"peildatum, engine_versie of pakketten klopt niet met wissing "
+                f"{wissing.id}"), True
+    problems = casus_problems(session, row, None, wissing)
+    return ("; ".join(problems) if problems else None), True
+
+
+def _kern_fault(session: Session, row: Advies, cache: dict[str, Wissing | None] | None
+                ) -> tuple[str | None, bool]:
+    """`_advies_fault` for an advies that stores its kern (formula 4): the kern hashes to
+    kern_hash and names casus_hash, which the casus still hashes to (`casus_problems`). Its
+    trace_hash is chained (`link_hash`) and checked whenever the trace is rendered
+    (`service.bewijsstuk`)."""
+    if row.kern or row.casus_id is None:
+        kern = stored_kern(row.kern)
+        if kern is None or canonical_hash(kern) != row.kern_hash:
+            return "kern klopt niet met kern_hash", False
+        if kern.get("casus") != row.casus_hash:
+            return "casus_hash klopt niet met de casus in de kern", False
+        problems = casus_problems(session, row, evaluated_casus(session, row))
+        return ("; ".join(problems) if problems else None), False
+    found = _erasure(session, row, row.casus_id, cache)
+    if isinstance(found, str):
+        return f"kern klopt niet met kern_hash ({found})", False
+    wissing, entry = found
+    if entry.get("trace_hash") != row.trace_hash:
+        return f"trace_hash klopt niet met wissing {wissing.id}", True
+    if entry.get("kern_hash") != row.kern_hash:
+        return f"kern_hash klopt niet met wissing {wissing.id}", True
     if entry.get("rest_hash") != advies_rest_hash(row):
         return (f"peildatum, engine_versie of pakketten klopt niet met wissing "
                 f"{wissing.id}"), True
@@ -559,7 +687,8 @@ def _besluit_fault(session: Session, row: Besluit, previous: str,
     return None
 
 
-def _wissing_fault(session: Session, row: Wissing, previous: str) -> str | None:
+def _wissing_fault(session: Session, row: Wissing, previous: str,
+                   kern_columns: bool = True) -> str | None:
     """A wissing link: its own hash, and every record it names is still blank (no personal
     data back in a record the chain says is erased)."""
     if row.vorige_hash != previous:
@@ -568,7 +697,7 @@ def _wissing_fault(session: Session, row: Wissing, previous: str) -> str | None:
         return f"wissing {row.id}: keten_hash klopt niet"
     adviezen = [e.get("id") for e in row.adviezen]
     besluiten = [e.get("id") for e in row.besluiten]
-    blank = (count(session, Advies, Advies.id.in_(adviezen), Advies.trace == "")
+    blank = (count(session, Advies, Advies.id.in_(adviezen), advies_blank(kern_columns))
              + count(session, Besluit, Besluit.id.in_(besluiten), Besluit.motivering == ""))
     versies = session.scalars(select(CasusVersie.data).where(
         CasusVersie.casus_id == row.casus_id)).all()
@@ -590,6 +719,7 @@ def walk_chain(session: Session) -> ChainWalk:
     n = besluiten = wissingen = gewist = 0
     formula = 1
     cache: dict[str, Wissing | None] | None = {} if has_wissingen(session) else None
+    kern_columns = has_kern(session)
 
     def fault(volgnummer: int | None, melding: str) -> ChainWalk:
         return ChainWalk(False, n, volgnummer, melding, gewist)
@@ -601,7 +731,7 @@ def walk_chain(session: Session) -> ChainWalk:
                                          "dubbel")
         if isinstance(row, Wissing):
             wissingen += 1
-            problem = _wissing_fault(session, row, previous)
+            problem = _wissing_fault(session, row, previous, kern_columns)
             if problem:
                 return fault(row.volgnummer, problem)
             previous = row.keten_hash
@@ -648,21 +778,6 @@ def verify_chain(session: Session) -> tuple[bool, int, int | None, str]:
     """`walk_chain` as (geldig, aantal, eerste_fout, melding)."""
     walk = walk_chain(session)
     return walk.geldig, walk.aantal, walk.eerste_fout, walk.melding
-
-
-def stored_traces(session: Session, sinds: str | None = None, batch: int = 200,
-                  deel: tuple[int, int] | None = None) -> Iterator[tuple[str, dict[str, Any]]]:
-    """Stored adviezen (id, parsed trace) in chain order, erased ones left out, streamed in
-    batches (read-only). `deel=(k, n)` selects every n-th advies (volgnummer mod n == k), to
-    spread over processes."""
-    stmt = select(Advies.id, Advies.trace).where(Advies.trace != "").order_by(
-        Advies.volgnummer)  # an erased advies has no trace left to re-evaluate
-    if sinds:
-        stmt = stmt.where(Advies.aangemaakt >= sinds)
-    if deel:
-        stmt = stmt.where(Advies.volgnummer % deel[1] == deel[0])
-    for advies_id, trace in session.execute(stmt.execution_options(yield_per=batch)):
-        yield advies_id, json.loads(trace)
 
 
 def pseudonym(sleutel: str, casus_id: str | None) -> str | None:

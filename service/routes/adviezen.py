@@ -19,6 +19,7 @@ from engine.evaluate import trace_hash
 from engine.replay import diff
 from engine.wettekst import woorden_bij_advies
 from service.auth import Principal, require
+from service.bewijsstuk import NietTeTonen, kern_of, trace_json
 from service.db import Advies, Casus, now
 from service.deps import Paging, db_read, engines, settings
 from service.engines import Engines
@@ -48,10 +49,13 @@ from service.settings import Settings
 from service.store import (
     casus_problems,
     count,
+    evaluated_casus,
     log_verwerking,
     pseudonym,
     refuse_if_closed,
     store_advies,
+    stored_kern,
+    stores_kern,
 )
 from service.toegang import Actie, load, visible_to
 
@@ -87,8 +91,25 @@ def summary(row: Advies, besluiten: list[BesluitUit] | None = None,
         casus_versie=row.casus_versie, aangemaakt=row.aangemaakt,
         peildatum=row.peildatum, engine_versie=row.engine_versie,
         pakketten=[PakketRef(**p) for p in row.pakketten], trace_hash=row.trace_hash,
-        vorige_hash=row.vorige_hash, keten_hash=row.keten_hash, door=row.door,
-        besluiten=besluiten, gewist=gewist)
+        kern_hash=row.kern_hash, vorige_hash=row.vorige_hash, keten_hash=row.keten_hash,
+        keten_versie=row.keten_versie, door=row.door, besluiten=besluiten, gewist=gewist)
+
+
+def stored_trace_json(session: Session, row: Advies, eng: Engines) -> str:
+    """The advies' full trace as canonical text (`service.bewijsstuk`): as stored, or rendered
+    from its kern's inputs and checked against trace_hash; 409 naming why it cannot be; "" for
+    an erased advies."""
+    try:
+        return trace_json(session, row, eng.pinned)
+    except NietTeTonen as exc:
+        raise ApiProblem(409, str(exc), extra={"title": "Trace niet op te bouwen"}) from exc
+
+
+def stored_trace(session: Session, row: Advies, eng: Engines) -> dict[str, Any]:
+    """`stored_trace_json` parsed, for an advies that is not erased (callers refuse that
+    first: `refuse_if_gone`)."""
+    parsed: dict[str, Any] = json.loads(stored_trace_json(session, row, eng))
+    return parsed
 
 
 def full(summary_: AdviesSamenvatting, trace_json: str, status: int = 200,
@@ -164,20 +185,23 @@ Vorm = Literal["volledig", "kern"]
             summary="Eén advies: met het volledige bewijsstuk (vorm=volledig) of met het "
                     "beslisrecord (vorm=kern, docs/kern.md)")
 def show(advies_id: str, request: Request, session: Session = Depends(db_read),
+         eng: Engines = Depends(engines),
          vorm: Vorm = Query("volledig", description=(
-             "volledig: de canonieke trace zoals opgeslagen (trace_hash); kern: alleen wat "
-             "beslist is (stap 2, per instrument status, redenen en vragen) met kern_hash, "
-             "een twintigste of minder van de trace")),
+             "volledig: de canonieke trace (trace_hash), sinds keten_versie 4 opnieuw "
+             "opgebouwd uit de casus en de vastgepinde pakketten; kern: alleen wat beslist is "
+             "(stap 2, per instrument status, redenen en vragen) met kern_hash, zoals "
+             "opgeslagen, een twintigste of minder van de trace")),
          who: Principal = Depends(require("consulent", "auditor"))) -> Response:
     row = load(session, Advies, advies_id, who, Actie.LEZEN)
     gewist = markers(session, [row.casus_id]).get(row.casus_id or "")
     head = summary(row, on_advies(session, row.id), gewist)
     if vorm == "kern":
-        kern = kern_van(json.loads(row.trace)) if row.trace else None
+        kern = kern_of(row)
+        digest = row.kern_hash if stores_kern(row) else (kern_hash(kern) if kern else None)
         found = spliced(head, kern="null" if kern is None else canonical_json(kern),
-                        kern_hash=json.dumps(None if kern is None else kern_hash(kern)))
+                        kern_hash=json.dumps(digest))
     else:
-        found = full(head, row.trace)
+        found = full(head, stored_trace_json(session, row, eng))
     record_reads(request, who, "advies_lezen", [(row.casus_id, row.id, None)])
     return found
 
@@ -193,7 +217,8 @@ def law_words(advies_id: str, request: Request, session: Session = Depends(db_re
     row = load(session, Advies, advies_id, who, Actie.LEZEN)
     refuse_if_gone(session, row)
     pinned = eng.pinned([p["hash"] for p in row.pakketten])
-    found = woorden_bij_advies(pinned.rules.packs, json.loads(row.trace), eng.wetteksten)
+    found = woorden_bij_advies(pinned.rules.packs, stored_trace(session, row, eng),
+                               eng.wetteksten)
     record_reads(request, who, "advies_lezen", [(row.casus_id, row.id, None)])
     return {ins: {key: WetWoorden(**words) for key, words in reasons.items()}
             for ins, reasons in found.items()}
@@ -208,7 +233,11 @@ def replay(advies_id: str, request: Request, session: Session = Depends(db_read)
     row = load(session, Advies, advies_id, who, Actie.LEZEN)
     refuse_if_gone(session, row)
     pinned = eng.pinned([p["hash"] for p in row.pakketten])
-    found = _compare(row, pinned.advies(json.loads(row.trace)["casus"]), session)
+    casus = evaluated_casus(session, row)
+    if casus is None:
+        raise ApiProblem(409, f"Advies {row.id}: de geëvalueerde casus is niet te lezen; "
+                              "herhalen is niet mogelijk.")
+    found = _compare(row, pinned.advies(casus), session)
     record_reads(request, who, "advies_herhalen", [(row.casus_id, row.id, None)])
     return found
 
@@ -222,9 +251,9 @@ def compare_today(advies_id: str, request: Request, session: Session = Depends(d
                   who: Principal = Depends(require("auditor"))) -> HerhalingVandaag:
     row = load(session, Advies, advies_id, who, Actie.LEZEN)
     refuse_if_gone(session, row)
-    stored = json.loads(row.trace)
+    stored = stored_trace(session, row, eng)
     new = eng.current.advies(stored["casus"])
-    base = _compare(row, new, session)
+    base = _compare(row, new, session, stored)
     try:  # the omschrijving and validity of the old values come from the pinned packs
         info_then = parameter_info(eng.pinned([p["hash"] for p in row.pakketten]), stored)
     except ApiProblem:  # not every pinned version is stored: compare without them
@@ -235,16 +264,37 @@ def compare_today(advies_id: str, request: Request, session: Session = Depends(d
     return HerhalingVandaag(**base.model_dump(), vergelijking=law)
 
 
-def _compare(row: Advies, new: Receipt, session: Session) -> Herhaling:
-    """Intact means: the trace hashes to trace_hash, and the advies still commits to the casus
-    it evaluated (`casus_problems`: the trace's casus and the stored casus version hash to
-    casus_hash). Each commitment that fails comes first in `verschillen`."""
+def _compare(row: Advies, new: Receipt, session: Session,
+             rendered: dict[str, Any] | None = None) -> Herhaling:
+    """Intact means: the stored record hashes to its hash (the trace to trace_hash; since
+    formula 4 the kern to kern_hash), and the advies still commits to the casus it evaluated
+    (`casus_problems`: the casus and the stored casus version hash to casus_hash). Each
+    commitment that fails comes first in `verschillen`. For formula 4 the differences are
+    those of the kern (what was decided): the trace is not stored to compare with, and
+    whether the replay equals it byte for byte is `identiek` (trace_hash); with the stored
+    trace `rendered` (checked against trace_hash) they are those of the whole trace."""
+    if stores_kern(row):
+        kern = stored_kern(row.kern)
+        problems = casus_problems(session, row, evaluated_casus(session, row))
+        if kern is None or trace_hash(kern) != row.kern_hash:
+            problems.insert(0, "kern klopt niet met kern_hash")
+        intact = not problems
+        if new.trace_hash == row.trace_hash:
+            differences = problems
+        elif rendered is not None:
+            differences = problems + diff(rendered, new.trace)
+        else:
+            differences = problems + diff(kern or {}, kern_van(new.trace))
+        return _herhaling(row, new, intact, differences)
     stored = json.loads(row.trace)
     problems = casus_problems(session, row, stored.get("casus"))
     intact = trace_hash(stored) == row.trace_hash and not problems
-    differences = problems + diff(stored, new.trace)
+    return _herhaling(row, new, intact, problems + diff(stored, new.trace))
+
+
+def _herhaling(row: Advies, new: Receipt, intact: bool, differences: list[str]) -> Herhaling:
     packs_then = {p["hash"] for p in row.pakketten}
-    packs_now = {p["hash"] for p in new.trace["pakketten"]}
+    packs_now = {p["hash"] for p in (new.kop or new.trace)["pakketten"]}
     return Herhaling(identiek=intact and new.trace_hash == row.trace_hash, intact=intact,
                      zelfde_pakketten=packs_then == packs_now,
                      trace_hash_opgeslagen=row.trace_hash, trace_hash_herhaling=new.trace_hash,

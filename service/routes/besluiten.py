@@ -13,7 +13,6 @@ its motiveringen as erased (`gewist`); no besluit can be added to an erased advi
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 from typing import Any
 
@@ -23,6 +22,7 @@ from sqlalchemy.orm import Session
 
 from service.auth import Principal, require
 from service.beleidsrijen import AFWIJKINGEN
+from service.bewijsstuk import kern_of
 from service.db import Advies, Besluit
 from service.deps import Paging, db, db_read, settings
 from service.keten import signer_for
@@ -81,12 +81,12 @@ def on_advies(session: Session, advies_id: str) -> list[BesluitUit]:
     return with_successors(session, rows)
 
 
-def checked(body: BesluitIn, trace: dict[str, Any], advies_id: str) -> list[dict[str, Any]]:
-    """The instruments, each checked against the advies' trace: its effect exists, the
-    instrument was judged for that effect, and where the besluit departs from the advies it
-    carries a motivering. Every problem is named by its field (400)."""
-    judged = {e["id"]: {i["id"]: i["status"] for i in e["stap4"]["instrumenten"]}
-              for e in trace["advies"]["effecten"]}
+def checked(body: BesluitIn, kern: dict[str, Any], advies_id: str) -> list[dict[str, Any]]:
+    """The instruments, each checked against the advies' kern (what it decided): its effect
+    exists, the instrument was judged for that effect, and where the besluit departs from the
+    advies it carries a motivering. Every problem is named by its field (400)."""
+    judged = {e["id"]: {i["id"]: i["status"] for i in e["instrumenten"]}
+              for e in kern["effecten"]}
     problems: list[dict[str, str]] = []
     seen: set[tuple[str, str]] = set()
     for n, c in enumerate(body.instrumenten):
@@ -137,7 +137,10 @@ def create(body: BesluitIn, request: Request, response: Response,
                              invalid=[{"name": "vervangt", "code": "invalid",
                                        "reason": f"besluit {previous.id} hoort niet bij advies "
                                                  f"{advies.id} of zijn casus"}])
-    instrumenten = checked(body, json.loads(advies.trace), advies.id)
+    kern = kern_of(advies)
+    if kern is None:  # refuse_if_closed let it through: a damaged row, not an erasure
+        raise ApiProblem(409, f"Advies {advies.id}: het opgeslagen advies is niet te lezen.")
+    instrumenten = checked(body, kern, advies.id)
     row = store_besluit(session, advies=advies, instrumenten=instrumenten,
                         motivering=body.motivering,
                         zaak_url=str(body.zaak_url) if body.zaak_url else None, door=who.id,

@@ -25,7 +25,7 @@ from service.db import Advies
 from service.deps import db_read, engines
 from service.engines import Engines
 from service.problems import ApiProblem
-from service.routes.adviezen import GONE, refuse_if_gone
+from service.routes.adviezen import GONE, refuse_if_gone, stored_trace_json
 from service.routes.logboek import record_reads
 from service.schemas import BeslistInstrument, GerangschikteVraag, Vragen
 from service.toegang import Actie, load
@@ -46,11 +46,12 @@ def ranked(advies_id: str, request: Request, session: Session = Depends(db_read)
     row = load(session, Advies, advies_id, who, Actie.LEZEN)
     refuse_if_gone(session, row)
     hashes = [p["hash"] for p in row.pakketten]
-    trace_json, digest, casus_id = row.trace, row.trace_hash, row.casus_id
-    session.close()  # the evaluations below need no database connection
+    digest, casus_id = row.trace_hash, row.casus_id
     found = _cached(digest)
     if found is None:
         request.app.state.rate_limits.hit("adviezen", who)
+        trace_json = stored_trace_json(session, row, eng)
+        session.close()  # the evaluations below need no database connection
         pinned = eng.pinned(hashes)
         stored = Receipt(trace_json=trace_json, trace_hash=digest, backend="opgeslagen",
                          firings=0)

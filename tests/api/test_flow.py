@@ -5,6 +5,7 @@ from __future__ import annotations
 import threading
 from pathlib import Path
 
+import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 
@@ -152,15 +153,33 @@ def test_chain_consistent_under_concurrent_writers(app: object, client: TestClie
         assert verify_chain(s) == (True, 80, None, "80 adviezen, keten intact")
 
 
-def test_tampering_is_detected(app: object, client: TestClient) -> None:
+@pytest.mark.parametrize("attack", ["casus", "kern"])
+def test_tampering_is_detected(app: object, client: TestClient, attack: str) -> None:
+    """An advies stores its kern and, for a casus sent with the request, the casus it evaluated
+    (chain formula 4): a change to either is found by verification."""
+    import copy
+    import zlib
+
     for _ in range(3):
         client.post("/v1/adviezen", json={"casus": example("scootmobiel")}, headers=CONSULENT)
     with app.state.sessions() as s:  # type: ignore[attr-defined]
         row = s.scalars(select(Advies).where(Advies.volgnummer == 2)).one()
-        row.trace = row.trace.replace("Ik wil zelf", "Ik wil niet")
+        assert row.keten_versie == 4 and row.trace == "" and row.kern
+        if attack == "casus":
+            casus = copy.deepcopy(row.casus)
+            casus["gewenste_effecten"][0]["omschrijving"] = "Ik wil niet meer naar buiten."
+            row.casus = casus
+        else:
+            kern = zlib.decompress(row.kern).replace(b'"status":"voorwaardelijk"',
+                                                    b'"status":"past_niet"', 1)
+            assert kern != zlib.decompress(row.kern)
+            row.kern = zlib.compress(kern)
         s.commit()
     r = client.post("/v1/adviezen/_verifieer-keten", headers=AUDITOR).json()
     assert r["geldig"] is False and r["eerste_fout"] == 2
+    assert r["melding"] == ("volgnummer 2: " + (
+        "casus_hash klopt niet met de casus in de rij van het advies" if attack == "casus"
+        else "kern klopt niet met kern_hash"))
 
 
 def test_ci_runs_the_postgresql_tests() -> None:

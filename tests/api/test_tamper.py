@@ -5,6 +5,7 @@ and/or the replay, with its exact message. SQLite and PostgreSQL; invented peopl
 from __future__ import annotations
 
 import copy
+import json
 import logging
 import time
 from collections.abc import Iterator
@@ -22,7 +23,7 @@ from engine.evaluate import trace_hash
 from service.app import create_app
 from service.db import GENESIS, Advies, Casus, CasusVersie, Keten, KetenAnker, Verwerking
 from service.settings import KetenInstellingen
-from service.store import verify_chain
+from service.store import kern_blob, verify_chain
 from tests.api.conftest import AUDITOR, CONSULENT, dispose, example, make_settings
 
 KEY = Ed25519PrivateKey.generate()
@@ -78,7 +79,13 @@ def replace_trace(app: FastAPI, s: Session, volgnummer: int, other: str) -> None
     that the row itself carries recomputed (trace_hash and casus_hash)."""
     receipt = app.state.engines.current.advies(example(other))
     row = s.scalars(select(Advies).where(Advies.volgnummer == volgnummer)).one()
-    row.trace = receipt.trace_json
+    if row.keten_versie >= 4:  # the row stores the kern (and the casus, if not stored)
+        row.kern, row.kern_hash = kern_blob(receipt.kern_json), trace_hash(
+            json.loads(receipt.kern_json))
+        if row.casus_id is None:
+            row.casus = receipt.trace["casus"]
+    else:
+        row.trace = receipt.trace_json
     row.trace_hash = receipt.trace_hash
     row.casus_hash = trace_hash(receipt.trace["casus"])
     row.peildatum = receipt.trace["peildatum"]

@@ -123,6 +123,7 @@ def test_erasure_blanks_the_content_keeps_every_hash_and_the_chain_verifies(
     assert wissing["volgnummer"] == 4
     assert [a["id"] for a in wissing["adviezen"]] == [aid]
     assert wissing["adviezen"][0]["trace_hash"] == made["advies"]["trace_hash"]
+    assert wissing["adviezen"][0]["kern_hash"] == made["advies"]["kern_hash"]
     assert [v["versie"] for v in wissing["casus_versies"]] == [1, 2]
     assert [b["id"] for b in wissing["besluiten"]] == [bid]
     assert wissing["besluiten"][0]["keten_hash"] == made["besluit"]["keten_hash"]
@@ -136,8 +137,9 @@ def test_erasure_blanks_the_content_keeps_every_hash_and_the_chain_verifies(
         assert casus.versie == 2 and casus.eigenaar == ACTOR
         assert [(v.data, v.afwegingen) for v in s.scalars(
             select(CasusVersie).where(CasusVersie.casus_id == cid))] == [({}, None)] * 2
-        assert s.scalar(select(Advies.trace).where(Advies.id == aid)) == ""
-        assert s.scalar(select(Advies.trace).where(Advies.id == made["other"]["id"])) != ""
+        # formula 4: the advies stores its kern (the trace is rendered on demand), erased too
+        assert s.scalar(select(Advies.kern).where(Advies.id == aid)) == b""
+        assert s.scalar(select(Advies.kern).where(Advies.id == made["other"]["id"]))
         besluit = s.get(Besluit, bid)
         assert besluit is not None and besluit.motivering == ""
         assert besluit.instrumenten == [{"effect": "e1", "instrument": "wmo.collectief_vervoer",
@@ -290,12 +292,12 @@ def test_a_trace_blanked_without_a_wissing_is_tampering(
     made = casus_with_records(c)
     aid, bid, other = made["advies"]["id"], made["besluit"]["id"], made["other"]["id"]
     attacks: list[tuple[Any, str]] = [
-        (update(Advies).where(Advies.id == aid).values(trace=""),
-         f"volgnummer 1: trace klopt niet met trace_hash (advies {aid}: inhoud leeg zonder "
+        (update(Advies).where(Advies.id == aid).values(kern=b""),
+         f"volgnummer 1: kern klopt niet met kern_hash (advies {aid}: inhoud leeg zonder "
          "wissing in de keten)"),
         # an advies on a casus sent with the request has no casus to be erased with
-        (update(Advies).where(Advies.id == other).values(trace=""),
-         "volgnummer 3: trace klopt niet met trace_hash"),
+        (update(Advies).where(Advies.id == other).values(kern=b""),
+         "volgnummer 3: kern klopt niet met kern_hash"),
         (update(Besluit).where(Besluit.id == bid).values(motivering=""),
          f"volgnummer 2: besluit {bid}: keten_hash klopt niet (besluit {bid}: inhoud leeg "
          "zonder wissing in de keten)"),
@@ -318,7 +320,7 @@ def test_blanking_the_trace_of_another_casus_is_not_covered_by_a_wissing(
     second = casus_with_records(c)
     assert erase(c, first["casus"]["id"]).status_code == 200
     with app.state.sessions() as s:  # an advies of a casus that was not erased
-        s.execute(update(Advies).where(Advies.id == second["advies"]["id"]).values(trace=""))
+        s.execute(update(Advies).where(Advies.id == second["advies"]["id"]).values(kern=b""))
         s.commit()
     result = verify(c)
     assert result["geldig"] is False and result["eerste_fout"] == 4
@@ -417,7 +419,10 @@ def test_erasing_a_tampered_casus_does_not_hide_it(service: tuple[FastAPI, TestC
 
 # ── migration 0006 ─────────────────────────────────────────────────────────────────────────
 
-def test_migration_0006_up_and_down(db_url: str) -> None:
+def test_migration_0006_up_and_down(db_url: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    from service import store
+
+    monkeypatch.setattr(store, "KETEN_VERSIE", 3)  # as the service before 0009 stored them
     app = create_app(make_settings(db_url))
     try:
         with TestClient(app) as c:
