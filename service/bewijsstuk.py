@@ -36,7 +36,8 @@ Pinned = Callable[[list[str]], Engine]
 
 log = logging.getLogger("service")
 CACHE = 16
-_cache: OrderedDict[str, str] = OrderedDict()
+_cache: OrderedDict[str, tuple[str, tuple[str, ...], str]] = OrderedDict()
+"""trace_hash → (casus_hash, pack hashes, trace text) of traces rendered and checked."""
 _lock = threading.Lock()
 
 
@@ -48,19 +49,26 @@ class NietTeTonen(Exception):
 def trace_json(session: Session, row: Advies, pinned: Pinned) -> str:
     """The advies' full trace as canonical JSON text: as stored (formula 1–3), or rendered
     from its casus and pinned packs and checked against `trace_hash` (formula 4). "" for an
-    erased advies."""
+    erased advies.
+
+    The cache spares the evaluation, never the checks of this row's own inputs: a rendered
+    trace is kept with the casus hash and pack hashes it was made from, and used only for a
+    row whose trace_hash, casus_hash and packs are those, after its casus is checked."""
     if not stores_kern(row):
         return row.trace
     if is_erased(row):
         return ""
+    casus = _checked_casus(session, row)
+    packs = tuple(p["hash"] for p in row.pakketten)
     with _lock:
         found = _cache.get(row.trace_hash)
         if found is not None:
             _cache.move_to_end(row.trace_hash)
-            return found
-    text = _render(session, row, pinned)
+    if found is not None and found[:2] == (row.casus_hash, packs):
+        return found[2]
+    text = _render(row, casus, pinned)
     with _lock:
-        _cache[row.trace_hash] = text
+        _cache[row.trace_hash] = (str(row.casus_hash), packs, text)
         while len(_cache) > CACHE:
             _cache.popitem(last=False)
     return text
@@ -83,7 +91,7 @@ def kern_of(row: Advies) -> dict[str, Any] | None:
     return kern_van(json.loads(row.trace)) if row.trace else None
 
 
-def _render(session: Session, row: Advies, pinned: Pinned) -> str:
+def _checked_casus(session: Session, row: Advies) -> dict[str, Any]:
     if row.engine_versie != __version__:
         raise NietTeTonen(f"Advies {row.id} is gemaakt met engine {row.engine_versie}; deze "
                           f"service draait engine {__version__}, dus de volledige trace is niet "
@@ -95,6 +103,10 @@ def _render(session: Session, row: Advies, pinned: Pinned) -> str:
     if trace_hash(casus) != row.casus_hash:
         raise NietTeTonen(f"Advies {row.id}: de opgeslagen casus klopt niet met casus_hash; "
                           "de trace wordt niet getoond.")
+    return casus
+
+
+def _render(row: Advies, casus: dict[str, Any], pinned: Pinned) -> str:
     try:
         receipt = pinned([p["hash"] for p in row.pakketten]).advies(casus)
     except CasusError as exc:

@@ -87,11 +87,19 @@ def test_the_actor_and_time_of_every_record_are_shown(
     assert "e1: <code>wmo.collectief_vervoer</code>" in page.text
 
 
-def test_chain_formula_3_commits_to_the_actor(service: tuple[FastAPI, TestClient]) -> None:
+@pytest.mark.parametrize("formula", [3, 4])
+def test_chain_formulas_3_and_4_commit_to_the_actor(service: tuple[FastAPI, TestClient],
+                                                   monkeypatch: pytest.MonkeyPatch,
+                                                   formula: int) -> None:
+    """Formula 3 (a stored trace, before migration 0009) and 4 (a stored kern) both cover
+    `door`."""
+    from service import store
+
+    monkeypatch.setattr(store, "KETEN_VERSIE", formula)
     app, c = service
     _, _, besluit = casus_advies_besluit(c)
     with app.state.read_sessions() as s:
-        assert s.scalar(select(Advies.keten_versie)) == 3
+        assert s.scalar(select(Advies.keten_versie)) == formula
     assert besluit["volgnummer"] == 2 and besluit["keten_hash"]
     assert verify(c)["melding"] == "1 adviezen en 1 besluiten, keten intact; niet ondertekend"
     with app.state.sessions() as s:
