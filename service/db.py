@@ -24,6 +24,7 @@ from sqlalchemy import (
     UniqueConstraint,
     create_engine,
     event,
+    text,
 )
 from sqlalchemy.engine import Engine as SaEngine
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, sessionmaker
@@ -91,6 +92,10 @@ class CasusVersie(Base):
 class Advies(Base):
     __tablename__ = "adviezen"
     __table_args__ = (UniqueConstraint("volgnummer"),)
+    __mapper_args__ = {"eager_defaults": False}  # noqa: RUF012 (SQLAlchemy reads it as is)
+    """A row that leaves a column with a server default unset does not name it in its INSERT
+    and does not read it back: a row of formula 1–3 never names the kern columns, as the
+    service before migration 0009 did not (the migration tests write such rows)."""
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True)
     volgnummer: Mapped[int] = mapped_column(Integer)
@@ -114,11 +119,13 @@ class Advies(Base):
     before migration 0003; 2 since, which also covers casus_hash, casus_id and casus_versie;
     3 since migration 0005, which also covers `door` (who made it); 4 since migration 0009,
     which also covers `kern_hash`: the row stores its kern, not its trace (`trace` is "")."""
-    kern: Mapped[bytes | None] = mapped_column(LargeBinary, nullable=True)
+    kern: Mapped[bytes | None] = mapped_column(LargeBinary, nullable=True,
+                                               server_default=text("NULL"))
     """Formula 4: the kern (docs/kern.md) as zlib-compressed canonical JSON; the full trace is
     rendered from the casus and the pinned packs (`service.bewijsstuk`). b"" once erased (AVG).
     NULL for a row that stores its trace (formula 1–3)."""
-    kern_hash: Mapped[str | None] = mapped_column(String(71), nullable=True)
+    kern_hash: Mapped[str | None] = mapped_column(String(71), nullable=True,
+                                                  server_default=text("NULL"))
     """sha256 of the kern's canonical JSON (formula 4)."""
     casus: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
     """Formula 4, an advies on a casus that was not stored: the casus as evaluated (a stored

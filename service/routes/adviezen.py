@@ -91,7 +91,8 @@ def summary(row: Advies, besluiten: list[BesluitUit] | None = None,
         casus_versie=row.casus_versie, aangemaakt=row.aangemaakt,
         peildatum=row.peildatum, engine_versie=row.engine_versie,
         pakketten=[PakketRef(**p) for p in row.pakketten], trace_hash=row.trace_hash,
-        kern_hash=row.kern_hash, vorige_hash=row.vorige_hash, keten_hash=row.keten_hash,
+        kern_hash=row.kern_hash if stores_kern(row) else None,  # formula 1–3: never read
+        vorige_hash=row.vorige_hash, keten_hash=row.keten_hash,
         keten_versie=row.keten_versie, door=row.door, besluiten=besluiten, gewist=gewist)
 
 

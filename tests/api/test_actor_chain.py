@@ -255,7 +255,12 @@ def schema_0004_with_records(db_url: str, rules_copy: Path,
 
 def test_0005_keeps_old_records_verifiable_and_chains_old_besluiten(
         db_url: str, rules_copy: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import service.store as store
+
     old = schema_0004_with_records(db_url, rules_copy, monkeypatch)
+    # the new advies as the service between 0005 and 0009 stored it (formula 3), so that the
+    # refusal to go below 0005 is what is tested here (below 0009: test_migrations.py)
+    monkeypatch.setattr(store, "KETEN_VERSIE", 3)
     app = create_app(make_settings(db_url, rules_copy))
     try:
         with TestClient(app) as c:

@@ -159,7 +159,10 @@ def test_an_archived_casus_can_be_erased_and_the_chain_verifies(
     assert c.post(f"/v1/adviezen/{advies['id']}/_herhaal", headers=AUDITOR).status_code == 410
 
 
-def test_migration_0007_up_and_down(db_url: str) -> None:
+def test_migration_0007_up_and_down(db_url: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    from service import store
+
+    monkeypatch.setattr(store, "KETEN_VERSIE", 3)  # as the service before 0009 stored them
     app = create_app(make_settings(db_url))
     try:
         with TestClient(app) as c:

@@ -589,9 +589,13 @@ def test_csv_of_one_table_equals_that_table_of_the_whole_answer(populatie: Popul
         assert found == [{k: str(v) for k, v in row.items()} for row in rows], tabel
 
 
-def test_migration_0008_backfills_vervangen_op(db_url: str) -> None:
+def test_migration_0008_backfills_vervangen_op(db_url: str,
+                                              monkeypatch: pytest.MonkeyPatch) -> None:
     """Two adviezen on one casus and one on another, stored by the service; back to 0007 and
     up again: the backfill sets `vervangen_op` exactly as the service did."""
+    from service import store
+
+    monkeypatch.setattr(store, "KETEN_VERSIE", 3)  # as the service before 0009 stored them
     app = create_app(make_settings(db_url, pakkettests_bij_start=False))
     try:
         with TestClient(app) as c:

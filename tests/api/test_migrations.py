@@ -17,7 +17,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import inspect
 
 from engine import Engine, Receipt
-from engine.evaluate import trace_hash
+from engine.evaluate import canonical_json, trace_hash
 from service.app import create_app
 from service.db import make_engines, now, session_factory
 from service.engines import Engines
@@ -171,7 +171,7 @@ def test_0003_keeps_old_adviezen_verifiable_and_chains_new_ones_after_them(
             assert chain["geldig"] is True and chain["aantal"] == 3, chain
             with app.state.read_sessions() as s:
                 assert s.scalars(sa.select(Advies.keten_versie).order_by(
-                    Advies.volgnummer)).all() == [1, 1, 3]  # 3 since migration 0005
+                    Advies.volgnummer)).all() == [1, 1, 4]  # 4 since migration 0009
 
             # the backfilled casus_hash guards the old advies on a stored casus
             edited = copy.deepcopy(old["data"])
@@ -186,36 +186,38 @@ def test_0003_keeps_old_adviezen_verifiable_and_chains_new_ones_after_them(
             replay = c.post(f"/v1/adviezen/{old['ids'][1]}/_herhaal", headers=AUDITOR).json()
             assert replay["intact"] is False and replay["identiek"] is False
 
-            # a formula-1 row after a formula-2 row is a downgrade attack (formula 1 does not
-            # cover casus_hash), not history
+            # a formula-1 row after a formula-4 row is a downgrade attack (formula 1 does not
+            # cover casus_hash, door or kern_hash), not history: the attacker relabels the row
+            # and puts its full trace back (formula 1 stores it)
             with app.state.sessions() as s:
                 s.execute(VERSIES.update().values(data=old["data"]))
                 s.commit()
-            assert c.post("/v1/adviezen", json={"casus": example("overgang-18")},
-                          headers=CONSULENT).status_code == 201
+            made = c.post("/v1/adviezen", json={"casus": example("overgang-18")},
+                          headers=CONSULENT)
+            assert made.status_code == 201
             with app.state.sessions() as s:
                 row = s.scalars(sa.select(Advies).where(Advies.volgnummer == 4)).one()
-                original = (row.keten_versie, row.keten_hash)
-                row.keten_versie = 1
+                original = (row.keten_versie, row.keten_hash, row.trace)
+                row.keten_versie, row.trace = 1, canonical_json(made.json()["trace"])
                 row.keten_hash = old_chain_hash(row.vorige_hash, 4, row.id, row.trace_hash,
                                                 row.aangemaakt)
                 s.execute(KETEN.update().values(hash=row.keten_hash))
                 s.commit()
                 assert verify_chain(s) == (False, 4, 4, "keten_versie 1 na een advies met "
-                                                        "keten_versie 3")
-                row.keten_versie, row.keten_hash = original
+                                                        "keten_versie 4")
+                row.keten_versie, row.keten_hash, row.trace = original
                 s.execute(KETEN.update().values(hash=row.keten_hash))
                 s.commit()
                 assert verify_chain(s) == (True, 4, None, "4 adviezen, keten intact")
     finally:
         dispose(app)
 
-    # going below 0003 (first 0005) would leave the formula-3 adviezen unverifiable: refused,
-    # nothing changed
+    # going below 0003 (first 0009) would leave the formula-4 adviezen unreadable and
+    # unverifiable: refused, nothing changed (below 0005 for formula 3: test_actor_chain.py)
     writer, reader = make_engines(db_url)
     try:
-        with pytest.raises(RuntimeError, match="downgrade onder 0005 geweigerd: 2 adviezen met "
-                                               "keten_versie 3"):
+        with pytest.raises(RuntimeError, match="downgrade onder 0009 geweigerd: 2 adviezen "
+                                               "bewaren een kern"):
             command.downgrade(alembic_config(writer), "0002")
         assert inspect(writer).has_table("keten_ankers")
         with session_factory(reader)() as s:

@@ -237,10 +237,14 @@ def derived(engine: sa.Engine) -> dict[str, list[tuple[Any, ...]]]:
                 "door FROM advies_kenmerken")).all())}
 
 
-def test_migration_0008_backfills_a_0007_database(db_url: str) -> None:
+def test_migration_0008_backfills_a_0007_database(db_url: str,
+                                                 monkeypatch: pytest.MonkeyPatch) -> None:
     """Adviezen (on a stored casus and on a casus sent along), a corrected besluit and an
     erased casus, stored by the service; the database is taken back to 0007 (the tables go)
     and upgraded again: the backfill derives exactly the rows the service wrote."""
+    from service import store
+
+    monkeypatch.setattr(store, "KETEN_VERSIE", 3)  # as the service before 0009 stored them
     app = create_app(make_settings(db_url, opvolging_maanden=0))
     try:
         with TestClient(app) as c:

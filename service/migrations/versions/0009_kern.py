@@ -28,8 +28,10 @@ depends_on = None
 
 
 def upgrade() -> None:
-    op.add_column("adviezen", sa.Column("kern", sa.LargeBinary(), nullable=True))
-    op.add_column("adviezen", sa.Column("kern_hash", sa.String(71), nullable=True))
+    op.add_column("adviezen", sa.Column("kern", sa.LargeBinary(), nullable=True,
+                                        server_default=sa.text("NULL")))
+    op.add_column("adviezen", sa.Column("kern_hash", sa.String(71), nullable=True,
+                                        server_default=sa.text("NULL")))
     op.add_column("adviezen", sa.Column("casus", sa.JSON(), nullable=True))
 
 
