@@ -47,7 +47,7 @@ def _bijdrage(rules: Engine, casus: dict[str, Any]) -> str:
 # with the AOW age reached cannot exist in 2026), and a wife of 62 with the field empty is exempt.
 @pytest.mark.parametrize(("client_aow", "spouse_aow", "spouse_age", "expected"), [
     (True, False, 62, "nee"),        # the wife (62) has not reached it: no bijdrage (was onbekend)
-    (True, True, 68, "onbekend"),    # both have: the verordening decides (gemeenteraad), no exemption
+    (True, True, 68, "onbekend"),    # both have: the verordening decides (gemeenteraad)
     (True, None, 62, "nee"),         # field empty, but 62 < 67: not reached (2026.12.6: onbekend)
     (True, None, None, "onbekend"),  # neither the field nor the age known: not exempt yet
     (False, True, 62, "nee"),        # the client himself has not reached it
