@@ -148,6 +148,8 @@ CONTRACT_FACTS: tuple[FactSpec, ...] = (
     _f("effect", "leefgebied", "keuze", "Op welk leefgebied ligt het gewenste effect?",
        tuple(LEEFGEBIEDEN)),
     _f("effect", "kosten", "bedrag", "Welke kosten brengt het gewenste effect mee?"),
+    FactSpec("effect", "kosten_genoemd", "bool",
+             "Noemt het gewenste effect kosten (is het veld kosten ingevuld)?", bron="engine"),
     _f("effect", "voorliggend_afgewezen", "keuzelijst",
        "Wat is elders (voorliggend) al afgewezen?", VOORLIGGEND),
     *PERSON_FIELDS,

@@ -205,7 +205,9 @@ class CasusFacts:
         for e in casus.gewenste_effecten:
             n += 1
             ids[f"effect:{e.id}"] = f"f{n}"
-            records.append((f"f{n}", "effect", e.model_dump(exclude_none=True)))
+            values = e.model_dump(exclude_none=True)
+            values["kosten_genoemd"] = e.kosten is not None  # computed, never onbekend
+            records.append((f"f{n}", "effect", values))
         return cls(records, ids, person_ids, subjects)
 
     def context(self, casus: Casus, effect: GewenstEffect, session: Session, regime: Regime,

@@ -210,6 +210,8 @@ class _Dependencies:
                     found.add((kind_of(leaf.prefix), leaf.name))
                     if leaf.path in _FROM_CHILDREN:
                         found.add(("persoon", "leeftijd"))
+                    if leaf.path == _FROM_KOSTEN:
+                        found.add(("effect", "kosten"))
             return found
 
         def via(name: str) -> frozenset[FieldKey]:
@@ -240,6 +242,8 @@ class _Dependencies:
             self.watched.setdefault((kind_of(leaf.prefix), leaf.name), []).append(leaf.index)
             if leaf.path in _FROM_CHILDREN:
                 self.watched.setdefault(("persoon", "leeftijd"), []).append(leaf.index)
+            if leaf.path == _FROM_KOSTEN:
+                self.watched.setdefault(("effect", "kosten"), []).append(leaf.index)
         self.grondwaarden = {cg.grondwaarde.id: cg for cg in regime.grondwaarden}
 
     def with_bases(self, iid: str) -> list[str]:
@@ -258,6 +262,9 @@ class _Dependencies:
 
 _FROM_CHILDREN = ("huishouden.jongste_kind_leeftijd", "huishouden.aantal_kinderen")
 """Household facts the evaluation derives from the children's ages (`engine.evaluate`)."""
+
+_FROM_KOSTEN = "effect.kosten_genoemd"
+"""The effect fact the evaluation derives from whether `kosten` is given (`engine.evaluate`)."""
 
 _DEPENDENCIES: dict[int, tuple[Regime, _Dependencies]] = {}
 _DEPENDENCIES_LOCK = threading.Lock()

@@ -235,3 +235,36 @@ def test_two_processes_give_the_serial_results(rules: Engine) -> None:
     with ctx.Pool(2) as pool:
         halves = pool.map(_hashes_in_process, [cases[:20], cases[20:]])
     assert halves[0] + halves[1] == serial
+
+
+def test_effect_kosten_genoemd_is_computed_never_asked(rules: Engine) -> None:
+    """`effect.kosten_genoemd` (computed like `huishouden.aantal_kinderen`): ja when the effect
+    gives `kosten`, nee when it does not, never onbekend and never asked. The Participatiewet's
+    grondwaarde uses it (vierde lezing, D1): costs named on any leefgebied bring bijzondere
+    bijstand into view (art. 35 lid 1); an effect that names no costs stays out of view, and
+    its costs are not asked."""
+    base = {"peildatum": "2026-12-01", "personen": [{"id": "p1", "rol": "aanvrager"}]}
+    met = rules.advies({**base, "gewenste_effecten": [
+        {"id": "e1", "omschrijving": "Reiskosten.", "leefgebied": "mobiliteit", "kosten": 600}]})
+    zonder = rules.advies({**base, "gewenste_effecten": [
+        {"id": "e1", "omschrijving": "Zelf naar de markt.", "leefgebied": "mobiliteit"}]})
+
+    def bb(r: Any) -> tuple[str, list[str]]:
+        e = r.advies["effecten"][0]["stap4"]
+        for i in e["instrumenten"]:
+            if i["id"] == "participatiewet.bijzondere_bijstand":
+                return i["status"], i["nog_uitvragen"]
+        assert any(i["id"] == "participatiewet.bijzondere_bijstand"
+                   for i in e["niet_van_toepassing"])
+        return "niet_van_toepassing", []
+
+    status, vragen = bb(met)
+    assert status == "voorwaardelijk"
+    assert not any("kosten_genoemd" in v for v in vragen)
+    assert bb(zonder)[0] == "niet_van_toepassing"
+    for r in (met, zonder):
+        asked = [v for i in r.advies["effecten"][0]["stap4"]["instrumenten"]
+                 for v in i["nog_uitvragen"]]
+        assert not any("kosten_genoemd" in v for v in asked)
+    gw = {g["id"]: g["uitkomst"] for g in zonder.advies["effecten"][0]["stap2"]["grondwaarden"]}
+    assert gw["participatiewet.bestaanszekerheid"] == "nee"

@@ -214,6 +214,8 @@ def used_facts(regime: Regime, iid: str) -> set[str]:
             out.add(f"{prefix}.{leaf.name}")
     if out & {"huishouden.aantal_kinderen", "huishouden.jongste_kind_leeftijd"}:
         out |= {"persoon.leeftijd", "persoon.rol"}
+    if "effect.kosten_genoemd" in out:  # computed from effect.kosten
+        out.add("effect.kosten")
     return out
 
 

@@ -68,7 +68,10 @@ def test_wsnp_change_of_2023_07_01() -> None:
                  "fw_nakoming_verplichtingen": True, "minnelijk_traject_mislukt": True,
                  "fw_poging_door_wck48": True, "fw_wsnp_loopt": False,
                  "fw_schulden_uit_misdrijf": False, "eerdere_wsnp_jaren_geleden": 6,
-                 "fw_eerdere_wsnp_uitzondering": False, "fw_omstandigheden_onder_controle": True}
+                 "fw_eerdere_wsnp_uitzondering": False, "fw_omstandigheden_onder_controle": True,
+                 # not married: Fw 284 lid 3 (the spouse's medewerking) does not apply; unknown, it
+                 # is asked and the status is voorwaardelijk (Wsnp 2026.12.7, vierde lezing)
+                 "fw_schuldenaar_gehuwd": False}
 
     def status(day: str) -> tuple[str, str]:
         receipt = rules.advies({

@@ -13,9 +13,12 @@ import pytest
 from engine import Engine
 
 
-def _casus(client_aow: bool, spouse_aow: bool | None, effect_for: str = "p1") -> dict[str, Any]:
-    spouse: dict[str, Any] = {"id": "p2", "rol": "partner", "leeftijd": 62,
+def _casus(client_aow: bool, spouse_aow: bool | None, effect_for: str = "p1",
+           spouse_age: int | None = 62) -> dict[str, Any]:
+    spouse: dict[str, Any] = {"id": "p2", "rol": "partner",
                               "woont_in_gemeente": True, "verblijfsstatus": "nederlander"}
+    if spouse_age is not None:
+        spouse["leeftijd"] = spouse_age
     if spouse_aow is not None:
         spouse["aow_leeftijd_bereikt"] = spouse_aow
     return {
@@ -38,21 +41,28 @@ def _bijdrage(rules: Engine, casus: dict[str, Any]) -> str:
     return str(cap["uitkomst"])
 
 
-@pytest.mark.parametrize(("client_aow", "spouse_aow", "expected"), [
-    (True, False, "nee"),       # the wife (62) has not reached it: no bijdrage (was onbekend)
-    (True, True, "onbekend"),   # both have: the verordening decides (gemeenteraad), no exemption
-    (True, None, "onbekend"),   # the wife's AOW age not known: not exempt yet
-    (False, True, "nee"),       # the client himself has not reached it
+# Wmo 2026.12.7 (vierde lezing): the spouse's age decides "nog niet bereikt" when the AOW field is
+# empty (Ub 1.1: the pensioengerechtigde leeftijd of art. 7a lid 1 AOW, 67 in 2026). Two cases
+# changed for that reason: "both have reached it" now gives the wife an age over 67 (a wife of 62
+# with the AOW age reached cannot exist in 2026), and a wife of 62 with the field empty is exempt.
+@pytest.mark.parametrize(("client_aow", "spouse_aow", "spouse_age", "expected"), [
+    (True, False, 62, "nee"),        # the wife (62) has not reached it: no bijdrage (was onbekend)
+    (True, True, 68, "onbekend"),    # both have: the verordening decides (gemeenteraad)
+    (True, None, 62, "nee"),         # field empty, but 62 < 67: not reached (2026.12.6: onbekend)
+    (True, None, None, "onbekend"),  # neither the field nor the age known: not exempt yet
+    (False, True, 62, "nee"),        # the client himself has not reached it
 ])
 def test_the_spouse_under_aow_age_exempts_the_couple(rules: Engine, client_aow: bool,
                                                     spouse_aow: bool | None,
+                                                    spouse_age: int | None,
                                                     expected: str) -> None:
-    assert _bijdrage(rules, _casus(client_aow, spouse_aow)) == expected
+    assert _bijdrage(rules, _casus(client_aow, spouse_aow, spouse_age=spouse_age)) == expected
 
 
 def test_for_an_effect_of_the_spouse_the_applicant_is_the_other_spouse(rules: Engine) -> None:
     """The partner needs the help; the aanvrager (her husband) is the one under AOW age."""
-    casus = _casus(client_aow=False, spouse_aow=True, effect_for="p2")
+    # 2026.12.7: the wife is 68 (she has reached the AOW age; at 62 her age alone would exempt).
+    casus = _casus(client_aow=False, spouse_aow=True, effect_for="p2", spouse_age=68)
     casus["personen"][1].update(beperkingen=["lichamelijk"], wlz_indicatie=False,
                                 wmo_bijdrage_bw_of_wlz=False, wmo_opvang_twee_nachten=False,
                                 wmo_college_vrijstelling_bijdrage=False)

@@ -48,6 +48,8 @@ class Context:
             return self.applicant.get(name)
         if subject == "partner":
             return None if self.partner is None else self.partner.get(name)
+        if subject == "effect" and name == "kosten_genoemd":
+            return "kosten" in self.effect  # regeltaal §Conditions: computed, never onbekend
         if subject == "effect":
             return self.effect.get(name)
         if subject == "huishouden" and name in ("aantal_kinderen", "jongste_kind_leeftijd"):
