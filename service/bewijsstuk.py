@@ -74,6 +74,24 @@ def trace_json(session: Session, row: Advies, pinned: Pinned) -> str:
     return text
 
 
+def clear_cache() -> None:
+    """Forget every rendered trace (tests use it to make a read render again)."""
+    with _lock:
+        _cache.clear()
+
+
+def remember(row: Advies, text: str) -> None:
+    """Keep the trace of an advies just made (its receipt's text, which `trace_hash` was
+    computed from), so that reading it back in this worker costs no evaluation."""
+    if not stores_kern(row):
+        return
+    with _lock:
+        _cache[row.trace_hash] = (str(row.casus_hash), tuple(p["hash"] for p in row.pakketten),
+                                  text)
+        while len(_cache) > CACHE:
+            _cache.popitem(last=False)
+
+
 def trace_of(session: Session, row: Advies, pinned: Pinned) -> dict[str, Any] | None:
     """`trace_json` parsed; None for an erased advies."""
     text = trace_json(session, row, pinned)

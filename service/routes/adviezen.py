@@ -19,7 +19,7 @@ from engine.evaluate import trace_hash
 from engine.replay import diff
 from engine.wettekst import woorden_bij_advies
 from service.auth import Principal, require
-from service.bewijsstuk import NietTeTonen, kern_of, trace_json
+from service.bewijsstuk import NietTeTonen, kern_of, remember, trace_json
 from service.db import Advies, Casus, now
 from service.deps import Paging, db_read, engines, settings
 from service.engines import Engines
@@ -159,6 +159,7 @@ def create(body: AdviesIn, request: Request,
                        betrokkene=pseudonym(cfg.pseudoniem_sleutel, casus_id), status="OK",
                        start=started, advies_id=advies.id, door=who.id)
         session.commit()
+    remember(advies, receipt.trace_json)
     return full(summary(advies, []), receipt.trace_json, 201,
                 {"Location": f"/v1/adviezen/{advies.id}"})
 

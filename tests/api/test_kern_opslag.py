@@ -19,6 +19,7 @@ from sqlalchemy import select, update
 from engine import Engine, kern_hash, kern_van
 from engine.evaluate import canonical_json
 from service.app import create_app
+from service.bewijsstuk import clear_cache
 from service.db import Advies, CasusVersie
 from service.store import verify_chain
 from tests.api.conftest import AUDITOR, CONSULENT, dispose, example, make_settings
@@ -56,7 +57,9 @@ def test_every_public_example_stores_its_kern_and_renders_its_trace(
         assert kern == kern_van(body["trace"])
         assert row.kern_hash == kern_hash(kern) == body["kern_hash"]
         sizes[name] = len(row.kern) + len(canonical_json(row.casus).encode())
-        # rendered on demand: byte for byte the trace it was made with, and its hash
+        # rendered on demand (not the copy POST left in this worker's cache): byte for byte
+        # the trace it was made with, and its hash
+        clear_cache()
         shown = client.get(f"/v1/adviezen/{body['id']}", headers=AUDITOR)
         assert shown.status_code == 200, shown.text
         assert trace_text(shown) == trace_text(made)
@@ -77,6 +80,7 @@ def test_a_stored_casus_is_read_from_its_version_not_copied(
     assert made.status_code == 201, made.text
     row = row_of(app, made.json()["id"])
     assert row.casus is None and row.casus_id == casus["id"]
+    clear_cache()
     shown = client.get(f"/v1/adviezen/{row.id}", headers=CONSULENT)
     assert trace_text(shown) == trace_text(made)
 
@@ -96,6 +100,7 @@ def test_the_trace_renders_with_the_pinned_packs_after_the_packs_change(
     wmo.write_text(text.replace("naam: Collectief vervoer", "naam: Regiotaxi", 1)
                    .replace('versie: "', 'versie: "2099-', 1), "utf-8")
     app = create_app(make_settings(db_url, rules_copy))
+    clear_cache()  # a new service process: nothing rendered yet
     try:
         with TestClient(app) as c:
             shown = c.get(f"/v1/adviezen/{made.json()['id']}", headers=AUDITOR)
@@ -197,6 +202,31 @@ def test_generated_casussen_render_their_eager_trace(client: TestClient,
     if made.status_code == 400:  # a generated casus the contract refuses: nothing stored
         return
     assert made.status_code == 201, made.text
+    clear_cache()
     shown = client.get(f"/v1/adviezen/{made.json()['id']}", headers=AUDITOR)
     assert shown.status_code == 200, shown.text
     assert trace_text(shown) == trace_text(made)
+
+
+def test_the_trace_just_made_is_read_back_without_evaluating_again(
+        client: TestClient, monkeypatch: pytest.MonkeyPatch) -> None:
+    """POST leaves its trace in the worker's cache (issue 13: reading back what was just made
+    costs no evaluation); after the cache is cleared the same read renders again."""
+    from service import bewijsstuk
+
+    made = client.post("/v1/adviezen", json={"casus": example("scootmobiel")},
+                       headers=CONSULENT)
+    calls: list[str] = []
+    real = bewijsstuk._render
+
+    def counted(row: Advies, casus: dict[str, Any], pinned: Any) -> str:
+        calls.append(row.id)
+        return real(row, casus, pinned)
+
+    monkeypatch.setattr(bewijsstuk, "_render", counted)
+    first = client.get(f"/v1/adviezen/{made.json()['id']}", headers=AUDITOR)
+    assert first.status_code == 200 and calls == []
+    clear_cache()
+    second = client.get(f"/v1/adviezen/{made.json()['id']}", headers=AUDITOR)
+    assert second.status_code == 200 and calls == [made.json()["id"]]
+    assert trace_text(first) == trace_text(second) == trace_text(made)
