@@ -67,11 +67,17 @@ def trace_json(session: Session, row: Advies, pinned: Pinned) -> str:
     if found is not None and found[:2] == (row.casus_hash, packs):
         return found[2]
     text = _render(row, casus, pinned)
+    _keep(row, text)
+    return text
+
+
+def _keep(row: Advies, text: str) -> None:
+    """Cache a trace under the row's trace_hash with the casus hash and packs it was made from."""
     with _lock:
-        _cache[row.trace_hash] = (str(row.casus_hash), packs, text)
+        _cache[row.trace_hash] = (str(row.casus_hash), tuple(p["hash"] for p in row.pakketten),
+                                  text)
         while len(_cache) > CACHE:
             _cache.popitem(last=False)
-    return text
 
 
 def clear_cache() -> None:
@@ -83,13 +89,8 @@ def clear_cache() -> None:
 def remember(row: Advies, text: str) -> None:
     """Keep the trace of an advies just made (its receipt's text, which `trace_hash` was
     computed from), so that reading it back in this worker costs no evaluation."""
-    if not stores_kern(row):
-        return
-    with _lock:
-        _cache[row.trace_hash] = (str(row.casus_hash), tuple(p["hash"] for p in row.pakketten),
-                                  text)
-        while len(_cache) > CACHE:
-            _cache.popitem(last=False)
+    if stores_kern(row):
+        _keep(row, text)
 
 
 def trace_of(session: Session, row: Advies, pinned: Pinned) -> dict[str, Any] | None:

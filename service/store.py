@@ -624,12 +624,23 @@ def _advies_fault(session: Session, row: Advies, cache: dict[str, Wissing | None
             return "trace klopt niet met trace_hash", False
         problems = casus_problems(session, row, trace.get("casus"))
         return ("; ".join(problems) if problems else None), False
+    return _erased_fault(session, row, cache, "trace klopt niet met trace_hash")
+
+
+def _erased_fault(session: Session, row: Advies, cache: dict[str, Wissing | None] | None,
+                  content: str) -> tuple[str | None, bool]:
+    """`_advies_fault` for an advies whose content is blank: a later wissing must name it with
+    the hashes it had (trace_hash, and for formula 4 kern_hash) and with what stays
+    (`advies_rest_hash`), and the casus version must be erased by it. `content`: the fault
+    when no wissing vouches for it."""
     found = _erasure(session, row, row.casus_id, cache)
     if isinstance(found, str):
-        return f"trace klopt niet met trace_hash ({found})", False
+        return f"{content} ({found})", False
     wissing, entry = found
     if entry.get("trace_hash") != row.trace_hash:
         return f"trace_hash klopt niet met wissing {wissing.id}", True
+    if stores_kern(row) and entry.get("kern_hash") != row.kern_hash:
+        return f"kern_hash klopt niet met wissing {wissing.id}", True
     if entry.get("rest_hash") != advies_rest_hash(row):
         return (f"peildatum, engine_versie of pakketten klopt niet met wissing "
                 f"{wissing.id}"), True
@@ -651,19 +662,7 @@ def _kern_fault(session: Session, row: Advies, cache: dict[str, Wissing | None] 
             return "casus_hash klopt niet met de casus in de kern", False
         problems = casus_problems(session, row, evaluated_casus(session, row))
         return ("; ".join(problems) if problems else None), False
-    found = _erasure(session, row, row.casus_id, cache)
-    if isinstance(found, str):
-        return f"kern klopt niet met kern_hash ({found})", False
-    wissing, entry = found
-    if entry.get("trace_hash") != row.trace_hash:
-        return f"trace_hash klopt niet met wissing {wissing.id}", True
-    if entry.get("kern_hash") != row.kern_hash:
-        return f"kern_hash klopt niet met wissing {wissing.id}", True
-    if entry.get("rest_hash") != advies_rest_hash(row):
-        return (f"peildatum, engine_versie of pakketten klopt niet met wissing "
-                f"{wissing.id}"), True
-    problems = casus_problems(session, row, None, wissing)
-    return ("; ".join(problems) if problems else None), True
+    return _erased_fault(session, row, cache, "kern klopt niet met kern_hash")
 
 
 def _besluit_fault(session: Session, row: Besluit, previous: str,
