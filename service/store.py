@@ -660,7 +660,8 @@ def _kern_fault(session: Session, row: Advies, cache: dict[str, Wissing | None] 
             return "kern klopt niet met kern_hash", False
         if kern.get("casus") != row.casus_hash:
             return "casus_hash klopt niet met de casus in de kern", False
-        problems = casus_problems(session, row, evaluated_casus(session, row))
+        # the own copy (formula 4 without a stored casus); a stored version is read there
+        problems = casus_problems(session, row, row.casus)
         return ("; ".join(problems) if problems else None), False
     return _erased_fault(session, row, cache, "kern klopt niet met kern_hash")
 

@@ -277,7 +277,8 @@ def _compare(row: Advies, new: Receipt, session: Session,
     trace `rendered` (checked against trace_hash) they are those of the whole trace."""
     if stores_kern(row):
         kern = stored_kern(row.kern)
-        problems = casus_problems(session, row, evaluated_casus(session, row))
+        # the own copy (formula 4 without a stored casus); a stored version is read there
+        problems = casus_problems(session, row, row.casus)
         if kern is None or trace_hash(kern) != row.kern_hash:
             problems.insert(0, "kern klopt niet met kern_hash")
         intact = not problems
