@@ -14,6 +14,7 @@ into the regime's own.
 from __future__ import annotations
 
 import datetime as dt
+import math
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -161,13 +162,17 @@ class _Search:
         self.variables, self.cells, self.order = variables, cells, order
         self.controle, self.result, self.limit = controle, result, limit
         self.visits = 0
+        self.covered = 0
+        """Combinations settled: evaluated, or in a branch pruned because it cannot hold an
+        overlap or a gap. Visits also count inner nodes and probes, so they cannot say how
+        much of a cut search was done."""
         self.cut = False
         self.by_id = {ci.instrument.id: ci for ci in regime.instrumenten}
 
     def run(self) -> None:
         self._step(0, {}, list(range(len(self.variables))))
         self.result.gecontroleerd = self.result.combinaties if not self.cut else min(
-            self.visits, self.result.combinaties)
+            self.covered, self.result.combinaties - 1)
 
     def _state(self, assignment: dict[tuple[str, str], int]) -> tuple[Callable[[int], Ternary],
                                                                        list[Ternary]]:
@@ -223,8 +228,10 @@ class _Search:
             return
         still_open, in_scope, statuses = self._open(assignment)
         if not still_open:
+            self.covered += math.prod(max(len(self.cells[r]), 1) for r in remaining)
             return
         if not remaining:
+            self.covered += 1
             possible = sum(1 for st in statuses if st is not False)
             certain = sum(1 for st in statuses if st is True)
             example = {"feiten": {f"{p}.{n}": _rep(self.space, p, n, c)

@@ -173,3 +173,59 @@ def test_a_gap_at_a_threshold_reads_as_a_whole_number(tmp_path: Path) -> None:
     (r,) = run_controles(Engine.load([load(tmp_path, 65, 67)]).rules)
     assert r.gaten[0]["feiten"]["persoon.leeftijd"] == 65
     assert "persoon.leeftijd=65}" in r.problems()[0].melding
+
+
+def test_outside_the_grondwaarde_no_instrument_fits(tmp_path: Path) -> None:
+    """Without a `binnen` scope the check also reads effects outside the grondwaarde (another
+    leefgebied than mobiliteit): there neither instrument serves the effect, so that is a gap,
+    even though the two age conditions together cover every age."""
+    folder = load(tmp_path, 67, 67)
+    text = (folder / "t.yaml").read_text("utf-8")
+    text = text.replace('    binnen: {feit: effect.leefgebied, op: "=", waarde: mobiliteit}\n', "")
+    (folder / "t.yaml").write_text(text, "utf-8")
+    (r,) = run_controles(Engine.load([folder]).rules)
+    assert not r.overlap
+    assert r.gaten and all(g["feiten"]["effect.leefgebied"] != "mobiliteit" for g in r.gaten)
+
+
+def test_at_most_three_examples_of_an_overlap_are_kept(tmp_path: Path) -> None:
+    """An overlap over ages 10 to 69, which the scope splits into four classes: the report
+    keeps three examples, no more (a long list would bury the first one a beleidsmedewerker
+    must read)."""
+    folder = load(tmp_path, 70, 10)
+    text = (folder / "t.yaml").read_text("utf-8").replace(
+        '    binnen: {feit: effect.leefgebied, op: "=", waarde: mobiliteit}\n',
+        '    binnen:\n'
+        '      alle:\n'
+        '        - {feit: effect.leefgebied, op: "=", waarde: mobiliteit}\n'
+        '        - een_van:\n'
+        '            - {feit: persoon.leeftijd, op: "<", waarde: 20}\n'
+        '            - {feit: persoon.leeftijd, op: "<", waarde: 30}\n'
+        '            - {feit: persoon.leeftijd, op: "<", waarde: 40}\n'
+        '            - {feit: persoon.leeftijd, op: ">=", waarde: 0}\n')
+    (folder / "t.yaml").write_text(text, "utf-8")
+    (r,) = run_controles(Engine.load([folder]).rules)
+    assert r.volledig_doorzocht and not r.gaten
+    assert len(r.overlap) == 3
+    assert all(set(o["past"]) == {"t.jong", "t.oud"} for o in r.overlap)
+
+
+def test_a_search_cut_short_never_reads_as_complete(tmp_path: Path) -> None:
+    """With a budget too small to reach the overlap, the check must not say it searched every
+    combination: the beleidsmedewerker would read "no overlap" as proven. (Counting visited
+    nodes, probes included, once made a cut search of these six combinations read as
+    complete.)"""
+    (r,) = run_controles(Engine.load([with_noise(tmp_path, 70, 10)]).rules, limit=8)
+    assert r.combinaties == 6
+    assert not r.overlap
+    assert not r.volledig_doorzocht and r.gecontroleerd < r.combinaties
+    (tmp_path / "x").mkdir()
+    (full,) = run_controles(Engine.load([with_noise(tmp_path / "x", 70, 10)]).rules)
+    assert full.volledig_doorzocht and full.overlap
+
+
+def test_a_gap_below_the_lowest_threshold_reads_as_below_it(tmp_path: Path) -> None:
+    """Both instruments need an age from 20 (t.jong) or 67 (t.oud): below 20 nothing fits."""
+    (r,) = run_controles(Engine.load([load(tmp_path, 20, 67, op_jong=">=")]).rules)
+    assert {"effect.leefgebied": "mobiliteit", "persoon.leeftijd": "<20"} in [
+        g["feiten"] for g in r.gaten]

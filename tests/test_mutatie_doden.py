@@ -17,6 +17,7 @@ from pydantic import ValidationError
 from engine import semantics
 from engine.citation import Rechtsgrond
 from engine.compare import _ground_index
+from engine.conditions import compare
 from engine.evaluate import canonical_json, trace_hash
 from engine.impact import _beslissend
 from engine.language import Beslisruimte
@@ -463,3 +464,26 @@ def test_ground_index_reads_every_ground_with_its_fallbacks() -> None:
         ("vorm_van", "wmo.basis"): {"stand": "vorm van", "rechtsgrond": "art. 2.3.6 Wmo 2015",
                                     "uitleg": "Vorm van.", "door": "svb"},
     }
+
+
+# ---- engine.conditions: the meaning of each operator on a known value
+
+@pytest.mark.parametrize(("value", "op", "rvalue", "expected"), [
+    (3, "=", 3, True), (3, "=", 4, False), (3, "!=", 4, True), (3, "!=", 3, False),
+    (3, "<", 4, True), (4, "<", 4, False), (4, "<=", 4, True), (5, "<=", 4, False),
+    (5, ">", 4, True), (4, ">", 4, False), (4, ">=", 4, True), (3, ">=", 4, False),
+    ("a", "in", ("a", "b"), True), ("c", "in", ("a", "b"), False),
+    ("c", "niet_in", ("a", "b"), True), ("a", "niet_in", ("a", "b"), False),
+    (("a", "b"), "bevat", "a", True), (("a", "b"), "bevat", "c", False),
+    (("a", "b"), "bevat_niet", "c", True), (("a", "b"), "bevat_niet", "a", False),
+])
+def test_each_operator_means_what_the_language_says(value: Any, op: str, rvalue: Any,
+                                                    expected: bool) -> None:
+    """`bevat`/`bevat_niet` read a keuzelijst (the fact holds a list), `in`/`niet_in` a list
+    in the rule (docs/regeltaal.md); the rest compare numbers."""
+    assert compare(value, op, rvalue) is expected
+
+
+def test_an_unknown_operator_is_refused() -> None:
+    with pytest.raises(ValueError, match="onbekende operator"):
+        compare(1, "≈", 1)
