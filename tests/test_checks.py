@@ -229,3 +229,39 @@ def test_a_gap_below_the_lowest_threshold_reads_as_below_it(tmp_path: Path) -> N
     (r,) = run_controles(Engine.load([load(tmp_path, 20, 67, op_jong=">=")]).rules)
     assert {"effect.leefgebied": "mobiliteit", "persoon.leeftijd": "<20"} in [
         g["feiten"] for g in r.gaten]
+
+
+PARAMETER = """parameters:
+  - id: t_grens
+    omschrijving: Leeftijdsgrens
+    eenheid: jaar
+    rechtsgrond: {bwb_id: BWBR0035362, artikel: "2"}
+    waarden:
+      - {waarde: 67, geldig_vanaf: 2024-01-01}
+instrumenten:
+  - id: t.eerder
+    naam: Buiten de controle, dezelfde grens als getal
+    soort: uitkering
+    trede: maatwerk
+    rechtsgrond: {bwb_id: BWBR0035362, artikel: "5"}
+    grondwaarden: [t.doel]
+    voorwaarden:
+      - {id: leeftijd, uitleg: "Jonger dan 67.", rechtsgrond: {bwb_id: BWBR0035362, artikel: "5"},
+         toets: {feit: persoon.leeftijd, op: "<", waarde: 67}}
+"""
+
+
+def test_a_scope_keeps_a_parameter_apart_from_the_same_number(tmp_path: Path) -> None:
+    """t.jong reads its bound from a parameter (67) and another instrument compares the same
+    fact with the number 67: they are two leaves of the regime, and the check's private copy of
+    the leaf table (made for its `binnen` scope) must keep them apart, or every later leaf
+    shifts and the check reads the wrong comparisons."""
+    folder = load(tmp_path, 67, 67)
+    text = (folder / "t.yaml").read_text("utf-8")
+    text = text.replace("instrumenten:\n", PARAMETER, 1).replace(
+        'toets: {feit: persoon.leeftijd, op: "<", waarde: 67}}\n  - id: t.oud',
+        'toets: {feit: persoon.leeftijd, op: "<", parameter: t_grens}}\n  - id: t.oud', 1)
+    assert "parameter: t_grens}" in text
+    (folder / "t.yaml").write_text(text, "utf-8")
+    (r,) = run_controles(Engine.load([folder]).rules)
+    assert r.volledig_doorzocht and not r.overlap and not r.gaten
