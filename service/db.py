@@ -12,6 +12,7 @@ import threading
 from pathlib import Path
 from typing import Any
 
+import orjson
 from sqlalchemy import (
     JSON,
     Boolean,
@@ -417,7 +418,8 @@ def make_engines(url: str, *, create: bool = True) -> tuple[SaEngine, SaEngine]:
                 _sqlite(url, immediate=False, create=create))
     if url.startswith("postgresql://"):
         url = "postgresql+psycopg://" + url[len("postgresql://"):]
-    engine = create_engine(url, pool_size=10, max_overflow=20, pool_pre_ping=True)
+    engine = create_engine(url, pool_size=10, max_overflow=20, pool_pre_ping=True,
+                           json_deserializer=orjson.loads)
     return engine, engine
 
 
@@ -429,7 +431,10 @@ def _sqlite(url: str, *, immediate: bool, create: bool = True) -> SaEngine:
     path = _sqlite_path(url)
     if create and path and path != ":memory:":
         Path(path).parent.mkdir(parents=True, exist_ok=True)
-    engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
+    # JSON columns are read with orjson (what they hold was written by the service, within the
+    # contract's number range); verification reads every stored casus
+    engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30},
+                           json_deserializer=orjson.loads)
 
     @event.listens_for(engine, "connect")
     def _connect(dbapi_conn: Any, _: Any) -> None:

@@ -28,6 +28,7 @@ from dataclasses import dataclass
 from types import SimpleNamespace
 from typing import TYPE_CHECKING, Any
 
+import orjson
 from sqlalchemy import ColumnElement, and_, func, inspect, or_, select
 from sqlalchemy.orm import Session, defer
 
@@ -169,13 +170,24 @@ def kern_blob(kern_json: str) -> bytes:
 def stored_kern(blob: bytes | None) -> dict[str, Any] | None:
     """The kern stored in `blob` (`kern_blob`); None for anything that is not one (erased,
     damaged, or a row that stores its trace)."""
+    return _kern_and_hash(blob)[0]
+
+
+def _kern_and_hash(blob: bytes | None) -> tuple[dict[str, Any] | None, str | None]:
+    """The stored kern and the SHA-256 of its stored bytes. The bytes are the kern's canonical
+    JSON (`kern_blob`), so for an intact row their hash is `kern_hash` without writing the
+    JSON again (verification reads every kern of the chain); a row whose bytes were rewritten,
+    even into an equal but not canonical form, no longer matches."""
     if not blob:
-        return None
+        return None, None
     try:
-        parsed = json.loads(zlib.decompress(blob))
+        raw = zlib.decompress(blob)
+        parsed = orjson.loads(raw)
     except (zlib.error, ValueError):
-        return None
-    return parsed if isinstance(parsed, dict) else None
+        return None, None
+    if not isinstance(parsed, dict):
+        return None, None
+    return parsed, "sha256:" + hashlib.sha256(raw).hexdigest()
 
 
 def stored_kern_hash(blob: bytes | None) -> str | None:
@@ -655,8 +667,8 @@ def _kern_fault(session: Session, row: Advies, cache: dict[str, Wissing | None] 
     trace_hash is chained (`link_hash`) and checked whenever the trace is rendered
     (`service.bewijsstuk`)."""
     if row.kern or row.casus_id is None:
-        kern = stored_kern(row.kern)
-        if kern is None or canonical_hash(kern) != row.kern_hash:
+        kern, digest = _kern_and_hash(row.kern)
+        if kern is None or digest != row.kern_hash:
             return "kern klopt niet met kern_hash", False
         if kern.get("casus") != row.casus_hash:
             return "casus_hash klopt niet met de casus in de kern", False
