@@ -440,22 +440,30 @@ def _keten_settings(publieke_sleutel: list[Path] | None) -> Any:
 
 
 def _read_anchor(path: Path) -> dict[str, Any]:
+    from service.schemas import KetenAnker
+
+    return _read_document(path, KetenAnker, "Het anker", "geen geldig anker")
+
+
+def _read_document(path: Path, model: Any, naam: str, ongeldig: str) -> dict[str, Any]:
+    """A JSON document an auditor kept (an anchor, a checkpoint), validated by its model; a
+    bad one names the file and the field."""
     import json
 
     from pydantic import ValidationError
 
-    from service.schemas import KetenAnker
-
     try:
-        return KetenAnker.model_validate(json.loads(path.read_text("utf-8"))).model_dump()
+        found: dict[str, Any] = model.model_validate(
+            json.loads(path.read_text("utf-8"))).model_dump()
+        return found
     except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
-        _problems("Het anker is niet te lezen", [Problem(bestand=str(path), pad="(document)",
-                                                         melding=str(exc))])
+        _problems(f"{naam} is niet te lezen", [Problem(bestand=str(path), pad="(document)",
+                                                       melding=str(exc))])
         raise typer.Exit(2) from exc
     except ValidationError as exc:
         from engine.casus import dutch_message
 
-        _problems("Het anker is geen geldig anker", [
+        _problems(f"{naam} is {ongeldig}", [
             Problem(bestand=str(path), pad=".".join(str(x) for x in e["loc"]) or "(document)",
                     melding=dutch_message(e)) for e in exc.errors()])
         raise typer.Exit(2) from exc
@@ -471,20 +479,39 @@ def keten(
     publieke_sleutel: Annotated[list[Path] | None, typer.Option(
         "--publieke-sleutel", exists=True, dir_okay=False,
         help="PEM met vertrouwde publieke sleutel(s) (naast OT_KETEN_PUBLIEKE_SLEUTELS)")] = None,
+    vanaf: Annotated[Path | None, typer.Option(
+        "--vanaf", exists=True, dir_okay=False,
+        help="een controlepunt van een eerdere controle (JSON): lees alleen de schakels die "
+             "erna kwamen")] = None,
+    controlepunt_uit: Annotated[Path | None, typer.Option(
+        "--controlepunt-uit", dir_okay=False,
+        help="schrijf, als de keten intact is, een controlepunt (JSON) voor de volgende "
+             "controle met --vanaf")] = None,
 ) -> None:
     """Controleer de hele keten van opgeslagen adviezen en de ondertekende koppen (voor
-    auditors). Leest alleen; maakt niets aan."""
+    auditors). Leest alleen; maakt niets aan. Met --vanaf alleen de schakels na een eerder
+    controlepunt (de ondertekende koppen alle); een wijziging van een oudere schakel ziet
+    alleen een controle van de hele keten."""
     if ctx.invoked_subcommand is not None:
         return
+    import json
+
     from service.db import session_factory
-    from service.keten import verify
+    from service.keten import checkpoint_document, verify
+    from service.schemas import KetenControlepunt
+    from service.store import Controlepunt
 
     _, keys = _keten_settings(publieke_sleutel)
     extern = [_read_anchor(p) for p in anker or []]
+    start = None
+    if vanaf is not None:
+        doc = _read_document(vanaf, KetenControlepunt, "Het controlepunt",
+                             "geen geldig controlepunt")
+        start = Controlepunt(doc["volgnummer"], doc["keten_hash"], doc["formule"])
     writer, reader = _keten_database(database_url)
     try:
         with session_factory(reader)() as session:
-            result = verify(session, keys, extern)
+            result = verify(session, keys, extern, start)
     except Exception as exc:  # an unreadable database is a user error here
         _problems("De database is niet te lezen", [Problem(pad="--database-url",
                                                            melding=type(exc).__name__)])
@@ -496,6 +523,11 @@ def keten(
         out.print(Text(f"  {line}"))
     if result.geldig:
         out.print(f"[bold green]keten intact[/]: {result.melding}")
+        if controlepunt_uit is not None and result.controlepunt is not None:
+            controlepunt_uit.write_text(json.dumps(checkpoint_document(result.controlepunt),
+                                                   indent=2) + "\n", "utf-8")
+            out.print(Text(f"controlepunt bij volgnummer {result.controlepunt.volgnummer} "
+                           f"geschreven naar {controlepunt_uit}"))
         return
     where = f" bij volgnummer {result.eerste_fout}" if result.eerste_fout is not None else ""
     out.print(Text.assemble(("keten gebroken", "bold red"), f"{where}: {result.melding}"))

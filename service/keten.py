@@ -42,7 +42,7 @@ from sqlalchemy.orm import Session
 
 from engine.evaluate import canonical_json
 from service.db import Advies, Besluit, Keten, KetenAnker, Wissing, now
-from service.store import has_wissingen, walk_chain
+from service.store import Controlepunt, has_wissingen, hash_at, walk_chain
 
 if TYPE_CHECKING:
     from service.settings import KetenInstellingen
@@ -250,6 +250,8 @@ class Verification:
     niet_ondertekend: int = 0
     extern_anker: bool | None = None
     meldingen: list[str] = field(default_factory=list)
+    controlepunt: Controlepunt | None = None
+    """Where this walk ended, when everything held: the start of a later walk (`vanaf`)."""
 
 
 def _anchor_problem(anchor: Mapping[str, Any], on_chain: str | None, end: int,
@@ -278,7 +280,7 @@ def newest_signed_head(session: Session, keys: Iterable[Ed25519PublicKey]
                                                       KetenAnker.id.desc()).limit(1)).first()
     if row is None:
         return None, None
-    return row, _anchor_problem(document(row), _hash_at(session, row.volgnummer),
+    return row, _anchor_problem(document(row), hash_at(session, row.volgnummer),
                                 _end(session), trusted_keys(keys), "ondertekende kop")
 
 
@@ -291,7 +293,7 @@ def covering_head(session: Session, volgnummer: int, keys: Iterable[Ed25519Publi
                           .order_by(KetenAnker.volgnummer, KetenAnker.id).limit(1)).first()
     if row is None:
         return None, None
-    return row, _anchor_problem(document(row), _hash_at(session, row.volgnummer),
+    return row, _anchor_problem(document(row), hash_at(session, row.volgnummer),
                                 _end(session), trusted_keys(keys), "ondertekende kop")
 
 
@@ -307,24 +309,18 @@ def _end(session: Session) -> int:
                for m in _links(session))
 
 
-def _hash_at(session: Session, volgnummer: int) -> str | None:
-    for model in _links(session):
-        found: str | None = session.scalar(select(model.keten_hash).where(
-            model.volgnummer == volgnummer))
-        if found is not None:
-            return found
-    return None
-
-
 def verify(session: Session, keys: Iterable[Ed25519PublicKey],
-           extern: Iterable[Mapping[str, Any]] = ()) -> Verification:
+           extern: Iterable[Mapping[str, Any]] = (),
+           vanaf: Controlepunt | None = None) -> Verification:
     """Verify the chain, every stored signed head against the trusted public `keys`, and each
     `extern` anchor (one an auditor kept outside the system) as a prefix of the chain that is
     still among the stored signed heads. Without configured keys, the public key in an
-    external anchor is trusted (it is as safe as the auditor's copy of the anchor)."""
+    external anchor is trusted (it is as safe as the auditor's copy of the anchor). With
+    `vanaf` (a checkpoint of an earlier intact walk) only the links after it are read
+    (`walk_chain`); the signed heads are all checked still."""
     extern = list(extern)
     trusted = trusted_keys(keys)
-    walk = walk_chain(session)
+    walk = walk_chain(session, vanaf)
     ok, count, first, chain_message = walk.geldig, walk.aantal, walk.eerste_fout, walk.melding
     end = _end(session)
     notes: list[str] = []
@@ -363,7 +359,7 @@ def verify(session: Session, keys: Iterable[Ed25519PublicKey],
 
     extern_ok: bool | None = None
     for a in extern:
-        problem = _anchor_problem(a, _hash_at(session, a["volgnummer"]), end, trusted,
+        problem = _anchor_problem(a, hash_at(session, a["volgnummer"]), end, trusted,
                                   "extern anker")
         if problem is None and session.scalar(select(KetenAnker.id).where(
                 KetenAnker.volgnummer == a["volgnummer"],
@@ -393,11 +389,22 @@ def verify(session: Session, keys: Iterable[Ed25519PublicKey],
                                    if last_good is not None else
                                    "; niet ondertekend" if not trusted else
                                    "; nog geen ondertekende kop")
+    checkpoint = (Controlepunt(count, walk.kop_hash, walk.formule)
+                  if not faults and count else None)
     return Verification(geldig=not faults, aantal=count, eerste_fout=eerste, melding=melding,
                         ondertekend=bool(trusted) and last_good is not None, ankers=checked,
                         laatste_anker=last_good, niet_ondertekend=unsigned,
                         extern_anker=extern_ok,
-                        meldingen=[m for _, m in faults] + notes)
+                        meldingen=[m for _, m in faults] + notes, controlepunt=checkpoint)
+
+
+CONTROLEPUNT_DOEL = "omgekeerde-toets/keten-controlepunt/v1"
+
+
+def checkpoint_document(punt: Controlepunt) -> dict[str, Any]:
+    """A checkpoint as the auditor keeps it (`service.schemas.KetenControlepunt`)."""
+    return {"doel": CONTROLEPUNT_DOEL, "volgnummer": punt.volgnummer,
+            "keten_hash": punt.keten_hash, "formule": punt.formule, "tijdstip": now()}
 
 
 # ── the service: say so when unsigned, sign at intervals ─────────────────────────────────────

@@ -409,6 +409,22 @@ class TestUitkomst(Closed):
 
 # ── Keten-ondertekening (issue 12): signed chain heads and their verification ──────────────
 
+class KetenControlepunt(Closed):
+    """Where a walk of the chain ended intact (`ot keten --controlepunt-uit`). Kept by the
+    auditor outside the system, like an anchor, and given back (`ot keten --vanaf`), the next
+    walk reads only the links added since. It is no signature: it is as trustworthy as the
+    auditor's own copy, and a change made later to a link up to it is seen only by a walk of
+    the whole chain."""
+
+    doel: Literal["omgekeerde-toets/keten-controlepunt/v1"]
+    volgnummer: int = Field(ge=1, le=2_147_483_647)
+    keten_hash: str = Field(pattern=r"^sha256:[0-9a-f]{64}$")
+    formule: int = Field(ge=1, le=99, description="de ketenformule (keten_versie) bij dat "
+                                                "volgnummer: een later advies mag geen "
+                                                "oudere gebruiken")
+    tijdstip: str = Field(min_length=20, max_length=32, description="UTC, ISO 8601")
+
+
 class KetenAnker(Closed):
     """A signed head of the advies chain. Exported (`ot keten anker --uit`, `POST
     /v1/adviezen/_anker`) for an auditor to keep outside the system; uploaded again to

@@ -561,19 +561,21 @@ def has_kern(session: Session) -> bool:
     return any(c["name"] == "kern" for c in columns)
 
 
-def chain_records(session: Session) -> Iterator[Advies | Besluit | Wissing]:
-    """Every link of the chain in order: adviezen, chained besluiten and wissingen, merged by
-    volgnummer (one stream each, so memory stays flat on a long chain)."""
-    query = select(Advies).order_by(Advies.volgnummer)
+def chain_records(session: Session, after: int = 0) -> Iterator[Advies | Besluit | Wissing]:
+    """Every link of the chain after volgnummer `after` in order: adviezen, chained besluiten
+    and wissingen, merged by volgnummer (one stream each, so memory stays flat on a long
+    chain)."""
+    query = select(Advies).where(Advies.volgnummer > after).order_by(Advies.volgnummer)
     if not has_kern(session):  # a schema before 0009: only formula 1–3, which never read them
         query = query.options(defer(Advies.kern), defer(Advies.kern_hash),
                               defer(Advies.casus))
     adviezen = session.scalars(query).yield_per(200)
-    besluiten = session.scalars(select(Besluit).where(Besluit.volgnummer.is_not(None))
+    besluiten = session.scalars(select(Besluit).where(Besluit.volgnummer > after)
                                 .order_by(Besluit.volgnummer)).yield_per(200)
     if not has_wissingen(session):
         return heapq.merge(adviezen, besluiten, key=lambda r: r.volgnummer or 0)
-    wissingen = session.scalars(select(Wissing).order_by(Wissing.volgnummer)).yield_per(200)
+    wissingen = session.scalars(select(Wissing).where(Wissing.volgnummer > after)
+                                .order_by(Wissing.volgnummer)).yield_per(200)
     return heapq.merge(adviezen, besluiten, wissingen, key=lambda r: r.volgnummer or 0)
 
 
@@ -593,6 +595,24 @@ class ChainWalk:
     melding: str
     gewist: int = 0
     """Adviezen whose trace is erased, each vouched for by a later wissing (a note, no fault)."""
+    kop_hash: str = GENESIS
+    """The keten_hash of the last link walked (a `Controlepunt` for the next walk)."""
+    formule: int = 1
+    """The chain formula in force at the last link (a later advies may not use an older one)."""
+    vanaf: int = 0
+    """The volgnummer of the checkpoint the walk started after (0: the whole chain)."""
+
+
+@dataclass(frozen=True)
+class Controlepunt:
+    """Where an earlier walk ended intact: a later walk may start after it and read only the
+    links added since (`walk_chain(vanaf=...)`). Whoever keeps it (an auditor, outside the
+    system, like an exported anchor) trusts that the links up to it were intact then; a change
+    to them made after that is seen only by a walk of the whole chain (docs/keten.md)."""
+
+    volgnummer: int
+    keten_hash: str
+    formule: int
 
 
 def _erasure(session: Session, row: Advies | Besluit, casus_id: str | None,
@@ -720,13 +740,28 @@ def _wissing_fault(session: Session, row: Wissing, previous: str,
     return None
 
 
-def walk_chain(session: Session) -> ChainWalk:
+def hash_at(session: Session, volgnummer: int) -> str | None:
+    """The keten_hash of the link at `volgnummer`, whichever kind of link holds it."""
+    models: tuple[type[Advies] | type[Besluit] | type[Wissing], ...] = (
+        (Advies, Besluit, Wissing) if has_wissingen(session) else (Advies, Besluit))
+    for model in models:
+        found: str | None = session.scalar(select(model.keten_hash).where(
+            model.volgnummer == volgnummer))
+        if found is not None:
+            return found
+    return None
+
+
+def walk_chain(session: Session, vanaf: Controlepunt | None = None) -> ChainWalk:
     """Walk every link in order (adviezen, besluiten, wissingen): for an advies its trace
     hash, casus hash (`casus_problems`); for each the link to the predecessor, the chain hash
     by the row's formula, and at the end the head. A besluit outside the chain (a row inserted
     behind the service's back) is a fault too. Erased content is no fault only where a later
     wissing vouches for it (`_erasure`). The first fault is reported with its volgnummer;
-    `aantal` is the number of links. Signatures are checked by `service.keten.verify`."""
+    `aantal` is the number of links. Signatures are checked by `service.keten.verify`.
+
+    With `vanaf`, only the links after that checkpoint are read: its link must still carry
+    its hash, and the next link must point at it."""
     previous = GENESIS
     n = besluiten = wissingen = gewist = 0
     formula = 1
@@ -734,9 +769,17 @@ def walk_chain(session: Session) -> ChainWalk:
     kern_columns = has_kern(session)
 
     def fault(volgnummer: int | None, melding: str) -> ChainWalk:
-        return ChainWalk(False, n, volgnummer, melding, gewist)
+        return ChainWalk(False, n, volgnummer, melding, gewist, previous, formula,
+                         vanaf.volgnummer if vanaf else 0)
 
-    for row in chain_records(session):
+    if vanaf is not None:
+        n, previous, formula = vanaf.volgnummer, vanaf.keten_hash, vanaf.formule
+        if hash_at(session, vanaf.volgnummer) != vanaf.keten_hash:
+            return fault(vanaf.volgnummer, f"het controlepunt bij volgnummer {vanaf.volgnummer} "
+                                           "staat niet meer op de keten: een schakel tot en "
+                                           "met dat volgnummer is herschreven of verwijderd")
+
+    for row in chain_records(session, vanaf.volgnummer if vanaf else 0):
         n += 1
         if row.volgnummer != n:
             return fault(row.volgnummer, f"volgnummer {row.volgnummer} ontbreekt of staat "
@@ -780,10 +823,16 @@ def walk_chain(session: Session) -> ChainWalk:
                               .order_by(Besluit.aangemaakt, Besluit.id).limit(3)).all()
     if outside:
         return fault(None, "besluit buiten de keten (zonder volgnummer): " + ", ".join(outside))
-    melding = f"{_counted(n - besluiten - wissingen, besluiten, wissingen)}, keten intact"
+    start = vanaf.volgnummer if vanaf else 0
+    walked = n - start
+    melding = f"{_counted(walked - besluiten - wissingen, besluiten, wissingen)}, keten intact"
+    if vanaf is not None:
+        melding = (f"{walked} {'schakel' if walked == 1 else 'schakels'} na het controlepunt "
+                   f"bij volgnummer {start} gelezen ({melding}); de schakels tot en met "
+                   f"{start} niet opnieuw")
     if gewist:
         melding += f"; {gewist} adviezen gewist (AVG-wissing, geen fout)"
-    return ChainWalk(True, n, None, melding, gewist)
+    return ChainWalk(True, n, None, melding, gewist, previous, formula, start)
 
 
 def verify_chain(session: Session) -> tuple[bool, int, int | None, str]:

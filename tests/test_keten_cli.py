@@ -161,3 +161,71 @@ def test_unsigned_and_bad_input_are_said_plainly(db_url: str, tmp_path: Path) ->
     assert code == 2
     assert f"OT_KETEN_SLEUTEL: {tmp_path / 'geen.pem'} is niet te lezen (FileNotFoundError)" \
         in output
+
+
+def test_a_checkpoint_reads_only_the_links_added_since(db_url: str, tmp_path: Path) -> None:  # noqa: F811
+    """An auditor verifies the whole chain once and keeps the checkpoint; the next run reads
+    only what came after it. A change after the checkpoint is caught; a rewrite of a link up to
+    it that moves the checkpoint's own hash is caught; a change of content before it is seen
+    only by a walk of the whole chain, which says so (docs/keten.md)."""
+    punt = tmp_path / "controlepunt.json"
+    app = tamper.create_app(tamper.make_settings(db_url))
+    try:
+        with TestClient(app) as c:
+            tamper.three_adviezen(c)
+            code, output = ot("keten", "--database-url", db_url, "--controlepunt-uit", str(punt))
+            assert code == 0, output
+            kept: dict[str, Any] = json.loads(punt.read_text("utf-8"))
+            assert kept["doel"] == "omgekeerde-toets/keten-controlepunt/v1"
+            assert kept["volgnummer"] == 3 and kept["formule"] == 4
+            assert f"controlepunt bij volgnummer 3 geschreven naar {punt}" in output
+            tamper.advies(c, {"casus": tamper.example("overgang-18")})
+            tamper.advies(c, {"casus": tamper.example("scootmobiel")})
+
+            code, output = ot("keten", "--database-url", db_url, "--vanaf", str(punt))
+            assert code == 0, output
+            assert ("keten intact: 2 schakels na het controlepunt bij volgnummer 3 gelezen "
+                    "(2 adviezen, keten intact); de schakels tot en met 3 niet opnieuw") in output
+
+            # content after the checkpoint changed: caught by the short walk
+            with app.state.sessions() as s:
+                tamper.replace_trace(app, s, 5, "gezin-meervoudig")
+                s.commit()
+            code, output = ot("keten", "--database-url", db_url, "--vanaf", str(punt))
+            assert code == 1 and "keten gebroken bij volgnummer 5" in output
+            with app.state.sessions() as s:
+                tamper.replace_trace(app, s, 5, "scootmobiel")  # put it back as it was
+                s.commit()
+            code, output = ot("keten", "--database-url", db_url, "--vanaf", str(punt))
+            assert code == 0, output
+
+            # content before the checkpoint changed (hashes left): only the whole walk sees it
+            with app.state.sessions() as s:
+                tamper.replace_trace(app, s, 2, "scootmobiel")
+                s.commit()
+            code, output = ot("keten", "--database-url", db_url, "--vanaf", str(punt))
+            assert code == 0, output
+            code, output = ot("keten", "--database-url", db_url)
+            assert code == 1 and "keten gebroken bij volgnummer 2" in output
+
+            # rewritten and re-chained: the checkpoint's own hash is gone
+            with app.state.sessions() as s:
+                tamper.rechain(s)
+            code, output = ot("keten", "--database-url", db_url, "--vanaf", str(punt))
+            assert code == 1 and "keten gebroken bij volgnummer 3" in output
+            assert ("het controlepunt bij volgnummer 3 staat niet meer op de keten: een schakel "
+                    "tot en met dat volgnummer is herschreven of verwijderd") in output
+    finally:
+        dispose(app)
+
+
+def test_a_bad_checkpoint_names_the_file_and_the_field(tmp_path: Path) -> None:
+    punt = tmp_path / "controlepunt.json"
+    punt.write_text(json.dumps({"doel": "omgekeerde-toets/keten-controlepunt/v1",
+                                "volgnummer": 0, "keten_hash": "sha256:" + "0" * 64,
+                                "formule": 4, "tijdstip": "2026-12-04T12:00:00+00:00"}), "utf-8")
+    code, output = ot("keten", "--vanaf", str(punt), "--database-url",
+                      f"sqlite:///{tmp_path / 'x.sqlite3'}")
+    assert code == 2
+    assert (f"Het controlepunt is geen geldig controlepunt (1) {punt}:1:1: volgnummer: moet "
+            "minstens 1 zijn") in output
