@@ -457,6 +457,10 @@ class KetenVerificatie(KetenControle):
                                                   "geen meegestuurd)")
     meldingen: list[str] = Field(description="elke fout, dan elke opmerking (zoals hoeveel "
                                              "adviezen gewist zijn: geen fout)")
+    controlepunt: KetenControlepunt | None = Field(
+        None, description="waar deze controle intact eindigde: bewaar het buiten het systeem "
+                          "en stuur het de volgende keer mee om alleen te lezen wat erna kwam "
+                          "(null: de keten is niet intact of leeg)")
 
 
 class WetWoorden(Closed):

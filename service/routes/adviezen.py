@@ -23,7 +23,14 @@ from service.bewijsstuk import NietTeTonen, kern_of, remember, trace_json
 from service.db import Advies, Casus, now
 from service.deps import Paging, db_read, engines, settings
 from service.engines import Engines
-from service.keten import document, lifespan, sign_head, signer_for, trusted_keys
+from service.keten import (
+    checkpoint_document,
+    document,
+    lifespan,
+    sign_head,
+    signer_for,
+    trusted_keys,
+)
 from service.keten import verify as verify_signed
 from service.problems import ApiProblem
 from service.routes.besluiten import on_advies
@@ -40,6 +47,7 @@ from service.schemas import (
     Herhaling,
     HerhalingVandaag,
     KetenAnker,
+    KetenControlepunt,
     KetenVerificatie,
     Pagina,
     PakketRef,
@@ -47,6 +55,7 @@ from service.schemas import (
 )
 from service.settings import Settings
 from service.store import (
+    Controlepunt,
     casus_problems,
     count,
     evaluated_casus,
@@ -310,9 +319,28 @@ def verify(anker: Annotated[KetenAnker | None, Body(description="een eerder geë
                                                                 "(optioneel)")] = None,
            session: Session = Depends(db_read), cfg: Settings = Depends(settings),
            who: Principal = Depends(require("auditor"))) -> KetenVerificatie:
-    result = verify_signed(session, cfg.keten.vertrouwde_sleutels,
-                           [anker.model_dump()] if anker is not None else [])
-    return KetenVerificatie(**vars(result))
+    return _verification(session, cfg, [anker.model_dump()] if anker is not None else [], None)
+
+
+@router.post("/adviezen/_verifieer-keten-vanaf", response_model=KetenVerificatie,
+             summary="Controleer alleen de schakels na een controlepunt van een eerdere "
+                     "controle, en alle ondertekende koppen")
+def verify_from(controlepunt: Annotated[KetenControlepunt, Body(
+                    description="het controlepunt dat een eerdere controle teruggaf; een "
+                                "wijziging van een schakel tot en met het controlepunt ziet "
+                                "alleen een controle van de hele keten (docs/keten.md)")],
+                session: Session = Depends(db_read), cfg: Settings = Depends(settings),
+                who: Principal = Depends(require("auditor"))) -> KetenVerificatie:
+    start = Controlepunt(controlepunt.volgnummer, controlepunt.keten_hash, controlepunt.formule)
+    return _verification(session, cfg, [], start)
+
+
+def _verification(session: Session, cfg: Settings, extern: list[dict[str, Any]],
+                  start: Controlepunt | None) -> KetenVerificatie:
+    result = verify_signed(session, cfg.keten.vertrouwde_sleutels, extern, start)
+    fields = vars(result) | {"controlepunt": None if result.controlepunt is None else
+                             KetenControlepunt(**checkpoint_document(result.controlepunt))}
+    return KetenVerificatie(**fields)
 
 
 @router.post("/adviezen/_anker", response_model=KetenAnker,

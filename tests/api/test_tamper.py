@@ -409,3 +409,33 @@ def test_a_bad_anchor_is_a_400_naming_the_field(service: tuple[FastAPI, TestClie
     assert r.headers["content-type"] == "application/problem+json"
     assert [p["name"] for p in r.json()["invalidParams"]] == ["keten_hash"]
     assert c.post("/v1/adviezen/_anker", headers=CONSULENT).status_code == 403
+
+
+def test_a_checkpoint_from_one_verification_starts_the_next(
+        service: tuple[FastAPI, TestClient]) -> None:
+    """The API gives back where an intact verification ended; sent back, the next reads only
+    the links added since, and a change among those is caught (docs/keten.md)."""
+    app, c = service
+    three_adviezen(c)
+    first = verify(c)
+    punt = first["controlepunt"]
+    assert first["geldig"] and punt["volgnummer"] == 3 and punt["formule"] == 4
+    assert punt["doel"] == "omgekeerde-toets/keten-controlepunt/v1"
+    advies(c, {"casus": example("overgang-18")})
+    r = c.post("/v1/adviezen/_verifieer-keten-vanaf", headers=AUDITOR, json=punt)
+    assert r.status_code == 200, r.text
+    later = r.json()
+    assert later["geldig"] and later["controlepunt"]["volgnummer"] == 4
+    assert later["melding"].startswith("1 schakel na het controlepunt bij volgnummer 3 gelezen")
+    with app.state.sessions() as s:
+        replace_trace(app, s, 4, "scootmobiel")
+        s.commit()
+    broken = c.post("/v1/adviezen/_verifieer-keten-vanaf", headers=AUDITOR, json=punt).json()
+    assert not broken["geldig"] and broken["eerste_fout"] == 4
+    assert broken["controlepunt"] is None
+    bad = c.post("/v1/adviezen/_verifieer-keten-vanaf", headers=AUDITOR,
+                 json={**punt, "formule": 0})
+    assert bad.status_code == 400
+    assert [p["name"] for p in bad.json()["invalidParams"]] == ["formule"]
+    assert c.post("/v1/adviezen/_verifieer-keten-vanaf", headers=CONSULENT,
+                  json=punt).status_code == 403
