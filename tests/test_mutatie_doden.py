@@ -487,3 +487,19 @@ def test_each_operator_means_what_the_language_says(value: Any, op: str, rvalue:
 def test_an_unknown_operator_is_refused() -> None:
     with pytest.raises(ValueError, match="onbekende operator"):
         compare(1, "≈", 1)
+
+
+# ---- engine.api: the backend asked for is the one that evaluates
+
+def test_with_backend_uses_the_backend_it_names(rules: Any) -> None:
+    """Both backends give byte-identical traces by design, so only the receipt's `backend`
+    (what the trace was made with) tells them apart: `with_backend` must not drop it."""
+    data = {"peildatum": "2026-11-02",
+            "huishouden": {"samenstelling": "alleenstaand", "woonsituatie": "huur"},
+            "personen": [{"id": "p1", "rol": "aanvrager", "leeftijd": 70}],
+            "gewenste_effecten": [{"id": "e1", "omschrijving": "Zelf boodschappen doen",
+                                   "leefgebied": "mobiliteit"}]}
+    oracle = rules.with_backend("oracle")
+    assert oracle.backend_name == "oracle"
+    assert oracle.advies(data).backend == "oracle"
+    assert oracle.with_backend("durable").advies(data).backend == "durable"
