@@ -21,7 +21,7 @@ from engine.evaluate import canonical_json
 from service.app import create_app
 from service.bewijsstuk import clear_cache
 from service.db import Advies, CasusVersie
-from service.store import verify_chain
+from service.store import casus_digest, verify_chain
 from tests.api.conftest import AUDITOR, CONSULENT, dispose, example, make_settings
 from tests.paths import EXAMPLES
 from tests.test_properties import casussen
@@ -230,3 +230,30 @@ def test_the_trace_just_made_is_read_back_without_evaluating_again(
     second = client.get(f"/v1/adviezen/{made.json()['id']}", headers=AUDITOR)
     assert second.status_code == 200 and calls == [made.json()["id"]]
     assert trace_text(first) == trace_text(second) == trace_text(made)
+
+
+def test_verification_reads_the_kern_bytes_and_the_casus_they_name(
+        app: FastAPI, client: TestClient) -> None:
+    """Verification hashes the stored kern bytes (its canonical JSON) and reads the casus hash
+    they name: a kern whose bytes are rewritten into an equal but not canonical form fails, and
+    so does an advies whose casus_hash and casus were both replaced (the kern still names the
+    casus it was made from)."""
+    made = client.post("/v1/adviezen", json={"casus": example("scootmobiel")},
+                       headers=CONSULENT).json()
+    aid = made["id"]
+    with app.state.sessions() as s:
+        assert verify_chain(s)[0] is True
+        row = s.get(Advies, aid)
+        assert row is not None
+        original = row.kern
+        spaced = json.dumps(json.loads(zlib.decompress(original)), indent=1).encode("utf-8")
+        s.execute(update(Advies).where(Advies.id == aid).values(kern=zlib.compress(spaced)))
+        s.commit()
+    with app.state.sessions() as s:
+        assert verify_chain(s) == (False, 1, 1, "kern klopt niet met kern_hash")
+        other = example("overgang-18")
+        s.execute(update(Advies).where(Advies.id == aid).values(
+            kern=original, casus=other, casus_hash=casus_digest(other)))
+        s.commit()
+    with app.state.sessions() as s:
+        assert verify_chain(s) == (False, 1, 1, "casus_hash klopt niet met de casus in de kern")
