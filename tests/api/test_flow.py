@@ -53,7 +53,13 @@ def test_casus_advies_answer_replay_besluit(client: TestClient) -> None:
     assert r.json()["trace_hash_herhaling"] == first["trace_hash"]
 
     r = client.post("/v1/adviezen/_verifieer-keten", headers=AUDITOR)
-    assert r.json() == {"geldig": True, "aantal": 2, "eerste_fout": None,
+    verified = r.json()
+    # where this intact walk ended, for the next one to start after (docs/keten.md)
+    punt = verified.pop("controlepunt")
+    assert {k: punt[k] for k in ("doel", "volgnummer", "keten_hash", "formule")} == {
+        "doel": "omgekeerde-toets/keten-controlepunt/v1", "volgnummer": 2,
+        "keten_hash": second["keten_hash"], "formule": 4}
+    assert verified == {"geldig": True, "aantal": 2, "eerste_fout": None,
                         "melding": "2 adviezen, keten intact; niet ondertekend",
                         # issue 12 (tests/api/test_tamper.py): no key configured here, so the
                         # verification says the chain is unsigned
