@@ -41,8 +41,8 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from engine.evaluate import canonical_json
-from service.db import Advies, Besluit, Keten, KetenAnker, Wissing, now
-from service.store import Controlepunt, has_wissingen, hash_at, walk_chain
+from service.db import Keten, KetenAnker, now
+from service.store import Controlepunt, chain_models, hash_at, walk_chain
 
 if TYPE_CHECKING:
     from service.settings import KetenInstellingen
@@ -297,16 +297,10 @@ def covering_head(session: Session, volgnummer: int, keys: Iterable[Ed25519Publi
                                 _end(session), trusted_keys(keys), "ondertekende kop")
 
 
-def _links(session: Session) -> tuple[type[Advies] | type[Besluit] | type[Wissing], ...]:
-    """Every kind of link of the chain: adviezen, besluiten (since 0005), wissingen (since
-    0006; a database of an older schema has none)."""
-    return (Advies, Besluit, Wissing) if has_wissingen(session) else (Advies, Besluit)
-
-
 def _end(session: Session) -> int:
     """The highest volgnummer on the chain, whichever kind of link holds it."""
     return max(int(session.scalar(select(func.max(m.volgnummer))) or 0)
-               for m in _links(session))
+               for m in chain_models(session))
 
 
 def verify(session: Session, keys: Iterable[Ed25519PublicKey],
@@ -342,7 +336,7 @@ def verify(session: Session, keys: Iterable[Ed25519PublicKey],
 
     checked = 0
     last_good: int | None = None
-    links = _links(session)
+    links = chain_models(session)
     stmt = select(KetenAnker, func.coalesce(*(m.keten_hash for m in links)))
     for model in links:  # a signed head sits on the link with its volgnummer, of any kind
         stmt = stmt.outerjoin(model, model.volgnummer == KetenAnker.volgnummer)

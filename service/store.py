@@ -612,8 +612,6 @@ class ChainWalk:
     """The keten_hash of the last link walked (a `Controlepunt` for the next walk)."""
     formule: int = 1
     """The chain formula in force at the last link (a later advies may not use an older one)."""
-    vanaf: int = 0
-    """The volgnummer of the checkpoint the walk started after (0: the whole chain)."""
 
 
 @dataclass(frozen=True)
@@ -753,11 +751,15 @@ def _wissing_fault(session: Session, row: Wissing, previous: str,
     return None
 
 
+def chain_models(session: Session) -> tuple[type[Advies] | type[Besluit] | type[Wissing], ...]:
+    """Every kind of link of the chain: adviezen, besluiten (since 0005), wissingen (since
+    0006; a database of an older schema has none)."""
+    return (Advies, Besluit, Wissing) if has_wissingen(session) else (Advies, Besluit)
+
+
 def hash_at(session: Session, volgnummer: int) -> str | None:
     """The keten_hash of the link at `volgnummer`, whichever kind of link holds it."""
-    models: tuple[type[Advies] | type[Besluit] | type[Wissing], ...] = (
-        (Advies, Besluit, Wissing) if has_wissingen(session) else (Advies, Besluit))
-    for model in models:
+    for model in chain_models(session):
         found: str | None = session.scalar(select(model.keten_hash).where(
             model.volgnummer == volgnummer))
         if found is not None:
@@ -782,8 +784,7 @@ def walk_chain(session: Session, vanaf: Controlepunt | None = None) -> ChainWalk
     kern_columns = has_kern(session)
 
     def fault(volgnummer: int | None, melding: str) -> ChainWalk:
-        return ChainWalk(False, n, volgnummer, melding, gewist, previous, formula,
-                         vanaf.volgnummer if vanaf else 0)
+        return ChainWalk(False, n, volgnummer, melding, gewist, previous, formula)
 
     if vanaf is not None:
         n, previous, formula = vanaf.volgnummer, vanaf.keten_hash, vanaf.formule
@@ -845,7 +846,7 @@ def walk_chain(session: Session, vanaf: Controlepunt | None = None) -> ChainWalk
                    f"{start} niet opnieuw")
     if gewist:
         melding += f"; {gewist} adviezen gewist (AVG-wissing, geen fout)"
-    return ChainWalk(True, n, None, melding, gewist, previous, formula, start)
+    return ChainWalk(True, n, None, melding, gewist, previous, formula)
 
 
 def verify_chain(session: Session) -> tuple[bool, int, int | None, str]:
