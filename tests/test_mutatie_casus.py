@@ -100,3 +100,22 @@ def test_from_sources_keeps_the_backend_asked_for(rules: Engine) -> None:
     assert oracle.backend_name == "oracle" and oracle.backend.name == "oracle"
     assert Engine.from_sources(sources).backend.name == "durable"
     assert oracle.advies(BASE).trace_hash == rules.advies(BASE).trace_hash
+
+
+def test_a_pack_fact_of_type_keuze_refuses_a_value_outside_its_list(rules: Engine) -> None:
+    """engine.casus._type_problem: a `keuze` fact a pack declares (Participatiewet 48 lid 2)
+    with a value the pack does not list is named, with what it allows."""
+    effect = {**BASE["gewenste_effecten"][0], "pw_lening_grond": "loterij"}
+    melding = _problems(rules, {**BASE, "gewenste_effecten": [effect]})[
+        "gewenste_effecten[0].pw_lening_grond"]
+    assert melding.startswith("ongeldige waarde 'loterij'; toegestaan: ")
+    assert "middelen_op_korte_termijn" in melding and "geen" in melding
+
+
+def test_a_pack_fact_of_type_geheel_refuses_a_negative_number(rules: Engine) -> None:
+    """engine.casus._type_problem: a negative number of days abroad (a `geheel` fact of the
+    Participatiewet, art. 13 lid 1 e) is no count of days."""
+    person = {**BASE["personen"][0], "pw_dagen_buiten_nederland": -3}
+    melding = _problems(rules, {**BASE, "personen": [person]})[
+        "personen[0].pw_dagen_buiten_nederland"]
+    assert melding == "mag niet negatief zijn (gekregen: -3)"
