@@ -448,23 +448,35 @@ def _read_anchor(path: Path) -> dict[str, Any]:
 def _read_document(path: Path, model: Any, naam: str, ongeldig: str) -> dict[str, Any]:
     """A JSON document an auditor kept (an anchor, a checkpoint), validated by its model; a
     bad one names the file and the field."""
+    return _validated(_read_json(path, naam), model, naam, ongeldig, str(path))
+
+
+def _read_json(path: Path, naam: str) -> Any:
     import json
 
-    from pydantic import ValidationError
-
     try:
-        found: dict[str, Any] = model.model_validate(
-            json.loads(path.read_text("utf-8"))).model_dump()
-        return found
+        return json.loads(path.read_text("utf-8"))
     except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
         _problems(f"{naam} is niet te lezen", [Problem(bestand=str(path), pad="(document)",
                                                        melding=str(exc))])
         raise typer.Exit(2) from exc
+
+
+def _validated(data: Any, model: Any, naam: str, ongeldig: str, bestand: str,
+               prefix: str = "") -> dict[str, Any]:
+    """`data` validated by `model`; a problem names `bestand` and the field (after `prefix`,
+    such as the index in a list)."""
+    from pydantic import ValidationError
+
+    try:
+        found: dict[str, Any] = model.model_validate(data).model_dump()
+        return found
     except ValidationError as exc:
         from engine.casus import dutch_message
 
         _problems(f"{naam} is {ongeldig}", [
-            Problem(bestand=str(path), pad=".".join(str(x) for x in e["loc"]) or "(document)",
+            Problem(bestand=bestand,
+                    pad=prefix + ".".join(str(x) for x in e["loc"]) or "(document)",
                     melding=dutch_message(e)) for e in exc.errors()])
         raise typer.Exit(2) from exc
 
@@ -486,32 +498,40 @@ def keten(
     controlepunt_uit: Annotated[Path | None, typer.Option(
         "--controlepunt-uit", dir_okay=False,
         help="schrijf, als de keten intact is, een controlepunt (JSON) voor de volgende "
-             "controle met --vanaf")] = None,
+             "controle met --vanaf (bij meer ketens: een lijst, een per keten)")] = None,
+    keten_naam: Annotated[str | None, typer.Option(
+        "--keten", help="alleen deze keten: een gemeentecode (GM0363), of '' voor de keten "
+                        "zonder gemeente; zonder: elke keten")] = None,
 ) -> None:
-    """Controleer de hele keten van opgeslagen adviezen en de ondertekende koppen (voor
-    auditors). Leest alleen; maakt niets aan. Met --vanaf alleen de schakels na een eerder
-    controlepunt (de ondertekende koppen alle); een wijziging van een oudere schakel ziet
-    alleen een controle van de hele keten."""
+    """Controleer de ketens van opgeslagen adviezen (een per gemeente, en een zonder) en de
+    ondertekende koppen (voor auditors). Leest alleen; maakt niets aan. Met --vanaf alleen de
+    schakels na een eerder controlepunt (de ondertekende koppen alle); een wijziging van een
+    oudere schakel ziet alleen een controle van de hele keten."""
     if ctx.invoked_subcommand is not None:
         return
     import json
+    import re
 
-    from service.db import session_factory
-    from service.keten import checkpoint_document, verify
-    from service.schemas import KetenControlepunt
-    from service.store import Controlepunt
+    from service.db import KETEN_NAAM, session_factory
+    from service.keten import checkpoint_document, verify, verify_all
 
+    if keten_naam is not None and not re.fullmatch(KETEN_NAAM, keten_naam):
+        _problems("Ongeldige keten", [Problem(pad="--keten", melding=(
+            f"{keten_naam!r} is geen gemeentecode (GM en vier cijfers) en niet leeg"))])
+        raise typer.Exit(2)
     _, keys = _keten_settings(publieke_sleutel)
     extern = [_read_anchor(p) for p in anker or []]
-    start = None
-    if vanaf is not None:
-        doc = _read_document(vanaf, KetenControlepunt, "Het controlepunt",
-                             "geen geldig controlepunt")
-        start = Controlepunt(doc["volgnummer"], doc["keten_hash"], doc["formule"])
+    starts = _read_checkpoints(vanaf) if vanaf is not None else []
+    if keten_naam is not None:
+        starts = [p for p in starts if p.keten == keten_naam]
     writer, reader = _keten_database(database_url)
     try:
         with session_factory(reader)() as session:
-            result = verify(session, keys, extern, start)
+            if keten_naam is None:
+                result = verify_all(session, keys, extern, starts)
+            else:
+                result = verify(session, keys, extern, starts[0] if starts else None,
+                                keten_naam)
     except Exception as exc:  # an unreadable database is a user error here
         _problems("De database is niet te lezen", [Problem(pad="--database-url",
                                                            melding=type(exc).__name__)])
@@ -522,16 +542,43 @@ def keten(
     for line in result.meldingen:
         out.print(Text(f"  {line}"))
     if result.geldig:
-        out.print(f"[bold green]keten intact[/]: {result.melding}")
-        if controlepunt_uit is not None and result.controlepunt is not None:
-            controlepunt_uit.write_text(json.dumps(checkpoint_document(result.controlepunt),
+        out.print(Text.assemble(("keten intact", "bold green"), f": {result.melding}"))
+        points = [r.controlepunt for r in result.ketens or [result]
+                  if r.controlepunt is not None]
+        if controlepunt_uit is not None and points:
+            docs = [checkpoint_document(p) for p in points]
+            controlepunt_uit.write_text(json.dumps(docs[0] if len(docs) == 1 else docs,
                                                    indent=2) + "\n", "utf-8")
-            out.print(Text(f"controlepunt bij volgnummer {result.controlepunt.volgnummer} "
-                           f"geschreven naar {controlepunt_uit}"))
+            at = ", ".join(f"{p.keten or 'zonder gemeente'} {p.volgnummer}" for p in points)
+            out.print(Text(f"controlepunt (volgnummer {at}) geschreven naar {controlepunt_uit}"
+                           if len(points) > 1 else
+                           f"controlepunt bij volgnummer {points[0].volgnummer} geschreven "
+                           f"naar {controlepunt_uit}"))
         return
     where = f" bij volgnummer {result.eerste_fout}" if result.eerste_fout is not None else ""
     out.print(Text.assemble(("keten gebroken", "bold red"), f"{where}: {result.melding}"))
     raise typer.Exit(1)
+
+
+def _read_checkpoints(path: Path) -> list[Any]:
+    """The checkpoints in a file `--controlepunt-uit` wrote: one document, or a list of them
+    (one per chain); each validated, a bad one named by file and field (`[i].veld` in a
+    list)."""
+    from service.schemas import KetenControlepunt
+    from service.store import Controlepunt
+
+    naam, ongeldig = "Het controlepunt", "geen geldig controlepunt"
+    raw = _read_json(path, naam)
+    docs = ([_validated(item, KetenControlepunt, naam, ongeldig, str(path), f"[{i}].")
+             for i, item in enumerate(raw)] if isinstance(raw, list) else
+            [_validated(raw, KetenControlepunt, naam, ongeldig, str(path))])
+    names = [d["keten"] for d in docs]
+    if len(set(names)) != len(names):
+        _problems(f"{naam} is {ongeldig}", [Problem(
+            bestand=str(path), pad="keten", melding="twee controlepunten van één keten")])
+        raise typer.Exit(2)
+    return [Controlepunt(d["volgnummer"], d["keten_hash"], d["formule"], d["keten"])
+            for d in docs]
 
 
 @keten_app.command("anker")
@@ -539,6 +586,9 @@ def keten_anker(
     uit: Annotated[Path, typer.Option("--uit", dir_okay=False,
                                       help="bestand voor het anker (JSON)")],
     database_url: DatabaseOption = None,
+    keten_naam: Annotated[str, typer.Option(
+        "--keten", help="de keten: een gemeentecode (GM0363), of '' (standaard) voor de "
+                        "keten zonder gemeente")] = "",
     publieke_sleutel: Annotated[list[Path] | None, typer.Option(
         "--publieke-sleutel", exists=True, dir_okay=False,
         help="PEM met vertrouwde publieke sleutel(s)")] = None,
@@ -559,11 +609,11 @@ def keten_anker(
     try:
         if signer is not None:
             with session_factory(writer)() as session:
-                row = sign_head(session, signer)
+                row = sign_head(session, signer, keten_naam)
                 session.commit()
         else:
             with session_factory(reader)() as session:
-                row, problem = newest_signed_head(session, keys)
+                row, problem = newest_signed_head(session, keys, keten_naam)
     finally:
         writer.dispose()
         reader.dispose()

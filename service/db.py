@@ -8,6 +8,7 @@ content hash so a replay years later uses the exact bytes.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import threading
 from pathlib import Path
 from typing import Any
@@ -31,6 +32,20 @@ from sqlalchemy.engine import Engine as SaEngine
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, sessionmaker
 
 GENESIS = "sha256:" + "0" * 64
+"""The predecessor of the first link of the chain without a gemeente (`keten` ""), the one
+chain of every link stored before migration 0010."""
+
+KETEN_NAAM = r"^(GM[0-9]{4})?$"
+"""A chain's name (`keten`): "" or a gemeente code (CBS, `GM` and four digits)."""
+
+
+def genesis(keten: str) -> str:
+    """The predecessor of a chain's first link. Each gemeente's chain starts from its own,
+    so a link (or a whole chain) relabelled to another gemeente no longer links; the chain ""
+    keeps the one of every chain made before there were several."""
+    if not keten:
+        return GENESIS
+    return "sha256:" + hashlib.sha256(f"omgekeerde-toets/keten/{keten}".encode()).hexdigest()
 
 
 def now() -> str:
@@ -76,6 +91,11 @@ class Casus(Base):
     the content: no version is added and the chain does not change."""
     gearchiveerd_door: Mapped[str | None] = mapped_column(String(400), nullable=True)
     """Who archived it (`uitgever|sub`)."""
+    keten: Mapped[str] = mapped_column(String(6), server_default="")
+    """The chain of every link about this casus (its adviezen, their besluiten, its wissing):
+    the gemeente it named when it was first stored, "" for none and for every casus stored
+    before migration 0010. Fixed, so an erasure is always later in the same chain as what it
+    erases."""
 
 
 class CasusVersie(Base):
@@ -92,14 +112,17 @@ class CasusVersie(Base):
 
 class Advies(Base):
     __tablename__ = "adviezen"
-    __table_args__ = (UniqueConstraint("volgnummer"),)
+    __table_args__ = (UniqueConstraint("keten", "volgnummer", name="uq_adviezen_keten_volgnummer"),)
     __mapper_args__ = {"eager_defaults": False}  # noqa: RUF012 (SQLAlchemy reads it as is)
     """A row that leaves a column with a server default unset does not name it in its INSERT
     and does not read it back: a row of formula 1–3 never names the kern columns, as the
     service before migration 0009 did not (the migration tests write such rows)."""
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    keten: Mapped[str] = mapped_column(String(6), server_default="")
+    """Which chain (since migration 0010): "" or a gemeente code (`Casus.keten`)."""
     volgnummer: Mapped[int] = mapped_column(Integer)
+    """The place in its chain (`keten`), from 1."""
     casus_id: Mapped[str | None] = mapped_column(ForeignKey("casussen.id"), nullable=True,
                                                  index=True)
     casus_versie: Mapped[int | None] = mapped_column(Integer, nullable=True)
@@ -134,11 +157,15 @@ class Advies(Base):
 
 
 class Keten(Base):
-    """The chain head: one row, locked by every writer of an advies."""
+    """The head of one chain, locked by every writer of a link of that chain. One chain per
+    gemeente (since migration 0010), so writers for different gemeenten do not wait for each
+    other; row 1 is the chain "" (no gemeente, and every link stored before 0010)."""
 
     __tablename__ = "keten"
+    __table_args__ = (UniqueConstraint("naam", name="uq_keten_naam"),)
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    naam: Mapped[str] = mapped_column(String(6), server_default="")
     volgnummer: Mapped[int] = mapped_column(Integer)
     hash: Mapped[str] = mapped_column(String(71))
 
@@ -150,6 +177,8 @@ class KetenAnker(Base):
     __tablename__ = "keten_ankers"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    keten: Mapped[str] = mapped_column(String(6), server_default="", index=True)
+    """The chain whose head this is (since migration 0010; "" before)."""
     volgnummer: Mapped[int] = mapped_column(Integer, index=True)
     keten_hash: Mapped[str] = mapped_column(String(71))
     tijdstip: Mapped[str] = mapped_column(String(32))
@@ -164,6 +193,7 @@ class Besluit(Base):
     stored before it have no link (NULL)."""
 
     __tablename__ = "besluiten"
+    __table_args__ = (Index("ix_besluiten_keten_volgnummer", "keten", "volgnummer", unique=True),)
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True)
     advies_id: Mapped[str] = mapped_column(ForeignKey("adviezen.id"), index=True)
@@ -176,8 +206,9 @@ class Besluit(Base):
     versie: Mapped[int] = mapped_column(Integer, server_default="1")
     vervangt: Mapped[str | None] = mapped_column(String(36), nullable=True, unique=True,
                                                  index=True)
-    volgnummer: Mapped[int | None] = mapped_column(Integer, nullable=True, unique=True,
-                                                   index=True)
+    keten: Mapped[str] = mapped_column(String(6), server_default="")
+    """The chain of its advies (since migration 0010)."""
+    volgnummer: Mapped[int | None] = mapped_column(Integer, nullable=True)
     vorige_hash: Mapped[str | None] = mapped_column(String(71), nullable=True)
     keten_hash: Mapped[str | None] = mapped_column(String(71), nullable=True)
     keten_versie: Mapped[int | None] = mapped_column(Integer, nullable=True)
@@ -194,6 +225,7 @@ class Wissing(Base):
     tables of older schema versions stay as they were)."""
 
     __tablename__ = "wissingen"
+    __table_args__ = (Index("ix_wissingen_keten_volgnummer", "keten", "volgnummer", unique=True),)
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True)
     casus_id: Mapped[str] = mapped_column(ForeignKey("casussen.id"), unique=True, index=True)
@@ -208,7 +240,9 @@ class Wissing(Base):
     besluiten: Mapped[list[dict[str, Any]]] = mapped_column(JSON)
     """Per erased besluit: `id`, `keten_hash` (its link over the content as erased) and
     `rest_hash` (its link over what stays)."""
-    volgnummer: Mapped[int] = mapped_column(Integer, unique=True, index=True)
+    keten: Mapped[str] = mapped_column(String(6), server_default="")
+    """The chain of its casus (since migration 0010)."""
+    volgnummer: Mapped[int] = mapped_column(Integer)
     vorige_hash: Mapped[str] = mapped_column(String(71))
     keten_hash: Mapped[str] = mapped_column(String(71))
     keten_versie: Mapped[int] = mapped_column(Integer)

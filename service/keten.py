@@ -27,7 +27,7 @@ import hashlib
 import logging
 import re
 from collections.abc import AsyncIterator, Callable, Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -37,12 +37,19 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import (
     Ed25519PrivateKey,
     Ed25519PublicKey,
 )
-from sqlalchemy import func, select
-from sqlalchemy.orm import Session
+from sqlalchemy import and_, func, inspect, select, true
+from sqlalchemy.orm import Session, defer
 
 from engine.evaluate import canonical_json
 from service.db import Keten, KetenAnker, now
-from service.store import Controlepunt, chain_models, hash_at, walk_chain
+from service.store import (
+    Controlepunt,
+    chain_models,
+    chain_names,
+    has_ketens,
+    hash_at,
+    walk_chain,
+)
 
 if TYPE_CHECKING:
     from service.settings import KetenInstellingen
@@ -129,18 +136,23 @@ def trusted_keys(keys: Iterable[Ed25519PublicKey]) -> dict[str, Ed25519PublicKey
     return {key_id(k): k for k in keys}
 
 
-def message(volgnummer: int, keten_hash: str, tijdstip: str, sleutel_id: str) -> bytes:
-    """What is signed: the head, when, by which key, for what; in the engine's one canonical
-    JSON form (`engine.evaluate.canonical_json`)."""
-    return canonical_json({"doel": DOEL, "volgnummer": volgnummer, "keten_hash": keten_hash,
-                           "tijdstip": tijdstip, "sleutel_id": sleutel_id}).encode("utf-8")
+def message(volgnummer: int, keten_hash: str, tijdstip: str, sleutel_id: str,
+            keten: str = "") -> bytes:
+    """What is signed: the head, of which chain, when, by which key, for what; in the engine's
+    one canonical JSON form (`engine.evaluate.canonical_json`). The chain "" is not named, so
+    a head signed before there were chains per gemeente still verifies; a gemeente's is, so
+    its signature never passes for another chain's head."""
+    fields = {"doel": DOEL, "volgnummer": volgnummer, "keten_hash": keten_hash,
+              "tijdstip": tijdstip, "sleutel_id": sleutel_id}
+    return canonical_json({**fields, "keten": keten} if keten else fields).encode("utf-8")
 
 
 def signature_valid(key: Ed25519PublicKey, anchor: Mapping[str, Any]) -> bool:
     try:
         signature = base64.b64decode(anchor["handtekening"], validate=True)
         key.verify(signature, message(anchor["volgnummer"], anchor["keten_hash"],
-                                      anchor["tijdstip"], anchor["sleutel_id"]))
+                                      anchor["tijdstip"], anchor["sleutel_id"],
+                                      anchor.get("keten", "")))
     except (InvalidSignature, binascii.Error, ValueError, KeyError, TypeError):
         return False
     return True
@@ -161,8 +173,8 @@ class Signer:
     def __post_init__(self) -> None:
         object.__setattr__(self, "key_id", key_id(self.key.public_key()))
 
-    def sign(self, volgnummer: int, keten_hash: str, tijdstip: str) -> str:
-        raw = self.key.sign(message(volgnummer, keten_hash, tijdstip, self.key_id))
+    def sign(self, volgnummer: int, keten_hash: str, tijdstip: str, keten: str = "") -> str:
+        raw = self.key.sign(message(volgnummer, keten_hash, tijdstip, self.key_id, keten))
         return base64.b64encode(raw).decode("ascii")
 
     def due(self, newest: KetenAnker | None, head: Keten, at: dt.datetime) -> bool:
@@ -179,22 +191,22 @@ class Signer:
 
     def sign_if_due(self, session: Session, head: Keten) -> KetenAnker | None:
         """Called by `store_advies` with the head locked and just moved."""
-        if not self.due(newest_anchor(session), head, dt.datetime.now(dt.UTC)):
+        if not self.due(newest_anchor(session, head.naam), head, dt.datetime.now(dt.UTC)):
             return None
         return self.anchor(session, head)
 
     def anchor(self, session: Session, head: Keten) -> KetenAnker:
         """Sign the (locked) head. The newest anchor is returned instead when it is this very
         head, signed by this key, and its signature holds."""
-        newest = newest_anchor(session)
+        newest = newest_anchor(session, head.naam)
         if (newest is not None and newest.volgnummer == head.volgnummer
                 and newest.keten_hash == head.hash and newest.sleutel_id == self.key_id
                 and signature_valid(self.key.public_key(), document(newest))):
             return newest
         stamp = now()
-        row = KetenAnker(volgnummer=head.volgnummer, keten_hash=head.hash, tijdstip=stamp,
-                         sleutel_id=self.key_id,
-                         handtekening=self.sign(head.volgnummer, head.hash, stamp))
+        row = KetenAnker(keten=head.naam, volgnummer=head.volgnummer, keten_hash=head.hash,
+                         tijdstip=stamp, sleutel_id=self.key_id,
+                         handtekening=self.sign(head.volgnummer, head.hash, stamp, head.naam))
         session.add(row)
         session.flush()
         return row
@@ -209,25 +221,49 @@ def _parse(stamp: str) -> dt.datetime:
     return dt.datetime.fromisoformat(stamp.replace("Z", "+00:00"))
 
 
-def newest_anchor(session: Session) -> KetenAnker | None:
-    return session.scalars(select(KetenAnker).order_by(KetenAnker.id.desc()).limit(1)).first()
+def _anchors(session: Session, keten: str) -> Any:
+    """The signed heads of chain `keten` (a schema before 0010 has one chain, no column)."""
+    if not has_ketens(session):
+        return select(KetenAnker).options(defer(KetenAnker.keten))
+    return select(KetenAnker).where(KetenAnker.keten == keten)
 
 
-def sign_head(session: Session, signer: Signer) -> KetenAnker | None:
-    """Lock the chain head and sign it (on demand); None for an empty chain. The caller
-    commits."""
-    head = session.execute(select(Keten).where(Keten.id == 1).with_for_update()).scalar_one()
-    if head.volgnummer == 0:
+def _keten(row: KetenAnker) -> str:
+    """The anchor's chain ("" on a schema before 0010, where the column is deferred)."""
+    state: Any = inspect(row)
+    return "" if "keten" in state.unloaded else row.keten
+
+
+def newest_anchor(session: Session, keten: str = "") -> KetenAnker | None:
+    return session.scalars(_anchors(session, keten).order_by(KetenAnker.id.desc()).limit(1)
+                           ).first()
+
+
+def sign_head(session: Session, signer: Signer, keten: str = "") -> KetenAnker | None:
+    """Lock the head of chain `keten` and sign it (on demand); None for an empty or unknown
+    chain. The caller commits."""
+    head = session.execute(select(Keten).where(Keten.naam == keten).with_for_update()
+                           ).scalar_one_or_none()
+    if head is None or head.volgnummer == 0:
         return None
     return signer.anchor(session, head)
 
 
+def sign_heads(session: Session, signer: Signer) -> list[KetenAnker]:
+    """`sign_head` for every chain with links."""
+    return [row for naam in chain_names(session)
+            if (row := sign_head(session, signer, naam)) is not None]
+
+
 def document(row: KetenAnker, keys: Mapping[str, Ed25519PublicKey] | None = None
              ) -> dict[str, Any]:
-    """A signed head as JSON (the anchor an auditor keeps), with the public key when known."""
+    """A signed head as JSON (the anchor an auditor keeps), with the public key when known;
+    `keten` only for a gemeente's chain (the documents of the chain "" stay as they were)."""
     out: dict[str, Any] = {"volgnummer": row.volgnummer, "keten_hash": row.keten_hash,
                            "tijdstip": row.tijdstip, "sleutel_id": row.sleutel_id,
                            "handtekening": row.handtekening}
+    if _keten(row):
+        out["keten"] = _keten(row)
     if keys and row.sleutel_id in keys:
         out["publieke_sleutel"] = public_pem(keys[row.sleutel_id])
     return out
@@ -252,6 +288,9 @@ class Verification:
     meldingen: list[str] = field(default_factory=list)
     controlepunt: Controlepunt | None = None
     """Where this walk ended, when everything held: the start of a later walk (`vanaf`)."""
+    keten: str | None = ""
+    """The chain verified; None for all of them (`verify_all`, each in `ketens`)."""
+    ketens: list[Verification] = field(default_factory=list)
 
 
 def _anchor_problem(anchor: Mapping[str, Any], on_chain: str | None, end: int,
@@ -272,51 +311,58 @@ def _anchor_problem(anchor: Mapping[str, Any], on_chain: str | None, end: int,
     return None
 
 
-def newest_signed_head(session: Session, keys: Iterable[Ed25519PublicKey]
+def newest_signed_head(session: Session, keys: Iterable[Ed25519PublicKey], keten: str = ""
                        ) -> tuple[KetenAnker | None, str | None]:
-    """The stored signed head with the highest volgnummer, and what is wrong with it (None:
-    its signature holds and it is still on the chain). For an export without the private key."""
-    row = session.scalars(select(KetenAnker).order_by(KetenAnker.volgnummer.desc(),
-                                                      KetenAnker.id.desc()).limit(1)).first()
+    """The stored signed head of chain `keten` with the highest volgnummer, and what is wrong
+    with it (None: its signature holds and it is still on the chain). For an export without
+    the private key."""
+    row = session.scalars(_anchors(session, keten).order_by(
+        KetenAnker.volgnummer.desc(), KetenAnker.id.desc()).limit(1)).first()
     if row is None:
         return None, None
-    return row, _anchor_problem(document(row), hash_at(session, row.volgnummer),
-                                _end(session), trusted_keys(keys), "ondertekende kop")
+    return row, _anchor_problem(document(row), hash_at(session, row.volgnummer, keten),
+                                _end(session, keten), trusted_keys(keys), "ondertekende kop")
 
 
-def covering_head(session: Session, volgnummer: int, keys: Iterable[Ed25519PublicKey]
-                  ) -> tuple[KetenAnker | None, str | None]:
-    """The first signed head at or after `volgnummer` (it commits to that link and every one
-    before it), and what is wrong with it (None: its signature holds against a trusted key and
-    its hash is still the one on the chain). (None, None): nothing signed covers it yet."""
-    row = session.scalars(select(KetenAnker).where(KetenAnker.volgnummer >= volgnummer)
+def covering_head(session: Session, volgnummer: int, keys: Iterable[Ed25519PublicKey],
+                  keten: str = "") -> tuple[KetenAnker | None, str | None]:
+    """The first signed head of chain `keten` at or after `volgnummer` (it commits to that link
+    and every one before it), and what is wrong with it (None: its signature holds against a
+    trusted key and its hash is still the one on the chain). (None, None): nothing signed
+    covers it yet."""
+    row = session.scalars(_anchors(session, keten).where(KetenAnker.volgnummer >= volgnummer)
                           .order_by(KetenAnker.volgnummer, KetenAnker.id).limit(1)).first()
     if row is None:
         return None, None
-    return row, _anchor_problem(document(row), hash_at(session, row.volgnummer),
-                                _end(session), trusted_keys(keys), "ondertekende kop")
+    return row, _anchor_problem(document(row), hash_at(session, row.volgnummer, keten),
+                                _end(session, keten), trusted_keys(keys), "ondertekende kop")
 
 
-def _end(session: Session) -> int:
-    """The highest volgnummer on the chain, whichever kind of link holds it."""
-    return max(int(session.scalar(select(func.max(m.volgnummer))) or 0)
-               for m in chain_models(session))
+def _end(session: Session, keten: str = "") -> int:
+    """The highest volgnummer of chain `keten`, whichever kind of link holds it."""
+    scoped = has_ketens(session)
+    return max(int(session.scalar(select(func.max(m.volgnummer)).where(
+        m.keten == keten if scoped else true())) or 0) for m in chain_models(session))
 
 
 def verify(session: Session, keys: Iterable[Ed25519PublicKey],
            extern: Iterable[Mapping[str, Any]] = (),
-           vanaf: Controlepunt | None = None) -> Verification:
+           vanaf: Controlepunt | None = None, keten: str = "") -> Verification:
     """Verify the chain, every stored signed head against the trusted public `keys`, and each
     `extern` anchor (one an auditor kept outside the system) as a prefix of the chain that is
     still among the stored signed heads. Without configured keys, the public key in an
     external anchor is trusted (it is as safe as the auditor's copy of the anchor). With
     `vanaf` (a checkpoint of an earlier intact walk) only the links after it are read
-    (`walk_chain`); the signed heads are all checked still."""
-    extern = list(extern)
+    (`walk_chain`); the signed heads are all checked still. One chain: `keten` ("" the chain
+    without a gemeente; `vanaf`'s chain when given); the external anchors of other chains are
+    left to their own verification."""
+    keten = vanaf.keten if vanaf is not None else keten
+    extern = [a for a in extern if a.get("keten", "") == keten]
     trusted = trusted_keys(keys)
-    walk = walk_chain(session, vanaf)
+    walk = walk_chain(session, vanaf, keten)
     ok, count, first, chain_message = walk.geldig, walk.aantal, walk.eerste_fout, walk.melding
-    end = _end(session)
+    end = _end(session, keten)
+    scoped = has_ketens(session)
     notes: list[str] = []
     faults: list[tuple[int | None, str]] = []
     if not ok:
@@ -337,9 +383,10 @@ def verify(session: Session, keys: Iterable[Ed25519PublicKey],
     checked = 0
     last_good: int | None = None
     links = chain_models(session)
-    stmt = select(KetenAnker, func.coalesce(*(m.keten_hash for m in links)))
+    stmt = _anchors(session, keten).add_columns(func.coalesce(*(m.keten_hash for m in links)))
     for model in links:  # a signed head sits on the link with its volgnummer, of any kind
-        stmt = stmt.outerjoin(model, model.volgnummer == KetenAnker.volgnummer)
+        stmt = stmt.outerjoin(model, and_(model.volgnummer == KetenAnker.volgnummer,
+                                          model.keten == keten if scoped else true()))
     stmt = stmt.order_by(KetenAnker.volgnummer, KetenAnker.id)
     for anchor, on_chain in session.execute(stmt.execution_options(yield_per=500)):
         checked += 1
@@ -353,9 +400,10 @@ def verify(session: Session, keys: Iterable[Ed25519PublicKey],
 
     extern_ok: bool | None = None
     for a in extern:
-        problem = _anchor_problem(a, hash_at(session, a["volgnummer"]), end, trusted,
+        problem = _anchor_problem(a, hash_at(session, a["volgnummer"], keten), end, trusted,
                                   "extern anker")
         if problem is None and session.scalar(select(KetenAnker.id).where(
+                KetenAnker.keten == keten if scoped else true(),
                 KetenAnker.volgnummer == a["volgnummer"],
                 KetenAnker.keten_hash == a["keten_hash"],
                 KetenAnker.handtekening == a["handtekening"]).limit(1)) is None:
@@ -383,13 +431,52 @@ def verify(session: Session, keys: Iterable[Ed25519PublicKey],
                                    if last_good is not None else
                                    "; niet ondertekend" if not trusted else
                                    "; nog geen ondertekende kop")
-    checkpoint = (Controlepunt(count, walk.kop_hash, walk.formule)
+    checkpoint = (Controlepunt(count, walk.kop_hash, walk.formule, keten)
                   if not faults and count else None)
     return Verification(geldig=not faults, aantal=count, eerste_fout=eerste, melding=melding,
                         ondertekend=bool(trusted) and last_good is not None, ankers=checked,
                         laatste_anker=last_good, niet_ondertekend=unsigned,
                         extern_anker=extern_ok,
-                        meldingen=[m for _, m in faults] + notes, controlepunt=checkpoint)
+                        meldingen=[m for _, m in faults] + notes, controlepunt=checkpoint,
+                        keten=keten)
+
+
+def _label(keten: str) -> str:
+    return f"keten {keten}" if keten else "keten zonder gemeente"
+
+
+def verify_all(session: Session, keys: Iterable[Ed25519PublicKey],
+               extern: Iterable[Mapping[str, Any]] = (),
+               vanaf: Iterable[Controlepunt] = ()) -> Verification:
+    """`verify` for every chain (one per gemeente, and the chain ""), each from its checkpoint
+    in `vanaf` when there is one, as one result: valid when every chain is, the counts summed,
+    each message named after its chain; per chain in `ketens`. An external anchor or a
+    checkpoint of a chain that does not exist is a fault, never passed over."""
+    keys, extern = list(keys), list(extern)
+    points = {p.keten: p for p in vanaf}
+    names = chain_names(session)
+    results = [verify(session, keys, extern, points.get(naam), naam) for naam in names]
+    faults = [f"{a.get('keten')}: extern anker van een keten die niet bestaat"
+              for a in extern if a.get("keten", "") not in names]
+    faults += [f"{p.keten}: controlepunt van een keten die niet bestaat"
+               for p in points.values() if p.keten not in names]
+    if len(results) == 1 and not faults:
+        results[0].keten = None
+        results[0].ketens = [replace(results[0], ketens=[], keten=names[0])]
+        return results[0]
+    bad = [r for r in results if not r.geldig]
+    meldingen = faults + [f"{_label(r.keten or '')}: {m}" for r in results for m in r.meldingen]
+    melding = "; ".join(f"{_label(r.keten or '')}: {r.melding}" for r in results)
+    return Verification(
+        geldig=not bad and not faults, aantal=sum(r.aantal for r in results),
+        eerste_fout=bad[0].eerste_fout if bad else None,
+        melding=(faults[0] + "; " + melding) if faults else melding,
+        ondertekend=all(r.ondertekend for r in results if r.aantal),
+        ankers=sum(r.ankers for r in results), laatste_anker=None,
+        niet_ondertekend=sum(r.niet_ondertekend for r in results),
+        extern_anker=None if all(r.extern_anker is None for r in results) else
+        all(r.extern_anker is not False for r in results) and not faults,
+        meldingen=meldingen, controlepunt=None, keten=None, ketens=results)
 
 
 CONTROLEPUNT_DOEL = "omgekeerde-toets/keten-controlepunt/v1"
@@ -397,17 +484,20 @@ CONTROLEPUNT_DOEL = "omgekeerde-toets/keten-controlepunt/v1"
 
 def checkpoint_document(punt: Controlepunt) -> dict[str, Any]:
     """A checkpoint as the auditor keeps it (`service.schemas.KetenControlepunt`)."""
-    return {"doel": CONTROLEPUNT_DOEL, "volgnummer": punt.volgnummer,
-            "keten_hash": punt.keten_hash, "formule": punt.formule, "tijdstip": now()}
+    return {"doel": CONTROLEPUNT_DOEL, **({"keten": punt.keten} if punt.keten else {}),
+            "volgnummer": punt.volgnummer, "keten_hash": punt.keten_hash,
+            "formule": punt.formule, "tijdstip": now()}
 
 
 # ── the service: say so when unsigned, sign at intervals ─────────────────────────────────────
 
-def sign_now(sessions: Callable[[], Session], signer: Signer) -> KetenAnker | None:
+def sign_now(sessions: Callable[[], Session], signer: Signer) -> list[KetenAnker]:
+    """Sign the head of every chain (`sign_heads`): at start and periodically, so a quiet
+    gemeente's tail of links does not stay unsigned until its next one."""
     with sessions() as session:
-        row = sign_head(session, signer)
+        rows = sign_heads(session, signer)
         session.commit()
-        return row
+        return rows
 
 
 async def _sign(sessions: Callable[[], Session], signer: Signer) -> None:

@@ -16,6 +16,7 @@ from engine.casus import Casus, Stap3
 from engine.compare import Wetsvergelijking
 from engine.numbers import BEDRAG_DECIMALEN, GETAL, MAX_BEDRAG, MAX_GEHEEL
 from engine.trace import Trace
+from service.db import KETEN_NAAM
 
 
 class Closed(BaseModel):
@@ -76,6 +77,8 @@ class WissingUit(Closed):
     besluiten: list[dict[str, Any]] = Field(
         description="per besluit waarvan de motivering gewist is: id, keten_hash, rest_hash")
     volgnummer: int = Field(description="plaats in de keten")
+    keten: str = Field("", description="de keten: de gemeentecode van de casus toen die werd "
+                                       "vastgelegd, of leeg (de keten zonder gemeente)")
     vorige_hash: str
     keten_hash: str
 # ── einde wissing ────────────────────────────────────────────────────────────────────────
@@ -151,6 +154,8 @@ class PakketRef(Closed):
 class AdviesSamenvatting(Closed):
     id: str
     volgnummer: int
+    keten: str = Field("", description="de keten: de gemeentecode van de casus toen die werd "
+                                       "vastgelegd, of leeg (de keten zonder gemeente)")
     casus_id: str | None
     casus_versie: int | None
     aangemaakt: str
@@ -278,6 +283,8 @@ class BesluitUit(Closed):
     vervangt: str | None = Field(description="het besluit dat deze versie corrigeert")
     vervangen_door: str | None = Field(description="de nieuwere versie, als die er is")
     volgnummer: int | None = Field(description="plaats in de keten (null: van vóór de keten)")
+    keten: str = Field("", description="de keten: de gemeentecode van de casus toen die werd "
+                                       "vastgelegd, of leeg (de keten zonder gemeente)")
     keten_hash: str | None
     gewist: GewistUit | None = Field(
         default=None, description="null, of: de motiveringen zijn gewist (AVG); de gekozen "
@@ -417,6 +424,9 @@ class KetenControlepunt(Closed):
     the whole chain."""
 
     doel: Literal["omgekeerde-toets/keten-controlepunt/v1"]
+    keten: str = Field("", pattern=KETEN_NAAM, description="de keten: een gemeentecode, of "
+                                                            "leeg (ontbreekt) voor de keten "
+                                                            "zonder gemeente")
     volgnummer: int = Field(ge=1, le=2_147_483_647)
     keten_hash: str = Field(pattern=r"^sha256:[0-9a-f]{64}$")
     formule: int = Field(ge=1, le=99, description="de ketenformule (keten_versie) bij dat "
@@ -430,6 +440,10 @@ class KetenAnker(Closed):
     /v1/adviezen/_anker`) for an auditor to keep outside the system; uploaded again to
     `_verifieer-keten`, it must still be a prefix of the chain and among the signed heads."""
 
+    keten: str = Field("", pattern=KETEN_NAAM, description="de keten: een gemeentecode, of leeg "
+                                                            "(ontbreekt) voor de keten zonder "
+                                                            "gemeente; ondertekend als hij er "
+                                                            "is")
     volgnummer: int = Field(ge=1, le=2_147_483_647)
     keten_hash: str = Field(pattern=r"^sha256:[0-9a-f]{64}$")
     tijdstip: str = Field(min_length=20, max_length=32, description="UTC, ISO 8601")
@@ -460,7 +474,14 @@ class KetenVerificatie(KetenControle):
     controlepunt: KetenControlepunt | None = Field(
         None, description="waar deze controle intact eindigde: bewaar het buiten het systeem "
                           "en stuur het de volgende keer mee om alleen te lezen wat erna kwam "
-                          "(null: de keten is niet intact of leeg)")
+                          "(null: de keten is niet intact of leeg, of er zijn meer ketens: "
+                          "dan per keten in `ketens`)")
+    keten: str | None = Field(None, description="de gecontroleerde keten (gemeentecode, of "
+                                                "leeg: zonder gemeente); null: alle ketens")
+    ketens: list[KetenVerificatie] = Field(
+        default_factory=list, description="per keten (een per gemeente, en die zonder "
+                                          "gemeente) dezelfde controle, met haar eigen "
+                                          "controlepunt")
 
 
 class WetWoorden(Closed):

@@ -30,6 +30,8 @@ from typing import TYPE_CHECKING, Any
 
 import orjson
 from sqlalchemy import ColumnElement, and_, func, inspect, or_, select
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session, defer
 
 from engine import Receipt, feitadres, kern_van
@@ -45,6 +47,7 @@ from service.db import (
     Keten,
     Verwerking,
     Wissing,
+    genesis,
     now,
 )
 from service.problems import ApiProblem
@@ -94,6 +97,46 @@ def casus_digest(casus: dict[str, Any]) -> str:
     """sha256 of a casus as evaluated (`trace.casus`), in the engine's one canonical JSON form
     (`engine.evaluate.canonical_json`): the same bytes the trace hash covers."""
     return canonical_hash(casus)
+
+
+def lock_head(session: Session, keten: str) -> Keten:
+    """The head of chain `keten`, locked for the transaction (SELECT … FOR UPDATE on
+    PostgreSQL; SQLite's BEGIN IMMEDIATE locks the whole database), made at its genesis when
+    this is the chain's first link. Writers of another gemeente lock another row and do not
+    wait. Two first writers of one chain: the second insert does nothing (ON CONFLICT) and
+    waits for the first's row."""
+    head = session.execute(select(Keten).where(Keten.naam == keten).with_for_update()
+                           ).scalar_one_or_none()
+    if head is not None:
+        return head
+    dialect = session.get_bind().dialect.name
+    insert = postgresql_insert if dialect == "postgresql" else sqlite_insert
+    session.execute(insert(Keten).values(naam=keten, volgnummer=0, hash=genesis(keten))
+                    .on_conflict_do_nothing(index_elements=["naam"]))
+    return session.execute(select(Keten).where(Keten.naam == keten).with_for_update()
+                           ).scalar_one()
+
+
+def keten_of_casus(session: Session, casus_id: str | None, casus: Mapping[str, Any]) -> str:
+    """The chain of an advies: its stored casus' (`Casus.keten`), else the gemeente the casus
+    names ("" for none)."""
+    if casus_id is not None:
+        return session.scalar(select(Casus.keten).where(Casus.id == casus_id)) or ""
+    gemeente = casus.get("gemeente")
+    return gemeente if isinstance(gemeente, str) else ""
+
+
+def chain_names(session: Session) -> list[str]:
+    """Every chain with a head, "" first, then by gemeente code."""
+    if not has_ketens(session):
+        return [""]
+    return sorted(session.scalars(select(Keten.naam)).all())
+
+
+def has_ketens(session: Session) -> bool:
+    """Is the schema at 0010 or later (a chain per gemeente)? See `has_wissingen`."""
+    columns = inspect(session.connection()).get_columns(Keten.__tablename__)
+    return any(c["name"] == "naam" for c in columns)
 
 
 def chain_hash(vorige: str, volgnummer: int, advies_id: str, trace_hash: str,
@@ -325,8 +368,9 @@ def store_advies(session: Session, receipt: Receipt, *, casus_id: str | None,
         # erasing write it) and check again; casus before chain head, the erasure's lock order
         session.execute(select(Casus.id).where(Casus.id == casus_id).with_for_update())
         refuse_if_closed(session, casus_id)
-    head = session.execute(select(Keten).where(Keten.id == 1).with_for_update()).scalar_one()
     trace = receipt.kop or receipt.trace
+    keten = keten_of_casus(session, casus_id, trace["casus"])
+    head = lock_head(session, keten)
     digest = casus_digest(trace["casus"])
     if casus_id is not None:
         stored = session.execute(select(CasusVersie.data).where(
@@ -337,7 +381,8 @@ def store_advies(session: Session, receipt: Receipt, *, casus_id: str | None,
                                   "niets opgeslagen. Sla de casus opnieuw op (PUT).")
     volgnummer = head.volgnummer + 1
     row = Advies(
-        id=new_id(), volgnummer=volgnummer, casus_id=casus_id, casus_versie=casus_versie,
+        id=new_id(), keten=keten, volgnummer=volgnummer, casus_id=casus_id,
+        casus_versie=casus_versie,
         door=door, aangemaakt=now(), peildatum=trace["peildatum"],
         engine_versie=trace["engine"]["versie"],
         pakketten=[{"id": p["id"], "versie": p["versie"], "hash": p["hash"]}
@@ -368,10 +413,10 @@ def store_besluit(session: Session, *, advies: Advies, instrumenten: list[dict[s
                   motivering: str, zaak_url: str | None, door: str,
                   vervangt: Besluit | None = None, signer: Signer | None = None) -> Besluit:
     """Append a besluit (a new one, or a correction of `vervangt`) to the chain, under the
-    same head lock as `store_advies`. A besluit that was already replaced cannot be replaced
-    again (409): corrections form one line of versions, never a fork, and nothing stored is
-    overwritten."""
-    head = session.execute(select(Keten).where(Keten.id == 1).with_for_update()).scalar_one()
+    same head lock as `store_advies`, in the chain of its advies. A besluit that was already
+    replaced cannot be replaced again (409): corrections form one line of versions, never a
+    fork, and nothing stored is overwritten."""
+    head = lock_head(session, advies.keten)
     # read again under the head lock: an erasure of the casus may have committed meanwhile
     refuse_if_closed(session, advies.casus_id)
     if vervangt is not None:
@@ -382,7 +427,7 @@ def store_besluit(session: Session, *, advies: Advies, instrumenten: list[dict[s
                              invalid=[{"name": "vervangt", "code": "conflict",
                                        "reason": f"al vervangen door {newer}"}])
     volgnummer = head.volgnummer + 1
-    row = Besluit(id=new_id(), advies_id=advies.id, casus_id=advies.casus_id,
+    row = Besluit(id=new_id(), keten=advies.keten, advies_id=advies.id, casus_id=advies.casus_id,
                   instrumenten=instrumenten, motivering=motivering, zaak_url=zaak_url,
                   door=door, aangemaakt=now(),
                   versie=1 if vervangt is None else vervangt.versie + 1,
@@ -404,7 +449,10 @@ def wissing_of(session: Session, casus_id: str | None) -> Wissing | None:
     marks them."""
     if casus_id is None:
         return None
-    return session.scalars(select(Wissing).where(Wissing.casus_id == casus_id)).first()
+    query = select(Wissing).where(Wissing.casus_id == casus_id)
+    if not has_ketens(session):  # verification also reads a schema before 0010
+        query = query.options(defer(Wissing.keten))
+    return session.scalars(query).first()
 
 
 def refuse_if_closed(session: Session, casus_id: str | None) -> None:
@@ -515,8 +563,9 @@ def store_wissing(session: Session, casus: Casus, *, grond: str, door: str,
     as found (not as stored in its hash column), so erasing a record that was already
     tampered with does not hide that: verification still reports it; for an advies that
     stores its kern (formula 4) that is the kern's hash, besides the trace_hash it was
-    chained with (its trace is not stored). Twice: 409."""
-    head = session.execute(select(Keten).where(Keten.id == 1).with_for_update()).scalar_one()
+    chained with (its trace is not stored). Twice: 409. The wissing is a link of the casus'
+    chain (`Casus.keten`), where all its adviezen and besluiten are."""
+    head = lock_head(session, casus.keten)
     earlier = wissing_of(session, casus.id)
     if earlier is not None:
         raise ApiProblem(409, f"Casus {casus.id} is al gewist op {earlier.tijdstip[:10]} "
@@ -530,7 +579,7 @@ def store_wissing(session: Session, casus: Casus, *, grond: str, door: str,
     versies = session.scalars(select(CasusVersie).where(CasusVersie.casus_id == casus.id)
                               .order_by(CasusVersie.versie)).all()
     row = Wissing(
-        id=new_id(), casus_id=casus.id, door=door, tijdstip=now(), grond=grond,
+        id=new_id(), keten=casus.keten, casus_id=casus.id, door=door, tijdstip=now(), grond=grond,
         adviezen=[{"id": a.id, "trace_hash": a.trace_hash,
                    "kern_hash": stored_kern_hash(a.kern),
                    "rest_hash": advies_rest_hash(a)} if stores_kern(a) else
@@ -574,21 +623,31 @@ def has_kern(session: Session) -> bool:
     return any(c["name"] == "kern" for c in columns)
 
 
-def chain_records(session: Session, after: int = 0) -> Iterator[Advies | Besluit | Wissing]:
-    """Every link of the chain after volgnummer `after` in order: adviezen, chained besluiten
-    and wissingen, merged by volgnummer (one stream each, so memory stays flat on a long
-    chain)."""
-    query = select(Advies).where(Advies.volgnummer > after).order_by(Advies.volgnummer)
+def _scoped(session: Session, model: Any, after: int, keten: str) -> Any:
+    """The links of one kind in chain `keten` after volgnummer `after`, in order. On a schema
+    before 0010 there is one chain and no `keten` column to read."""
+    query = select(model).where(model.volgnummer > after)
+    if has_ketens(session):
+        query = query.where(model.keten == keten)
+    else:
+        query = query.options(defer(model.keten))
+    return query.order_by(model.volgnummer)
+
+
+def chain_records(session: Session, after: int = 0, keten: str = ""
+                  ) -> Iterator[Advies | Besluit | Wissing]:
+    """Every link of chain `keten` after volgnummer `after` in order: adviezen, chained
+    besluiten and wissingen, merged by volgnummer (one stream each, so memory stays flat on a
+    long chain)."""
+    query = _scoped(session, Advies, after, keten)
     if not has_kern(session):  # a schema before 0009: only formula 1–3, which never read them
         query = query.options(defer(Advies.kern), defer(Advies.kern_hash),
                               defer(Advies.casus))
     adviezen = session.scalars(query).yield_per(200)
-    besluiten = session.scalars(select(Besluit).where(Besluit.volgnummer > after)
-                                .order_by(Besluit.volgnummer)).yield_per(200)
+    besluiten = session.scalars(_scoped(session, Besluit, after, keten)).yield_per(200)
     if not has_wissingen(session):
         return heapq.merge(adviezen, besluiten, key=lambda r: r.volgnummer or 0)
-    wissingen = session.scalars(select(Wissing).where(Wissing.volgnummer > after)
-                                .order_by(Wissing.volgnummer)).yield_per(200)
+    wissingen = session.scalars(_scoped(session, Wissing, after, keten)).yield_per(200)
     return heapq.merge(adviezen, besluiten, wissingen, key=lambda r: r.volgnummer or 0)
 
 
@@ -624,6 +683,15 @@ class Controlepunt:
     volgnummer: int
     keten_hash: str
     formule: int
+    keten: str = ""
+    """The chain it is a point of ("" also for a checkpoint of before the chains per
+    gemeente)."""
+
+
+def _loaded(row: object, column: str) -> bool:
+    """Was `column` read for this row? (No: a schema without it, where it was deferred.)"""
+    state: Any = inspect(row)
+    return column not in state.unloaded
 
 
 def _erasure(session: Session, row: Advies | Besluit, casus_id: str | None,
@@ -643,6 +711,8 @@ def _erasure(session: Session, row: Advies | Besluit, casus_id: str | None,
     wissing = cache[key]
     if wissing is None:
         return f"{label}: inhoud leeg zonder wissing in de keten"
+    if (_loaded(row, "keten") and _loaded(wissing, "keten") and wissing.keten != row.keten):
+        return f"{label}: gewist door wissing {wissing.id}, die in een andere keten staat"
     if wissing.volgnummer <= (row.volgnummer or 0):
         return f"{label}: gewist door wissing {wissing.id}, die niet later in de keten staat"
     named = wissing.besluiten if isinstance(row, Besluit) else wissing.adviezen
@@ -757,27 +827,42 @@ def chain_models(session: Session) -> tuple[type[Advies] | type[Besluit] | type[
     return (Advies, Besluit, Wissing) if has_wissingen(session) else (Advies, Besluit)
 
 
-def hash_at(session: Session, volgnummer: int) -> str | None:
-    """The keten_hash of the link at `volgnummer`, whichever kind of link holds it."""
+def hash_at(session: Session, volgnummer: int, keten: str = "") -> str | None:
+    """The keten_hash of the link at `volgnummer` of chain `keten`, whichever kind of link
+    holds it."""
+    scoped = has_ketens(session)
     for model in chain_models(session):
-        found: str | None = session.scalar(select(model.keten_hash).where(
-            model.volgnummer == volgnummer))
+        query = select(model.keten_hash).where(model.volgnummer == volgnummer)
+        found: str | None = session.scalar(query.where(model.keten == keten) if scoped
+                                           else query)
         if found is not None:
             return found
     return None
 
 
-def walk_chain(session: Session, vanaf: Controlepunt | None = None) -> ChainWalk:
-    """Walk every link in order (adviezen, besluiten, wissingen): for an advies its trace
-    hash, casus hash (`casus_problems`); for each the link to the predecessor, the chain hash
-    by the row's formula, and at the end the head. A besluit outside the chain (a row inserted
-    behind the service's back) is a fault too. Erased content is no fault only where a later
-    wissing vouches for it (`_erasure`). The first fault is reported with its volgnummer;
-    `aantal` is the number of links. Signatures are checked by `service.keten.verify`.
+def head_of(session: Session, keten: str = "") -> tuple[int, str] | None:
+    """(volgnummer, hash) of the head of chain `keten`; None when it has none."""
+    query = select(Keten.volgnummer, Keten.hash)
+    row = session.execute(query.where(Keten.naam == keten) if has_ketens(session)
+                          else query.where(Keten.id == 1)).first()
+    return None if row is None else (row.volgnummer, row.hash)
+
+
+def walk_chain(session: Session, vanaf: Controlepunt | None = None,
+               keten: str = "") -> ChainWalk:
+    """Walk every link of chain `keten` (of `vanaf`'s chain when given) in order (adviezen,
+    besluiten, wissingen): for an advies its trace hash, casus hash (`casus_problems`); for
+    each the link to the predecessor, the chain hash by the row's formula, and at the end the
+    chain's head. Each chain starts at its own genesis (`service.db.genesis`). A besluit
+    outside any chain (a row inserted behind the service's back) is a fault of the chain "".
+    Erased content is no fault only where a later wissing vouches for it (`_erasure`). The
+    first fault is reported with its volgnummer; `aantal` is the number of links. Signatures
+    are checked by `service.keten.verify`.
 
     With `vanaf`, only the links after that checkpoint are read: its link must still carry
     its hash, and the next link must point at it."""
-    previous = GENESIS
+    keten = vanaf.keten if vanaf is not None else keten
+    previous = genesis(keten)
     n = besluiten = wissingen = gewist = 0
     formula = 1
     cache: dict[str, Wissing | None] | None = {} if has_wissingen(session) else None
@@ -788,12 +873,12 @@ def walk_chain(session: Session, vanaf: Controlepunt | None = None) -> ChainWalk
 
     if vanaf is not None:
         n, previous, formula = vanaf.volgnummer, vanaf.keten_hash, vanaf.formule
-        if hash_at(session, vanaf.volgnummer) != vanaf.keten_hash:
+        if hash_at(session, vanaf.volgnummer, keten) != vanaf.keten_hash:
             return fault(vanaf.volgnummer, f"het controlepunt bij volgnummer {vanaf.volgnummer} "
                                            "staat niet meer op de keten: een schakel tot en "
                                            "met dat volgnummer is herschreven of verwijderd")
 
-    for row in chain_records(session, vanaf.volgnummer if vanaf else 0):
+    for row in chain_records(session, vanaf.volgnummer if vanaf else 0, keten):
         n += 1
         if row.volgnummer != n:
             return fault(row.volgnummer, f"volgnummer {row.volgnummer} ontbreekt of staat "
@@ -830,11 +915,12 @@ def walk_chain(session: Session, vanaf: Controlepunt | None = None) -> ChainWalk
         if link_hash(row, previous) != row.keten_hash:
             return fault(row.volgnummer, "keten_hash klopt niet")
         previous = row.keten_hash
-    head = session.get(Keten, 1)
-    if head is None or head.volgnummer != n or head.hash != previous:
+    head = head_of(session, keten)
+    if (head is None and n) or (head is not None and head != (n, previous)):
         return fault(None, "de kop van de keten klopt niet met de laatste advies")
-    outside = session.scalars(select(Besluit.id).where(Besluit.volgnummer.is_(None))
-                              .order_by(Besluit.aangemaakt, Besluit.id).limit(3)).all()
+    outside = [] if keten else session.scalars(
+        select(Besluit.id).where(Besluit.volgnummer.is_(None))
+        .order_by(Besluit.aangemaakt, Besluit.id).limit(3)).all()
     if outside:
         return fault(None, "besluit buiten de keten (zonder volgnummer): " + ", ".join(outside))
     start = vanaf.volgnummer if vanaf else 0

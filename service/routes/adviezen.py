@@ -20,10 +20,11 @@ from engine.replay import diff
 from engine.wettekst import woorden_bij_advies
 from service.auth import Principal, require
 from service.bewijsstuk import NietTeTonen, kern_of, remember, trace_json
-from service.db import Advies, Casus, now
+from service.db import KETEN_NAAM, Advies, Casus, now
 from service.deps import Paging, db_read, engines, settings
 from service.engines import Engines
 from service.keten import (
+    Verification,
     checkpoint_document,
     document,
     lifespan,
@@ -32,6 +33,7 @@ from service.keten import (
     trusted_keys,
 )
 from service.keten import verify as verify_signed
+from service.keten import verify_all as verify_all_signed
 from service.problems import ApiProblem
 from service.routes.besluiten import on_advies
 from service.routes.casussen import markers
@@ -96,7 +98,7 @@ def refuse_if_gone(session: Session, row: Advies) -> None:
 def summary(row: Advies, besluiten: list[BesluitUit] | None = None,
             gewist: GewistUit | None = None) -> AdviesSamenvatting:
     return AdviesSamenvatting(
-        id=row.id, volgnummer=row.volgnummer, casus_id=row.casus_id,
+        id=row.id, keten=row.keten, volgnummer=row.volgnummer, casus_id=row.casus_id,
         casus_versie=row.casus_versie, aangemaakt=row.aangemaakt,
         peildatum=row.peildatum, engine_versie=row.engine_versie,
         pakketten=[PakketRef(**p) for p in row.pakketten], trace_hash=row.trace_hash,
@@ -317,9 +319,17 @@ def _herhaling(row: Advies, new: Receipt, intact: bool, differences: list[str]) 
              summary="Controleer de hele keten, de ondertekende koppen en een meegestuurd anker")
 def verify(anker: Annotated[KetenAnker | None, Body(description="een eerder geëxporteerd anker "
                                                                 "(optioneel)")] = None,
+           keten: Annotated[str | None, Query(
+               pattern=KETEN_NAAM, description="alleen deze keten: een gemeentecode, of leeg "
+                                               "voor de keten zonder gemeente; zonder: elke "
+                                               "keten (per keten in `ketens`)")] = None,
            session: Session = Depends(db_read), cfg: Settings = Depends(settings),
            who: Principal = Depends(require("auditor"))) -> KetenVerificatie:
-    return _verification(session, cfg, [anker.model_dump()] if anker is not None else [], None)
+    extern = [anker.model_dump(exclude_defaults=True)] if anker is not None else []
+    keys = cfg.keten.vertrouwde_sleutels
+    if keten is None:
+        return _verificatie(verify_all_signed(session, keys, extern))
+    return _verificatie(verify_signed(session, keys, extern, None, keten))
 
 
 @router.post("/adviezen/_verifieer-keten-vanaf", response_model=KetenVerificatie,
@@ -331,28 +341,32 @@ def verify_from(controlepunt: Annotated[KetenControlepunt, Body(
                                 "alleen een controle van de hele keten (docs/keten.md)")],
                 session: Session = Depends(db_read), cfg: Settings = Depends(settings),
                 who: Principal = Depends(require("auditor"))) -> KetenVerificatie:
-    start = Controlepunt(controlepunt.volgnummer, controlepunt.keten_hash, controlepunt.formule)
-    return _verification(session, cfg, [], start)
+    start = Controlepunt(controlepunt.volgnummer, controlepunt.keten_hash, controlepunt.formule,
+                         controlepunt.keten)
+    return _verificatie(verify_signed(session, cfg.keten.vertrouwde_sleutels, [], start))
 
 
-def _verification(session: Session, cfg: Settings, extern: list[dict[str, Any]],
-                  start: Controlepunt | None) -> KetenVerificatie:
-    result = verify_signed(session, cfg.keten.vertrouwde_sleutels, extern, start)
-    fields = vars(result) | {"controlepunt": None if result.controlepunt is None else
-                             KetenControlepunt(**checkpoint_document(result.controlepunt))}
+def _verificatie(result: Verification) -> KetenVerificatie:
+    fields = vars(result) | {
+        "controlepunt": None if result.controlepunt is None else
+        KetenControlepunt(**checkpoint_document(result.controlepunt)),
+        "ketens": [_verificatie(r) for r in result.ketens]}
     return KetenVerificatie(**fields)
 
 
 @router.post("/adviezen/_anker", response_model=KetenAnker,
              summary="Onderteken de kop van de keten nu; bewaar het anker buiten het systeem")
 def anchor(request: Request, cfg: Settings = Depends(settings),
+           keten: Annotated[str, Query(pattern=KETEN_NAAM,
+                                       description="de keten: een gemeentecode, of leeg voor de "
+                                                   "keten zonder gemeente")] = "",
            who: Principal = Depends(require("auditor"))) -> KetenAnker:
     signer = signer_for(cfg.keten)
     if signer is None:
         raise ApiProblem(409, "De keten wordt niet ondertekend: er is geen sleutel ingesteld "
                               "(OT_KETEN_SLEUTEL).")
     with request.app.state.sessions() as session:
-        row = sign_head(session, signer)
+        row = sign_head(session, signer, keten)
         if row is None:
             raise ApiProblem(409, "De keten is leeg: er is nog geen kop om te ondertekenen.")
         session.commit()

@@ -31,7 +31,7 @@ from collections.abc import Callable, Iterable, Sequence
 from typing import Any, Literal
 
 from fastapi import APIRouter, Depends, Query, Request, Response
-from sqlalchemy import ColumnElement, Select, case, exists, func, or_, select
+from sqlalchemy import ColumnElement, Select, case, exists, func, or_, select, tuple_
 from sqlalchemy.orm import Session, aliased
 
 from engine.impact import AFRONDING, DREMPEL, gepubliceerd
@@ -132,8 +132,11 @@ class Periode:
         """The rows of `model` (AdviesEffect, AdviesInstrument or AdviesKenmerk) that belong to
         the population's adviezen."""
         if self.latest is not None:
+            # by dossier and volgnummer: a volgnummer is a place in one chain (one per
+            # gemeente since migration 0010), not an advies of its own
             return [model.gemeente == self.gemeente,
-                    model.volgnummer.in_(select(self.latest.c.volgnummer))]
+                    tuple_(model.dossier, model.volgnummer).in_(
+                        select(self.latest.c.dossier, self.latest.c.volgnummer))]
         if self.end is None:
             return [*self._period(model), model.vervangen_op.is_(None)]
         return [*self._period(model),
@@ -151,7 +154,7 @@ def domeinen(session: Session, p: Periode) -> CasussenPerDomeinen:
     bucket = case((AdviesEffect.casus_domeinen >= 3, "3+"),
                   (AdviesEffect.casus_domeinen == 2, "2"),
                   (AdviesEffect.casus_domeinen == 1, "1"), else_="0").label("b")
-    found = dict(_rows(session, select(bucket, func.count(func.distinct(AdviesEffect.volgnummer)))
+    found = dict(_rows(session, select(bucket, func.count(func.distinct(AdviesEffect.advies_id)))
                        .where(*p.current(AdviesEffect)).group_by(bucket)))
     return CasussenPerDomeinen(
         rijen=[DomeinenRij(domeinen=b, casussen=published(found.get(b)))

@@ -56,7 +56,8 @@ def out(row: Besluit, vervangen_door: str | None = None,
                       motivering=row.motivering, zaak_url=row.zaak_url,
                       aangemaakt=row.aangemaakt, door=row.door, versie=row.versie,
                       vervangt=row.vervangt, vervangen_door=vervangen_door,
-                      volgnummer=row.volgnummer, keten_hash=row.keten_hash, gewist=gewist)
+                      keten=row.keten, volgnummer=row.volgnummer, keten_hash=row.keten_hash,
+                      gewist=gewist)
 
 
 def successors(session: Session, ids: Sequence[str]) -> dict[str, str]:

@@ -86,7 +86,8 @@ def create(body: CasusIn, request: Request, response: Response, session: Session
     data = validated(eng, body.model_dump(mode="json", exclude_none=True))
     stamp = now()
     row = Casus(id=new_id(), eigenaar=who.id, versie=1, data=data,
-                afwegingen=data.get("stap3"), aangemaakt=stamp, gewijzigd=stamp)
+                afwegingen=data.get("stap3"), aangemaakt=stamp, gewijzigd=stamp,
+                keten=data.get("gemeente") or "")
     session.add(row)
     session.flush()
     add_casus_version(session, row, "aangemaakt", who.id)
@@ -246,7 +247,8 @@ def erase(casus_id: str, body: WisIn, request: Request, session: Session = Depen
     return WissingUit(id=wissing.id, casus_id=wissing.casus_id, door=wissing.door,
                       tijdstip=wissing.tijdstip, grond=wissing.grond,
                       adviezen=wissing.adviezen, casus_versies=wissing.casus_versies,
-                      besluiten=wissing.besluiten, volgnummer=wissing.volgnummer,
+                      besluiten=wissing.besluiten, keten=wissing.keten,
+                      volgnummer=wissing.volgnummer,
                       vorige_hash=wissing.vorige_hash, keten_hash=wissing.keten_hash)
 
 

@@ -28,7 +28,7 @@ def signed_head(advies_id: str, request: Request, session: Session = Depends(db_
                 who: Principal = Depends(require("consulent", "auditor"))) -> OndertekendeKop:
     row = load(session, Advies, advies_id, who, Actie.LEZEN)
     keys = trusted_keys(cfg.keten.vertrouwde_sleutels)
-    head, problem = covering_head(session, row.volgnummer, keys.values())
+    head, problem = covering_head(session, row.volgnummer, keys.values(), row.keten)
     record_reads(request, who, "advies_lezen", [(row.casus_id, row.id, None)])
     if head is None:
         return OndertekendeKop(

@@ -109,10 +109,11 @@ def plans(session: Session, casus_id: str, months: int) -> dict[str, EffectPlan]
                                   add_months(dt.date.fromisoformat(first[e.effect][:10]),
                                              months))
              for e in session.scalars(select(AdviesEffect).where(
-                 AdviesEffect.volgnummer == latest).order_by(AdviesEffect.effect))}
+                 AdviesEffect.dossier == casus_id, AdviesEffect.volgnummer == latest)
+                 .order_by(AdviesEffect.effect))}
     for effect, instrument, trede in session.execute(
             select(AdviesInstrument.effect, AdviesInstrument.instrument, AdviesInstrument.trede)
-            .where(AdviesInstrument.volgnummer == latest)):
+            .where(AdviesInstrument.dossier == casus_id, AdviesInstrument.volgnummer == latest)):
         if effect in found:
             found[effect].instrumenten.append(instrument)
             found[effect].trede[instrument] = trede
@@ -332,7 +333,8 @@ def due(paging: Paging = Depends(),
     bound = due_before(today(), cfg.opvolging_maanden)
     query = (select(AdviesEffect.dossier, AdviesEffect.effect, AdviesEffect.leefgebied,
                     AdviesEffect.advies_id, first.c.eerste)
-             .join(latest, latest.c.v == AdviesEffect.volgnummer)
+             .join(latest, and_(latest.c.dossier == AdviesEffect.dossier,
+                                latest.c.v == AdviesEffect.volgnummer))
              .join(first, and_(first.c.dossier == AdviesEffect.dossier,
                                first.c.effect == AdviesEffect.effect))
              .join(Casus, Casus.id == AdviesEffect.dossier)

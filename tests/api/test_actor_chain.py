@@ -18,11 +18,12 @@ from alembic import command
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlalchemy import delete, select, update
+from sqlalchemy.orm import defer
 from typer.testing import CliRunner
 
 from cli.main import app as cli
 from service.app import create_app
-from service.db import Advies, Besluit, make_engines, now, session_factory
+from service.db import Advies, Besluit, Keten, make_engines, now, session_factory
 from service.migrate import alembic_config, upgrade
 from service.store import verify_chain
 from tests.api.conftest import AUDITOR, CONSULENT, dispose, example, make_settings
@@ -227,9 +228,19 @@ def schema_0004_with_records(db_url: str, rules_copy: Path,
     monkeypatch.setattr(store, "refuse_if_closed", lambda session, casus_id: None)
     # nor did it derive rows for the beleidsinformatie (0008)
     monkeypatch.setattr(store, "write_advies_rows", lambda session, trace_json, row: None)
+    # nor did it know chains per gemeente (0010): one head, row 1, no `naam`
+    monkeypatch.setattr(store, "keten_of_casus", lambda session, casus_id, casus: "")
+    monkeypatch.setattr(store, "lock_head", lambda session, keten: session.execute(
+        sa.select(Keten).options(defer(Keten.naam)).where(Keten.id == 1).with_for_update()
+    ).scalar_one())
     sessions = session_factory(writer)
     data = engines.current.casus(example("scootmobiel")).model_dump(mode="json",
                                                                     exclude_none=True)
+    # today's model names `keten` (0010) in every advies it writes: the column is there while
+    # these rows are written and dropped again after, so the schema is 0004's
+    with writer.begin() as conn:
+        conn.execute(sa.text("ALTER TABLE adviezen ADD COLUMN keten VARCHAR(6) NOT NULL "
+                             "DEFAULT ''"))
     with sessions() as s:  # the casus as schema 0004 has it (not today's model)
         s.execute(CASUSSEN.insert().values(id="c-oud", eigenaar=ACTOR, versie=1, data=data,
                                            afwegingen=None, aangemaakt=now(), gewijzigd=now()))
@@ -243,6 +254,8 @@ def schema_0004_with_records(db_url: str, rules_copy: Path,
         s.commit()
         ids = [first.id, second.id]
     monkeypatch.undo()
+    with writer.begin() as conn:
+        conn.execute(sa.text("ALTER TABLE adviezen DROP COLUMN keten"))
     with writer.begin() as conn:
         conn.execute(OLD_BESLUITEN.insert().values(
             id="b-oud", advies_id=ids[1], casus_id="c-oud", motivering="Oud besluit.",

@@ -59,6 +59,11 @@ def test_casus_advies_answer_replay_besluit(client: TestClient) -> None:
     assert {k: punt[k] for k in ("doel", "volgnummer", "keten_hash", "formule")} == {
         "doel": "omgekeerde-toets/keten-controlepunt/v1", "volgnummer": 2,
         "keten_hash": second["keten_hash"], "formule": 4}
+    # one chain (the casus names no gemeente): the same result once more under its name
+    [keten] = verified.pop("ketens")
+    assert (keten["keten"], keten["geldig"], keten["aantal"], keten["controlepunt"]["volgnummer"]
+            ) == ("", True, 2, 2)
+    assert verified.pop("keten") is None
     assert verified == {"geldig": True, "aantal": 2, "eerste_fout": None,
                         "melding": "2 adviezen, keten intact; niet ondertekend",
                         # issue 12 (tests/api/test_tamper.py): no key configured here, so the

@@ -438,7 +438,8 @@ def test_migration_0006_up_and_down(db_url: str, monkeypatch: pytest.MonkeyPatch
             assert verify_chain(s) == (True, 3, None, "2 adviezen en 1 besluiten, keten intact")
         upgrade(writer)
         names = {ix["name"]: ix["unique"] for ix in sa.inspect(writer).get_indexes("wissingen")}
-        assert names == {"ix_wissingen_casus_id": True, "ix_wissingen_volgnummer": True}
+        # since 0010 a volgnummer is unique per chain (docs/keten.md)
+        assert names == {"ix_wissingen_casus_id": True, "ix_wissingen_keten_volgnummer": True}
     finally:
         writer.dispose()
         reader.dispose()
