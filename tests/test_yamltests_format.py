@@ -111,6 +111,9 @@ def test_a_right_expectation_passes(rules: Engine, tmp_path: Path, casus: str,
 
 
 WRONG = [
+    # a status that is niet_van_toepassing has no reasons: the line ends at what it got
+    ("huishouden", "effecten: {e1: {instrumenten: {jeugdwet.vertrouwenspersoon: past}}}",
+     ["e1: jeugdwet.vertrouwenspersoon: verwacht past, kreeg niet_van_toepassing"]),
     # termijn length, short form
     ("huishouden",
      'effecten: {e1: {termijnen: {wmo.huishoudelijke_hulp: {beschikking: "3 weken"}}}}',
