@@ -505,3 +505,42 @@ def test_yaml_numbers_are_not_read_in_base_60() -> None:
 
     data = parse_yaml("a: 4:13.1\nb: 1:431\nc: 12\nd: 1.5\ne: -3\n").data
     assert data == {"a": "4:13.1", "b": "1:431", "c": 12, "d": 1.5, "e": -3}
+
+
+# --- small seams the mutation sample found unchecked (docs/testen.md) ------------------------
+
+def test_a_missing_lid_says_it_is_the_lid_that_is_missing() -> None:
+    with pytest.raises(NietGevonden) as info:
+        importeer(FW_2024).zoek("288", "9")
+    assert info.value.deel == "lid"
+    assert "lid 9" in info.value.melding and "(wel: 1, 2, 3" in info.value.melding
+
+
+def test_a_word_diff_keeps_the_spaces_of_several_removed_words() -> None:
+    assert woordverschil("de schuldenaar is te goeder trouw",
+                         "de schuldenaar is trouw") == "de schuldenaar is [-te goeder-] trouw"
+
+
+def test_onderdelen_are_labelled_as_the_law_numbers_them() -> None:
+    from engine.wettekst import Eenheid, Onderdeel
+
+    wet = importeer(FW_2024)
+    unit = Eenheid(wet=wet, artikel="1", lid=None, onderdeel=None, eigen_tekst="Aanhef:",
+                   onderdelen=(Onderdeel(nummer="a", tekst="eerste;"),
+                               Onderdeel(nummer="b.", tekst="tweede:", onderdelen=[
+                                   Onderdeel(nummer="1°", tekst="een;"),
+                                   Onderdeel(nummer="2°.", tekst="twee.")])),
+                   leden=())
+    assert unit.tekst == "Aanhef:\na. eerste;\nb. tweede:\n  1° een;\n  2°. twee."
+
+
+def test_a_version_both_vendored_and_listed_missing_names_each_date(tmp_path: Path) -> None:
+    for f in (FW_2023, FW_2024):
+        schrijf(importeer(f), tmp_path)
+    (tmp_path / FW / "ontbrekend.yaml").write_text(
+        "ontbrekende_versies:\n  - {datum: 2024-01-01, reden: niet in het corpus}\n"
+        "  - {datum: 2023-01-01, reden: niet in het corpus}\n", "utf-8")
+    with pytest.raises(WettekstError) as info:
+        Wetteksten(tmp_path)
+    assert ("versie 2023-01-01, 2024-01-01 is meegeleverd en staat ook als ontbrekend"
+            in str(info.value))
