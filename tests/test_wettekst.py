@@ -334,8 +334,10 @@ def test_lint_warns_when_a_later_version_changed_what_a_pack_was_reviewed_agains
             "2024-01-01)") in warnings[0]
     del gelezen["pakketten"]["wsnp"]["BWBR0001860"]
     (texts / "gelezen.yaml").write_text(yaml.safe_dump(gelezen), "utf-8")
-    assert any("niet vastgelegd tegen welke versie van Faillissementswet" in w.melding
-               for w in controleer(packs, Wetteksten(texts)).waarschuwingen)
+    assert [w.render().split(": ", 1)[1] for w in controleer(packs, Wetteksten(texts))
+            .waarschuwingen if "niet vastgelegd" in w.melding] == [
+        "regelpakket.id: niet vastgelegd tegen welke versie van Faillissementswet dit pakket "
+        "is gelezen (rules/wetteksten/gelezen.yaml)"]
 
 
 def test_participatiewet_2025_excerpt_imports_with_the_cited_leden_verbatim(tmp_path: Path) -> None:
@@ -544,3 +546,34 @@ def test_a_version_both_vendored_and_listed_missing_names_each_date(tmp_path: Pa
         Wetteksten(tmp_path)
     assert ("versie 2023-01-01, 2024-01-01 is meegeleverd en staat ook als ontbrekend"
             in str(info.value))
+
+
+def test_a_voorliggend_exclusion_without_its_words_is_named_and_must_quote() -> None:
+    """A voorliggende voorziening with `gevolg: uitsluiting` bars like an uitsluiting, so the
+    lint asks for the decisive words there too (here the Wlz ground of Jw 1.2 lid 1 a, with its
+    beslisruimte and quote taken away)."""
+    from engine.wettekst_lint import _instrument
+
+    [lp] = load_packs([DEFAULT_RULES_DIR / "jeugdwet"])
+    ins = next(i for i in lp.pack.instrumenten if i.id == "jeugdwet.individuele_voorziening")
+    wlz = next(v for v in ins.voorliggend if v.id == "wlz")
+    assert wlz.gevolg == "uitsluiting"
+    bare = ins.model_copy(update={"voorliggend": [
+        wlz.model_copy(update={"beslisruimte": None, "wettekst": None})]})
+    span = (dt.date(2026, 1, 1), dt.date(9999, 12, 31))
+    refs = [r for r in _instrument(("instrumenten", 0), bare, span) if "voorliggend" in r.pad]
+    assert [(r.regel, r.vereist) for r in refs] == [
+        ("jeugdwet.individuele_voorziening · voorliggend wlz", "uitsluiting")]
+
+
+def test_a_law_neither_vendored_nor_listed_is_an_error_that_says_what_to_do(
+        tmp_path: Path) -> None:
+    texts = tmp_path / "wetteksten"
+    shutil.copytree(DEFAULT_RULES_DIR / "wetteksten", texts)
+    shutil.rmtree(texts / FW)
+    packs = load_packs([DEFAULT_RULES_DIR / "wsnp"])
+    fouten = [p.melding for p in controleer(packs, Wetteksten(texts)).fouten
+              if "geen wettekst van" in p.melding]
+    assert fouten == ["geen wettekst van Faillissementswet (BWBR0001860): importeer hem met "
+                      "`ot wettekst importeer`, of noem hem met de reden in "
+                      "rules/wetteksten/niet_opgenomen.yaml"]
