@@ -269,3 +269,50 @@ def test_cost_for_gezin_meervoudig() -> None:
     print(f"\nrank_questions(gezin-meervoudig): {elapsed * 1000:.0f} ms, "
           f"{sum(len(q.antwoorden) for q in ranked)} antwoorden geprobeerd")
     assert elapsed < 10
+
+
+# ── the fast path on casussen the generator rarely makes (mutation sample, docs/testen.md) ──
+
+PARENT_AND_CHILD: dict[str, Any] = {
+    "peildatum": "2026-11-02",
+    "personen": [{"id": "p1", "rol": "aanvrager", "leeftijd": 41, "woont_in_gemeente": True},
+                 {"id": "k1", "rol": "kind"}],
+    "huishouden": {"samenstelling": "alleenstaande_ouder"},
+    "gewenste_effecten": [{"id": "e1", "omschrijving": "Rust in huis na schooltijd.",
+                           "leefgebied": "opvoeden_en_opgroeien"}],
+}
+
+
+@pytest.mark.parametrize("variant", ["kind_zonder_leeftijd", "eigen_effect_zonder_leeftijd"])
+def test_the_fast_path_follows_a_childs_age_and_a_grondwaarde_it_decides(
+        rules: Engine, variant: str) -> None:
+    """A child's unknown age decides through the youngest child's age (the household fact the
+    evaluation derives), and an age decides whether the effect serves a grondwaarde at all:
+    the fast ranking must re-judge both exactly as a whole advies per answer does."""
+    data = copy.deepcopy(PARENT_AND_CHILD)
+    if variant == "eigen_effect_zonder_leeftijd":
+        data["personen"][1]["leeftijd"] = 9
+        del data["personen"][0]["leeftijd"]
+        data["gewenste_effecten"][0]["leefgebied"] = "geestelijke_gezondheid"
+    base = rules.advies(data)
+    fast = rank_questions(rules, data, base)
+    assert fast == rank_questions(rules, data, base, fast=False, narrow=False)
+    assert any(q.beslist for q in fast)
+
+
+def test_every_choice_is_tried_and_a_refused_answer_skips_only_itself(rules: Engine) -> None:
+    regime = rules.rules.regime(rules.casus(PARENT_AND_CHILD).peildatum, None)
+    spec = regime.catalogue.facts["huishouden.samenstelling"]
+    assert vragen._answers(spec, "huishouden.samenstelling", []) == list(spec.waarden)
+    tried, _ = vragen._reevaluated(rules, copy.deepcopy(PARENT_AND_CHILD),
+                                   "personen[k1].leeftijd", ["negen", 9], {"e1"}, False, {})
+    assert tried == [9]
+
+
+def test_an_amount_is_tried_at_its_cents() -> None:
+    from engine.catalogue import FactSpec
+    from engine.conditions import Leaf
+
+    spec = FactSpec("huishouden", "vermogen", "bedrag", "Vermogen?")
+    leaves = [Leaf(0, "huishouden.vermogen", ">", 7605.5, None)]
+    assert vragen._boundaries(spec, "huishouden.vermogen", leaves) == [7605.49, 7605.5, 7605.51]
