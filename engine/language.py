@@ -353,6 +353,7 @@ class InvoerFeit(Strict):
     stored casus that still carries it validates, and a condition may still read it beside a
     successor (`een_van`, both `= true`); it is never asked, and absent it reads as nee, so
     that `een_van` is exactly its successor for a casus without it."""
+    notitie: str | None = None
 
     @model_validator(mode="after")
     def _values(self) -> InvoerFeit:
