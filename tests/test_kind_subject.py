@@ -28,7 +28,8 @@ feiten:
     type: bool
     vraag: "Heeft het kind van dit effect permanent toezicht nodig?"
     vervangen_door: [kind.eps_toezicht]
-  - {id: eps_toezicht, onderwerp: persoon, type: bool, vraag: "Heeft deze persoon permanent toezicht nodig?"}
+  - {id: eps_toezicht, onderwerp: persoon, type: bool,
+     vraag: "Heeft deze persoon permanent toezicht nodig?"}
 grondwaarden:
   - id: epsilon.opgroeien
     tekst: "Gezond opgroeien."
@@ -207,3 +208,23 @@ def test_effect_kind_is_not_a_condition(tmp_path: Any) -> None:
     with pytest.raises(PackError) as caught:
         _load(tmp_path, bad)
     assert any("kind.<naam>" in p.melding for p in caught.value.problems)
+
+
+def test_the_casus_form_keeps_the_child_of_an_effect() -> None:
+    """The web form (generated from the contract's fields) has "over welk kind" per effect,
+    offering the persons with rol kind, and round-trips the field."""
+    from service.web import forms
+
+    data = casus(dict(K8), dict(K20), kind="k20")
+    state = forms.from_casus(data)
+    assert state.v("e0.kind") == "k20"
+    assert [pid for pid, _ in forms.child_choices(state)] == ["k8", "k20"]
+    back, errors = forms.to_casus(state)
+    assert errors == {} and back["gewenste_effecten"][0]["kind"] == "k20"
+
+
+def test_the_advies_page_offers_the_children_for_which_child(eng: Engine) -> None:
+    from service.web.routes import _fact_type
+
+    spec = _fact_type(eng, "gewenste_effecten[e1].kind", casus(dict(K8), dict(K20)))
+    assert spec.type == "keuze" and spec.waarden == ("k8", "k20")
