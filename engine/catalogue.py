@@ -164,6 +164,8 @@ CONTRACT_FACTS: tuple[FactSpec, ...] = (
        "Wat is elders (voorliggend) al afgewezen?", VOORLIGGEND),
     _f("effect", KIND_VAN_EFFECT, "keuze",
        "Over welk kind gaat dit gewenste effect? Kies een persoon met rol kind."),
+    FactSpec("effect", "kind_genoemd", "bool",
+             "Noemt het gewenste effect een kind (is het veld kind ingevuld)?", bron="engine"),
     *PERSON_FIELDS,
 )
 

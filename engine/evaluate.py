@@ -223,6 +223,7 @@ class CasusFacts:
             ids[f"effect:{e.id}"] = f"f{n}"
             values = e.model_dump(exclude_none=True)
             values["kosten_genoemd"] = e.kosten is not None  # computed, never onbekend
+            values["kind_genoemd"] = e.kind is not None  # computed, never onbekend
             _absent_as_nee(values, vervangen.get("effect", ()))
             records.append((f"f{n}", "effect", values))
         return cls(records, ids, person_ids, subjects)

@@ -217,6 +217,8 @@ class _Dependencies:
                         found.add(("persoon", "leeftijd"))
                     if leaf.path == _FROM_KOSTEN:
                         found.add(("effect", "kosten"))
+                    if leaf.path == _FROM_KIND:
+                        found.add(_KIND_KEY)
             return found
 
         def via(name: str) -> frozenset[FieldKey]:
@@ -251,6 +253,8 @@ class _Dependencies:
                 self.watched.setdefault(("persoon", "leeftijd"), []).append(leaf.index)
             if leaf.path == _FROM_KOSTEN:
                 self.watched.setdefault(("effect", "kosten"), []).append(leaf.index)
+            if leaf.path == _FROM_KIND:
+                self.watched.setdefault(_KIND_KEY, []).append(leaf.index)
         self.grondwaarden = {cg.grondwaarde.id: cg for cg in regime.grondwaarden}
 
     def with_bases(self, iid: str) -> list[str]:
@@ -277,6 +281,10 @@ decides the child, is never asked (`feitadres.GEEN_FEIT`)."""
 
 _FROM_KOSTEN = "effect.kosten_genoemd"
 """The effect fact the evaluation derives from whether `kosten` is given (`engine.evaluate`)."""
+
+_FROM_KIND = "effect.kind_genoemd"
+"""The effect fact the evaluation derives from whether `kind` is given (`engine.evaluate`):
+naming the child (`gewenste_effecten[id].kind`) changes it."""
 
 _DEPENDENCIES: dict[int, tuple[Regime, _Dependencies]] = {}
 _DEPENDENCIES_LOCK = threading.Lock()

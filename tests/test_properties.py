@@ -225,6 +225,8 @@ def used_facts(regime: Regime, iid: str) -> set[str]:
         out |= {"persoon.leeftijd", "persoon.rol"}
     if "effect.kosten_genoemd" in out:  # computed from effect.kosten
         out.add("effect.kosten")
+    if "effect.kind_genoemd" in out:  # computed from effect.kind
+        out.add("effect.kind")
     return out
 
 

@@ -56,6 +56,8 @@ class Context:
                 "persoon", name, self.child.get(name))
         if subject == "effect" and name == "kosten_genoemd":
             return "kosten" in self.effect  # regeltaal §Conditions: computed, never onbekend
+        if subject == "effect" and name == "kind_genoemd":
+            return self.effect.get("kind") is not None  # regeltaal §Conditions: computed
         if subject == "effect":
             return self.replaced("effect", name, self.effect.get(name))
         if subject == "huishouden" and name in ("aantal_kinderen", "jongste_kind_leeftijd"):
