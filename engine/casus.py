@@ -103,6 +103,10 @@ class GewenstEffect(_Subject):
                               description="the inwoner's own words, kept verbatim")
     leefgebied: Leefgebied
     persoon: str | None = None
+    kind: str | None = None
+    """Project addition to the contract: the `personen[].id` of the child (rol `kind`) this
+    effect is about, e.g. a parent's question about one of several children. Read by the rule
+    subject `kind` (`Casus.kind_van`)."""
     kosten: BedragNietNegatief | None = None
     voorliggend_afgewezen: list[VoorliggendCode] | None = Field(default=None, max_length=7)
 
@@ -163,9 +167,28 @@ class Casus(BaseModel):
         for i, e in enumerate(self.gewenste_effecten):
             if e.persoon is not None and e.persoon not in ids:
                 problems.append(f"gewenste_effecten[{i}].persoon: onbekende persoon '{e.persoon}'")
+            problems.extend(self._kind_problems(i, e))
         if problems:
             raise ValueError("; ".join(problems))
         return self
+
+    def _kind_problems(self, i: int, e: GewenstEffect) -> list[str]:
+        """`gewenste_effecten[i].kind` names a person with rol `kind`; when the effect is for a
+        child itself (`persoon`), it can only name that child (else it would silently not be
+        read: the effect's own person comes first, `kind_van`)."""
+        if e.kind is None:
+            return []
+        where = f"gewenste_effecten[{i}].kind"
+        found = next((p for p in self.personen if p.id == e.kind), None)
+        if found is None:
+            return [f"{where}: onbekende persoon '{e.kind}'"]
+        if found.rol != "kind":
+            return [f"{where}: persoon '{e.kind}' heeft rol '{found.rol}', niet 'kind'"]
+        own = next((p for p in self.personen if p.id == e.persoon), None)
+        if own is not None and own.rol == "kind" and own.id != e.kind:
+            return [f"{where}: het effect is voor kind '{own.id}' (persoon); kind is dan "
+                    f"'{own.id}' of ontbreekt"]
+        return []
 
     @property
     def aanvrager(self) -> Persoon:
@@ -181,6 +204,20 @@ class Casus(BaseModel):
     def persoon_van(self, effect: GewenstEffect) -> Persoon:
         pid = effect.persoon or self.aanvrager.id
         return next(p for p in self.personen if p.id == pid)
+
+    def kind_van(self, effect: GewenstEffect) -> Persoon | None:
+        """The child this effect is about (rule subject `kind`): the effect's own person when
+        that person has rol `kind`; else the person the effect names under `kind`; else the
+        only person with rol `kind` when the household has exactly one; else None (no child
+        is meant: every `kind.x` is onbekend and the question is which child,
+        `gewenste_effecten[id].kind`)."""
+        person = self.persoon_van(effect)
+        if person.rol == "kind":
+            return person
+        if effect.kind is not None:
+            return next(p for p in self.personen if p.id == effect.kind)
+        kinderen = [p for p in self.personen if p.rol == "kind"]
+        return kinderen[0] if len(kinderen) == 1 else None
 
 
 _MESSAGES = {

@@ -8,8 +8,9 @@ Facts come from three places, and a name found in none of them is an authoring e
 A fact is addressed in conditions by `<onderwerp>.<naam>`. The onderwerp says where the value lives:
 `huishouden`, `financien`, `netwerk` (one per casus), `persoon` (the person the effect concerns),
 `aanvrager` (the applicant), `partner` (the aanvrager's partner: the one person with rol `partner`),
-`effect` (the gewenst effect itself) and `afgeleid` (derived facts). The three person subjects
-share the person facts of the catalogue (`persoon.x`).
+`kind` (the child the effect is about, `Casus.kind_van`), `effect` (the gewenst effect itself) and
+`afgeleid` (derived facts). The four person subjects share the person facts of the catalogue
+(`persoon.x`).
 """
 
 from __future__ import annotations
@@ -24,11 +25,16 @@ keuzelijst = a list of `waarden`."""
 Subject = Literal["huishouden", "financien", "netwerk", "persoon", "effect", "afgeleid"]
 
 CASUS_SUBJECTS: tuple[Subject, ...] = ("huishouden", "financien", "netwerk")
-PERSON_PREFIXES = ("persoon", "aanvrager", "partner")
+PERSON_PREFIXES = ("persoon", "aanvrager", "partner", "kind")
 """Condition subjects that name a person; each reads the person facts (`persoon.x`) of the
 catalogue. The one place that says so: the partitions, the evaluation context, the question
 ranking and the loader derive from it."""
 PREFIXES = ("huishouden", "financien", "netwerk", *PERSON_PREFIXES, "effect", "afgeleid")
+KIND_VAN_EFFECT = "kind"
+"""The effect's field that names its child (`gewenste_effecten[].kind`, a project addition to the
+contract). In the catalogue as `effect.kind` (a keuze whose values are the ids of the casus'
+children, so it has no fixed `waarden`) only so that its question has a text and a type: no
+condition reads it (the loader refuses it); a rule reads the child's facts as `kind.x`."""
 
 
 @dataclass(frozen=True)
@@ -43,6 +49,10 @@ class FactSpec:
     bron: str = "casuscontract"
     """`casuscontract`, `engine` (computed from the casus) or the id of the declaring pack."""
     minimum: float | None = 0
+    vervangen_door: tuple[str, ...] = ()
+    """A pack fact that was replaced (`InvoerFeit.vervangen_door`, condition paths such as
+    `kind.jeugdhulp_voor_18`): still accepted in a casus and still read beside its successor,
+    never asked; absent, it reads as nee (`engine.evaluate.CasusFacts.of`)."""
 
     @property
     def key(self) -> str:
@@ -152,6 +162,10 @@ CONTRACT_FACTS: tuple[FactSpec, ...] = (
              "Noemt het gewenste effect kosten (is het veld kosten ingevuld)?", bron="engine"),
     _f("effect", "voorliggend_afgewezen", "keuzelijst",
        "Wat is elders (voorliggend) al afgewezen?", VOORLIGGEND),
+    _f("effect", KIND_VAN_EFFECT, "keuze",
+       "Over welk kind gaat dit gewenste effect? Kies een persoon met rol kind."),
+    FactSpec("effect", "kind_genoemd", "bool",
+             "Noemt het gewenste effect een kind (is het veld kind ingevuld)?", bron="engine"),
     *PERSON_FIELDS,
 )
 

@@ -21,7 +21,7 @@ import orjson
 
 from engine import feitadres, semantics
 from engine.casus import Casus, GewenstEffect, Persoon
-from engine.catalogue import PERSON_PREFIXES
+from engine.catalogue import KIND_VAN_EFFECT, PERSON_PREFIXES, Catalogue
 from engine.citation import Rechtsgrond
 from engine.conditions import (
     UITKOMST,
@@ -67,6 +67,10 @@ class Context:
     aanvrager: Persoon
     partner: Persoon | None
     """The aanvrager's partner (`Casus.partner`); None when the casus names no single one."""
+    child: Persoon | None
+    """The child this effect is about, read by the subject `kind` (`Casus.kind_van`); None when
+    no one child is meant (then its facts are onbekend and asked as `gewenste_effecten[id].kind`:
+    which child)."""
     ids: dict[str, str]
     values: dict[str, dict[str, Any]]
     session: Session
@@ -102,9 +106,13 @@ class Context:
             return found
         if leaf.prefix in PERSON_PREFIXES:
             who = {"persoon": self.person, "aanvrager": self.aanvrager,
-                   "partner": self.partner}[leaf.prefix]
-            found = (f"{feitadres.PARTNER}.{leaf.name}" if who is None
-                     else f"personen[{who.id}].{leaf.name}")
+                   "partner": self.partner, "kind": self.child}[leaf.prefix]
+            if who is not None:
+                found = f"personen[{who.id}].{leaf.name}"
+            elif leaf.prefix == "kind":  # no child named: the question is which one
+                found = f"gewenste_effecten[{self.effect.id}].{KIND_VAN_EFFECT}"
+            else:
+                found = f"{feitadres.PARTNER}.{leaf.name}"
         elif leaf.prefix == "effect":
             found = f"gewenste_effecten[{self.effect.id}].{leaf.name}"
         else:
@@ -179,7 +187,11 @@ class CasusFacts:
     subjects: dict[str, dict[str, Any]]
 
     @classmethod
-    def of(cls, casus: Casus) -> CasusFacts:
+    def of(cls, casus: Casus, catalogue: Catalogue | None = None) -> CasusFacts:
+        """`catalogue`: the regime's, for the replaced pack facts (`FactSpec.vervangen_door`)
+        that a casus no longer carries: they read as nee, never onbekend, so they are never
+        asked and an `een_van` with their successor is exactly that successor."""
+        vervangen = {} if catalogue is None else _replaced(catalogue)
         huishouden = casus.huishouden.model_dump(exclude_none=True)
         kinderen = [p for p in casus.personen if p.rol == "kind"]
         huishouden["aantal_kinderen"] = len(kinderen)
@@ -191,6 +203,8 @@ class CasusFacts:
             "financien": casus.financien.model_dump(exclude_none=True),
             "netwerk": casus.netwerk.model_dump(exclude_none=True),
         }
+        for name, values in subjects.items():
+            _absent_as_nee(values, vervangen.get(name, ()))
         records: list[FactRecord] = []
         ids: dict[str, str] = {}
         for i, (kind, values) in enumerate(subjects.items(), start=1):
@@ -201,24 +215,31 @@ class CasusFacts:
         for p in casus.personen:
             n += 1
             person_ids[p.id] = f"f{n}"
-            records.append((f"f{n}", "persoon", p.model_dump(exclude_none=True)))
+            values = p.model_dump(exclude_none=True)
+            _absent_as_nee(values, vervangen.get("persoon", ()))
+            records.append((f"f{n}", "persoon", values))
         for e in casus.gewenste_effecten:
             n += 1
             ids[f"effect:{e.id}"] = f"f{n}"
             values = e.model_dump(exclude_none=True)
             values["kosten_genoemd"] = e.kosten is not None  # computed, never onbekend
+            values["kind_genoemd"] = e.kind is not None  # computed, never onbekend
+            _absent_as_nee(values, vervangen.get("effect", ()))
             records.append((f"f{n}", "effect", values))
         return cls(records, ids, person_ids, subjects)
 
     def context(self, casus: Casus, effect: GewenstEffect, session: Session, regime: Regime,
-                kind: type[Context] | None = None) -> Context:
+                soort: type[Context] | None = None) -> Context:
         """The evaluation context of one effect: `persoon` is the person the effect is for,
-        `aanvrager` the applicant, `partner` the aanvrager's partner (absent: its facts are
-        onbekend); `kind` is a subclass of `Context` (the ranking's lazy one)."""
+        `aanvrager` the applicant, `partner` the aanvrager's partner and `kind` the child the
+        effect is about (`Casus.kind_van`; absent: their facts are onbekend). Every person
+        subject is resolved here, once per effect. `soort` is a subclass of `Context` (the
+        ranking's lazy one)."""
         record_values = {fid: values for fid, _, values in self.records}
         person = casus.persoon_van(effect)
         aanvrager = casus.aanvrager
         partner = casus.partner
+        child = casus.kind_van(effect)
         ctx_ids = {
             "huishouden": self.ids["huishouden"], "financien": self.ids["financien"],
             "netwerk": self.ids["netwerk"], "persoon": self.person_ids[person.id],
@@ -226,18 +247,36 @@ class CasusFacts:
         }
         if partner is not None:
             ctx_ids["partner"] = self.person_ids[partner.id]
+        if child is not None:
+            ctx_ids["kind"] = self.person_ids[child.id]
         values = {
             **self.subjects,
             "persoon": record_values[ctx_ids["persoon"]],
             "aanvrager": record_values[ctx_ids["aanvrager"]],
             "partner": {} if partner is None else record_values[ctx_ids["partner"]],
+            "kind": {} if child is None else record_values[ctx_ids["kind"]],
             "effect": record_values[ctx_ids["effect"]],
             "~personen": {p.id: record_values[self.person_ids[p.id]] for p in casus.personen},
         }
-        ctx = (kind or Context)(effect, person, aanvrager, partner, ctx_ids, values, session,
-                                regime.leaves.leaves)
+        ctx = (soort or Context)(effect, person, aanvrager, partner, child, ctx_ids, values,
+                                 session, regime.leaves.leaves)
         ctx.derived_nodes = {d.feit.id: d for d in regime.derived}
         return ctx
+
+
+def _replaced(catalogue: Catalogue) -> dict[str, tuple[str, ...]]:
+    """Per subject, the replaced pack facts (`FactSpec.vervangen_door`), sorted."""
+    out: dict[str, list[str]] = {}
+    for spec in catalogue.facts.values():
+        if spec.vervangen_door:
+            out.setdefault(spec.subject, []).append(spec.name)
+    return {k: tuple(sorted(v)) for k, v in out.items()}
+
+
+def _absent_as_nee(values: dict[str, Any], names: tuple[str, ...]) -> None:
+    """A replaced fact the record lacks reads as nee (it is asked no more: its successor is)."""
+    for name in names:
+        values.setdefault(name, False)
 
 
 def evaluate(casus: Casus, rules: RuleBase, backend: Backend) -> Receipt:
@@ -286,7 +325,7 @@ def evaluate_advies(casus: Casus, rules: RuleBase, backend: Backend, *, volledig
     questions by address, termijnen and step 2), and the kern of both forms is the same.
     """
     regime = rules.regime(casus.peildatum, casus.gemeente)
-    facts = CasusFacts.of(casus)
+    facts = CasusFacts.of(casus, regime.catalogue)
     session = backend.open(regime, facts.records)
     try:
         contexts = [facts.context(casus, effect, session, regime)

@@ -348,11 +348,19 @@ class InvoerFeit(Strict):
     rechtsgrond: Rechtsgrond | None = None
     aliassen: list[str] = Field(default_factory=list)
     """Earlier names of this fact: a stored casus that still uses one loads as this fact."""
+    vervangen_door: list[str] = Field(default_factory=list)
+    """The facts (condition paths, e.g. `kind.jeugdhulp_voor_18`) that replaced this one. A
+    stored casus that still carries it validates, and a condition may still read it beside a
+    successor (`een_van`, both `= true`); it is never asked, and absent it reads as nee, so
+    that `een_van` is exactly its successor for a casus without it."""
+    notitie: str | None = None
 
     @model_validator(mode="after")
     def _values(self) -> InvoerFeit:
         if self.type in ("keuze", "keuzelijst") and not self.waarden:
             raise ValueError(f"type '{self.type}' vraagt 'waarden'")
+        if self.vervangen_door and self.type != "bool":
+            raise ValueError("alleen een ja/nee-feit kan 'vervangen_door' hebben")
         return self
 
 

@@ -19,7 +19,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from engine.casus import problems_from_validation
-from engine.catalogue import PREFIXES, Catalogue, FactSpec
+from engine.catalogue import KIND_VAN_EFFECT, PREFIXES, Catalogue, FactSpec
 from engine.errors import PackError, Problem
 from engine.language import (
     AfgeleidFeit,
@@ -183,7 +183,8 @@ def build_catalogue(packs: Sequence[LoadedPack]) -> Catalogue:
     for lp in packs:
         for feit in lp.pack.feiten:
             catalogue.add(FactSpec(subject=feit.onderwerp, name=feit.id, type=feit.type,
-                                   vraag=feit.vraag, waarden=tuple(feit.waarden), bron=lp.id))
+                                   vraag=feit.vraag, waarden=tuple(feit.waarden), bron=lp.id,
+                                   vervangen_door=tuple(feit.vervangen_door)))
             for alias in feit.aliassen:
                 catalogue.aliases[f"{feit.onderwerp}.{alias}"] = feit.id
         for afgeleid in lp.pack.afgeleide_feiten:
@@ -261,9 +262,16 @@ def check_packs(packs: Sequence[LoadedPack]) -> list[Problem]:
                         problems.append(lp.doc.problem(("instrumenten", i, sub, j, "id"),
                                                        f"id '{sid}' komt twee keer voor in "
                                                        f"{sub}"))
+        for i, feit in enumerate(lp.pack.feiten):
+            for j, successor in enumerate(feit.vervangen_door):
+                if successor.partition(".")[0] not in PREFIXES or \
+                        catalogue.resolve(successor) is None:
+                    problems.append(lp.doc.problem(("feiten", i, "vervangen_door", j),
+                                                   f"onbekend feit '{successor}'"))
         for path, toets in _toetsen(lp.pack):
             for leaf_path, leaf in _leaves_with_paths(toets, path):
                 problems.extend(_check_leaf(lp, leaf_path, leaf, catalogue, params))
+            problems.extend(_check_replaced(lp, path, toets, catalogue, None))
         problems.extend(_check_cycles(lp, packs))
     problems.extend(_check_forms_and_aliases(packs))
     return problems
@@ -443,12 +451,46 @@ def _leaves_with_paths(toets: Toets, path: DocPath) -> list[tuple[DocPath, Verge
 _NUMERIC_OPS = ("<", "<=", ">", ">=")
 
 
+def _check_replaced(lp: LoadedPack, path: DocPath, toets: Toets, catalogue: Catalogue,
+                    siblings: list[Toets] | None) -> list[Problem]:
+    """A replaced fact (`vervangen_door`) is read only as `= true`, directly inside an
+    `een_van` that also reads one of its successors as `= true`. Absent, it reads as nee, so
+    that `een_van` is then exactly what it would be without it: a casus that does not carry
+    the old fact gets the successor's rule, whatever surrounds it."""
+    if isinstance(toets, Vergelijking):
+        spec = catalogue.resolve(toets.feit)
+        if spec is None or not spec.vervangen_door:
+            return []
+        successors = set(spec.vervangen_door)
+        beside = any(isinstance(s, Vergelijking) and s.feit in successors and s.op == "="
+                     and s.waarde is True for s in siblings or [])
+        if toets.op != "=" or toets.waarde is not True or not beside:
+            return [lp.doc.problem((*path, "feit"), f"'{toets.feit}' is vervangen door "
+                                   f"{', '.join(spec.vervangen_door)}: lees het alleen als "
+                                   "'= true' in een een_van naast zijn opvolger")]
+        return []
+    out: list[Problem] = []
+    for key in ("alle", "een_van"):
+        children = getattr(toets, key, None)
+        if children is not None:
+            for j, c in enumerate(children):
+                out.extend(_check_replaced(lp, (*path, key, j), c, catalogue,
+                                           children if key == "een_van" else None))
+            return out
+    return _check_replaced(lp, (*path, "niet"), toets.niet, catalogue,  # type: ignore[union-attr]
+                           None)
+
+
 def _check_leaf(lp: LoadedPack, path: DocPath, leaf: Vergelijking, catalogue: Catalogue,
                 params: set[str]) -> list[Problem]:
     prefix = leaf.feit.partition(".")[0]
     if prefix not in PREFIXES:
         return [lp.doc.problem((*path, "feit"), f"onbekend onderwerp '{prefix}'; kies uit "
                                                 f"{', '.join(PREFIXES)}")]
+    if leaf.feit == f"effect.{KIND_VAN_EFFECT}":
+        return [lp.doc.problem((*path, "feit"), f"'effect.{KIND_VAN_EFFECT}' zegt alleen over "
+                                                "welk kind het effect gaat; lees de feiten van "
+                                                "dat kind als kind.<naam>")]
     spec = catalogue.resolve(leaf.feit)
     if spec is None:
         return [lp.doc.problem((*path, "feit"), f"onbekend feit '{leaf.feit}': niet in het "

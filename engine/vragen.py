@@ -24,7 +24,9 @@ The answers tried per fact type:
 * `keuzelijst`: none, and each value on its own;
 * `geheel` and `bedrag`: every value the rules compare the fact with, and the values just
   either side of it (one, or one cent), so every region of the comparisons is tried once;
-  never below the fact's minimum.
+  never below the fact's minimum;
+* which child an effect is about (`gewenste_effecten[id].kind`, asked while the rules read
+  `kind.x` and no one child is meant): the id of each person with rol `kind`.
 
 An instrument is *undecided* while it waits on a fact (its `nog_uitvragen` is not empty) and
 *decided* once it no longer does: `past`, `past_niet`, no longer applicable to the effect, or
@@ -65,7 +67,7 @@ import orjson
 
 from engine import feitadres, semantics
 from engine.casus import Casus
-from engine.catalogue import PERSON_PREFIXES, FactSpec
+from engine.catalogue import KIND_VAN_EFFECT, PERSON_PREFIXES, FactSpec
 from engine.conditions import Leaf, Node, Ternary, leaves_of
 from engine.conditions import evaluate as kleene
 from engine.errors import CasusError
@@ -141,7 +143,8 @@ def rank_questions(engine: Engine, casus: Casus | dict[str, Any],
         spec = _spec(regime.catalogue, address)
         effects = ({e for e, facts in waiting.items() if address in facts} if narrow
                    else set(waiting))
-        answers = _answers(spec, address, regime.leaves.leaves)
+        answers = (_children(valid) if _is_kind_question(address)
+                   else _answers(spec, address, regime.leaves.leaves))
         if judge is not None:
             tried, outcomes = judge.outcomes(engine, data, address, answers, effects)
         else:
@@ -208,10 +211,14 @@ class _Dependencies:
                         found |= via(leaf.name)
                         continue
                     found.add((kind_of(leaf.prefix), leaf.name))
+                    if leaf.prefix == "kind":  # which child: the effect's `kind`
+                        found.add(_KIND_KEY)
                     if leaf.path in _FROM_CHILDREN:
                         found.add(("persoon", "leeftijd"))
                     if leaf.path == _FROM_KOSTEN:
                         found.add(("effect", "kosten"))
+                    if leaf.path == _FROM_KIND:
+                        found.add(_KIND_KEY)
             return found
 
         def via(name: str) -> frozenset[FieldKey]:
@@ -240,10 +247,14 @@ class _Dependencies:
             if leaf.prefix == "afgeleid":
                 continue
             self.watched.setdefault((kind_of(leaf.prefix), leaf.name), []).append(leaf.index)
+            if leaf.prefix == "kind":  # naming the child changes what every `kind.x` reads
+                self.watched.setdefault(_KIND_KEY, []).append(leaf.index)
             if leaf.path in _FROM_CHILDREN:
                 self.watched.setdefault(("persoon", "leeftijd"), []).append(leaf.index)
             if leaf.path == _FROM_KOSTEN:
                 self.watched.setdefault(("effect", "kosten"), []).append(leaf.index)
+            if leaf.path == _FROM_KIND:
+                self.watched.setdefault(_KIND_KEY, []).append(leaf.index)
         self.grondwaarden = {cg.grondwaarde.id: cg for cg in regime.grondwaarden}
 
     def with_bases(self, iid: str) -> list[str]:
@@ -263,8 +274,17 @@ class _Dependencies:
 _FROM_CHILDREN = ("huishouden.jongste_kind_leeftijd", "huishouden.aantal_kinderen")
 """Household facts the evaluation derives from the children's ages (`engine.evaluate`)."""
 
+_KIND_KEY: FieldKey = ("effect", KIND_VAN_EFFECT)
+"""The effect's `kind` (which child it is about): what every `kind.x` comparison reads
+through. Only `gewenste_effecten[id].kind` is asked about it; a person's rol, which also
+decides the child, is never asked (`feitadres.GEEN_FEIT`)."""
+
 _FROM_KOSTEN = "effect.kosten_genoemd"
 """The effect fact the evaluation derives from whether `kosten` is given (`engine.evaluate`)."""
+
+_FROM_KIND = "effect.kind_genoemd"
+"""The effect fact the evaluation derives from whether `kind` is given (`engine.evaluate`):
+naming the child (`gewenste_effecten[id].kind`) changes it."""
 
 _DEPENDENCIES: dict[int, tuple[Regime, _Dependencies]] = {}
 _DEPENDENCIES_LOCK = threading.Lock()
@@ -334,7 +354,7 @@ class _Judge:
     def _contexts(self, casus: Casus, effects: set[str]) -> dict[str, Context]:
         """One evaluation context per effect, as `engine.evaluate.evaluate` builds them, on
         one oracle session; derived facts are derived when a condition first reads them."""
-        facts = CasusFacts.of(casus)
+        facts = CasusFacts.of(casus, self.regime.catalogue)
         session = OracleBackend().open(self.regime, facts.records)
         out: dict[str, Context] = {}
         for effect in casus.gewenste_effecten:
@@ -467,6 +487,18 @@ def _spec(catalogue: Any, address: str) -> FactSpec | None:
         return None
     spec: FactSpec | None = catalogue.resolve(adres.catalogus_naam)
     return spec
+
+
+def _is_kind_question(address: str) -> bool:
+    """`gewenste_effecten[id].kind`: which child the effect is about."""
+    adres = feitadres.parse(address)
+    return adres is not None and adres.lijst == "gewenste_effecten" and \
+        adres.naam == KIND_VAN_EFFECT
+
+
+def _children(casus: Casus) -> list[Any]:
+    """The answers to "which child": the id of every person with rol `kind`, in order."""
+    return [p.id for p in casus.personen if p.rol == "kind"]
 
 
 def _answers(spec: FactSpec | None, address: str, leaves: list[Leaf]) -> list[Any]:

@@ -28,6 +28,7 @@ OPS = {"=": "is", "!=": "is niet", "<": "is minder dan", "<=": "is hoogstens",
        ">": "is meer dan", ">=": "is minstens", "in": "is een van", "niet_in": "is geen van",
        "bevat": "bevat", "bevat_niet": "bevat niet"}
 SUBJECTS = {"persoon": "de persoon", "aanvrager": "de aanvrager", "partner": "de partner",
+            "kind": "het kind van het effect",
             "huishouden": "het huishouden", "financien": "de financiën", "netwerk": "het netwerk",
             "effect": "het gewenste effect", "afgeleid": ""}
 

@@ -282,15 +282,23 @@ def test_3_youngest_child_in_the_participatiewet(rules: Engine) -> None:
 
 def test_3_youngest_child_in_the_jeugdwet(rules: Engine) -> None:
     """Mistake 3, in the law: art. 2.3 lid 1 Jeugdwet, a parent asks help with raising a
-    minor. Children of 16 and 19: one is a minor (the youngest, 16), so the parent qualifies."""
+    minor. Children of 19 and 16. Since Jeugdwet 2026.12.7 the pack reads the child the effect
+    is about (`kind.leeftijd`), not the youngest child: 2.3 lid 1 provides "ten behoeve van de
+    jeugdige", one child. The effect about the 16-year-old qualifies; with no child named the
+    condition is onbekend and the question is which child (never nee)."""
     data = {"peildatum": "2026-03-01",
             "personen": [{"id": "p1", "rol": "aanvrager", "leeftijd": 47},
                          {"id": "k1", "rol": "kind", "leeftijd": 19},
                          {"id": "k2", "rol": "kind", "leeftijd": 16}],
-            "gewenste_effecten": [effect("e1", "opvoeden_en_opgroeien")]}
+            "gewenste_effecten": [{**effect("e1", "opvoeden_en_opgroeien"), "kind": "k2"}]}
     got = instrument(rules.advies(data).advies, "jeugdwet.individuele_voorziening")
     ouder = next(v for v in got["voorwaarden"] if v["id"] == "jeugdige_of_ouder")
     assert ouder["uitkomst"] == "ja"
+    data["gewenste_effecten"] = [effect("e1", "opvoeden_en_opgroeien")]
+    got = instrument(rules.advies(data).advies, "jeugdwet.individuele_voorziening")
+    ouder = next(v for v in got["voorwaarden"] if v["id"] == "jeugdige_of_ouder")
+    assert ouder["uitkomst"] == "onbekend"
+    assert "gewenste_effecten[e1].kind" in got["nog_uitvragen"]
 
 
 # ---- 4. onzeker is passed up from a condition to the instrument -------------------------------

@@ -229,7 +229,8 @@ def value_for(spec: FactSpec) -> st.SearchStrategy[Any]:
 
 def subject(eng: Engine, name: str) -> st.SearchStrategy[dict[str, Any]]:
     specs = [s for s in eng.rules.catalogue.facts.values() if s.subject == name
-             and s.bron != "engine" and s.name not in ("rol", "leefgebied")]
+             and s.bron != "engine" and s.name not in ("rol", "leefgebied")
+             and s.key != "effect.kind"]  # a reference to a person, not a value
     return st.fixed_dictionaries({}, optional={s.name: value_for(s) for s in specs})
 
 

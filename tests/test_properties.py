@@ -23,7 +23,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from engine import Engine
-from engine.catalogue import Catalogue, FactSpec
+from engine.catalogue import PERSON_PREFIXES, Catalogue, FactSpec
 from engine.conditions import leaves_of
 from engine.numbers import MAX_BEDRAG, MAX_GEHEEL
 from engine.regime import Regime
@@ -85,7 +85,7 @@ def ranges(eng: Engine) -> Ranges:
     for n in nodes:
         if isinstance(n.get("feit"), str) and n.get("op") in ("=", "!=", "<", "<=", ">", ">="):
             subject_name, _, name = n["feit"].partition(".")
-            key = f"{'persoon' if subject_name == 'aanvrager' else subject_name}.{name}"
+            key = f"{'persoon' if subject_name in PERSON_PREFIXES else subject_name}.{name}"
             found = ([n["waarde"]] if n.get("waarde") is not None else []) + sorted(
                 params.get(n.get("parameter") or "", set()))
             numbers.setdefault(key, set()).update(
@@ -131,7 +131,7 @@ def subject(catalogue: Catalogue, name: str, rng: Ranges | None = None,
     """A contract object; `full`: every fact known (so `past` is reachable), else each fact
     independently absent (onbekend) or known."""
     specs = [s for s in catalogue.facts.values() if s.subject == name and s.bron != "engine"
-             and s.name not in ("rol", "leefgebied")]
+             and s.name not in ("rol", "leefgebied") and s.key != "effect.kind"]
     near = rng.numbers if rng is not None else {}
     drawn = {s.name: value_for(s, near.get(s.key, ())) for s in specs}
     if full:
@@ -167,6 +167,13 @@ def casussen(draw: st.DrawFn, catalogue: Catalogue,
         e.update(id=f"e{i + 1}", omschrijving="Een gewenst effect.",
                  leefgebied=draw(st.sampled_from(catalogue.facts["effect.leefgebied"].waarden)),
                  persoon=draw(st.sampled_from([p["id"] for p in people])))
+        # gewenste_effecten[].kind: a child of the household, or (for a child's own effect)
+        # that child; mostly left out, so the only-child and no-child cases stay common
+        own = next(p for p in people if p["id"] == e["persoon"])
+        kids = [own["id"]] if own["rol"] == "kind" else [
+            p["id"] for p in people if p["rol"] == "kind"]
+        if kids and draw(st.booleans()):
+            e["kind"] = draw(st.sampled_from(kids))
         effects.append(e)
     gemeente = draw(st.sampled_from([None, "GM9991", "GM9992"]))
     dates = [st.dates(min_value=rng.first, max_value=rng.last)]
@@ -210,12 +217,16 @@ def used_facts(regime: Regime, iid: str) -> set[str]:
                     seen.add(leaf.name)
                     stack.append(derived[leaf.name])
                 continue
-            prefix = "persoon" if leaf.prefix == "aanvrager" else leaf.prefix
+            prefix = "persoon" if leaf.prefix in PERSON_PREFIXES else leaf.prefix
             out.add(f"{prefix}.{leaf.name}")
+            if leaf.prefix == "kind":  # which child: the effect's kind and the persons' rol
+                out |= {"effect.kind", "persoon.rol"}
     if out & {"huishouden.aantal_kinderen", "huishouden.jongste_kind_leeftijd"}:
         out |= {"persoon.leeftijd", "persoon.rol"}
     if "effect.kosten_genoemd" in out:  # computed from effect.kosten
         out.add("effect.kosten")
+    if "effect.kind_genoemd" in out:  # computed from effect.kind
+        out.add("effect.kind")
     return out
 
 
@@ -278,7 +289,7 @@ def test_properties(which: str) -> None:
     catalogue = eng.rules.catalogue
     mutable = sorted(s.key for s in catalogue.facts.values()
                      if s.bron != "engine" and s.subject != "afgeleid"
-                     and s.name not in ("rol", "leefgebied"))
+                     and s.name not in ("rol", "leefgebied") and s.key != "effect.kind")
 
     @SETTINGS
     @given(data=casussen(catalogue, ranges(eng)), pick=st.data())

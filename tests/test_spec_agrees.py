@@ -155,6 +155,14 @@ def test_every_leefgebied_for_every_person(peildatum: str, gemeente: str | None)
                          "huishouden": dict(huishouden), "gewenste_effecten": effects,
                          **({"gemeente": gemeente} if gemeente else {})}
                 check(eng, PACKS["rules"], casus)
+    # the subject kind: the parent's effect naming each child (gewenste_effecten[].kind), with
+    # several children (else the only child, or no one, is the child of the effect)
+    for kind in ("p3", "p4", "p5"):
+        effects = [{"id": f"e{i}", "omschrijving": "Een gewenst effect.", "leefgebied": lg,
+                    "kind": kind} for i, lg in enumerate(leefgebieden)]
+        casus = {"peildatum": peildatum, "personen": [dict(p) for p in SWEEP_PEOPLE],
+                 "gewenste_effecten": effects, **({"gemeente": gemeente} if gemeente else {})}
+        check(eng, PACKS["rules"], casus)
 
 
 def _count(which: str, first: int, seen: Counter[str]) -> None:

@@ -41,6 +41,9 @@ LABELS: dict[str, str] = {
 }
 
 SPECS: dict[str, FactSpec] = {f.key: f for f in CONTRACT_FACTS}
+EFFECT_KEYS = ("id", "omschrijving", "leefgebied", "persoon", "kind")
+"""An effect's text and reference fields (`kind`: the child it is about, a project addition to
+the contract); its facts (kosten, voorliggend_afgewezen) are typed inputs."""
 
 
 def spec(subject: str, name: str) -> FactSpec:
@@ -81,6 +84,18 @@ def person_choices(state: CasusForm, current: str = "") -> list[tuple[str, str]]
         out.append((pid, person_label(pid, state.v(f"p{i}.rol"), state.v(f"p{i}.leeftijd"))))
     if current and all(current != known for known, _ in out):
         out.append((current, f"{current} · niet (meer) bij de personen"))
+    return out
+
+
+def child_choices(state: CasusForm, current: str = "") -> list[tuple[str, str]]:
+    """The persons with rol `kind` entered so far, for an effect's "over welk kind"
+    (`gewenste_effecten[].kind`); a value naming no such child stays a choice (the API then
+    names the problem), so nothing chosen is silently lost."""
+    out = [(pid, label) for pid, label in person_choices(state)
+           if any(str(state.v(f"p{i}.id")).strip() == pid and state.v(f"p{i}.rol") == "kind"
+                  for i in range(state.people))]
+    if current and all(current != known for known, _ in out):
+        out.append((current, f"{current} · geen kind bij de personen"))
     return out
 
 
@@ -125,7 +140,7 @@ def from_casus(casus: dict[str, Any]) -> CasusForm:
             values[f"p{i}.{f.name}"] = _to_text(p.get(f.name), f)
     effects = casus.get("gewenste_effecten", [])
     for i, e in enumerate(effects):
-        for key in ("id", "omschrijving", "leefgebied", "persoon"):
+        for key in EFFECT_KEYS:
             values[f"e{i}.{key}"] = e.get(key) or ""
         values[f"e{i}.kosten"] = _to_text(e.get("kosten"), spec("effect", "kosten"))
         values[f"e{i}.voorliggend_afgewezen"] = _to_text(
@@ -179,7 +194,7 @@ def to_casus(state: CasusForm) -> tuple[dict[str, Any], dict[str, list[str]]]:
     effects = []
     for i in range(state.effects):
         effect: dict[str, Any] = {}
-        for key in ("id", "omschrijving", "leefgebied", "persoon"):
+        for key in EFFECT_KEYS:
             text = str(state.v(f"e{i}.{key}")).strip() if key != "omschrijving" else str(
                 state.v(f"e{i}.{key}"))
             if text.strip():

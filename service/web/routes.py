@@ -3,6 +3,7 @@ and renders the answer; API errors are shown next to the field they name."""
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from pathlib import Path
 from typing import Any
@@ -421,12 +422,19 @@ def advies_page(request: Request, data: dict[str, Any], *, gewijzigd: list[str] 
                 woorden=data.get("woorden", {}),
                 a=data["trace"]["advies"], gewijzigd=gewijzigd, herhaling=herhaling,
                 schrijven=schrijven, vragen=vragen,
-                vraag_type=lambda adres: _fact_type(engine, adres))
+                vraag_type=lambda adres: _fact_type(engine, adres, data["trace"].get("casus")))
 
 
-def _fact_type(engine: Any, address: str) -> Any:
+def _fact_type(engine: Any, address: str, casus: dict[str, Any] | None = None) -> Any:
+    """The fact's spec for its input. Which child an effect is about
+    (`gewenste_effecten[id].kind`) is a choice from this casus' children."""
     adres = feitadres.parse(address)
-    return engine.rules.catalogue.resolve(adres.catalogus_naam) if adres else None
+    spec = engine.rules.catalogue.resolve(adres.catalogus_naam) if adres else None
+    if spec is not None and adres is not None and adres.catalogus_naam == "effect.kind":
+        kinderen = tuple(p.get("id") for p in (casus or {}).get("personen", [])
+                         if p.get("rol") == "kind")
+        spec = dataclasses.replace(spec, waarden=kinderen)
+    return spec
 
 
 @router.post("/ui/adviezen/{advies_id}/antwoorden")

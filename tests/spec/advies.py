@@ -33,6 +33,8 @@ class Context:
     applicant: dict[str, Any]
     partner: dict[str, Any] | None = None
     """regeltaal §Conditions: "the one person with rol `partner`"; none (or several): None."""
+    child: dict[str, Any] | None = None
+    """regeltaal §Conditions, subject `kind`: "the child the effect is about"; none: None."""
     derived: dict[str, str] = field(default_factory=dict)
 
     def children(self) -> list[dict[str, Any]]:
@@ -43,18 +45,31 @@ class Context:
         if subject == "afgeleid":
             return {JA: True, NEE: False}.get(self.derive(name))
         if subject == "persoon":
-            return self.person.get(name)
+            return self.replaced("persoon", name, self.person.get(name))
         if subject == "aanvrager":
-            return self.applicant.get(name)
+            return self.replaced("persoon", name, self.applicant.get(name))
         if subject == "partner":
-            return None if self.partner is None else self.partner.get(name)
+            return None if self.partner is None else self.replaced(
+                "persoon", name, self.partner.get(name))
+        if subject == "kind":
+            return None if self.child is None else self.replaced(
+                "persoon", name, self.child.get(name))
         if subject == "effect" and name == "kosten_genoemd":
             return "kosten" in self.effect  # regeltaal §Conditions: computed, never onbekend
+        if subject == "effect" and name == "kind_genoemd":
+            return self.effect.get("kind") is not None  # regeltaal §Conditions: computed
         if subject == "effect":
-            return self.effect.get(name)
+            return self.replaced("effect", name, self.effect.get(name))
         if subject == "huishouden" and name in ("aantal_kinderen", "jongste_kind_leeftijd"):
             return household_figure(self.children(), name)
-        return (self.casus.get(subject) or {}).get(name)
+        return self.replaced(subject, name, (self.casus.get(subject) or {}).get(name))
+
+    def replaced(self, subject: str, name: str, found: Any) -> Any:
+        """regeltaal §Input facts, `vervangen_door`: a replaced fact the casus does not carry
+        "reads as nee" (so it is never asked)."""
+        if found is None and name in self.regime.vervangen.get(subject, set()):
+            return False
+        return found
 
     def address(self, subject: str, name: str) -> str:
         """How the consulent knows a fact (`personen[p1].leeftijd`), as in "nog uitvragen"."""
@@ -65,6 +80,9 @@ class Context:
         if subject == "partner":  # regeltaal §Conditions: "asked at the role address"
             return (f"partner.{name}" if self.partner is None
                     else f"personen[{self.partner['id']}].{name}")
+        if subject == "kind":  # regeltaal §Conditions: "the question is which child"
+            return (f"gewenste_effecten[{self.effect['id']}].kind" if self.child is None
+                    else f"personen[{self.child['id']}].{name}")
         if subject == "effect":
             return f"gewenste_effecten[{self.effect['id']}].{name}"
         return f"{subject}.{name}"
@@ -261,8 +279,9 @@ def effect_advies(reg: Regime, casus: dict[str, Any], effect: dict[str, Any]) ->
     people = {p["id"]: p for p in casus.get("personen", [])}
     applicant = next(p for p in people.values() if p.get("rol") == "aanvrager")
     partners = [p for p in people.values() if p.get("rol") == "partner"]
-    ctx = Context(reg, casus, effect, people[effect.get("persoon", applicant["id"])], applicant,
-                  partners[0] if len(partners) == 1 else None)
+    person = people[effect.get("persoon", applicant["id"])]
+    ctx = Context(reg, casus, effect, person, applicant,
+                  partners[0] if len(partners) == 1 else None, child_of(people, effect, person))
     gw = {g["id"]: value(ctx, g["toets"]) for _, g in reg.grondwaarden}
     law_of = {g["id"]: p for p, g in reg.grondwaarden}
     instruments = {ins["id"]: ins for _, ins in reg.instrumenten}
@@ -276,6 +295,19 @@ def effect_advies(reg: Regime, casus: dict[str, Any], effect: dict[str, Any]) ->
         "markering": {iid: r.markering for iid, r in results.items() if r.status != NVT},
         "nog_uitvragen": set(asked),
     }
+
+
+def child_of(people: dict[str, dict[str, Any]], effect: dict[str, Any],
+             person: dict[str, Any]) -> dict[str, Any] | None:
+    """regeltaal §Conditions, `kind`: "the effect's own person when that person has rol
+    `kind`; else the person the effect names under `kind` (`gewenste_effecten[].kind`); else
+    the only person with rol `kind` when there is exactly one; else no one"."""
+    if person.get("rol") == "kind":
+        return person
+    if effect.get("kind") is not None:
+        return people[effect["kind"]]
+    children = [p for p in people.values() if p.get("rol") == "kind"]
+    return children[0] if len(children) == 1 else None
 
 
 def advies(packs: list[Pack], casus: dict[str, Any]) -> dict[str, Any]:

@@ -65,6 +65,8 @@ class Regime:
     instrumenten: list[tuple[Pack, dict[str, Any]]]
     afgeleid: dict[str, dict[str, Any]]
     parameters: dict[str, Any]
+    vervangen: dict[str, set[str]] = field(default_factory=dict)
+    """Per onderwerp, the input facts a pack marks `vervangen_door` (regeltaal §Input facts)."""
 
 
 def regime(packs: list[Pack], peildatum: dt.date, gemeente: str | None) -> Regime:
@@ -83,7 +85,19 @@ def regime(packs: list[Pack], peildatum: dt.date, gemeente: str | None) -> Regim
         instrumenten=pick("instrumenten"),
         afgeleid={item["id"]: item for _, item in pick("afgeleide_feiten")},
         parameters=_parameters(active, peildatum),
+        vervangen=_replaced(packs),
     )
+
+
+def _replaced(packs: list[Pack]) -> dict[str, set[str]]:
+    """Every pack's `feiten` with `vervangen_door`, by `onderwerp` (input facts are declared
+    for all peildata: they have no validity of their own)."""
+    out: dict[str, set[str]] = {}
+    for p in packs:
+        for feit in p.data.get("feiten", []):
+            if feit.get("vervangen_door"):
+                out.setdefault(feit["onderwerp"], set()).add(feit["id"])
+    return out
 
 
 def _value_on(values: list[dict[str, Any]], day: dt.date) -> Any:
