@@ -176,9 +176,13 @@ def render_advies(trace: dict[str, Any], digest: str, eng: Engine | None = None)
     if s2["mogelijke_domeinen"]:
         out.print(f"Mogelijk ook: {', '.join(s2['mogelijke_domeinen'])} (nog uit te vragen)")
     parameters = {p["id"]: p for p in trace.get("parameters", [])}
+    # the child a parent's effect names (gewenste_effecten[].kind), as the casus gave it
+    kinderen = {g.get("id"): g.get("kind")
+                for g in trace.get("casus", {}).get("gewenste_effecten", [])}
     for e in advies["effecten"]:
         out.print()
-        out.rule(f"{e['id']} · {e['leefgebied']} · {e['persoon']}", align="left")
+        over = f" · over kind {kinderen[e['id']]}" if kinderen.get(e["id"]) else ""
+        out.rule(f"{e['id']} · {e['leefgebied']} · {e['persoon']}{over}", align="left")
         out.print(Text(f"“{e['omschrijving']}”", style="italic"))
         wetten = e["stap2"]["wetten"]
         if e["stap2"]["geen_grondwaarde"]:

@@ -270,3 +270,23 @@ def test_the_documented_example_output_is_current() -> None:
     lines = printed.splitlines()
     for line in quoted.splitlines():
         assert line.strip() in ("…", "") or line in lines, line
+
+
+def test_advies_names_the_child_a_parents_effect_is_about(tmp_path: Path) -> None:
+    """fresh32 B7: the header of a parent's effect says which child it is about (the casus'
+    `gewenste_effecten[].kind`); an effect that names no child says nothing more."""
+    f = tmp_path / "ouder.json"
+    f.write_text(json.dumps({
+        "peildatum": "2026-12-01",
+        "personen": [{"id": "ouder", "rol": "aanvrager", "leeftijd": 44},
+                     {"id": "k6", "rol": "kind", "leeftijd": 6},
+                     {"id": "k14", "rol": "kind", "leeftijd": 14}],
+        "gewenste_effecten": [
+            {"id": "e1", "omschrijving": "Rust in huis.", "leefgebied": "opvoeden_en_opgroeien",
+             "kind": "k14"},
+            {"id": "e2", "omschrijving": "Zelf weer sporten.", "leefgebied": "tijdsbesteding"}]}),
+        "utf-8")
+    result = runner.invoke(app, ["advies", str(f)], env={"COLUMNS": "200"})
+    assert result.exit_code == 0, result.output
+    assert "e1 · opvoeden_en_opgroeien · ouder · over kind k14" in result.output
+    assert re.search(r"e2 · tijdsbesteding · ouder ─", result.output)
