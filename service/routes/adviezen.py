@@ -183,7 +183,10 @@ def index(paging: Paging = Depends(), casusId: str | None = None,
     where = visible_to(Advies, who)
     if casusId:
         where.append(Advies.casus_id == casusId)
-    rows = session.scalars(select(Advies).where(*where).order_by(Advies.volgnummer.desc())
+    # newest first, with a total order: a volgnummer is a place in one chain (one per gemeente
+    # since migration 0010), so two adviezen of different gemeenten can share it
+    rows = session.scalars(select(Advies).where(*where)
+                           .order_by(Advies.aangemaakt.desc(), Advies.id.desc())
                            .offset(paging.offset).limit(paging.grootte)).all()
     gewist = markers(session, (r.casus_id for r in rows))
     return AdviesLijst(adviezen=[summary(r, None, gewist.get(r.casus_id or "")) for r in rows],

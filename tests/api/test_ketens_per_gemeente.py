@@ -104,6 +104,23 @@ def test_each_gemeente_has_its_own_chain_counted_from_one(
     assert (one["keten"], one["aantal"], one["ketens"]) == ("GM0363", 2, [])
 
 
+def test_the_list_of_adviezen_pages_through_every_chain_newest_first(
+        service: tuple[FastAPI, TestClient]) -> None:
+    """Volgnummers repeat across chains: the list orders by time, so page by page every advies
+    comes once."""
+    _, c = service
+    made = three_chains(c)
+    made_ids = [a["id"] for naam in ("GM0363", "GM0344", "") for a in made[naam]]
+    seen = []
+    for pagina in range(1, 5):
+        r = c.get("/v1/adviezen", headers=AUDITOR, params={"pagina": pagina, "paginaGrootte": 1})
+        assert r.status_code == 200, r.text
+        seen += [a["id"] for a in r.json()["adviezen"]]
+    assert sorted(seen) == sorted(made_ids)
+    by_time = sorted((a for v in made.values() for a in v), key=lambda a: a["aangemaakt"])
+    assert seen == [a["id"] for a in reversed(by_time)]
+
+
 def test_a_besluit_and_a_wissing_join_the_chain_of_their_casus(
         service: tuple[FastAPI, TestClient]) -> None:
     app, c = service
