@@ -144,11 +144,11 @@ def _render(row: Advies, casus: dict[str, Any], pinned: Pinned) -> str:
 def stored_traces(session: Session, pinned: Pinned, sinds: str | None = None,
                   batch: int = 200, deel: tuple[int, int] | None = None
                   ) -> Iterator[tuple[str, dict[str, Any]]]:
-    """Stored adviezen (id, full trace) in chain order, erased ones left out, streamed in
-    batches (read-only). `deel=(k, n)` selects every n-th advies (volgnummer mod n == k), to
-    spread over processes. An advies whose trace cannot be rendered is left out too, with a
-    warning naming the advies and why (`NietTeTonen`); impact counts what it got."""
-    stmt = select(Advies).order_by(Advies.volgnummer)
+    """Stored adviezen (id, full trace) in chain order, chain by chain, erased ones left out,
+    streamed in batches (read-only). `deel=(k, n)` selects every n-th advies (volgnummer mod n
+    == k), to spread over processes. An advies whose trace cannot be rendered is left out too,
+    with a warning naming the advies and why (`NietTeTonen`); impact counts what it got."""
+    stmt = select(Advies).order_by(Advies.keten, Advies.volgnummer)
     if sinds:
         stmt = stmt.where(Advies.aangemaakt >= sinds)
     if deel:
