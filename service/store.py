@@ -134,9 +134,20 @@ def chain_names(session: Session) -> list[str]:
 
 
 def has_ketens(session: Session) -> bool:
-    """Is the schema at 0010 or later (a chain per gemeente)? See `has_wissingen`."""
-    columns = inspect(session.connection()).get_columns(Keten.__tablename__)
-    return any(c["name"] == "naam" for c in columns)
+    """Is the schema at 0010 or later (a chain per gemeente)? See `has_wissingen`. Every write
+    on a casus asks (`wissing_of`), so a yes is kept with the database connection: reflecting
+    the table is a query of its own on PostgreSQL. A no is asked again, since only an upgrade
+    can change it (a downgrade below 0010 is done offline, with new connections)."""
+    connection = session.connection()
+    if connection.info.get(_KETENS):
+        return True
+    found = any(c["name"] == "naam" for c in inspect(connection).get_columns(Keten.__tablename__))
+    if found:
+        connection.info[_KETENS] = True
+    return found
+
+
+_KETENS = "omgekeerde-toets: schema heeft ketens per gemeente"
 
 
 def chain_hash(vorige: str, volgnummer: int, advies_id: str, trace_hash: str,
