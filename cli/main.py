@@ -760,6 +760,9 @@ def impact(
              "1 januari?)")] = None,
     regels: RulesOption = None,
     json_: Annotated[bool, typer.Option("--json", help="het volledige rapport als JSON")] = False,
+    volledig: Annotated[bool, typer.Option(
+        "--volledig", help="herevalueer elk opgeslagen advies, ook als het geen gewijzigde "
+                           "regel las (zonder: selectief, zelfde uitkomst)")] = False,
 ) -> None:
     """Wat zou deze regelwijziging veranderen? Met --casussen MAP: per casus in de map welk
     instrument verschuift en waarom (geen database nodig). Zonder: de opgeslagen adviezen in de
@@ -809,7 +812,7 @@ def impact(
         return
 
     from engine.impact import impact as run_impact
-    from service.bewijsstuk import pinned_in, stored_traces
+    from service.bewijsstuk import pinned_in, stored_adviezen
     from service.db import Advies, session_factory
     from service.store import count
 
@@ -821,16 +824,17 @@ def impact(
             total = count(session, Advies, *([Advies.aangemaakt >= sinds] if sinds else []))
             with Progress(console=err, transient=True) as bar:
                 task = bar.add_task("adviezen herevalueren", total=total)
-                report = run_impact(stored_traces(session, pinned_in(session), sinds), candidate,
-                                    progress=lambda n: bar.update(task, completed=n),
-                                    peildatum=peildatum)
+                report = run_impact(stored_adviezen(session, pinned_in(session), sinds),
+                                    candidate, progress=lambda n: bar.update(task, completed=n),
+                                    peildatum=peildatum, selectief=not volledig)
     finally:
         writer.dispose()
         reader.dispose()
     if json_:
         sys.stdout.write(jsonlib.dumps(report.as_dict(limit=10**9), ensure_ascii=False) + "\n")
         return
-    out.print(f"{report.totaal} adviezen herevalueerd; {report.veranderd} zouden veranderen"
+    out.print(f"{report.totaal} adviezen bekeken, {report.herberekend} herevalueerd (de andere "
+              f"lazen geen gewijzigde regel); {report.veranderd} zouden veranderen"
               f"{f'; {report.fouten} casussen passen niet meer' if report.fouten else ''}.")
     table = Table("instrument", "van → naar", "aantal", box=None, header_style="bold")
     for iid, moves in sorted(report.per_instrument.items()):

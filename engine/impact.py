@@ -19,14 +19,17 @@ per casus which instrument moves and which condition, with its article, decided 
 
 from __future__ import annotations
 
+import datetime as dt
 from collections import Counter
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from engine.api import Engine
 from engine.errors import CasusError, Problem
+from engine.selectie import Afdruk, afdruk, gelezen, geraakt
+from engine.version import __version__
 from engine.yamlsource import YamlError
 
 AFWEZIG = "afwezig"
@@ -94,11 +97,14 @@ class ImpactRapport:
     totaal: int = 0
     veranderd: int = 0
     fouten: int = 0
+    herberekend: int = 0
+    """How many adviezen were rendered and re-evaluated (the rest the candidate cannot move)."""
     per_instrument: dict[str, Counter[str]] = field(default_factory=dict)
     adviezen: list[dict[str, Any]] = field(default_factory=list)
 
     def as_dict(self, limit: int = 500) -> dict[str, Any]:
         return {**_counts(self.totaal, self.veranderd, self.fouten, self.per_instrument),
+                "herberekend": self.herberekend,
                 "adviezen": self.adviezen[:limit], "afgekapt": len(self.adviezen) > limit}
 
     def overzicht(self) -> dict[str, Any]:
@@ -111,6 +117,7 @@ class ImpactRapport:
                  *(n for moves in self.per_instrument.values() for n in moves.values())]
         return {
             "totaal": self.totaal,
+            "herberekend": self.herberekend,
             "veranderd": gepubliceerd(self.veranderd),
             "fouten": gepubliceerd(self.fouten),
             "per_instrument": per_instrument,
@@ -200,20 +207,88 @@ def compare(old: dict[str, Any], new: dict[str, Any]) -> list[Wijziging]:
     return changes
 
 
-def impact(stored: Iterable[tuple[str, dict[str, Any]]], candidate: Engine,
+@dataclass(frozen=True)
+class Opgeslagen:
+    """A stored advies as impact reads it: its kern at once, its full trace only when needed.
+
+    `pakketten` is the engine of its pinned packs; with it, impact can tell from the kern alone
+    that a candidate cannot move the advies (`engine.selectie`). `trace()` renders the full trace
+    (the stored casus re-evaluated with the pinned packs) or gives None when it cannot be shown
+    (the store says why); such an advies is left out, as a full run leaves it out."""
+
+    id: str
+    kern: Mapping[str, Any]
+    pakketten: Engine | None
+    trace: Callable[[], dict[str, Any] | None]
+
+
+def _opgeslagen(item: Opgeslagen | tuple[str, dict[str, Any]]) -> Opgeslagen:
+    if isinstance(item, Opgeslagen):
+        return item
+    advies_id, trace = item
+    return Opgeslagen(advies_id, {}, None, lambda: trace)
+
+
+class _Selectie:
+    """Per pinned regime and candidate regime, the instruments the candidate changed (cached:
+    a store holds few pack sets and few peildatum intervals)."""
+
+    def __init__(self, candidate: Engine):
+        self.candidate = candidate
+        self._afdruk: dict[int, tuple[Any, Afdruk]] = {}
+        self._geraakt: dict[tuple[int, int], frozenset[str] | None] = {}
+
+    def _of(self, regime: Any) -> Afdruk:
+        hit = self._afdruk.get(id(regime))
+        if hit is None or hit[0] is not regime:
+            hit = (regime, afdruk(regime.packs))
+            self._afdruk[id(regime)] = hit
+        return hit[1]
+
+    def unchanged(self, item: Opgeslagen) -> bool:
+        """True when the candidate cannot move this advies (so it is not re-evaluated)."""
+        kern = item.kern
+        if item.pakketten is None or kern.get("engine") != __version__:
+            return False  # another engine may have decided otherwise: re-evaluate
+        day, gemeente = dt.date.fromisoformat(kern["peildatum"]), kern.get("gemeente")
+        old = item.pakketten.rules.regime(day, gemeente)
+        new = self.candidate.rules.regime(day, gemeente)
+        key = (id(old), id(new))
+        if key not in self._geraakt:
+            self._geraakt[key] = geraakt(self._of(old), self._of(new))
+        changed = self._geraakt[key]
+        return changed is not None and not (gelezen(kern) & changed)
+
+
+def impact(stored: Iterable[Opgeslagen | tuple[str, dict[str, Any]]], candidate: Engine,
            progress: Callable[[int], None] | None = None,
-           peildatum: str | None = None) -> ImpactRapport:
-    """Re-evaluate each stored (advies id, trace) with `candidate` and aggregate the moves.
+           peildatum: str | None = None, selectief: bool = True) -> ImpactRapport:
+    """Re-evaluate each stored advies with `candidate` and aggregate the moves.
 
     With `peildatum` every casus is evaluated on that day instead of its own: "what does the
     1 January change do" to the casussen we have seen (compared with their advies as it was).
     `per_instrument` counts adviezen (an advies whose two effecten make the same move counts
     once), so its cells are counts of persons' adviezen. `progress(n)` is called after each
     advies, also one whose casus no longer fits.
+
+    Selective (the default, for `Opgeslagen` with their pinned packs, on their own peildatum):
+    an advies the candidate cannot move (`engine.selectie`) is counted without being rendered
+    or re-evaluated; `herberekend` says how many were. The report is otherwise the same as a
+    full run (`selectief=False`): the property test holds the two equal.
     """
     report = ImpactRapport()
-    for n, (advies_id, trace) in enumerate(stored, start=1):
+    selectie = _Selectie(candidate) if selectief and peildatum is None else None
+    for n, item in enumerate(map(_opgeslagen, stored), start=1):
+        if selectie is not None and selectie.unchanged(item):
+            report.totaal += 1
+            if progress:
+                progress(n)
+            continue
+        trace = item.trace()
+        if trace is None:
+            continue  # cannot be shown (the store logged why): left out, as in a full run
         report.totaal += 1
+        report.herberekend += 1
         casus = trace["casus"] if peildatum is None else {**trace["casus"], "peildatum": peildatum}
         try:
             new = candidate.advies(casus)
@@ -224,7 +299,7 @@ def impact(stored: Iterable[tuple[str, dict[str, Any]]], candidate: Engine,
         if changes:
             report.veranderd += 1
             report.adviezen.append({
-                "advies_id": advies_id,
+                "advies_id": item.id,
                 "wijzigingen": [{"effect": c.effect, "instrument": c.instrument, "van": c.van,
                                  "naar": c.naar, "voorwaarden": c.voorwaarden}
                                 for c in changes]})

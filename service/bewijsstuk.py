@@ -26,6 +26,7 @@ from sqlalchemy.orm import Session
 
 from engine import CasusError, Engine, kern_van
 from engine.evaluate import trace_hash
+from engine.impact import Opgeslagen
 from engine.version import __version__
 from service.db import Advies
 from service.problems import ApiProblem
@@ -141,13 +142,15 @@ def _render(row: Advies, casus: dict[str, Any], pinned: Pinned) -> str:
     return receipt.trace_json
 
 
-def stored_traces(session: Session, pinned: Pinned, sinds: str | None = None,
-                  batch: int = 200, deel: tuple[int, int] | None = None
-                  ) -> Iterator[tuple[str, dict[str, Any]]]:
-    """Stored adviezen (id, full trace) in chain order, chain by chain, erased ones left out,
-    streamed in batches (read-only). `deel=(k, n)` selects every n-th advies (volgnummer mod n
-    == k), to spread over processes. An advies whose trace cannot be rendered is left out too,
-    with a warning naming the advies and why (`NietTeTonen`); impact counts what it got."""
+def stored_adviezen(session: Session, pinned: Pinned, sinds: str | None = None,
+                    batch: int = 200, deel: tuple[int, int] | None = None
+                    ) -> Iterator[Opgeslagen]:
+    """Stored adviezen as impact reads them (`engine.impact.Opgeslagen`), in chain order, chain
+    by chain, erased ones left out, streamed in batches (read-only): the kern at once, the full
+    trace rendered only when impact asks (`trace()`, within this iteration: it reads the casus
+    with `session`). `deel=(k, n)` selects every n-th advies (volgnummer mod n == k), to spread
+    over processes. A trace that cannot be rendered gives None, with a warning naming the
+    advies and why (`NietTeTonen`); impact leaves it out."""
     stmt = select(Advies).order_by(Advies.keten, Advies.volgnummer)
     if sinds:
         stmt = stmt.where(Advies.aangemaakt >= sinds)
@@ -156,14 +159,34 @@ def stored_traces(session: Session, pinned: Pinned, sinds: str | None = None,
     for row in session.scalars(stmt.execution_options(yield_per=batch)):
         if is_erased(row):
             continue  # an erased advies has no trace left to re-evaluate
-        try:
-            trace = trace_of(session, row, pinned)
-        except (NietTeTonen, ApiProblem) as exc:
-            log.warning("advies %s overgeslagen: %s", row.id,
-                        exc.detail if isinstance(exc, ApiProblem) else exc)
+        kern = kern_of(row)
+        if kern is None:
             continue
+
+        def trace(row: Advies = row) -> dict[str, Any] | None:
+            try:
+                return trace_of(session, row, pinned)
+            except (NietTeTonen, ApiProblem) as exc:
+                log.warning("advies %s overgeslagen: %s", row.id,
+                            exc.detail if isinstance(exc, ApiProblem) else exc)
+                return None
+
+        try:
+            engine = pinned([p["hash"] for p in row.pakketten])
+        except ApiProblem:
+            engine = None  # a pack version is not stored: trace() says so, impact leaves it out
+        yield Opgeslagen(row.id, kern, engine, trace)
+
+
+def stored_traces(session: Session, pinned: Pinned, sinds: str | None = None,
+                  batch: int = 200, deel: tuple[int, int] | None = None
+                  ) -> Iterator[tuple[str, dict[str, Any]]]:
+    """Stored adviezen (id, full trace), as `stored_adviezen` with every trace rendered; an
+    advies whose trace cannot be rendered is left out, with a warning."""
+    for item in stored_adviezen(session, pinned, sinds, batch, deel):
+        trace = item.trace()
         if trace is not None:
-            yield row.id, trace
+            yield item.id, trace
 
 
 def pinned_in(session: Session) -> Pinned:

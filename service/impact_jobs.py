@@ -274,7 +274,7 @@ def work(send: Connection, teller: Synchronized[int], totaal: Synchronized[int],
         os.nice(nice)
     from engine import Engine, PackError
     from engine.impact import impact
-    from service.bewijsstuk import pinned_in, stored_traces
+    from service.bewijsstuk import pinned_in, stored_adviezen
     from service.db import Advies, make_engines, session_factory
     from service.store import count
 
@@ -289,7 +289,7 @@ def work(send: Connection, teller: Synchronized[int], totaal: Synchronized[int],
             def progress(n: int) -> None:
                 teller.value = n
 
-            report = impact(stored_traces(session, pinned_in(session), sinds), candidate,
+            report = impact(stored_adviezen(session, pinned_in(session), sinds), candidate,
                             progress=progress,
                             peildatum=peildatum)
         totaal.value = max(totaal.value, report.totaal)

@@ -317,6 +317,10 @@ class Validatie(Closed):
 
 # ── Impactanalyse als taak (issue 12) ──────────────────────────────────────────────────────
 
+HERBEREKEND = ("adviezen die opnieuw zijn geëvalueerd (exact); de andere lazen geen regel die de "
+               "kandidaat wijzigt en kunnen niet veranderen (selectieve impact, docs/impact.md)")
+
+
 class ImpactUitkomst(Closed):
     """The full impact report, per advies: only for a job an auditor started."""
 
@@ -324,6 +328,7 @@ class ImpactUitkomst(Closed):
     totaal: int
     veranderd: int
     fouten: int = Field(description="adviezen waarvan de casus niet meer past")
+    herberekend: int = Field(description=HERBEREKEND)
     per_instrument: dict[str, dict[str, int]] = Field(
         description="per instrument: 'van → naar' met het aantal adviezen")
     adviezen: list[dict[str, Any]] = Field(
@@ -339,6 +344,7 @@ class ImpactOverzicht(Closed):
 
     weergave: Literal["geaggregeerd"] = "geaggregeerd"
     totaal: int = Field(description="alle bekeken adviezen (exact)")
+    herberekend: int = Field(description=HERBEREKEND)
     veranderd: Aantal = Field(description="adviezen die zouden veranderen; '<5' bij 1-4, "
                                           "anders afgerond op 5")
     fouten: Aantal = Field(description="adviezen waarvan de casus niet meer past; '<5' bij 1-4, "

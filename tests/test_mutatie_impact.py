@@ -100,17 +100,18 @@ def test_as_dict_cuts_the_list_of_adviezen_at_the_limit_and_says_so() -> None:
     assert over["adviezen"][-1] == {"advies_id": "a499"}
     small = rapport(3).as_dict(limit=2)
     assert small == {"totaal": 6, "veranderd": 3, "fouten": 0, "per_instrument": {},
-                     "adviezen": [{"advies_id": "a0"}, {"advies_id": "a1"}], "afgekapt": True}
+                     "herberekend": 0, "adviezen": [{"advies_id": "a0"}, {"advies_id": "a1"}],
+                     "afgekapt": True}
     assert rapport(2).as_dict(limit=2)["afgekapt"] is False
 
 
 def test_overzicht_rounds_every_cell_and_keeps_the_population_exact() -> None:
-    report = ImpactRapport(totaal=123, veranderd=38, fouten=2, per_instrument={
+    report = ImpactRapport(totaal=123, veranderd=38, fouten=2, herberekend=61, per_instrument={
         "z.ins": Counter({"past → past_niet": 33, "afwezig → past": 5}),
         "a.ins": Counter({"voorwaardelijk → past": 1})},
         adviezen=[{"advies_id": "geheim"}])
     got = report.overzicht()
-    assert got == {"totaal": 123, "veranderd": 40, "fouten": "<5",
+    assert got == {"totaal": 123, "herberekend": 61, "veranderd": 40, "fouten": "<5",
                    "per_instrument": {"a.ins": {"voorwaardelijk → past": "<5"},
                                       "z.ins": {"afwezig → past": 5, "past → past_niet": 35}},
                    "drempel": 5, "afronding": 5, "onderdrukt": True}
@@ -136,7 +137,8 @@ def test_overzicht_says_whether_a_cell_was_suppressed(veranderd: int, fouten: in
 
 
 def test_overzicht_of_an_empty_report() -> None:
-    assert ImpactRapport().overzicht() == {"totaal": 0, "veranderd": 0, "fouten": 0,
+    assert ImpactRapport().overzicht() == {"totaal": 0, "herberekend": 0, "veranderd": 0,
+                                           "fouten": 0,
                                            "per_instrument": {}, "drempel": 5, "afronding": 5,
                                            "onderdrukt": False}
 
@@ -402,7 +404,8 @@ def test_impact_on_a_peildatum_evaluates_every_casus_on_that_day(
 def test_impact_with_the_same_rules_moves_nothing(engines: dict[str, Engine]) -> None:
     oud = engines["oud"]
     report = impact([("a1", oud.advies(casus(80)).trace)], oud)  # no progress: fine
-    assert report.as_dict() == {"totaal": 1, "veranderd": 0, "fouten": 0, "per_instrument": {},
+    assert report.as_dict() == {"totaal": 1, "herberekend": 1, "veranderd": 0, "fouten": 0,
+                                "per_instrument": {},
                                 "adviezen": [], "afgekapt": False}
 
 
