@@ -843,6 +843,27 @@ def impact(
     out.print(table)
 
 
+@app.command("impact-worker")
+def impact_worker(
+    database_url: Annotated[str | None, typer.Option(
+        "--database-url", envvar="OT_DATABASE_URL", help="PostgreSQL-database van de service")
+    ] = None,
+) -> None:
+    """Neem impactanalyses aan uit de wachtrij op PostgreSQL (procrastinate), één deel tegelijk;
+    start er één per kern, op elke machine met de database. Stopt netjes op Ctrl-C of SIGTERM."""
+    from service.settings import Settings
+
+    url = database_url or Settings().database_url
+    if not url.startswith("postgresql"):
+        _problems("Geen PostgreSQL", [Problem(pad="--database-url", melding=(
+            "impact-workers delen hun werk via PostgreSQL; met SQLite draait de service een "
+            "impactanalyse zelf, in een eigen proces"))])
+        raise typer.Exit(2)
+    from service.impact_taken import run_worker
+
+    run_worker(url)
+
+
 @app.command()
 def regelboek(
     uit: Annotated[Path, typer.Option("--uit", help="map voor de HTML-bestanden")] = Path(

@@ -25,6 +25,7 @@ from service.auth import Keys, Principal, RateLimits, require
 from service.db import make_engines, session_factory
 from service.engines import Engines
 from service.impact_jobs import ImpactJobs
+from service.impact_taken import ImpactRuns
 from service.middleware import API_VERSION, HttpRules
 from service.migrate import upgrade
 from service.problems import install
@@ -90,7 +91,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     gc.collect()
     gc.freeze()
 
-    impact_jobs = ImpactJobs(settings.database_url, settings.impact)
+    impact_jobs: ImpactJobs | ImpactRuns = (
+        ImpactRuns(settings.database_url, settings.impact)
+        if settings.impact.via_procrastinate(settings.database_url)
+        else ImpactJobs(settings.database_url, settings.impact))
 
     @contextlib.asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:

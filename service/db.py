@@ -17,6 +17,7 @@ import orjson
 from sqlalchemy import (
     JSON,
     Boolean,
+    Float,
     ForeignKey,
     Index,
     Integer,
@@ -298,6 +299,54 @@ class Opvolging(Base):
     aangemaakt: Mapped[str] = mapped_column(String(32))
     versie: Mapped[int] = mapped_column(Integer)
     vervangt: Mapped[str | None] = mapped_column(String(36), nullable=True, unique=True)
+
+
+class ImpactRun(Base):
+    """An impact analysis run through the job library (`service.impact_taken`, PostgreSQL):
+    stored, so every service process and every worker host knows it. Not a link of the chain
+    and no record of a decision: impact changes nothing stored. Deleted some time after it
+    ended (`ImpactInstellingen.bewaar_s`)."""
+
+    __tablename__ = "impact_runs"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    eigenaar: Mapped[str] = mapped_column(String(400))
+    """The principal's id (issuer|subject): who may see and cancel it."""
+    per_advies: Mapped[bool] = mapped_column(Boolean)
+    """Started by an auditor: the delen keep the per-advies detail; otherwise counts only."""
+    kandidaat: Mapped[bytes] = mapped_column(LargeBinary)
+    """The candidate rule base: zlib-compressed JSON [[name, base64 bytes], ...]; emptied
+    when the run ends."""
+    sinds: Mapped[str | None] = mapped_column(String(32), nullable=True)
+    peildatum: Mapped[str | None] = mapped_column(String(10), nullable=True)
+    delen: Mapped[int] = mapped_column(Integer)
+    status: Mapped[str] = mapped_column(String(16))
+    tijdslimiet_s: Mapped[float] = mapped_column(Float)
+    aangemaakt: Mapped[str] = mapped_column(String(32), index=True)
+    gestart: Mapped[str | None] = mapped_column(String(32), nullable=True)
+    beeindigd: Mapped[str | None] = mapped_column(String(32), nullable=True)
+    melding: Mapped[str | None] = mapped_column(Text, nullable=True)
+    uitkomst: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
+
+
+class ImpactDeel(Base):
+    """One job of a run: every `delen`-th advies (volgnummer mod delen == deel)."""
+
+    __tablename__ = "impact_delen"
+
+    run_id: Mapped[str] = mapped_column(ForeignKey("impact_runs.id", ondelete="CASCADE"),
+                                        primary_key=True)
+    deel: Mapped[int] = mapped_column(Integer, primary_key=True)
+    status: Mapped[str] = mapped_column(String(16))
+    job_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    """The procrastinate job, to cancel it while it waits."""
+    door: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    """The worker that took it (host:pid), for an operator following a run over hosts."""
+    verwerkt: Mapped[int] = mapped_column(Integer, default=0)
+    totaal: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    rapport: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
+    """Its counts (and, for an auditor's run, the changed adviezen) before any suppression:
+    cells are suppressed only over the whole run (`engine.impact.ImpactRapport.overzicht`)."""
 
 
 class AdviesEffect(Base):

@@ -233,6 +233,8 @@ IMPACT_OMGEVING = {
     "OT_IMPACT_TIJDSLIMIET_S": "tijdslimiet_s",
     "OT_IMPACT_BEWAAR_S": "bewaar_s",
     "OT_IMPACT_NICE": "nice",
+    "OT_IMPACT_UITVOERING": "uitvoering",
+    "OT_IMPACT_DELEN": "delen",
 }
 """Environment variable → field of `ImpactInstellingen`."""
 
@@ -251,6 +253,24 @@ class ImpactInstellingen(BaseModel):
     bewaar_s: float = Field(3600, gt=0, le=604_800,
                             description="how long a finished job and its result are kept")
     nice: int = Field(10, ge=0, le=19, description="niceness of the job's process (os.nice)")
+    uitvoering: Literal["auto", "proces", "procrastinate"] = Field(
+        "auto", description="where a job runs: `proces`, a child process of the service "
+                            "process that accepted it (in memory: lost on a restart, known to "
+                            "that process only); `procrastinate`, the job library on "
+                            "PostgreSQL: the run is stored and split into `delen` jobs that "
+                            "`ot impact-worker` processes on any host take (service/"
+                            "impact_taken.py); `auto`, procrastinate on PostgreSQL, proces on "
+                            "SQLite")
+    delen: int = Field(2, ge=1, le=64, description="jobs a procrastinate run is split into "
+                                                  "(every n-th advies each)")
+
+    def via_procrastinate(self, database_url: str) -> bool:
+        """The one place that decides where impact runs (SQLite has no job library)."""
+        postgres = database_url.startswith("postgresql")
+        if self.uitvoering == "procrastinate" and not postgres:
+            raise ValueError("OT_IMPACT_UITVOERING=procrastinate vraagt PostgreSQL "
+                             "(OT_DATABASE_URL); SQLite draait impact in een eigen proces")
+        return postgres and self.uitvoering != "proces"
 
     @classmethod
     def from_env(cls, env: Mapping[str, str]) -> ImpactInstellingen:

@@ -23,6 +23,7 @@ from service.auth import Principal, require
 from service.deps import engines
 from service.engines import Engines, pack_tests
 from service.impact_jobs import ImpactJob, ImpactJobs
+from service.impact_taken import ImpactRuns
 from service.problems import ApiProblem, invalid_from_problems
 from service.schemas import ImpactTaak, PakketRef, Pakketversie, TestUitkomst, Validatie, Voortgang
 from service.settings import Rol
@@ -203,14 +204,14 @@ async def impact_start(request: Request, sinds: dt.date | None = None,
                                                         limiet="impact"))) -> JSONResponse:
     """An empty body: the packs in force (the impact of re-evaluating on `peildatum`). The job
     runs in its own process; a beleidsmedewerker gets counts only, an auditor per advies."""
-    jobs: ImpactJobs = request.app.state.impact_jobs
-    jobs.check_room()
+    jobs: ImpactJobs | ImpactRuns = request.app.state.impact_jobs
+    await off_the_loop(jobs.check_room)
     raw = await request.body()
     name = request.headers.get("x-bestandsnaam", "kandidaat.yaml")[:100]
     packs, _ = await off_the_loop(lambda: candidate_packs(eng, raw, name))
-    job = jobs.submit(who, [(lp.source, lp.raw) for lp in packs],
-                      sinds.isoformat() if sinds else None,
-                      peildatum.isoformat() if peildatum else None)
+    job = await off_the_loop(lambda: jobs.submit(who, [(lp.source, lp.raw) for lp in packs],
+                                                 sinds.isoformat() if sinds else None,
+                                                 peildatum.isoformat() if peildatum else None))
     return JSONResponse(taak(job).model_dump(mode="json"), status_code=202,
                         headers={"Location": f"/v1/impact-taken/{job.id}"})
 

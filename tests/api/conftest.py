@@ -91,6 +91,12 @@ tests the limits themselves)."""
 def make_settings(db_url: str, rules_dir: Path | None = None, **extra: Any) -> Settings:
     extra.setdefault("limieten", RUIM)
     extra.setdefault("jwt_issuers", [ISSUER])
+    # Impact in a child process of the service, also on PostgreSQL (where the default is the
+    # job library, which needs `ot impact-worker` processes): tests/api/test_impact_procrastinate.py
+    # starts workers and tests that way.
+    impact = extra.setdefault("impact", {})
+    if isinstance(impact, dict):
+        impact.setdefault("uitvoering", "proces")
     return Settings(database_url=db_url, rules_dir=rules_dir, api_keys=KEYS,
                     cors_origins=["https://consulent.gemeente.example"], **extra)
 
