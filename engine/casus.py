@@ -106,7 +106,7 @@ class GewenstEffect(_Subject):
     kind: str | None = None
     """Project addition to the contract: the `personen[].id` of the child (rol `kind`) this
     effect is about, e.g. a parent's question about one of several children. Read by the rule
-    subject `kind` (`Casus.kind_van`)."""
+    subjects `kind` (`Casus.kind_van`) and `client` (`Casus.client_van`)."""
     kosten: BedragNietNegatief | None = None
     voorliggend_afgewezen: list[VoorliggendCode] | None = Field(default=None, max_length=7)
 
@@ -218,6 +218,18 @@ class Casus(BaseModel):
             return next(p for p in self.personen if p.id == effect.kind)
         kinderen = [p for p in self.personen if p.rol == "kind"]
         return kinderen[0] if len(kinderen) == 1 else None
+
+    def client_van(self, effect: GewenstEffect) -> Persoon:
+        """The person the help of this effect is for (rule subject `client`, after Wmo 2015
+        art. 1.1.1 'cliënt': who reported, "of namens wie een melding is gedaan"): the child
+        the effect names under `kind` when that is not the effect's own person (a parent's
+        effect on behalf of the child); else the effect's own person. Only an explicit `kind`
+        counts: the household's only child is not taken for it (a parent's effect without a
+        named child may be about the parent's own support, e.g. as mantelzorger)."""
+        person = self.persoon_van(effect)
+        if effect.kind is not None and effect.kind != person.id:
+            return next(p for p in self.personen if p.id == effect.kind)
+        return person
 
 
 _MESSAGES = {

@@ -8,9 +8,10 @@ Facts come from three places, and a name found in none of them is an authoring e
 A fact is addressed in conditions by `<onderwerp>.<naam>`. The onderwerp says where the value lives:
 `huishouden`, `financien`, `netwerk` (one per casus), `persoon` (the person the effect concerns),
 `aanvrager` (the applicant), `partner` (the aanvrager's partner: the one person with rol `partner`),
-`kind` (the child the effect is about, `Casus.kind_van`), `effect` (the gewenst effect itself) and
-`afgeleid` (derived facts). The four person subjects share the person facts of the catalogue
-(`persoon.x`).
+`kind` (the child the effect is about, `Casus.kind_van`), `client` (the person the help is for,
+`Casus.client_van`: the child the effect names, else the effect's own person), `effect` (the
+gewenst effect itself) and `afgeleid` (derived facts). The five person subjects share the person
+facts of the catalogue (`persoon.x`).
 """
 
 from __future__ import annotations
@@ -25,11 +26,17 @@ keuzelijst = a list of `waarden`."""
 Subject = Literal["huishouden", "financien", "netwerk", "persoon", "effect", "afgeleid"]
 
 CASUS_SUBJECTS: tuple[Subject, ...] = ("huishouden", "financien", "netwerk")
-PERSON_PREFIXES = ("persoon", "aanvrager", "partner", "kind")
+PERSON_PREFIXES = ("persoon", "aanvrager", "partner", "kind", "client")
 """Condition subjects that name a person; each reads the person facts (`persoon.x`) of the
 catalogue. The one place that says so: the partitions, the evaluation context, the question
 ranking and the loader derive from it."""
 PREFIXES = ("huishouden", "financien", "netwerk", *PERSON_PREFIXES, "effect", "afgeleid")
+CLIENT = "client"
+"""The subject of the person the help is for (Wmo 2015 art. 1.1.1 'cliënt': the person "die zich
+overeenkomstig artikel 2.3.2, eerste lid, heeft gemeld of namens wie een melding is gedaan"):
+the child the effect names under `gewenste_effecten[].kind` when that is another person than
+the effect's own; else the effect's own person (`Casus.client_van`). Unlike `kind` it always
+names someone, so a `client.x` is never asked as "which child"."""
 KIND_VAN_EFFECT = "kind"
 """The effect's field that names its child (`gewenste_effecten[].kind`, a project addition to the
 contract). In the catalogue as `effect.kind` (a keuze whose values are the ids of the casus'

@@ -21,7 +21,7 @@ import orjson
 
 from engine import feitadres, semantics
 from engine.casus import Casus, GewenstEffect, Persoon
-from engine.catalogue import KIND_VAN_EFFECT, PERSON_PREFIXES, Catalogue
+from engine.catalogue import CLIENT, KIND_VAN_EFFECT, PERSON_PREFIXES, Catalogue
 from engine.citation import Rechtsgrond
 from engine.conditions import (
     UITKOMST,
@@ -71,6 +71,9 @@ class Context:
     """The child this effect is about, read by the subject `kind` (`Casus.kind_van`); None when
     no one child is meant (then its facts are onbekend and asked as `gewenste_effecten[id].kind`:
     which child)."""
+    client: Persoon
+    """The person the help is for, read by the subject `client` (`Casus.client_van`): the child
+    the effect names, else the effect's own person."""
     ids: dict[str, str]
     values: dict[str, dict[str, Any]]
     session: Session
@@ -106,7 +109,8 @@ class Context:
             return found
         if leaf.prefix in PERSON_PREFIXES:
             who = {"persoon": self.person, "aanvrager": self.aanvrager,
-                   "partner": self.partner, "kind": self.child}[leaf.prefix]
+                   "partner": self.partner, "kind": self.child,
+                   CLIENT: self.client}[leaf.prefix]
             if who is not None:
                 found = f"personen[{who.id}].{leaf.name}"
             elif leaf.prefix == "kind":  # no child named: the question is which one
@@ -231,19 +235,22 @@ class CasusFacts:
     def context(self, casus: Casus, effect: GewenstEffect, session: Session, regime: Regime,
                 soort: type[Context] | None = None) -> Context:
         """The evaluation context of one effect: `persoon` is the person the effect is for,
-        `aanvrager` the applicant, `partner` the aanvrager's partner and `kind` the child the
-        effect is about (`Casus.kind_van`; absent: their facts are onbekend). Every person
-        subject is resolved here, once per effect. `soort` is a subclass of `Context` (the
+        `aanvrager` the applicant, `partner` the aanvrager's partner, `kind` the child the
+        effect is about (`Casus.kind_van`; absent: their facts are onbekend) and `client` the
+        person the help is for (`Casus.client_van`). Every person subject is resolved here,
+        once per effect. `soort` is a subclass of `Context` (the
         ranking's lazy one)."""
         record_values = {fid: values for fid, _, values in self.records}
         person = casus.persoon_van(effect)
         aanvrager = casus.aanvrager
         partner = casus.partner
         child = casus.kind_van(effect)
+        client = casus.client_van(effect)
         ctx_ids = {
             "huishouden": self.ids["huishouden"], "financien": self.ids["financien"],
             "netwerk": self.ids["netwerk"], "persoon": self.person_ids[person.id],
             "aanvrager": self.person_ids[aanvrager.id], "effect": self.ids[f"effect:{effect.id}"],
+            CLIENT: self.person_ids[client.id],
         }
         if partner is not None:
             ctx_ids["partner"] = self.person_ids[partner.id]
@@ -255,11 +262,12 @@ class CasusFacts:
             "aanvrager": record_values[ctx_ids["aanvrager"]],
             "partner": {} if partner is None else record_values[ctx_ids["partner"]],
             "kind": {} if child is None else record_values[ctx_ids["kind"]],
+            CLIENT: record_values[ctx_ids[CLIENT]],
             "effect": record_values[ctx_ids["effect"]],
             "~personen": {p.id: record_values[self.person_ids[p.id]] for p in casus.personen},
         }
-        ctx = (soort or Context)(effect, person, aanvrager, partner, child, ctx_ids, values,
-                                 session, regime.leaves.leaves)
+        ctx = (soort or Context)(effect, person, aanvrager, partner, child, client, ctx_ids,
+                                 values, session, regime.leaves.leaves)
         ctx.derived_nodes = {d.feit.id: d for d in regime.derived}
         return ctx
 

@@ -2,7 +2,8 @@
 `huishouden.vermogen`, and `partner.leeftijd` for the aanvrager's partner while the casus
 names no one with rol `partner`. A fact of the child of an effect (`kind.x`) is asked at that
 child (`personen[k1].x`), or, while the effect names no one child, as the question which child:
-`gewenste_effecten[e1].kind`, answered with the child's id.
+`gewenste_effecten[e1].kind`, answered with the child's id. A fact of the person the help is
+for (`client.x`) is asked at that person (`personen[k1].x` or the effect's own person).
 
 It is how `nog_uitvragen` names a fact still to ask, how an answer names the fact it sets
 (`_beantwoord`), how the question ranking tries an answer, and how a page finds the fact's type.

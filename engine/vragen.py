@@ -67,7 +67,7 @@ import orjson
 
 from engine import feitadres, semantics
 from engine.casus import Casus
-from engine.catalogue import KIND_VAN_EFFECT, PERSON_PREFIXES, FactSpec
+from engine.catalogue import CLIENT, KIND_VAN_EFFECT, PERSON_PREFIXES, FactSpec
 from engine.conditions import Leaf, Node, Ternary, leaves_of
 from engine.conditions import evaluate as kleene
 from engine.errors import CasusError
@@ -211,7 +211,7 @@ class _Dependencies:
                         found |= via(leaf.name)
                         continue
                     found.add((kind_of(leaf.prefix), leaf.name))
-                    if leaf.prefix == "kind":  # which child: the effect's `kind`
+                    if leaf.prefix in _VIA_KIND:  # which child: the effect's `kind`
                         found.add(_KIND_KEY)
                     if leaf.path in _FROM_CHILDREN:
                         found.add(("persoon", "leeftijd"))
@@ -247,7 +247,7 @@ class _Dependencies:
             if leaf.prefix == "afgeleid":
                 continue
             self.watched.setdefault((kind_of(leaf.prefix), leaf.name), []).append(leaf.index)
-            if leaf.prefix == "kind":  # naming the child changes what every `kind.x` reads
+            if leaf.prefix in _VIA_KIND:  # naming the child changes what `kind.x` reads
                 self.watched.setdefault(_KIND_KEY, []).append(leaf.index)
             if leaf.path in _FROM_CHILDREN:
                 self.watched.setdefault(("persoon", "leeftijd"), []).append(leaf.index)
@@ -278,6 +278,10 @@ _KIND_KEY: FieldKey = ("effect", KIND_VAN_EFFECT)
 """The effect's `kind` (which child it is about): what every `kind.x` comparison reads
 through. Only `gewenste_effecten[id].kind` is asked about it; a person's rol, which also
 decides the child, is never asked (`feitadres.GEEN_FEIT`)."""
+
+_VIA_KIND = ("kind", CLIENT)
+"""The subjects whose person the effect's `kind` decides: `kind` (`Casus.kind_van`) and `client`
+(`Casus.client_van`, the named child or else the effect's own person)."""
 
 _FROM_KOSTEN = "effect.kosten_genoemd"
 """The effect fact the evaluation derives from whether `kosten` is given (`engine.evaluate`)."""

@@ -29,6 +29,7 @@ OPS = {"=": "is", "!=": "is niet", "<": "is minder dan", "<=": "is hoogstens",
        "bevat": "bevat", "bevat_niet": "bevat niet"}
 SUBJECTS = {"persoon": "de persoon", "aanvrager": "de aanvrager", "partner": "de partner",
             "kind": "het kind van het effect",
+            "client": "de cliënt (voor wie de hulp is)",
             "huishouden": "het huishouden", "financien": "de financiën", "netwerk": "het netwerk",
             "effect": "het gewenste effect", "afgeleid": ""}
 

@@ -221,6 +221,8 @@ def used_facts(regime: Regime, iid: str) -> set[str]:
             out.add(f"{prefix}.{leaf.name}")
             if leaf.prefix == "kind":  # which child: the effect's kind and the persons' rol
                 out |= {"effect.kind", "persoon.rol"}
+            if leaf.prefix == "client":  # the named child, else the effect's own person
+                out |= {"effect.kind"}
     if out & {"huishouden.aantal_kinderen", "huishouden.jongste_kind_leeftijd"}:
         out |= {"persoon.leeftijd", "persoon.rol"}
     if "effect.kosten_genoemd" in out:  # computed from effect.kosten

@@ -35,6 +35,9 @@ class Context:
     """regeltaal §Conditions: "the one person with rol `partner`"; none (or several): None."""
     child: dict[str, Any] | None = None
     """regeltaal §Conditions, subject `kind`: "the child the effect is about"; none: None."""
+    client: dict[str, Any] | None = None
+    """regeltaal §Conditions, subject `client`: "the person the help is for"; never no one
+    (`client_of`)."""
     derived: dict[str, str] = field(default_factory=dict)
 
     def children(self) -> list[dict[str, Any]]:
@@ -54,6 +57,9 @@ class Context:
         if subject == "kind":
             return None if self.child is None else self.replaced(
                 "persoon", name, self.child.get(name))
+        if subject == "client":
+            who = self.client if self.client is not None else self.person
+            return self.replaced("persoon", name, who.get(name))
         if subject == "effect" and name == "kosten_genoemd":
             return "kosten" in self.effect  # regeltaal §Conditions: computed, never onbekend
         if subject == "effect" and name == "kind_genoemd":
@@ -83,6 +89,9 @@ class Context:
         if subject == "kind":  # regeltaal §Conditions: "the question is which child"
             return (f"gewenste_effecten[{self.effect['id']}].kind" if self.child is None
                     else f"personen[{self.child['id']}].{name}")
+        if subject == "client":  # regeltaal §Conditions: asked at that person
+            who = self.client if self.client is not None else self.person
+            return f"personen[{who['id']}].{name}"
         if subject == "effect":
             return f"gewenste_effecten[{self.effect['id']}].{name}"
         return f"{subject}.{name}"
@@ -281,7 +290,8 @@ def effect_advies(reg: Regime, casus: dict[str, Any], effect: dict[str, Any]) ->
     partners = [p for p in people.values() if p.get("rol") == "partner"]
     person = people[effect.get("persoon", applicant["id"])]
     ctx = Context(reg, casus, effect, person, applicant,
-                  partners[0] if len(partners) == 1 else None, child_of(people, effect, person))
+                  partners[0] if len(partners) == 1 else None, child_of(people, effect, person),
+                  client_of(people, effect, person))
     gw = {g["id"]: value(ctx, g["toets"]) for _, g in reg.grondwaarden}
     law_of = {g["id"]: p for p, g in reg.grondwaarden}
     instruments = {ins["id"]: ins for _, ins in reg.instrumenten}
@@ -308,6 +318,17 @@ def child_of(people: dict[str, dict[str, Any]], effect: dict[str, Any],
         return people[effect["kind"]]
     children = [p for p in people.values() if p.get("rol") == "kind"]
     return children[0] if len(children) == 1 else None
+
+
+def client_of(people: dict[str, dict[str, Any]], effect: dict[str, Any],
+              person: dict[str, Any]) -> dict[str, Any]:
+    """regeltaal §Conditions, `client`: "the child the effect names under
+    `gewenste_effecten[].kind` when that is another person than the effect's own person;
+    otherwise the effect's own person" (never the only child by default, never no one)."""
+    named = effect.get("kind")
+    if named is not None and named != person.get("id"):
+        return people[named]
+    return person
 
 
 def advies(packs: list[Pack], casus: dict[str, Any]) -> dict[str, Any]:
