@@ -19,7 +19,7 @@ from typing import Any
 from engine import Engine
 from engine.impact import impact
 from engine.loader import DEFAULT_RULES_DIR, pack_files
-from service.bewijsstuk import pinned_in, stored_traces
+from service.bewijsstuk import pinned_in, stored_adviezen
 from service.db import make_engines, session_factory
 from service.engines import Engines
 from service.migrate import upgrade
@@ -41,12 +41,13 @@ def candidate_sources() -> list[tuple[str, bytes]]:
     return sources
 
 
-def worker(args: tuple[str, int, int]) -> dict[str, Any]:
-    url, part, parts = args
+def worker(args: tuple[str, int, int, bool]) -> dict[str, Any]:
+    url, part, parts, selectief = args
     eng = Engine.from_sources(candidate_sources())
     _, reader = make_engines(url)
     with session_factory(reader)() as s:
-        return impact(stored_traces(s, pinned_in(s), deel=(part, parts)), eng).as_dict(limit=0)
+        return impact(stored_adviezen(s, pinned_in(s), deel=(part, parts)), eng,
+                      selectief=selectief).as_dict(limit=0)
 
 
 def main() -> None:
@@ -71,26 +72,33 @@ def main() -> None:
                          door="bench")
         s.commit()
     rows = []
-    for parts in (1, 2):
+    for selectief, parts in ((False, 1), (False, 2), (True, 1), (True, 2)):
         t = time.perf_counter()
         if parts == 1:
-            results = [worker((url, 0, 1))]
+            results = [worker((url, 0, 1, selectief))]
         else:
             with multiprocessing.get_context("spawn").Pool(parts) as pool:
-                results = pool.map(worker, [(url, k, parts) for k in range(parts)])
+                results = pool.map(worker, [(url, k, parts, selectief) for k in range(parts)])
         took = time.perf_counter() - t
         total = sum(r["totaal"] for r in results)
+        again = sum(r["herberekend"] for r in results)
         changed = sum(r["veranderd"] for r in results)
-        rows.append((parts, total, changed, took, total / took))
-        print(f"{parts} process(es): {total} adviezen in {took:.1f} s = {total / took:.0f}/s "
-              f"({changed} would change)", flush=True)
-    text = ("\n## Impact analysis\n\nMade by `python bench/impact_bench.py` (SQLite; the six "
-            "public examples in turn with the GM9991 overlay; candidate: Regiotaxi age 75 → 80, "
-            "which none of them is affected by, so this measures the full re-evaluation and "
-            "comparison; includes process start and loading the packs; each process reads only "
-            "its own share of the adviezen).\n\n| processes | adviezen | would "
-            "change | seconds | adviezen/s |\n|---|---|---|---|---|\n"
-            + "\n".join(f"| {p} | {n} | {c} | {s:.1f} | {r:.0f} |" for p, n, c, s, r in rows)
+        mode = "selectief" if selectief else "volledig"
+        rows.append((mode, parts, total, again, changed, took, total / took))
+        print(f"{mode}, {parts} process(es): {total} adviezen ({again} re-evaluated) in "
+              f"{took:.1f} s = {total / took:.0f}/s ({changed} would change)", flush=True)
+    text = ("\n## Impact analysis\n\nMade by `python bench/impact_bench.py` on "
+            f"{time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())} (SQLite; {args.n} adviezen, "
+            "the six public examples in turn with the GM9991 overlay; candidate: Regiotaxi age "
+            "75 → 80, a change to the body of one local instrument (`gm9991.regiotaxi`), which "
+            "none of them is affected by; includes process start and loading the packs; each "
+            "process reads only its own share of the adviezen). `volledig` re-evaluates every "
+            "advies (`selectief=False`); `selectief` only those that list the changed instrument "
+            "(`engine/selectie.py`), the rest are counted from their kern.\n\n| impact | "
+            "processes | adviezen | re-evaluated | would change | seconds | adviezen/s |\n"
+            "|---|---|---|---|---|---|---|\n"
+            + "\n".join(f"| {m} | {p} | {n} | {a} | {c} | {s:.1f} | {r:.0f} |"
+                        for m, p, n, a, c, s, r in rows)
             + "\n")
     if args.write:
         with args.write.open("a", encoding="utf-8") as f:

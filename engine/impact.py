@@ -220,6 +220,10 @@ class Opgeslagen:
     kern: Mapping[str, Any]
     pakketten: Engine | None
     trace: Callable[[], dict[str, Any] | None]
+    casus: Callable[[], dict[str, Any] | None] | None = None
+    """The casus as evaluated, checked against the kern's casus hash (None when it cannot be
+    read); cheaper than `trace()`, which evaluates it again. Without it impact renders the
+    trace of every advies it re-evaluates."""
 
 
 def _opgeslagen(item: Opgeslagen | tuple[str, dict[str, Any]]) -> Opgeslagen:
@@ -227,6 +231,24 @@ def _opgeslagen(item: Opgeslagen | tuple[str, dict[str, Any]]) -> Opgeslagen:
         return item
     advies_id, trace = item
     return Opgeslagen(advies_id, {}, None, lambda: trace)
+
+
+def _instrument_ids(engine: Engine, peildatum: str, gemeente: str | None) -> frozenset[str]:
+    regime = engine.rules.regime(dt.date.fromisoformat(peildatum), gemeente)
+    return frozenset(ci.instrument.id for ci in regime.instrumenten)
+
+
+def kern_statuses(kern: Mapping[str, Any], instrumenten: frozenset[str]
+                  ) -> dict[tuple[str, str], str]:
+    """`statuses` of a full trace, from its kern: every instrument in force for the advies is
+    either listed with its status or `niet_van_toepassing` (`engine.evaluate`: each instrument
+    of the regime is shown or said not to apply); one not in force is absent."""
+    out: dict[tuple[str, str], str] = {}
+    for effect in kern["effecten"]:
+        listed = {ins["id"]: ins["status"] for ins in effect["instrumenten"]}
+        for iid in instrumenten | set(listed):
+            out[(effect["id"], iid)] = listed.get(iid, "niet_van_toepassing")
+    return out
 
 
 class _Selectie:
@@ -284,6 +306,16 @@ def impact(stored: Iterable[Opgeslagen | tuple[str, dict[str, Any]]], candidate:
             if progress:
                 progress(n)
             continue
+        moved = _moved_by_kern(item, candidate, peildatum)
+        if moved is None:
+            continue  # cannot be read (the store logged why): left out, as in a full run
+        if moved is False or moved == "fout":
+            report.totaal += 1
+            report.herberekend += 1
+            report.fouten += moved == "fout"
+            if progress:
+                progress(n)
+            continue
         trace = item.trace()
         if trace is None:
             continue  # cannot be shown (the store logged why): left out, as in a full run
@@ -309,6 +341,30 @@ def impact(stored: Iterable[Opgeslagen | tuple[str, dict[str, Any]]], candidate:
         if progress:
             progress(n)
     return report
+
+
+def _moved_by_kern(item: Opgeslagen, candidate: Engine, peildatum: str | None
+                   ) -> bool | str | None:
+    """Whether the candidate moves an instrument of this advies, decided from kernen (no full
+    trace is evaluated): False (nothing moves), "fout" (the casus no longer fits), None (the
+    casus cannot be read) or True: something moves, or this cannot be told from the kern, and
+    the caller compares the full traces (for the conditions that decided the move)."""
+    kern = item.kern
+    if item.casus is None or item.pakketten is None or kern.get("engine") != __version__:
+        return True
+    casus = item.casus()
+    if casus is None:
+        return None
+    if peildatum is not None:
+        casus = {**casus, "peildatum": peildatum}
+    try:
+        new = candidate.kern(casus)
+    except CasusError:
+        return "fout"
+    before = kern_statuses(kern, _instrument_ids(item.pakketten, kern["peildatum"],
+                                                 kern.get("gemeente")))
+    after = kern_statuses(new, _instrument_ids(candidate, new["peildatum"], new.get("gemeente")))
+    return before != after
 
 
 # --- a folder of casus files, old and new rules side by side (no database) -------------------

@@ -171,11 +171,18 @@ def stored_adviezen(session: Session, pinned: Pinned, sinds: str | None = None,
                             exc.detail if isinstance(exc, ApiProblem) else exc)
                 return None
 
+        def casus(row: Advies = row) -> dict[str, Any] | None:
+            try:
+                return _checked_casus(session, row)
+            except NietTeTonen as exc:
+                log.warning("advies %s overgeslagen: %s", row.id, exc)
+                return None
+
         try:
             engine = pinned([p["hash"] for p in row.pakketten])
         except ApiProblem:
             engine = None  # a pack version is not stored: trace() says so, impact leaves it out
-        yield Opgeslagen(row.id, kern, engine, trace)
+        yield Opgeslagen(row.id, kern, engine, trace, casus if stores_kern(row) else None)
 
 
 def stored_traces(session: Session, pinned: Pinned, sinds: str | None = None,

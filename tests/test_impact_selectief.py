@@ -6,8 +6,10 @@ a voorwaarde or uitsluiting turned around, the voorwaarden of an instrument drop
 instrument comes into view (`toepassing`), a parameter value, a derived fact, a grondwaarde, and
 only a new version number. The stored adviezen are the public examples (with and without a
 gemeente and its local policy) and generated casussen (`tests.test_properties.casussen`).
-The expected report is the full re-evaluation (`selectief=False`), which does not use
-`engine.selectie` at all.
+The expected report is the reference: every stored full trace compared with the candidate's full
+trace (`engine.impact.compare`), without kern or selection. Impact holds both to it: a full
+re-evaluation (`selectief=False`, which compares kernen first and full traces only for an advies
+that moves) and the selective one.
 """
 
 from __future__ import annotations
@@ -102,7 +104,8 @@ def stored(casussen_: list[dict[str, Any]]) -> list[Opgeslagen]:
     out = []
     for i, data in enumerate(casussen_):
         trace = _ENGINE.advies(data).trace
-        out.append(Opgeslagen(f"a{i}", kern_van(trace), _ENGINE, lambda t=trace: t))
+        out.append(Opgeslagen(f"a{i}", kern_van(trace), _ENGINE, lambda t=trace: t,
+                              lambda t=trace: t["casus"]))
     return out
 
 
@@ -124,10 +127,15 @@ def assert_selective_equals_full(sources: list[tuple[str, bytes]], adviezen: lis
                                  what: str) -> tuple[int, int]:
     candidate = Engine.from_sources(sources)
     try:
+        # the reference: every full trace compared with the candidate's (`compare`), as impact
+        # does for (id, trace) pairs, without kern or selection
+        reference = impact([(a.id, a.trace()) for a in adviezen], candidate)
         full = impact(adviezen, candidate, selectief=False)
         selective = impact(adviezen, candidate)
     finally:
         candidate.close()
+    assert without_count(full.as_dict(limit=10**6)) == without_count(
+        reference.as_dict(limit=10**6)), what
     assert full.herberekend == full.totaal == len(adviezen), what
     assert without_count(selective.as_dict(limit=10**6)) == without_count(
         full.as_dict(limit=10**6)), what
