@@ -113,7 +113,7 @@ def test_lint_cli_after_moving_the_wmo_scope_bound(tmp_path: Path) -> None:
     shutil.copytree(DEFAULT_RULES_DIR, rules)
     wmo = rules / "wmo" / "wmo.yaml"
     text = wmo.read_text("utf-8")
-    scope = 'binnen: {feit: persoon.leeftijd, op: "<", waarde: 18}'
+    scope = 'binnen: {feit: client.leeftijd, op: "<", waarde: 18}'
     assert scope in text
     wmo.write_text(text.replace(scope, scope.replace("18", "17")), "utf-8")
     result = CliRunner().invoke(cli, ["lint", str(rules)], env={"COLUMNS": "200"})

@@ -89,7 +89,7 @@ def wmo_with(old: str, new: str) -> tuple[bytes, int]:
     return text.replace(old, new, 1).encode(), line
 
 
-SCOPE = 'binnen: {feit: persoon.leeftijd, op: "<", waarde: 18}'
+SCOPE = 'binnen: {feit: client.leeftijd, op: "<", waarde: 18}'
 
 
 @pytest.mark.parametrize("literal", [".inf", "-.inf", ".nan", "1.0e+308", str(10**29),

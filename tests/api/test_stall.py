@@ -116,7 +116,10 @@ def test_adviezen_p99_holds_while_a_large_impact_job_runs(db_url: str, tmp_path:
     app = create_app(make_settings(db_url))
     store(app, ages(n))
     dispose(app)
-    with live_server(db_url, log=tmp_path / "server.log") as url, \
+    # the job in a child process of the server (on PostgreSQL the default is the job library,
+    # whose workers are separate processes: tests/api/test_impact_procrastinate.py)
+    with live_server(db_url, log=tmp_path / "server.log",
+                     extra_env={"OT_IMPACT_UITVOERING": "proces"}) as url, \
             httpx.Client(base_url=url, timeout=60) as client:
         measure(url, REQUESTS // 2)  # warm up
         without = measure(url, REQUESTS)
