@@ -118,6 +118,7 @@ def run_part(database_url: str, run_id: str, deel: int) -> None:
     from engine import Engine, PackError
     from engine.impact import impact
     from service.bewijsstuk import pinned_in, stored_adviezen
+    from service.store import count
 
     writer, reader = _engines(database_url)
     sessions = session_factory(writer)
@@ -137,11 +138,9 @@ def run_part(database_url: str, run_id: str, deel: int) -> None:
     try:
         candidate = Engine.from_sources(sources)
         with session_factory(reader)() as r:
-            stmt = select(func.count()).select_from(Advies).where(
-                Advies.volgnummer % n == deel)
-            if sinds:
-                stmt = stmt.where(Advies.aangemaakt >= sinds)
-            _write(sessions, run_id, deel, totaal=int(r.scalar(stmt) or 0))
+            _write(sessions, run_id, deel, totaal=count(
+                r, Advies, Advies.volgnummer % n == deel,
+                *([Advies.aangemaakt >= sinds] if sinds else [])))
             last = time.monotonic()
 
             def progress(i: int) -> None:
