@@ -164,11 +164,7 @@ class ImpactJobs:
         if self._closed:
             raise ApiProblem(503, "De service stopt; start de impactanalyse later opnieuw.",
                              headers={"Retry-After": str(RETRY_AFTER_S)})
-        open_jobs = sum(j.status not in EINDE for j in self._jobs.values())
-        if open_jobs >= self.cfg.max_taken + self.cfg.wachtrij:
-            raise ApiProblem(503, f"Er lopen of wachten al {open_jobs} impactanalyses; probeer "
-                                  f"het over {RETRY_AFTER_S} s opnieuw.",
-                             headers={"Retry-After": str(RETRY_AFTER_S)})
+        refuse_when_full(sum(j.status not in EINDE for j in self._jobs.values()), self.cfg)
 
     def _forget_old(self) -> None:
         limit = time.monotonic() - self.cfg.bewaar_s
@@ -253,6 +249,15 @@ class ImpactJobs:
                 self._end(job, "mislukt", f"het rekenproces stopte onverwacht "
                                           f"(code {proces.exitcode})")
                 return
+
+
+def refuse_when_full(open_jobs: int, cfg: ImpactInstellingen) -> None:
+    """503 with Retry-After when `max_taken + wachtrij` jobs are open (running or waiting): the
+    one bound for both runners, in-process and the job library (`service.impact_taken`)."""
+    if open_jobs >= cfg.max_taken + cfg.wachtrij:
+        raise ApiProblem(503, f"Er lopen of wachten al {open_jobs} impactanalyses; probeer "
+                              f"het over {RETRY_AFTER_S} s opnieuw.",
+                         headers={"Retry-After": str(RETRY_AFTER_S)})
 
 
 def _stop(proces: Any) -> None:

@@ -32,14 +32,15 @@ from collections import Counter
 from typing import Any
 
 import procrastinate
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from service.auth import Principal
 from service.db import Advies, ImpactDeel, ImpactRun, make_engines, now, session_factory
-from service.impact_jobs import EINDE, RETRY_AFTER_S, ImpactJob, Status
+from service.impact_jobs import EINDE, RETRY_AFTER_S, ImpactJob, Status, refuse_when_full
 from service.problems import ApiProblem
 from service.settings import ImpactInstellingen
+from service.store import count
 from service.toegang import Actie, may, sees_per_advies
 
 log = logging.getLogger("service.impact")
@@ -118,7 +119,6 @@ def run_part(database_url: str, run_id: str, deel: int) -> None:
     from engine import Engine, PackError
     from engine.impact import impact
     from service.bewijsstuk import pinned_in, stored_adviezen
-    from service.store import count
 
     writer, reader = _engines(database_url)
     sessions = session_factory(writer)
@@ -269,12 +269,7 @@ class ImpactRuns:
 
     def _check_room(self, s: Session) -> None:
         self._forget_old(s)
-        open_runs = int(s.scalar(select(func.count()).select_from(ImpactRun).where(
-            ImpactRun.status.in_(("wachtend", "bezig")))) or 0)
-        if open_runs >= self.cfg.max_taken + self.cfg.wachtrij:
-            raise ApiProblem(503, f"Er lopen of wachten al {open_runs} impactanalyses; probeer "
-                                  f"het over {RETRY_AFTER_S} s opnieuw.",
-                             headers={"Retry-After": str(RETRY_AFTER_S)})
+        refuse_when_full(count(s, ImpactRun, ImpactRun.status.notin_(EINDE)), self.cfg)
 
     def submit(self, who: Principal, sources: list[tuple[str, bytes]], sinds: str | None,
                peildatum: str | None) -> ImpactJob:
