@@ -26,7 +26,7 @@ from engine.impact import impact
 from service.app import create_app
 from service.bewijsstuk import pinned_in, stored_adviezen
 from tests.api.conftest import AUDITOR, BELEID, PG_URL, dispose, make_settings, reset_postgres
-from tests.api.test_impact import candidate, start, wait
+from tests.api.test_impact import IMPACT, candidate, start, wait
 from tests.api.test_impact_job import ages, store
 from tests.paths import ROOT
 
@@ -45,9 +45,9 @@ def pg() -> Iterator[str]:
     yield PG_URL
 
 
-def make(url: str) -> tuple[FastAPI, TestClient]:
+def make(url: str, **impact_settings: int) -> tuple[FastAPI, TestClient]:
     app = create_app(make_settings(url, impact={"uitvoering": "procrastinate", "delen": 2,
-                                                "wachtrij": 4}))
+                                                "wachtrij": 4, **impact_settings}))
     return app, TestClient(app, raise_server_exceptions=True)
 
 
@@ -179,4 +179,30 @@ def test_a_cancelled_run_stops_its_running_parts(pg: str,
         body = client.get(location, headers=BELEID).json()
         assert body["status"] == "geannuleerd" and body["uitkomst"] is None
         assert body["voortgang"]["verwerkt"] < 3000
+    dispose(app)
+
+
+def test_the_bound_on_open_runs_holds_over_service_processes(pg: str) -> None:
+    """`max_taken + wachtrij` open runs over all service processes on one database (no worker
+    runs here, so the runs stay `wachtend`): one more is refused with 503 and Retry-After, by
+    this process and by another; a cancelled run makes room again."""
+    app, client = make(pg, max_taken=1, wachtrij=1)
+    other, other_client = make(pg, max_taken=1, wachtrij=1)
+    with client, other_client:
+        store(app, ages(60))
+        first = start(client, candidate(), BELEID)
+        second = start(other_client, candidate(), AUDITOR)
+        assert client.get(second, headers=AUDITOR).json()["status"] == "wachtend"
+        for refusing in (client, other_client):
+            r = refusing.post(IMPACT, content=candidate(),
+                              headers={**BELEID, "Content-Type": "application/yaml"})
+            assert r.status_code == 503, r.text
+            assert r.headers["content-type"] == "application/problem+json"
+            assert int(r.headers["Retry-After"]) > 0
+        cancelled = client.delete(second, headers=AUDITOR).json()
+        assert cancelled["status"] == "geannuleerd"
+        third = start(other_client, candidate(), BELEID)
+        assert client.get(third, headers=BELEID).json()["status"] == "wachtend"
+        assert client.get(first, headers=BELEID).json()["status"] == "wachtend"
+    dispose(other)
     dispose(app)
