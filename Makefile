@@ -3,6 +3,9 @@ PY ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+# pytest processes for `make test` (pytest-xdist; a file's tests stay in one process, whose
+# PostgreSQL database is its own: tests/conftest.py). PYTEST_WORKERS=0 runs in this process.
+PYTEST_WORKERS ?= 2
 # the commit `make bench` and `make bench-http` compare with (issue 13)
 BASELINE ?= 077e98a
 
@@ -29,7 +32,7 @@ lint: $(STAMP)
 test: lint  ## ruff, mypy, the YAML rule tests and the pytest suite
 	$(BIN)/ot lint
 	$(BIN)/ot test
-	$(BIN)/pytest
+	$(BIN)/pytest -n $(PYTEST_WORKERS) --dist loadfile
 
 bench: $(STAMP)  ## every benchmark but HTTP; rewrites docs/performance.md
 	$(BIN)/python bench/bench.py --write docs/performance.md --notes bench/notes.md

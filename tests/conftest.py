@@ -30,6 +30,32 @@ settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE")
                       or ("ci" if os.environ.get("OT_CI") == "1" else "snel"))
 
 
+def _worker_database(url: str, worker: str) -> str:
+    """The URL of this xdist worker's own PostgreSQL database (`<database>_<worker>`), created
+    when missing. The service tests empty their schema per module; two workers sharing one
+    database would empty each other's."""
+    import psycopg
+    from sqlalchemy.engine import make_url
+
+    base = make_url(url)
+    name = f"{base.database}_{worker}"
+    with psycopg.connect(base.set(drivername="postgresql").render_as_string(hide_password=False),
+                         autocommit=True) as connection:
+        if connection.execute("SELECT 1 FROM pg_database WHERE datname = %s",
+                              (name,)).fetchone() is None:
+            connection.execute(f'CREATE DATABASE "{name}"')
+    return base.set(database=name).render_as_string(hide_password=False)
+
+
+# The suite runs in two processes (pytest-xdist, `make test`); each worker gets its own
+# PostgreSQL database before any other conftest or test module reads `OT_TEST_POSTGRES_URL`.
+# This is import time on purpose: pytest imports the conftest of a directory named on the
+# command line (`pytest tests/api/...`) before it calls `pytest_configure`.
+if (_worker := os.environ.get("PYTEST_XDIST_WORKER")) and (
+        _url := os.environ.get("OT_TEST_POSTGRES_URL")):
+    os.environ["OT_TEST_POSTGRES_URL"] = _worker_database(_url, _worker)
+
+
 @pytest.fixture(scope="session")
 def basis() -> Engine:
     """The small fixture pack, durable-rules backend."""
@@ -133,6 +159,8 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     test, so it runs last in any order (pytest-randomly shuffles the files); a finding turns
     the exit status into 'tests failed'. A run in which service tests passed but no log line
     was written means the tee to $OT_LOG_FILE broke, which would make the scan vacuous."""
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        return  # the controller scans once all workers are done (they share $OT_LOG_FILE)
     problems: list[str] = []
     if LOG_FILE.is_file():
         problems = personal_data_in_log(LOG_FILE)
