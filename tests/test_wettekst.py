@@ -215,20 +215,36 @@ def test_the_2023_fw_change_is_signalled_for_exactly_the_rules_citing_those_lede
     cited = {(c.rechtsgrond.artikel, c.rechtsgrond.lid): {v.regel for _, v in c.regels}
              for c in changes}
     assert cited[("349a", "1")] == {"wsnp.schuldsanering · termijn looptijd"}
+    # Since Wsnp 2026.12.11 (tenth reading) each ground of the debtor also has the person's own
+    # fact (`fw_eigen_*`, asked at an adult child or housemate) and the derived fact that picks
+    # the debtor's (`*_schuldenaar`); they cite the same leden.
     assert cited[("288", "1")] == {
-        "feit fw_nakoming_verplichtingen",
+        "feit fw_nakoming_verplichtingen", "feit fw_eigen_nakoming_verplichtingen",
+        "feit fw_eigen_te_goeder_trouw",
+        "afgeleid feit fw_nakoming_verplichtingen_schuldenaar",
+        "afgeleid feit fw_problematische_schulden_schuldenaar",
+        "afgeleid feit fw_te_goeder_trouw_schuldenaar",
         "wsnp.schuldsanering · voorwaarde schulden_niet_te_betalen",
         "wsnp.schuldsanering · voorwaarde goede_trouw",
         "wsnp.schuldsanering · voorwaarde nakoming"}
     assert cited[("288", "2")] == {
         "feit fw_poging_door_wck48", "feit fw_wsnp_loopt", "feit fw_schulden_uit_misdrijf",
         "feit fw_eerdere_wsnp_uitzondering",
+        "feit fw_eigen_poging_door_wck48", "feit fw_eigen_wsnp_loopt",
+        "feit fw_eigen_schulden_uit_misdrijf", "feit fw_eigen_eerdere_wsnp_binnen_tien_jaar",
+        "afgeleid feit fw_poging_door_wck48_schuldenaar",
+        "afgeleid feit fw_poging_niet_door_wck48_schuldenaar",
+        "afgeleid feit fw_schulden_uit_misdrijf_schuldenaar",
+        "afgeleid feit fw_wsnp_loopt_schuldenaar",
         "wsnp.schuldsanering · voorwaarde misdrijfschulden_langere_termijn",
         "wsnp.schuldsanering · uitsluiting wsnp_loopt_al",
         "wsnp.schuldsanering · uitsluiting poging_niet_door_erkende_hulpverlener",
         "wsnp.schuldsanering · uitsluiting schulden_uit_misdrijf"}
     assert cited[("285", "1")] == {
         "feit fw_minnelijk_traject_onmogelijk",
+        "feit fw_eigen_minnelijk_traject_mislukt", "feit fw_eigen_minnelijk_traject_onmogelijk",
+        "afgeleid feit fw_minnelijk_traject_mislukt_schuldenaar",
+        "afgeleid feit fw_minnelijk_traject_onmogelijk_schuldenaar",
         "wsnp.verklaring_285 · voorwaarde wsnp_verzoek",
         "wsnp.verklaring_285 · voorwaarde woon_of_verblijfplaats",
         "wsnp.schuldsanering · voorwaarde verklaring_285"}
