@@ -136,6 +136,9 @@ CONTRACT_FACTS: tuple[FactSpec, ...] = (
              "Hoeveel kinderen horen bij het huishouden?", bron="engine"),
     FactSpec("huishouden", "jongste_kind_leeftijd", "geheel",
              "Hoe oud is het jongste kind in het huishouden?", bron="engine"),
+    FactSpec("huishouden", "aantal_overige_personen", "geheel",
+             "Hoeveel personen in de casus hebben rol 'overig' (niet de aanvrager, zijn partner "
+             "of een kind)?", bron="engine"),
     _f("financien", "schulden_totaal", "bedrag", "Hoeveel schulden zijn er in totaal?"),
     _f("financien", "aantal_schuldeisers", "geheel", "Hoeveel schuldeisers zijn er?"),
     _f("financien", "problematische_schulden", "bool",

@@ -199,6 +199,9 @@ class CasusFacts:
         huishouden = casus.huishouden.model_dump(exclude_none=True)
         kinderen = [p for p in casus.personen if p.rol == "kind"]
         huishouden["aantal_kinderen"] = len(kinderen)
+        # persons outside the aanvrager's gezin (rol overig: a parent of an adult aanvrager, a
+        # housemate): the household's figures are then not the gezin's alone (Pw 4 lid 1)
+        huishouden["aantal_overige_personen"] = sum(p.rol == "overig" for p in casus.personen)
         ages = [p.leeftijd for p in kinderen]
         if kinderen and all(a is not None for a in ages):
             huishouden["jongste_kind_leeftijd"] = min(a for a in ages if a is not None)

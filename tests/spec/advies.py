@@ -68,6 +68,8 @@ class Context:
             return self.replaced("effect", name, self.effect.get(name))
         if subject == "huishouden" and name in ("aantal_kinderen", "jongste_kind_leeftijd"):
             return household_figure(self.children(), name)
+        if subject == "huishouden" and name == "aantal_overige_personen":
+            return sum(1 for p in self.casus.get("personen", []) if p.get("rol") == "overig")
         return self.replaced(subject, name, (self.casus.get(subject) or {}).get(name))
 
     def replaced(self, subject: str, name: str, found: Any) -> Any:
