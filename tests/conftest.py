@@ -51,9 +51,18 @@ def _worker_database(url: str, worker: str) -> str:
 # PostgreSQL database before any other conftest or test module reads `OT_TEST_POSTGRES_URL`.
 # This is import time on purpose: pytest imports the conftest of a directory named on the
 # command line (`pytest tests/api/...`) before it calls `pytest_configure`.
-if (_worker := os.environ.get("PYTEST_XDIST_WORKER")) and (
-        _url := os.environ.get("OT_TEST_POSTGRES_URL")):
+# A pytest started by a test inside a worker inherits PYTEST_XDIST_WORKER and the worker's URL:
+# OT_TEST_POSTGRES_WORKER says the URL is already this worker's.
+if ((_worker := os.environ.get("PYTEST_XDIST_WORKER"))
+        and os.environ.get("OT_TEST_POSTGRES_WORKER") != _worker
+        and (_url := os.environ.get("OT_TEST_POSTGRES_URL"))):
     os.environ["OT_TEST_POSTGRES_URL"] = _worker_database(_url, _worker)
+    os.environ["OT_TEST_POSTGRES_WORKER"] = _worker
+if _worker:
+    # xdist's workers get COLUMNS=80 and LINES=24; the command line's rich consoles are made at
+    # import and would keep 80 columns, while the CLI tests give each command its own COLUMNS.
+    for _name in ("COLUMNS", "LINES"):
+        os.environ.pop(_name, None)
 
 
 @pytest.fixture(scope="session")
@@ -159,8 +168,8 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     test, so it runs last in any order (pytest-randomly shuffles the files); a finding turns
     the exit status into 'tests failed'. A run in which service tests passed but no log line
     was written means the tee to $OT_LOG_FILE broke, which would make the scan vacuous."""
-    if os.environ.get("PYTEST_XDIST_WORKER"):
-        return  # the controller scans once all workers are done (they share $OT_LOG_FILE)
+    if hasattr(session.config, "workerinput"):
+        return  # an xdist worker: the controller scans once all workers are done (one log)
     problems: list[str] = []
     if LOG_FILE.is_file():
         problems = personal_data_in_log(LOG_FILE)

@@ -59,7 +59,8 @@ def test_bad_casus_lists_problems_without_traceback(tmp_path: Path) -> None:
                  "gewenste_effecten:\n"
                  "  - {id: e1, omschrijving: x, leefgebied: wonen, persoon: p7}\n",
                  encoding="utf-8")
-    result = runner.invoke(app, ["advies", str(f)])
+    # wide, so that the file name is not wrapped (its tmp path is longer under pytest-xdist)
+    result = runner.invoke(app, ["advies", str(f)], env={"COLUMNS": "300"})
     assert result.exit_code == 1
     out = result.output
     assert "Traceback" not in out

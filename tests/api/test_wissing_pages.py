@@ -55,6 +55,6 @@ def test_erased_casus_and_advies_pages_say_so_and_show_no_content(db_url: str,
         dispose(application)
     path = tmp_path / "advies.json"
     path.write_text(json.dumps(receipt.json()))
-    result = CliRunner().invoke(cli, ["herhaal", str(path)])
+    result = CliRunner().invoke(cli, ["herhaal", str(path)], env={"COLUMNS": "300"})  # unwrapped
     assert result.exit_code != 0
     assert "gewist" in result.output and "herhalen kan niet" in result.output
