@@ -412,7 +412,7 @@ def store_advies(session: Session, receipt: Receipt, *, casus_id: str | None,
     assert linked is not None
     row.keten_hash = linked
     session.add(row)
-    write_advies_rows(session, receipt.trace_json, row)
+    write_advies_rows(session, receipt, row)
     head.volgnummer = volgnummer
     head.hash = row.keten_hash
     if signer is not None:
