@@ -139,6 +139,8 @@ CONTRACT_FACTS: tuple[FactSpec, ...] = (
     FactSpec("huishouden", "aantal_overige_personen", "geheel",
              "Hoeveel personen in de casus hebben rol 'overig' (niet de aanvrager, zijn partner "
              "of een kind)?", bron="engine"),
+    FactSpec("huishouden", "aantal_meerderjarige_kinderen", "geheel",
+             "Hoeveel personen met rol 'kind' zijn 18 jaar of ouder?", bron="engine"),
     _f("financien", "schulden_totaal", "bedrag", "Hoeveel schulden zijn er in totaal?"),
     _f("financien", "aantal_schuldeisers", "geheel", "Hoeveel schuldeisers zijn er?"),
     _f("financien", "problematische_schulden", "bool",

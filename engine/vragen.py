@@ -72,6 +72,7 @@ from engine.conditions import Leaf, Node, Ternary, leaves_of
 from engine.conditions import evaluate as kleene
 from engine.errors import CasusError
 from engine.evaluate import (
+    FROM_CHILDREN_AGES,
     CasusFacts,
     Context,
     InstrumentResult,
@@ -271,8 +272,8 @@ class _Dependencies:
         return out
 
 
-_FROM_CHILDREN = ("huishouden.jongste_kind_leeftijd", "huishouden.aantal_kinderen")
-"""Household facts the evaluation derives from the children's ages (`engine.evaluate`)."""
+_FROM_CHILDREN = (*FROM_CHILDREN_AGES, "huishouden.aantal_kinderen")
+"""Household facts the evaluation derives from the children (`engine.evaluate`)."""
 
 _KIND_KEY: FieldKey = ("effect", KIND_VAN_EFFECT)
 """The effect's `kind` (which child it is about): what every `kind.x` comparison reads

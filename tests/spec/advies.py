@@ -66,7 +66,8 @@ class Context:
             return self.effect.get("kind") is not None  # regeltaal §Conditions: computed
         if subject == "effect":
             return self.replaced("effect", name, self.effect.get(name))
-        if subject == "huishouden" and name in ("aantal_kinderen", "jongste_kind_leeftijd"):
+        if subject == "huishouden" and name in ("aantal_kinderen", "jongste_kind_leeftijd",
+                                                 "aantal_meerderjarige_kinderen"):
             return household_figure(self.children(), name)
         if subject == "huishouden" and name == "aantal_overige_personen":
             return sum(1 for p in self.casus.get("personen", []) if p.get("rol") == "overig")
@@ -108,8 +109,10 @@ class Context:
 
 
 def household_figure(children: list[dict[str, Any]], name: str) -> int | None:
-    """`huishouden.aantal_kinderen` and `huishouden.jongste_kind_leeftijd` (regeltaal
-    §Conditions: "computed").
+    """`huishouden.aantal_kinderen`, `huishouden.jongste_kind_leeftijd` and
+    `huishouden.aantal_meerderjarige_kinderen` (regeltaal §Conditions: "computed"; the last
+    counts the children of 18 or older, 0 without children, onbekend while any child's age
+    is).
 
     DOCUMENTATION GAP (read from the engine): the number of children is the number of persons
     with `rol: kind` (0 when none, never onbekend); the youngest child's age is the lowest
@@ -120,6 +123,8 @@ def household_figure(children: list[dict[str, Any]], name: str) -> int | None:
         return len(children)
     ages = [c.get("leeftijd") for c in children]
     known = [int(a) for a in ages if a is not None]
+    if name == "aantal_meerderjarige_kinderen":  # Pw 4 lid 1: a child of 18 is not ten laste
+        return len([a for a in known if a >= 18]) if len(known) == len(ages) else None
     return min(known) if ages and len(known) == len(ages) else None
 
 
