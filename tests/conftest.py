@@ -9,6 +9,7 @@ import re
 import resource
 import tempfile
 from pathlib import Path
+from typing import Any
 
 import pytest
 import yaml
@@ -111,16 +112,49 @@ def pytest_runtest_teardown(item: pytest.Item, nextitem: pytest.Item | None) -> 
                 module)
 
 
+def _memory_line(rss: int, peak: int, growth: dict[str, int]) -> str:
+    top = sorted(growth.items(), key=lambda kv: -kv[1])[:8]
+    return (f"{rss} MiB resident at the end, peak {peak} MiB; grew most during: "
+            + ", ".join(f"{m.removeprefix('tests/')} +{g}" for m, g in top))
+
+
+def _memory_now() -> tuple[int, int] | None:
+    """(resident now, peak resident) of this process in MiB."""
+    if (rss := _rss_mib()) is None:
+        return None
+    return rss, max(rss, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024)
+
+
+_worker_memory: dict[str, dict[str, Any]] = {}
+"""Under xdist: what each worker reported of its memory when it finished (the controller runs no
+test, so its own figures say nothing)."""
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_testnodedown(node: Any, error: Any) -> None:
+    """xdist: a worker finished; keep the memory figures it sent (`_report_worker_memory`)."""
+    memory = getattr(node, "workeroutput", {}).get("ot_memory")
+    if memory:
+        _worker_memory[node.gateway.id] = memory
+
+
+def _report_worker_memory(config: pytest.Config) -> None:
+    """In an xdist worker: send this process's memory figures to the controller."""
+    if _module_growth and (now := _memory_now()) is not None:
+        config.workeroutput["ot_memory"] = {  # type: ignore[attr-defined]
+            "rss": now[0], "peak": now[1], "growth": dict(_module_growth)}
+
+
 def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
     """The suite runs in random order (pytest-randomly); `-q` hides the header that names the
     seed, so it is repeated at the end, where a failure is read. Then the memory: the peak
-    resident size and the test modules during which it grew most."""
-    if _module_growth and (rss := _rss_mib()) is not None:
-        peak = max(rss, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024)
-        top = sorted(_module_growth.items(), key=lambda kv: -kv[1])[:8]
+    resident size and the test modules during which it grew most, per process (one line per
+    xdist worker)."""
+    if _module_growth and (now := _memory_now()) is not None:
+        terminalreporter.write_line("memory: " + _memory_line(*now, _module_growth))
+    for worker, m in sorted(_worker_memory.items()):
         terminalreporter.write_line(
-            f"memory: {rss} MiB resident at the end, peak {peak} MiB; grew most during: "
-            + ", ".join(f"{m.removeprefix('tests/')} +{g}" for m, g in top))
+            f"memory of {worker}: " + _memory_line(m["rss"], m["peak"], m["growth"]))
     seed = getattr(terminalreporter.config.option, "randomly_seed", None)
     if seed is not None and terminalreporter.config.pluginmanager.has_plugin("randomly"):
         terminalreporter.write_line(
@@ -169,6 +203,7 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     the exit status into 'tests failed'. A run in which service tests passed but no log line
     was written means the tee to $OT_LOG_FILE broke, which would make the scan vacuous."""
     if hasattr(session.config, "workerinput"):
+        _report_worker_memory(session.config)
         return  # an xdist worker: the controller scans once all workers are done (one log)
     problems: list[str] = []
     if LOG_FILE.is_file():
