@@ -6,6 +6,7 @@ location and a non-zero exit, never a traceback.
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 from typing import Annotated, Any
@@ -506,6 +507,10 @@ def keten(
     keten_naam: Annotated[str | None, typer.Option(
         "--keten", help="alleen deze keten: een gemeentecode (GM0363), of '' voor de keten "
                         "zonder gemeente; zonder: elke keten")] = None,
+    processen: Annotated[int, typer.Option(
+        "--processen", min=1,
+        help="verdeel een lange keten (vanaf 20.000 schakels) over zoveel processen; "
+             "standaard het aantal kernen, hooguit 4")] = min(os.cpu_count() or 1, 4),
 ) -> None:
     """Controleer de ketens van opgeslagen adviezen (een per gemeente, en een zonder) en de
     ondertekende koppen (voor auditors). Leest alleen; maakt niets aan. Met --vanaf alleen de
@@ -532,10 +537,10 @@ def keten(
     try:
         with session_factory(reader)() as session:
             if keten_naam is None:
-                result = verify_all(session, keys, extern, starts)
+                result = verify_all(session, keys, extern, starts, processen)
             else:
                 result = verify(session, keys, extern, starts[0] if starts else None,
-                                keten_naam)
+                                keten_naam, processen)
     except Exception as exc:  # an unreadable database is a user error here
         _problems("De database is niet te lezen", [Problem(pad="--database-url",
                                                            melding=type(exc).__name__)])

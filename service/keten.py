@@ -42,6 +42,7 @@ from sqlalchemy.orm import Session, defer
 
 from engine.evaluate import canonical_json
 from service.db import Keten, KetenAnker, now
+from service.ketensegmenten import walk_in_segments
 from service.store import (
     Controlepunt,
     chain_models,
@@ -347,7 +348,8 @@ def _end(session: Session, keten: str = "") -> int:
 
 def verify(session: Session, keys: Iterable[Ed25519PublicKey],
            extern: Iterable[Mapping[str, Any]] = (),
-           vanaf: Controlepunt | None = None, keten: str = "") -> Verification:
+           vanaf: Controlepunt | None = None, keten: str = "",
+           processen: int = 1) -> Verification:
     """Verify the chain, every stored signed head against the trusted public `keys`, and each
     `extern` anchor (one an auditor kept outside the system) as a prefix of the chain that is
     still among the stored signed heads. Without configured keys, the public key in an
@@ -355,11 +357,13 @@ def verify(session: Session, keys: Iterable[Ed25519PublicKey],
     `vanaf` (a checkpoint of an earlier intact walk) only the links after it are read
     (`walk_chain`); the signed heads are all checked still. One chain: `keten` ("" the chain
     without a gemeente; `vanaf`'s chain when given); the external anchors of other chains are
-    left to their own verification."""
+    left to their own verification. `processen` > 1 splits a long walk over processes
+    (`service.ketensegmenten`; the CLI, never a request)."""
     keten = vanaf.keten if vanaf is not None else keten
     extern = [a for a in extern if a.get("keten", "") == keten]
     trusted = trusted_keys(keys)
-    walk = walk_chain(session, vanaf, keten)
+    walk = (walk_chain(session, vanaf, keten) if processen < 2
+            else walk_in_segments(session, vanaf, keten, processen))
     ok, count, first, chain_message = walk.geldig, walk.aantal, walk.eerste_fout, walk.melding
     end = _end(session, keten)
     scoped = has_ketens(session)
@@ -447,7 +451,7 @@ def _label(keten: str) -> str:
 
 def verify_all(session: Session, keys: Iterable[Ed25519PublicKey],
                extern: Iterable[Mapping[str, Any]] = (),
-               vanaf: Iterable[Controlepunt] = ()) -> Verification:
+               vanaf: Iterable[Controlepunt] = (), processen: int = 1) -> Verification:
     """`verify` for every chain (one per gemeente, and the chain ""), each from its checkpoint
     in `vanaf` when there is one, as one result: valid when every chain is, the counts summed,
     each message named after its chain; per chain in `ketens`. An external anchor or a
@@ -455,7 +459,8 @@ def verify_all(session: Session, keys: Iterable[Ed25519PublicKey],
     keys, extern = list(keys), list(extern)
     points = {p.keten: p for p in vanaf}
     names = chain_names(session)
-    results = [verify(session, keys, extern, points.get(naam), naam) for naam in names]
+    results = [verify(session, keys, extern, points.get(naam), naam, processen)
+               for naam in names]
     faults = [f"{a.get('keten')}: extern anker van een keten die niet bestaat"
               for a in extern if a.get("keten", "") not in names]
     faults += [f"{p.keten}: controlepunt van een keten die niet bestaat"

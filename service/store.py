@@ -634,10 +634,13 @@ def has_kern(session: Session) -> bool:
     return any(c["name"] == "kern" for c in columns)
 
 
-def _scoped(session: Session, model: Any, after: int, keten: str) -> Any:
-    """The links of one kind in chain `keten` after volgnummer `after`, in order. On a schema
-    before 0010 there is one chain and no `keten` column to read."""
+def _scoped(session: Session, model: Any, after: int, keten: str, upto: int | None = None
+            ) -> Any:
+    """The links of one kind in chain `keten` after volgnummer `after` (up to and including
+    `upto`), in order. On a schema before 0010 there is one chain and no `keten` column."""
     query = select(model).where(model.volgnummer > after)
+    if upto is not None:
+        query = query.where(model.volgnummer <= upto)
     if has_ketens(session):
         query = query.where(model.keten == keten)
     else:
@@ -645,25 +648,26 @@ def _scoped(session: Session, model: Any, after: int, keten: str) -> Any:
     return query.order_by(model.volgnummer)
 
 
-def chain_records(session: Session, after: int = 0, keten: str = ""
+def chain_records(session: Session, after: int = 0, keten: str = "", upto: int | None = None
                   ) -> Iterator[Advies | Besluit | Wissing]:
-    """Every link of chain `keten` after volgnummer `after` in order: adviezen, chained
-    besluiten and wissingen, merged by volgnummer (one stream each, so memory stays flat on a
-    long chain)."""
-    query = _scoped(session, Advies, after, keten)
+    """Every link of chain `keten` after volgnummer `after` (up to `upto`) in order: adviezen,
+    chained besluiten and wissingen, merged by volgnummer (one stream each, so memory stays
+    flat on a long chain)."""
+    query = _scoped(session, Advies, after, keten, upto)
     if not has_kern(session):  # a schema before 0009: only formula 1–3, which never read them
         query = query.options(defer(Advies.kern), defer(Advies.kern_hash),
                               defer(Advies.casus))
     adviezen = session.scalars(query).yield_per(200)
-    besluiten = session.scalars(_scoped(session, Besluit, after, keten)).yield_per(200)
+    besluiten = session.scalars(_scoped(session, Besluit, after, keten, upto)).yield_per(200)
     if not has_wissingen(session):
         return heapq.merge(adviezen, besluiten, key=lambda r: r.volgnummer or 0)
-    wissingen = session.scalars(_scoped(session, Wissing, after, keten)).yield_per(200)
+    wissingen = session.scalars(_scoped(session, Wissing, after, keten, upto)).yield_per(200)
     return heapq.merge(adviezen, besluiten, wissingen, key=lambda r: r.volgnummer or 0)
 
 
 def _counted(adviezen: int, besluiten: int, wissingen: int = 0) -> str:
-    parts = [f"{adviezen} adviezen"] + ([f"{besluiten} besluiten"] if besluiten else []) \
+    parts = [f"{adviezen} adviezen"] + (
+        [f"{besluiten} besluiten" if besluiten != 1 else "1 besluit"] if besluiten else []) \
         + ([f"{wissingen} wissingen" if wissingen != 1 else "1 wissing"] if wissingen else [])
     return parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " en " + parts[-1]
 
@@ -682,6 +686,9 @@ class ChainWalk:
     """The keten_hash of the last link walked (a `Controlepunt` for the next walk)."""
     formule: int = 1
     """The chain formula in force at the last link (a later advies may not use an older one)."""
+    besluiten: int = 0
+    wissingen: int = 0
+    """Of the links walked, how many were besluiten and wissingen (the rest adviezen)."""
 
 
 @dataclass(frozen=True)
@@ -860,7 +867,7 @@ def head_of(session: Session, keten: str = "") -> tuple[int, str] | None:
 
 
 def walk_chain(session: Session, vanaf: Controlepunt | None = None,
-               keten: str = "") -> ChainWalk:
+               keten: str = "", tot: int | None = None) -> ChainWalk:
     """Walk every link of chain `keten` (of `vanaf`'s chain when given) in order (adviezen,
     besluiten, wissingen): for an advies its trace hash, casus hash (`casus_problems`); for
     each the link to the predecessor, the chain hash by the row's formula, and at the end the
@@ -871,7 +878,9 @@ def walk_chain(session: Session, vanaf: Controlepunt | None = None,
     are checked by `service.keten.verify`.
 
     With `vanaf`, only the links after that checkpoint are read: its link must still carry
-    its hash, and the next link must point at it."""
+    its hash, and the next link must point at it. With `tot`, the walk ends at that volgnummer,
+    which must be there, and the head is not compared (one segment of a walk split over
+    processes, `service.ketensegmenten`)."""
     keten = vanaf.keten if vanaf is not None else keten
     previous = genesis(keten)
     n = besluiten = wissingen = gewist = 0
@@ -889,7 +898,7 @@ def walk_chain(session: Session, vanaf: Controlepunt | None = None,
                                            "staat niet meer op de keten: een schakel tot en "
                                            "met dat volgnummer is herschreven of verwijderd")
 
-    for row in chain_records(session, vanaf.volgnummer if vanaf else 0, keten):
+    for row in chain_records(session, vanaf.volgnummer if vanaf else 0, keten, tot):
         n += 1
         if row.volgnummer != n:
             return fault(row.volgnummer, f"volgnummer {row.volgnummer} ontbreekt of staat "
@@ -926,6 +935,10 @@ def walk_chain(session: Session, vanaf: Controlepunt | None = None,
         if link_hash(row, previous) != row.keten_hash:
             return fault(row.volgnummer, "keten_hash klopt niet")
         previous = row.keten_hash
+    if tot is not None:
+        if n != tot:  # what the whole walk would meet next: the link at `tot`, out of order
+            return fault(tot, f"volgnummer {tot} ontbreekt of staat dubbel")
+        return ChainWalk(True, n, None, "", gewist, previous, formula, besluiten, wissingen)
     head = head_of(session, keten)
     if (head is None and n) or (head is not None and head != (n, previous)):
         return fault(None, "de kop van de keten klopt niet met de laatste advies")
@@ -934,7 +947,17 @@ def walk_chain(session: Session, vanaf: Controlepunt | None = None,
         .order_by(Besluit.aangemaakt, Besluit.id).limit(3)).all()
     if outside:
         return fault(None, "besluit buiten de keten (zonder volgnummer): " + ", ".join(outside))
-    start = vanaf.volgnummer if vanaf else 0
+    return ChainWalk(True, n, None,
+                     intact_message(n, vanaf.volgnummer if vanaf else None, besluiten,
+                                    wissingen, gewist),
+                     gewist, previous, formula, besluiten, wissingen)
+
+
+def intact_message(n: int, vanaf: int | None, besluiten: int, wissingen: int,
+                   gewist: int) -> str:
+    """What an intact walk of the links after `vanaf` (a checkpoint; None: from the start) up
+    to `n` says."""
+    start = vanaf or 0
     walked = n - start
     melding = f"{_counted(walked - besluiten - wissingen, besluiten, wissingen)}, keten intact"
     if vanaf is not None:
@@ -943,7 +966,7 @@ def walk_chain(session: Session, vanaf: Controlepunt | None = None,
                    f"{start} niet opnieuw")
     if gewist:
         melding += f"; {gewist} adviezen gewist (AVG-wissing, geen fout)"
-    return ChainWalk(True, n, None, melding, gewist, previous, formula)
+    return melding
 
 
 def verify_chain(session: Session) -> tuple[bool, int, int | None, str]:

@@ -102,7 +102,7 @@ def test_chain_formulas_3_and_4_commit_to_the_actor(service: tuple[FastAPI, Test
     with app.state.read_sessions() as s:
         assert s.scalar(select(Advies.keten_versie)) == formula
     assert besluit["volgnummer"] == 2 and besluit["keten_hash"]
-    assert verify(c)["melding"] == "1 adviezen en 1 besluiten, keten intact; niet ondertekend"
+    assert verify(c)["melding"] == "1 adviezen en 1 besluit, keten intact; niet ondertekend"
     with app.state.sessions() as s:
         s.execute(update(Advies).values(door="api-sleutel|iemand-anders"))
         s.commit()
@@ -279,7 +279,7 @@ def test_0005_keeps_old_records_verifiable_and_chains_old_besluiten(
         with TestClient(app) as c:
             r = verify(c)
             assert r["geldig"] is True, r
-            assert r["melding"] == "2 adviezen en 1 besluiten, keten intact; niet ondertekend"
+            assert r["melding"] == "2 adviezen en 1 besluit, keten intact; niet ondertekend"
             old_besluit = c.get("/v1/besluiten/b-oud", headers=AUDITOR).json()
             assert (old_besluit["volgnummer"], old_besluit["versie"]) == (3, 1)
             assert old_besluit["instrumenten"] == [
@@ -291,7 +291,7 @@ def test_0005_keeps_old_records_verifiable_and_chains_old_besluiten(
             with app.state.read_sessions() as s:
                 assert s.scalars(select(Advies.keten_versie).order_by(Advies.volgnummer)
                                  ).all() == [2, 2, 3]
-            assert verify(c)["melding"] == ("3 adviezen en 1 besluiten, keten intact; niet "
+            assert verify(c)["melding"] == ("3 adviezen en 1 besluit, keten intact; niet "
                                             "ondertekend")
             # formula 2 never covered `door`: the limit of the old rows, as documented
             with app.state.sessions() as s:

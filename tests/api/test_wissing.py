@@ -154,7 +154,7 @@ def test_erasure_blanks_the_content_keeps_every_hash_and_the_chain_verifies(
     result = verify(c)
     assert result["geldig"] is True, result
     assert result["aantal"] == 4
-    assert result["melding"] == ("2 adviezen, 1 besluiten en 1 wissing, keten intact; "
+    assert result["melding"] == ("2 adviezen, 1 besluit en 1 wissing, keten intact; "
                                  "1 adviezen gewist (AVG-wissing, geen fout)" + UNSIGNED)
     assert any(m.startswith("1 adviezen gewist") for m in result["meldingen"])
 
@@ -258,7 +258,7 @@ def test_only_the_owner_erases(service: tuple[FastAPI, TestClient]) -> None:
     with app.state.read_sessions() as s:
         assert s.scalar(select(sa.func.count()).select_from(Wissing)) == 0
         assert NAAM in dump(s)
-    assert verify(c)["melding"] == "2 adviezen en 1 besluiten, keten intact" + UNSIGNED
+    assert verify(c)["melding"] == "2 adviezen en 1 besluit, keten intact" + UNSIGNED
 
 
 def test_a_signed_head_on_the_wissing_verifies(db_url: str) -> None:
@@ -435,7 +435,7 @@ def test_migration_0006_up_and_down(db_url: str, monkeypatch: pytest.MonkeyPatch
         command.downgrade(alembic_config(writer), "0005")
         assert not sa.inspect(writer).has_table("wissingen")
         with Session(reader) as s:
-            assert verify_chain(s) == (True, 3, None, "2 adviezen en 1 besluiten, keten intact")
+            assert verify_chain(s) == (True, 3, None, "2 adviezen en 1 besluit, keten intact")
         upgrade(writer)
         names = {ix["name"]: ix["unique"] for ix in sa.inspect(writer).get_indexes("wissingen")}
         # since 0010 a volgnummer is unique per chain (docs/keten.md)
