@@ -85,6 +85,27 @@ def test_oversized_file_is_refused(tmp_path: Path) -> None:
     assert "groter dan de grens" in info.value.problems[0].melding
 
 
+def test_an_oversized_file_is_located_at_its_start_like_any_refused_document(
+        tmp_path: Path) -> None:
+    """A file over the size bound is refused as a whole: at line 1, column 1, as parse_yaml
+    places every refusal of a whole document; an author's editor and the API's invalidParams
+    (bestand, regel, kolom) get a position, not an empty column."""
+    from engine.yamlsource import YamlError, read_yaml_file
+    from service.problems import invalid_from_problems
+
+    f = tmp_path / "groot.yaml"
+    f.write_bytes(b"regelpakket: {id: groot}\n")
+    with pytest.raises(YamlError) as info:
+        read_yaml_file(f, max_bytes=10)
+    assert info.value.problems == [Problem(
+        bestand=str(f), regel=1, kolom=1, pad="(document)",
+        melding="bestand is 25 bytes, groter dan de grens van 10 bytes")]
+    assert invalid_from_problems(info.value.problems) == [{
+        "name": "(document)", "code": "invalid",
+        "reason": "bestand is 25 bytes, groter dan de grens van 10 bytes",
+        "bestand": str(f), "regel": "1", "kolom": "1"}]
+
+
 def test_only_safe_yaml_loading_anywhere() -> None:
     """No module may construct arbitrary Python objects from YAML."""
     import re

@@ -265,3 +265,102 @@ def test_a_scope_keeps_a_parameter_apart_from_the_same_number(tmp_path: Path) ->
     (folder / "t.yaml").write_text(text, "utf-8")
     (r,) = run_controles(Engine.load([folder]).rules)
     assert r.volledig_doorzocht and not r.overlap and not r.gaten
+
+
+# ── the search order: a fact that separates the instruments is decided first ────────────────
+# The verdict of a check does not depend on the order in which it assigns facts; whether it
+# finishes within its budget does. A check that is cut short says "niet volledig doorzocht",
+# and a beleidsmedewerker then has no proof of exclusivity. In these packs one fact alone makes
+# the two instruments exclusive, and yes/no facts that separate nothing come before it by name:
+# decided first, the check needs a handful of steps (the root, its probes and one step per cell
+# of that fact, under 20); decided after the others, the search branches over their
+# combinations and a budget of 50 steps runs out.
+
+NOISE_FACTS = ("financien.dreigende_afsluiting", "financien.dreigende_huisuitzetting",
+         "financien.fraude_vordering", "financien.minnelijk_traject_mislukt",
+         "financien.problematische_schulden", "financien.te_goeder_trouw",
+         "netwerk.gebruikelijke_hulp_mogelijk", "netwerk.mantelzorger_overbelast")
+"""Yes/no facts of the casus contract, used only as noise: each instrument needs one of them."""
+
+ORDER_HEAD = """
+regelpakket: {id: t, naam: Test, domein: Test, bwb_id: BWBR0035362, versie: "1",
+              geldig_vanaf: 2024-01-01}
+grondwaarden:
+  - id: t.doel
+    tekst: Doel
+    rechtsgrond: {bwb_id: BWBR0035362, artikel: "1"}
+    toets: {feit: effect.leefgebied, op: "=", waarde: mobiliteit}
+"""
+
+ORDER_CONTROLE = """controles:
+  - id: a_of_b
+    omschrijving: Nooit beide
+    rechtsgrond: {bwb_id: BWBR0035362, artikel: "4"}
+    instrumenten: [t.a, t.b]
+    uniek: true
+"""
+
+
+def _instrument(iid: str, noise: tuple[str, ...], value: bool, own: str) -> str:
+    """An instrument that needs one of the `noise` facts to be `value`, and `own`."""
+    one_of = "".join(f"\n          - {{feit: {f}, op: \"=\", waarde: {str(value).lower()}}}"
+                     for f in noise)
+    return f"""  - id: {iid}
+    naam: {iid}
+    soort: uitkering
+    trede: maatwerk
+    rechtsgrond: {{bwb_id: BWBR0035362, artikel: "2"}}
+    grondwaarden: [t.doel]
+    voorwaarden:
+      - id: ruis
+        uitleg: "Een van de ruisfeiten."
+        rechtsgrond: {{bwb_id: BWBR0035362, artikel: "2"}}
+        toets:
+          een_van:{one_of}
+{own}"""
+
+
+def _order_pack(tmp_path: Path, text: str) -> Engine:
+    folder = tmp_path / "volgorde"
+    folder.mkdir()
+    (folder / "t.yaml").write_text(text, "utf-8")
+    return Engine.load([folder])
+
+
+def test_a_fact_that_alone_separates_the_instruments_is_tried_first(tmp_path: Path) -> None:
+    """t.a needs a strong social network, t.b a limited one: whatever the network is, at most
+    one fits. The static order puts that fact sixth, after five noise facts (by name), so only
+    probing near the root (fail first) finds that every answer to it closes the search."""
+    def own(value: str) -> str:
+        return (f"      - id: netwerk\n        uitleg: \"Netwerk {value}.\"\n"
+                f"        rechtsgrond: {{bwb_id: BWBR0035362, artikel: \"3\"}}\n"
+                f"        toets: {{feit: netwerk.sociaal_netwerk, op: \"=\", waarde: {value}}}\n")
+    noise = NOISE_FACTS[:5]
+    text = (ORDER_HEAD + "instrumenten:\n" + _instrument("t.a", noise, True, own("sterk"))
+            + _instrument("t.b", noise, False, own("beperkt")) + ORDER_CONTROLE)
+    (r,) = run_controles(_order_pack(tmp_path, text).rules, limit=50)
+    assert r.volledig_doorzocht and not r.overlap
+
+
+def test_a_fact_one_instrument_needs_and_the_other_is_excluded_by_goes_first(
+        tmp_path: Path) -> None:
+    """t.a needs, through a derived fact, that mantelzorg is available; t.b is excluded,
+    through another derived fact, when it is. The fact both reach (`_conflicting_facts`) goes
+    before the eight noise facts in the static order, and the check needs a handful of
+    steps."""
+    derived = "afgeleide_feiten:\n" + "".join(f"""  - id: t_{name}
+    uitleg: "Mantelzorg is beschikbaar."
+    rechtsgrond: {{bwb_id: BWBR0035362, artikel: "3"}}
+    toets: {{feit: netwerk.mantelzorg_beschikbaar, op: "=", waarde: true}}
+""" for name in ("kan_a", "sluit_b_uit"))
+    needs = ("      - id: mantelzorg\n        uitleg: \"Met mantelzorg.\"\n"
+             "        rechtsgrond: {bwb_id: BWBR0035362, artikel: \"3\"}\n"
+             "        toets: {feit: afgeleid.t_kan_a, op: \"=\", waarde: true}\n")
+    excluded = ("    uitsluitingen:\n      - id: mantelzorg\n"
+                "        uitleg: \"Niet met mantelzorg.\"\n"
+                "        rechtsgrond: {bwb_id: BWBR0035362, artikel: \"3\"}\n"
+                "        toets: {feit: afgeleid.t_sluit_b_uit, op: \"=\", waarde: true}\n")
+    text = (ORDER_HEAD + derived + "instrumenten:\n" + _instrument("t.a", NOISE_FACTS, True, needs)
+            + _instrument("t.b", NOISE_FACTS, False, "") + excluded + ORDER_CONTROLE)
+    (r,) = run_controles(_order_pack(tmp_path, text).rules, limit=50)
+    assert r.volledig_doorzocht and not r.overlap

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import copy
 import time
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -316,3 +317,95 @@ def test_an_amount_is_tried_at_its_cents() -> None:
     spec = FactSpec("huishouden", "vermogen", "bedrag", "Vermogen?")
     leaves = [Leaf(0, "huishouden.vermogen", ">", 7605.5, None)]
     assert vragen._boundaries(spec, "huishouden.vermogen", leaves) == [7605.49, 7605.5, 7605.51]
+
+
+# ── what the ranking tries, seen in its result (surviving mutants, docs/testen.md) ──────────
+
+def test_a_choice_is_tried_with_each_of_its_values(eng: Engine) -> None:
+    """`netwerk.sociaal_netwerk` is a `keuze`: every value of its list is an answer to try
+    (module docstring), not a number's boundaries (a choice has none)."""
+    waarden = eng.rules.catalogue.facts["netwerk.sociaal_netwerk"].waarden
+    assert waarden == ("sterk", "beperkt", "geen")
+    sociaal = by_fact(rank_questions(eng, CASUS))["netwerk.sociaal_netwerk"]
+    assert sociaal.antwoorden == waarden
+
+
+def _one_pack(tmp_path: Path, name: str, text: str) -> Engine:
+    folder = tmp_path / name
+    folder.mkdir()
+    (folder / f"{name}.yaml").write_text(text, "utf-8")
+    return Engine.load([folder])
+
+
+def _pack_head(pack_id: str) -> str:
+    return PACK.split("instrumenten:\n", 1)[0].replace("id: rang\n", f"id: {pack_id}\n", 1) \
+        .replace("rang.doel", f"{pack_id}.doel")
+
+
+VERMOGEN_PACK = _pack_head("cent") + """\
+instrumenten:
+  - id: cent.gift
+    naam: Gift
+    soort: maatwerkvoorziening
+    trede: maatwerk
+    rechtsgrond: {bwb_id: BWBR0035362, artikel: "2.3.5", lid: "3"}
+    grondwaarden: [cent.doel]
+    voorwaarden:
+      - id: vermogen
+        uitleg: "Niet meer vermogen dan 7605 euro."
+        rechtsgrond: {bwb_id: BWBR0035362, artikel: "2.3.5", lid: "3"}
+        toets: {feit: huishouden.vermogen, op: "<=", waarde: 7605}
+      - id: schulden
+        uitleg: "Problematische schulden."
+        rechtsgrond: {bwb_id: BWBR0035362, artikel: "2.3.5", lid: "3"}
+        toets: {feit: financien.problematische_schulden, op: "=", waarde: true}
+"""
+
+
+def test_an_amount_is_tried_one_cent_either_side_of_a_whole_euro_limit(
+        tmp_path: Path) -> None:
+    """Vermogen up to 7605 euro: 7605.01 is over the limit, so that answer settles the gift
+    (past_niet) while 7604.99 and 7605 leave it waiting on the schulden question. An amount is
+    tried in cents; tried in whole euros, nothing above the limit would be tried."""
+    eng = _one_pack(tmp_path, "cent", VERMOGEN_PACK)
+    vermogen = by_fact(rank_questions(eng, CASUS))["huishouden.vermogen"]
+    assert vermogen.antwoorden == (7604.99, 7605, 7605.01)
+    assert vermogen.beslist == ()
+    assert [b.instrument for b in vermogen.soms] == ["cent.gift"]
+
+
+VERVALLEN_PACK = _pack_head("oud") + """\
+  - id: oud.vroeger
+    tekst: "Een doel dat niet meer geldt."
+    rechtsgrond: {bwb_id: BWBR0035362, artikel: "2.1.1"}
+    geldig_tot: 2025-12-31
+    toets: {feit: effect.leefgebied, op: in, waarde: [mobiliteit]}
+instrumenten:
+  - id: oud.hulp
+    naam: Hulp onder een vervallen doel
+    soort: maatwerkvoorziening
+    trede: maatwerk
+    rechtsgrond: {bwb_id: BWBR0035362, artikel: "2.3.5", lid: "3"}
+    grondwaarden: [oud.vroeger]
+    voorwaarden:
+      - id: schulden
+        uitleg: "Problematische schulden."
+        rechtsgrond: {bwb_id: BWBR0035362, artikel: "2.3.5", lid: "3"}
+        toets: {feit: financien.problematische_schulden, op: "=", waarde: true}
+"""
+
+
+def test_the_fast_path_judges_an_instrument_whose_grondwaarde_is_not_in_force(
+        tmp_path: Path) -> None:
+    """On the peildatum (2026-03-01) the instrument's only grondwaarde has ended: the advies
+    reads it as onbekend, not nee, so the instrument is still judged and waits on the
+    schulden question. The fast ranking must judge it the same way, not fail on the
+    grondwaarde the regime of that day does not have."""
+    eng = _one_pack(tmp_path, "oud", VERVALLEN_PACK)
+    advies = eng.advies(CASUS).advies
+    [hulp] = advies["effecten"][0]["stap4"]["instrumenten"]
+    assert hulp["id"] == "oud.hulp" and hulp["nog_uitvragen"]
+    fast = rank_questions(eng, CASUS)
+    assert fast == rank_questions(eng, CASUS, fast=False, narrow=False)
+    schulden = by_fact(fast)["financien.problematische_schulden"]
+    assert [b.instrument for b in schulden.beslist] == ["oud.hulp"]
