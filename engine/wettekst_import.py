@@ -49,9 +49,17 @@ _ONDERDEEL_PARAGRAPH = re.compile(r"^([a-z]{1,2})\.\s+(\S.*)$", re.DOTALL)
 _SUB_PARAGRAPH = re.compile(r"^(\d+°)\.?\s+(\S.*)$", re.DOTALL)
 
 
+_SAMENTREKKING_VERVOLG = re.compile(
+    r"(en|of|en/of|tot|noch|dan wel|alsmede|onderscheidenlijk|respectievelijk)\b")
+"""What follows the hyphen of a samentrekking ("scholings- en trainingsprogramma", "opgroei-
+en opvoedingsproblemen"): a corpus line broken after that hyphen lost the space, which must
+come back; a word split at its own hyphen ("Wmo-\nvoorziening") is joined without one."""
+
+
 def schoon(tekst: str) -> str:
     """The words of a corpus text: links as their label, no link definitions, no emphasis,
-    wrapped lines joined (a word split at a hyphen or slash joined without a space)."""
+    wrapped lines joined (a word split at a hyphen or slash joined without a space, a
+    samentrekking's hyphen followed by one: `_SAMENTREKKING_VERVOLG`)."""
     text = _REF_DEFINITION.sub("", tekst)
     text = _REF_LINK.sub(lambda m: m.group(1), text)
     text = _INLINE_LINK.sub(lambda m: m.group(1), text)
@@ -66,7 +74,8 @@ def schoon(tekst: str) -> str:
             if line.startswith(("- ", "– ")):
                 out += "\n" + line
             elif out.endswith("/") or (out.endswith("-") and line[:1].islower()
-                                       and not out.endswith(" -")):
+                                       and not out.endswith(" -")
+                                       and not _SAMENTREKKING_VERVOLG.match(line)):
                 out += line
             else:
                 out += " " + line
