@@ -31,14 +31,14 @@ def threads(n: int) -> Executor:
 
 @pytest.fixture
 def chain(db_url: str) -> Iterator[FastAPI]:
-    """A chain of 14 links: 12 adviezen (on stored casussen and on casussen sent with the
+    """A chain of 9 links: 7 adviezen (on a stored casus and on casussen sent with the
     request), a besluit at 4 and the erasure (wissing) of the first casus at the end, so its
     advies and besluit are blank and vouched for."""
     app = create_app(make_settings(db_url))
     with TestClient(app, raise_server_exceptions=False) as c:
         first = c.post("/v1/casussen", json=example("scootmobiel"), headers=CONSULENT).json()
         made = [c.post("/v1/adviezen", json={"casus_id": first["id"]}, headers=CONSULENT)]
-        for i in range(11):
+        for i in range(6):
             if i == 2:
                 besluit = c.post("/v1/besluiten", headers=CONSULENT, json={
                     "advies_id": made[0].json()["id"], "motivering": "Eerst collectief vervoer.",
@@ -64,42 +64,42 @@ def both(app: FastAPI, vanaf: Controlepunt | None = None, parts: int = 3,
 
 
 def test_an_intact_chain_walked_in_segments_answers_as_one_walk(chain: FastAPI) -> None:
-    for parts in (2, 3, 5, 14):
+    for parts in (2, 3, 5, 9):
         whole, split = both(chain, parts=parts)
-        assert whole.geldig and whole.aantal == 14 and whole.gewist == 1  # advies 1
+        assert whole.geldig and whole.aantal == 9 and whole.gewist == 1  # advies 1
         assert split == whole, parts
-    assert whole.melding.startswith("12 adviezen, 1 besluit en 1 wissing, keten intact")
+    assert whole.melding.startswith("7 adviezen, 1 besluit en 1 wissing, keten intact")
 
 
 def test_from_a_checkpoint_the_segments_read_only_what_follows(chain: FastAPI) -> None:
     with chain.state.sessions() as s:
         at = s.execute(select(Advies.keten_hash, Advies.keten_versie)
-                       .where(Advies.volgnummer == 6)).one()
-    punt = Controlepunt(6, at.keten_hash, at.keten_versie)
+                       .where(Advies.volgnummer == 5)).one()
+    punt = Controlepunt(5, at.keten_hash, at.keten_versie)
     whole, split = both(chain, punt)
-    assert whole.geldig and whole.melding.startswith("8 schakels na het controlepunt bij "
-                                                     "volgnummer 6 gelezen")
+    assert whole.geldig and whole.melding.startswith("4 schakels na het controlepunt bij "
+                                                     "volgnummer 5 gelezen")
     assert split == whole
 
 
 Damage = Callable[[Session], Any]
 
 DAMAGES: dict[str, Damage] = {
-    "trace_hash of advies 9": lambda s: s.execute(
-        update(Advies).where(Advies.volgnummer == 9).values(trace_hash="sha256:" + "0" * 64)),
+    "trace_hash of advies 7": lambda s: s.execute(
+        update(Advies).where(Advies.volgnummer == 7).values(trace_hash="sha256:" + "0" * 64)),
     "keten_hash of advies 5": lambda s: s.execute(
         update(Advies).where(Advies.volgnummer == 5).values(keten_hash="sha256:" + "1" * 64)),
-    "casus_hash of advies 12": lambda s: s.execute(
-        update(Advies).where(Advies.volgnummer == 12).values(casus_hash="sha256:" + "2" * 64)),
-    "kern of advies 7": lambda s: s.execute(
-        update(Advies).where(Advies.volgnummer == 7).values(kern=b"x")),
-    "advies 8 removed": lambda s: s.execute(delete(Advies).where(Advies.volgnummer == 8)),
-    "advies 13 renumbered 14, the wissing's": lambda s: s.execute(
-        update(Advies).where(Advies.volgnummer == 13).values(volgnummer=14)),
+    "casus_hash of advies 8": lambda s: s.execute(
+        update(Advies).where(Advies.volgnummer == 8).values(casus_hash="sha256:" + "2" * 64)),
+    "kern of advies 6": lambda s: s.execute(
+        update(Advies).where(Advies.volgnummer == 6).values(kern=b"x")),
+    "advies 6 removed": lambda s: s.execute(delete(Advies).where(Advies.volgnummer == 6)),
+    "advies 8 renumbered 9, the wissing's": lambda s: s.execute(
+        update(Advies).where(Advies.volgnummer == 8).values(volgnummer=9)),
     "besluit at 4 rewritten": lambda s: s.execute(
         update(Besluit).where(Besluit.volgnummer == 4).values(keten_hash="sha256:" + "3" * 64)),
     "last advies removed (head)": lambda s: s.execute(
-        delete(Advies).where(Advies.volgnummer == 13)),
+        delete(Advies).where(Advies.volgnummer == 8)),
 }
 
 
@@ -121,10 +121,10 @@ def test_real_processes_walk_the_segments(chain: FastAPI) -> None:
     whole, split = both(chain, parts=2, executor=lambda n: _spawn(n))
     assert split == whole and whole.geldig
     with chain.state.sessions() as s:
-        DAMAGES["trace_hash of advies 9"](s)
+        DAMAGES["trace_hash of advies 7"](s)
         s.commit()
     whole, split = both(chain, parts=2, executor=lambda n: _spawn(n))
-    assert not whole.geldig and whole.eerste_fout == 9 and split == whole
+    assert not whole.geldig and whole.eerste_fout == 7 and split == whole
 
 
 def _spawn(n: int) -> Executor:
@@ -137,5 +137,5 @@ def test_a_short_chain_or_one_process_is_one_walk(chain: FastAPI) -> None:
     def refuse(n: int) -> Executor:
         raise AssertionError("a pool was made")
     with chain.state.sessions() as s:
-        assert walk_in_segments(s, processen=4, executor=refuse).geldig  # 14 < 20,000
+        assert walk_in_segments(s, processen=4, executor=refuse).geldig  # 9 < 20,000
         assert walk_in_segments(s, processen=1, min_links=1, executor=refuse).geldig
