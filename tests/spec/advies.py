@@ -145,7 +145,9 @@ def value(ctx: Context, node: dict[str, Any]) -> str:
 def open_facts(ctx: Context, node: dict[str, Any]) -> list[str]:
     """The facts to ask for an undecided tree: only unknown leaves inside subtrees that are
     themselves onbekend, through derived facts (ontwerp.md §Nog uitvragen). For the youngest
-    child's age, the children without an age (DOCUMENTATION GAP: read from the engine)."""
+    child's age and the number of adult children, the children without an age (DOCUMENTATION
+    GAP: read from the engine; for the second, regeltaal §Conditions: "onbekend while any
+    child's age is")."""
     if value(ctx, node) != ONBEKEND:
         return []
     kids = node.get("alle") or node.get("een_van") or ([node["niet"]] if "niet" in node else [])
@@ -154,7 +156,8 @@ def open_facts(ctx: Context, node: dict[str, Any]) -> list[str]:
     subject, _, name = node["feit"].partition(".")
     if subject == "afgeleid":
         return open_facts(ctx, ctx.regime.afgeleid[name]["toets"])
-    if node["feit"] == "huishouden.jongste_kind_leeftijd":
+    if node["feit"] in ("huishouden.jongste_kind_leeftijd",
+                        "huishouden.aantal_meerderjarige_kinderen"):
         return [f"personen[{c['id']}].leeftijd" for c in ctx.children()
                 if c.get("leeftijd") is None]
     return [ctx.address(subject, name)] if ctx.fact(subject, name) is None else []
