@@ -11,7 +11,7 @@ from cli.main import app as cli
 from engine import Engine
 from engine.checks import run_controles
 
-PACK = """
+HEAD = """
 regelpakket: {id: t, naam: Test, domein: Test, bwb_id: BWBR0035362, versie: "1",
               geldig_vanaf: 2024-01-01}
 grondwaarden:
@@ -19,7 +19,10 @@ grondwaarden:
     tekst: Doel
     rechtsgrond: {bwb_id: BWBR0035362, artikel: "1"}
     toets: {feit: effect.leefgebied, op: "=", waarde: mobiliteit}
-instrumenten:
+"""
+"""The test packs' header and their one grondwaarde (effects on mobiliteit)."""
+
+PACK = HEAD + """instrumenten:
   - id: t.jong
     naam: Voor jongeren
     soort: uitkering
@@ -282,16 +285,6 @@ NOISE_FACTS = ("financien.dreigende_afsluiting", "financien.dreigende_huisuitzet
          "netwerk.gebruikelijke_hulp_mogelijk", "netwerk.mantelzorger_overbelast")
 """Yes/no facts of the casus contract, used only as noise: each instrument needs one of them."""
 
-ORDER_HEAD = """
-regelpakket: {id: t, naam: Test, domein: Test, bwb_id: BWBR0035362, versie: "1",
-              geldig_vanaf: 2024-01-01}
-grondwaarden:
-  - id: t.doel
-    tekst: Doel
-    rechtsgrond: {bwb_id: BWBR0035362, artikel: "1"}
-    toets: {feit: effect.leefgebied, op: "=", waarde: mobiliteit}
-"""
-
 ORDER_CONTROLE = """controles:
   - id: a_of_b
     omschrijving: Nooit beide
@@ -336,7 +329,7 @@ def test_a_fact_that_alone_separates_the_instruments_is_tried_first(tmp_path: Pa
                 f"        rechtsgrond: {{bwb_id: BWBR0035362, artikel: \"3\"}}\n"
                 f"        toets: {{feit: netwerk.sociaal_netwerk, op: \"=\", waarde: {value}}}\n")
     noise = NOISE_FACTS[:5]
-    text = (ORDER_HEAD + "instrumenten:\n" + _instrument("t.a", noise, True, own("sterk"))
+    text = (HEAD + "instrumenten:\n" + _instrument("t.a", noise, True, own("sterk"))
             + _instrument("t.b", noise, False, own("beperkt")) + ORDER_CONTROLE)
     (r,) = run_controles(_order_pack(tmp_path, text).rules, limit=50)
     assert r.volledig_doorzocht and not r.overlap
@@ -360,7 +353,7 @@ def test_a_fact_one_instrument_needs_and_the_other_is_excluded_by_goes_first(
                 "        uitleg: \"Niet met mantelzorg.\"\n"
                 "        rechtsgrond: {bwb_id: BWBR0035362, artikel: \"3\"}\n"
                 "        toets: {feit: afgeleid.t_sluit_b_uit, op: \"=\", waarde: true}\n")
-    text = (ORDER_HEAD + derived + "instrumenten:\n" + _instrument("t.a", NOISE_FACTS, True, needs)
+    text = (HEAD + derived + "instrumenten:\n" + _instrument("t.a", NOISE_FACTS, True, needs)
             + _instrument("t.b", NOISE_FACTS, False, "") + excluded + ORDER_CONTROLE)
     (r,) = run_controles(_order_pack(tmp_path, text).rules, limit=50)
     assert r.volledig_doorzocht and not r.overlap
