@@ -32,7 +32,7 @@ from engine import Engine  # noqa: E402
 from service.db import make_engines, session_factory  # noqa: E402
 from service.ketensegmenten import walk_in_segments  # noqa: E402
 from service.migrate import upgrade  # noqa: E402
-from service.store import store_advies, walk_chain  # noqa: E402
+from service.store import store_advies  # noqa: E402
 
 EXAMPLES = ROOT.parent / "shared" / "examples"
 BATCH = 2000
@@ -70,8 +70,7 @@ def walk(url: str, processen: int = 1) -> tuple[float, int, str]:
     sessions = session_factory(reader)
     start = time.perf_counter()
     with sessions() as session:
-        result = (walk_chain(session) if processen < 2
-                  else walk_in_segments(session, processen=processen))
+        result = walk_in_segments(session, processen=processen)
     seconds = time.perf_counter() - start
     reader.dispose()
     assert result.geldig, result.melding

@@ -49,7 +49,6 @@ from service.store import (
     chain_names,
     has_ketens,
     hash_at,
-    walk_chain,
 )
 
 if TYPE_CHECKING:
@@ -362,8 +361,7 @@ def verify(session: Session, keys: Iterable[Ed25519PublicKey],
     keten = vanaf.keten if vanaf is not None else keten
     extern = [a for a in extern if a.get("keten", "") == keten]
     trusted = trusted_keys(keys)
-    walk = (walk_chain(session, vanaf, keten) if processen < 2
-            else walk_in_segments(session, vanaf, keten, processen))
+    walk = walk_in_segments(session, vanaf, keten, processen)
     ok, count, first, chain_message = walk.geldig, walk.aantal, walk.eerste_fout, walk.melding
     end = _end(session, keten)
     scoped = has_ketens(session)

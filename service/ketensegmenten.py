@@ -78,12 +78,13 @@ def walk_in_segments(session: Session, vanaf: Controlepunt | None = None, keten:
     when there are at least `min_links` of them. `executor`: makes the pool for the later
     segments (default: processes started with spawn, each opening the session's database by
     its URL); the first segment is walked here, meanwhile."""
+    if processen < 2:
+        return walk_chain(session, vanaf, keten)
     keten = vanaf.keten if vanaf is not None else keten
     start = vanaf.volgnummer if vanaf is not None else 0
     head = head_of(session, keten)
     url = session.get_bind().engine.url
-    if (processen < 2 or head is None or head[0] - start < min_links
-            or url.database in (None, "", ":memory:")):
+    if head is None or head[0] - start < min_links or url.database in (None, "", ":memory:"):
         return walk_chain(session, vanaf, keten)
     points = cut_points(session, keten, start, head[0], processen)
     if not points:
