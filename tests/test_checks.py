@@ -10,6 +10,7 @@ from typer.testing import CliRunner
 from cli.main import app as cli
 from engine import Engine
 from engine.checks import run_controles
+from tests.packs import load_pack
 
 HEAD = """
 regelpakket: {id: t, naam: Test, domein: Test, bwb_id: BWBR0035362, versie: "1",
@@ -313,13 +314,6 @@ def _instrument(iid: str, noise: tuple[str, ...], value: bool, own: str) -> str:
 {own}"""
 
 
-def _order_pack(tmp_path: Path, text: str) -> Engine:
-    folder = tmp_path / "volgorde"
-    folder.mkdir()
-    (folder / "t.yaml").write_text(text, "utf-8")
-    return Engine.load([folder])
-
-
 def test_a_fact_that_alone_separates_the_instruments_is_tried_first(tmp_path: Path) -> None:
     """t.a needs a strong social network, t.b a limited one: whatever the network is, at most
     one fits. The static order puts that fact sixth, after five noise facts (by name), so only
@@ -331,7 +325,7 @@ def test_a_fact_that_alone_separates_the_instruments_is_tried_first(tmp_path: Pa
     noise = NOISE_FACTS[:5]
     text = (HEAD + "instrumenten:\n" + _instrument("t.a", noise, True, own("sterk"))
             + _instrument("t.b", noise, False, own("beperkt")) + ORDER_CONTROLE)
-    (r,) = run_controles(_order_pack(tmp_path, text).rules, limit=50)
+    (r,) = run_controles(load_pack(tmp_path, "volgorde", text).rules, limit=50)
     assert r.volledig_doorzocht and not r.overlap
 
 
@@ -355,5 +349,5 @@ def test_a_fact_one_instrument_needs_and_the_other_is_excluded_by_goes_first(
                 "        toets: {feit: afgeleid.t_sluit_b_uit, op: \"=\", waarde: true}\n")
     text = (HEAD + derived + "instrumenten:\n" + _instrument("t.a", NOISE_FACTS, True, needs)
             + _instrument("t.b", NOISE_FACTS, False, "") + excluded + ORDER_CONTROLE)
-    (r,) = run_controles(_order_pack(tmp_path, text).rules, limit=50)
+    (r,) = run_controles(load_pack(tmp_path, "volgorde", text).rules, limit=50)
     assert r.volledig_doorzocht and not r.overlap

@@ -18,6 +18,7 @@ import pytest
 from hypothesis import given, settings
 
 from engine import Engine, RankedQuestion, rank_questions, vragen
+from tests.packs import load_pack
 from tests.paths import EXAMPLES
 from tests.test_properties import SETTINGS, casussen, get_engine, ranges
 
@@ -330,13 +331,6 @@ def test_a_choice_is_tried_with_each_of_its_values(eng: Engine) -> None:
     assert sociaal.antwoorden == waarden
 
 
-def _one_pack(tmp_path: Path, name: str, text: str) -> Engine:
-    folder = tmp_path / name
-    folder.mkdir()
-    (folder / f"{name}.yaml").write_text(text, "utf-8")
-    return Engine.load([folder])
-
-
 def _pack_head(pack_id: str) -> str:
     return PACK.split("instrumenten:\n", 1)[0].replace("id: rang\n", f"id: {pack_id}\n", 1) \
         .replace("rang.doel", f"{pack_id}.doel")
@@ -367,7 +361,7 @@ def test_an_amount_is_tried_one_cent_either_side_of_a_whole_euro_limit(
     """Vermogen up to 7605 euro: 7605.01 is over the limit, so that answer settles the gift
     (past_niet) while 7604.99 and 7605 leave it waiting on the schulden question. An amount is
     tried in cents; tried in whole euros, nothing above the limit would be tried."""
-    eng = _one_pack(tmp_path, "cent", VERMOGEN_PACK)
+    eng = load_pack(tmp_path, "cent", VERMOGEN_PACK)
     vermogen = by_fact(rank_questions(eng, CASUS))["huishouden.vermogen"]
     assert vermogen.antwoorden == (7604.99, 7605, 7605.01)
     assert vermogen.beslist == ()
@@ -401,7 +395,7 @@ def test_the_fast_path_judges_an_instrument_whose_grondwaarde_is_not_in_force(
     reads it as onbekend, not nee, so the instrument is still judged and waits on the
     schulden question. The fast ranking must judge it the same way, not fail on the
     grondwaarde the regime of that day does not have."""
-    eng = _one_pack(tmp_path, "oud", VERVALLEN_PACK)
+    eng = load_pack(tmp_path, "oud", VERVALLEN_PACK)
     advies = eng.advies(CASUS).advies
     [hulp] = advies["effecten"][0]["stap4"]["instrumenten"]
     assert hulp["id"] == "oud.hulp" and hulp["nog_uitvragen"]
