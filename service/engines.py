@@ -51,11 +51,13 @@ _Key = tuple[str, tuple[str, ...], tuple[str, ...]]
 _RESULTS: dict[_Key, tuple[list[YamlTestResult], list[Problem]]] = {}
 _RUNS: dict[_Key, threading.Lock] = {}
 _RUNS_LOCK = threading.Lock()
-"""The YAML tests' outcome per (backend, pack hashes, test file hashes) in this process: it
-depends on those only. The start runs them (`failing_pack_tests`), so `POST
-/v1/regelpakketten/_test` on the packs in force answers at once instead of running 800 tests
-(17 s) again, and callers that come together wait for one run instead of each taking the CPU
-(a second app in the same process, the test suite, does not pay again either)."""
+"""The YAML tests' outcome per (backend, packs, test files: content hash and path) in this
+process. The start runs them (`failing_pack_tests`), so `POST /v1/regelpakketten/_test` on the
+packs in force answers at once instead of running 800 tests (17 s) again, and callers that come
+together wait for one run instead of each taking the CPU (a second app on the same folder in the
+same process, the test suite, does not pay again either). The path is in the key because the
+results name their files: the same content in another folder (a second rules copy) must not
+answer with the first folder's paths (CI of stop 30: "(map)" instead of "regelpakket 'wmo'")."""
 
 
 def pack_tests(engine: Engine) -> tuple[list[YamlTestResult], list[Problem]]:
@@ -63,8 +65,8 @@ def pack_tests(engine: Engine) -> tuple[list[YamlTestResult], list[Problem]]:
     once per set of packs and test files (`_RESULTS`). The lists are shared: read only."""
     files = _test_files(engine)
     key = (engine.backend_name,
-           tuple(sorted(lp.sha256 for lp in engine.rules.packs)),
-           tuple(sorted(hashlib.sha256(f.read_bytes()).hexdigest() + f.name for f in files)))
+           tuple(sorted(lp.sha256 + lp.source for lp in engine.rules.packs)),
+           tuple(sorted(hashlib.sha256(f.read_bytes()).hexdigest() + str(f) for f in files)))
     with _RUNS_LOCK:
         run = _RUNS.setdefault(key, threading.Lock())
     with run:

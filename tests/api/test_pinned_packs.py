@@ -19,7 +19,7 @@ from service.app import create_app
 from service.db import PakketVersie, make_engines, session_factory
 from service.engines import Engines, PackActivationError
 from service.settings import Settings
-from tests.api.conftest import AUDITOR, BELEID, CONSULENT, dispose, example, make_settings
+from tests.api.conftest import AUDITOR, BELEID, CONSULENT, ROOT, dispose, example, make_settings
 
 NEW_NAME = "naam: Regiotaxi (collectief vervoer)"
 
@@ -249,3 +249,32 @@ def test_two_starts_at_once_cannot_both_claim_a_version(db_url: str, rules_copy:
     finally:
         writer.dispose()
         reader.dispose()
+
+
+def test_each_rules_folder_names_its_own_failing_tests(tmp_path: Path) -> None:
+    """The YAML tests' outcome is kept per process (`service.engines.pack_tests`); two folders
+    with the same packs and the same failing test must each be told about their own files. (CI of
+    stop 30: the second start's message said "(map)" instead of the pack, because the outcome of
+    the first folder was reused with the first folder's paths.)"""
+    import shutil
+
+    from engine import Engine
+    from service.engines import failing_pack_tests
+
+    messages = []
+    for name in ("eerste", "tweede"):
+        folder = tmp_path / name / "wsnp"
+        shutil.copytree(ROOT / "rules" / "wsnp", folder)
+        test = folder / "tests" / "wsnp.yaml"
+        text = test.read_text("utf-8")
+        assert "wsnp.schuldsanering: voorwaardelijk" in text
+        test.write_text(text.replace("wsnp.schuldsanering: voorwaardelijk",
+                                     "wsnp.schuldsanering: past_niet", 1), "utf-8")
+        engine = Engine.load([folder])
+        try:
+            messages.append(failing_pack_tests(engine))
+        finally:
+            engine.close()
+    for lines in messages:
+        assert len(lines) == 1 and lines[0].startswith("regelpakket 'wsnp' versie "), lines
+        assert "(wsnp/tests/wsnp.yaml:" in lines[0]
