@@ -45,7 +45,16 @@ class NotNode:
     child: Node
 
 
-Node = LeafNode | AllNode | AnyNode | NotNode
+@dataclass(frozen=True, slots=True)
+class DefaultNode:
+    """A comparison with `bij_onbekend`: its leaf's value, or `value` while the leaf is
+    onbekend. Never onbekend itself, so nothing under it is asked."""
+
+    child: LeafNode
+    value: bool
+
+
+Node = LeafNode | AllNode | AnyNode | NotNode | DefaultNode
 """A compiled condition. Typed so that a node kind nobody handles is an error (`_unknown`), not
 a silent fall-through; equality includes the kind, so hash-consing never merges an `alle`
 with an `een_van` over the same children."""
@@ -135,7 +144,11 @@ def compile_toets(toets: Toets, table: LeafTable,
     """YAML tree -> tuple tree over interned leaves."""
     if isinstance(toets, Vergelijking):
         value = resolve_parameter(toets.parameter) if toets.parameter else toets.waarde
-        return table.node(LeafNode(table.intern(toets.feit, toets.op, value, toets.parameter)))
+        leaf = table.node(LeafNode(table.intern(toets.feit, toets.op, value, toets.parameter)))
+        if toets.bij_onbekend is None:
+            return leaf
+        assert isinstance(leaf, LeafNode)
+        return table.node(DefaultNode(leaf, toets.bij_onbekend == "ja"))
     if isinstance(toets, Alle):
         return table.node(AllNode(tuple(compile_toets(t, table, resolve_parameter)
                                         for t in toets.alle)))
@@ -172,7 +185,14 @@ def evaluate(node: Node, leaf_value: Callable[[int], Ternary]) -> Ternary:
     if isinstance(node, NotNode):
         v = evaluate(node.child, leaf_value)
         return None if v is None else not v
+    if isinstance(node, DefaultNode):
+        return with_default(node, leaf_value(node.child.index))
     raise _unknown(node)
+
+
+def with_default(node: DefaultNode, leaf: Ternary) -> bool:
+    """The value of a `bij_onbekend` comparison from its leaf's (the one place it is decided)."""
+    return node.value if leaf is None else leaf
 
 
 def combine(node: AllNode | AnyNode, values: list[Ternary]) -> Ternary:
@@ -185,7 +205,7 @@ def combine(node: AllNode | AnyNode, values: list[Ternary]) -> Ternary:
 def leaves_of(node: Node) -> list[int]:
     if isinstance(node, LeafNode):
         return [node.index]
-    if isinstance(node, NotNode):
+    if isinstance(node, NotNode | DefaultNode):
         return leaves_of(node.child)
     if isinstance(node, AllNode | AnyNode):
         return [i for child in node.children for i in leaves_of(child)]
@@ -205,6 +225,8 @@ def _undecided(node: Node, leaf_value: Callable[[int], Ternary]) -> tuple[Ternar
     if isinstance(node, NotNode):
         v, leaves = _undecided(node.child, leaf_value)
         return (None if v is None else not v), leaves
+    if isinstance(node, DefaultNode):
+        return with_default(node, leaf_value(node.child.index)), []
     if not isinstance(node, AllNode | AnyNode):
         raise _unknown(node)
     values: list[Ternary] = []

@@ -27,6 +27,7 @@ from engine.conditions import (
     UITKOMST,
     AllNode,
     AnyNode,
+    DefaultNode,
     Leaf,
     LeafNode,
     Node,
@@ -34,6 +35,7 @@ from engine.conditions import (
     Ternary,
     combine,
     undecided_leaves,
+    with_default,
 )
 from engine.conditions import evaluate as kleene
 from engine.language import TREDE_ORDER, Beslisruimte
@@ -440,6 +442,8 @@ def _value(node: Node, ctx: Context) -> Ternary:
     if isinstance(node, NotNode):
         v = _tree(node.child, ctx)[1]
         return None if v is None else not v
+    if isinstance(node, DefaultNode):
+        return with_default(node, ctx.leaf_value(node.child.index))
     if not isinstance(node, AllNode | AnyNode):
         raise TypeError(f"onbekend soort toetsknoop: {type(node).__name__}")
     return combine(node, [_tree(c, ctx)[1] for c in node.children])
@@ -449,6 +453,11 @@ def _render(node: Node, ctx: Context) -> tuple[dict[str, Any], Ternary]:
     """A node with its value (`_value`, which renders and caches the children first) and, for
     a leaf, the fact it compared and where it lives."""
     value = _value(node, ctx)
+    if isinstance(node, DefaultNode):
+        # the comparison as a leaf shows it (`uitkomst` onbekend while its fact is), then what
+        # it counts as: the trace says both, so a reader sees the presumption at work
+        shown, _ = _render(node.child, ctx)
+        return {**shown, "bij_onbekend": UITKOMST[node.value], "uitkomst": UITKOMST[value]}, value
     if isinstance(node, LeafNode):
         leaf = ctx.leaves[node.index]
         out: dict[str, Any] = {

@@ -70,6 +70,13 @@ class Vergelijking(Strict):
     op: Operator
     waarde: Annotated[Scalar | list[Scalar] | None, GETAL] = None
     parameter: str | None = None
+    bij_onbekend: Literal["ja", "nee"] | None = None
+    """What this comparison counts as while its fact is onbekend, instead of onbekend: a
+    presumption that a known answer overrides (`wmo_geeft_mantelzorg != false`, bij_onbekend
+    ja: "a carer unless the casus says otherwise"), or a branch that counts only once its fact
+    is known. The fact is then not asked through this comparison. Where it may stand is checked
+    by the loader (`engine.onbekend`): never where it could make an instrument `past_niet`
+    or hide it on an unknown fact."""
 
     @model_validator(mode="after")
     def _one_rvalue(self) -> Vergelijking:

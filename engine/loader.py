@@ -32,6 +32,7 @@ from engine.language import (
     Vergelijking,
     iter_leaves,
 )
+from engine.onbekend import check_bij_onbekend
 from engine.yamlsource import (
     MAX_YAML_BYTES,
     DocPath,
@@ -274,6 +275,7 @@ def check_packs(packs: Sequence[LoadedPack]) -> list[Problem]:
             problems.extend(_check_replaced(lp, path, toets, catalogue, None))
         problems.extend(_check_cycles(lp, packs))
     problems.extend(_check_forms_and_aliases(packs))
+    problems.extend(check_bij_onbekend(packs))
     return problems
 
 

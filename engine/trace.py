@@ -42,6 +42,9 @@ class Vergelijking(_M):
     waarde: Any = Field(description="the value compared with (a parameter resolved)")
     parameter: str | None = None
     gevonden: Any = Field(description="the value in the casus; null = onbekend")
+    bij_onbekend: Literal["ja", "nee"] | None = Field(
+        default=None, description="what the comparison counts as while its fact is onbekend "
+                                  "(regeltaal: bij_onbekend); `uitkomst` is then that value")
     uitkomst: Uitkomst
 
 

@@ -58,7 +58,9 @@ def toets_lines(toets: Toets, catalogue: Catalogue, params: dict[str, Any]) -> d
             rhs = f"{p.omschrijving if p else toets.parameter} (parameter {toets.parameter})"
         else:
             rhs = value_text(toets.waarde)
-        return {"tekst": f"{subject} {OPS[toets.op]} {rhs}", "feit": toets.feit}
+        default = (f" (zolang onbekend: telt als {toets.bij_onbekend})"
+                   if toets.bij_onbekend else "")
+        return {"tekst": f"{subject} {OPS[toets.op]} {rhs}{default}", "feit": toets.feit}
     if isinstance(toets, Alle):
         return {"tekst": "alle van:", "kinderen": [toets_lines(t, catalogue, params)
                                                    for t in toets.alle]}

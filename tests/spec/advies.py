@@ -139,7 +139,9 @@ def value(ctx: Context, node: dict[str, Any]) -> str:
     subject, _, name = node["feit"].partition(".")
     expected = (ctx.regime.parameters.get(node["parameter"]) if "parameter" in node
                 else node.get("waarde"))
-    return compare(ctx.fact(subject, name), node["op"], expected)
+    found = compare(ctx.fact(subject, name), node["op"], expected)
+    # regeltaal §Conditions, `bij_onbekend`: what it counts as while its fact is onbekend
+    return node["bij_onbekend"] if found == ONBEKEND and "bij_onbekend" in node else found
 
 
 def open_facts(ctx: Context, node: dict[str, Any]) -> list[str]:

@@ -1,0 +1,153 @@
+"""Where a comparison's `bij_onbekend` may stand: never where a fact nobody asked could make an
+instrument `past_niet`, hide it, or drop a law from stap 2.
+
+`bij_onbekend` lets a comparison count as ja or nee while its fact is onbekend (a presumption an
+answer overrides). That is the one place the three-valued logic decides on an unknown, so the
+loader holds it to the direction that cannot hurt the inwoner. Kleene logic is monotone: when an
+onbekend comparison gets a value `v`, its tree can only move from onbekend to `v` (to `not v`
+under an odd number of `niet`), never the other way. Each place a tree stands has a value that
+works *against* the inwoner:
+
+| tree | against | why |
+|---|---|---|
+| voorwaarde, toepassing, grondwaarde | nee | past_niet; the instrument hidden; the law not named |
+| uitsluiting, voorliggend with `gevolg: uitsluiting` | ja | past_niet |
+| begrenzing, termijn, other voorliggend, controle `binnen` | none | never changes a status |
+| afgeleid feit | from its uses | the trees that read it, through `= true`, `= false`, `niet` |
+
+A `bij_onbekend` that pushes its tree toward *against* is refused, with one exception: inside a
+branch of a toepassing's top-level `een_van`. That branch then counts only once its fact is
+known, and while it is onbekend the toepassing is what it would be without the branch: it adds a
+case, it never removes one (a kinderbeschermingsmaatregel shown on any leefgebied once the
+college says it considers one).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from engine.errors import Problem
+from engine.language import Alle, EenVan, Niet, Toepassing, Toets, Vergelijking
+from engine.yamlsource import DocPath
+
+if TYPE_CHECKING:
+    from engine.loader import LoadedPack
+
+AGAINST_TEXT = {True: "ja", False: "nee"}
+
+
+@dataclass(frozen=True)
+class _Tree:
+    lp: LoadedPack
+    path: DocPath
+    toets: Toets
+    waar: str
+    """What the tree is, for the message ("een voorwaarde")."""
+    against: bool | None
+    toepassing: bool = False
+
+
+def _trees(lp: LoadedPack) -> Iterator[_Tree]:
+    pack = lp.pack
+    for i, g in enumerate(pack.grondwaarden):
+        yield _Tree(lp, ("grondwaarden", i, "toets"), g.toets, "een grondwaarde", False)
+    for i, c in enumerate(pack.controles):
+        if c.binnen is not None:
+            yield _Tree(lp, ("controles", i, "binnen"), c.binnen, "een controle", None)
+    for i, ins in enumerate(pack.instrumenten):
+        base: DocPath = ("instrumenten", i)
+        if isinstance(ins.toepassing, Toepassing):
+            yield _Tree(lp, (*base, "toepassing", "toets"), ins.toepassing.toets,
+                        "een toepassing", False, toepassing=True)
+        elif ins.toepassing is not None:
+            yield _Tree(lp, (*base, "toepassing"), ins.toepassing, "een toepassing", False,
+                        toepassing=True)
+        for j, v in enumerate(ins.voorwaarden):
+            yield _Tree(lp, (*base, "voorwaarden", j, "toets"), v.toets, "een voorwaarde", False)
+        for j, u in enumerate(ins.uitsluitingen):
+            yield _Tree(lp, (*base, "uitsluitingen", j, "toets"), u.toets, "een uitsluiting",
+                        True)
+        for j, vl in enumerate(ins.voorliggend):
+            if vl.toets is not None:
+                yield _Tree(lp, (*base, "voorliggend", j, "toets"), vl.toets,
+                            "een voorliggende voorziening met gevolg uitsluiting",
+                            True if vl.gevolg == "uitsluiting" else None)
+        for sub in ("begrenzingen", "termijnen"):
+            for j, item in enumerate(getattr(ins, sub)):
+                if item.toets is not None:
+                    yield _Tree(lp, (*base, sub, j, "toets"), item.toets, sub, None)
+
+
+def _leaves(toets: Toets, path: DocPath, negated: bool = False, branch: bool = False,
+            top: bool = True) -> Iterator[tuple[Vergelijking, DocPath, bool, bool]]:
+    """Every comparison with its path, whether it stands under an odd number of `niet`, and
+    whether it lies in a branch of the tree's top-level `een_van`."""
+    if isinstance(toets, Vergelijking):
+        yield toets, path, negated, branch
+    elif isinstance(toets, Alle):
+        for j, c in enumerate(toets.alle):
+            yield from _leaves(c, (*path, "alle", j), negated, branch, False)
+    elif isinstance(toets, EenVan):
+        for j, c in enumerate(toets.een_van):
+            yield from _leaves(c, (*path, "een_van", j), negated, branch or top, False)
+    elif isinstance(toets, Niet):
+        yield from _leaves(toets.niet, (*path, "niet"), not negated, branch, False)
+
+
+def _reads_reversed(leaf: Vergelijking) -> bool:
+    """`afgeleid.x = false` or `!= true` moves the other way from x."""
+    return (leaf.op == "=") != (leaf.waarde is True)
+
+
+def check_bij_onbekend(packs: Sequence[LoadedPack]) -> list[Problem]:
+    trees = [t for lp in packs for t in _trees(lp)]
+    derived: dict[str, list[tuple[LoadedPack, int, Toets]]] = defaultdict(list)
+    for lp in packs:
+        for i, af in enumerate(lp.pack.afgeleide_feiten):
+            derived[af.id].append((lp, i, af.toets))
+
+    # what each derived fact counts as against, from every tree that reads it (a fixpoint:
+    # a derived fact read by another derived fact takes that one's against values)
+    against_of: dict[str, set[bool]] = defaultdict(set)
+    work: list[tuple[Toets, bool]] = [(t.toets, t.against) for t in trees
+                                      if t.against is not None]
+    while work:
+        toets, against = work.pop()
+        for leaf, _, negated, _ in _leaves(toets, ()):
+            prefix, _, name = leaf.feit.partition(".")
+            if prefix != "afgeleid" or name not in derived:
+                continue
+            value = against ^ negated ^ _reads_reversed(leaf)
+            if value not in against_of[name]:
+                against_of[name].add(value)
+                work.extend((d[2], value) for d in derived[name])
+
+    for name, versions in derived.items():
+        for lp, i, toets in versions:
+            for against in sorted(against_of.get(name, ())):
+                trees.append(_Tree(lp, ("afgeleide_feiten", i, "toets"), toets,
+                                   f"het afgeleide feit '{name}' (zoals het gelezen wordt)",
+                                   against))
+    problems: list[Problem] = []
+    for tree in trees:
+        if tree.against is None:
+            continue
+        for leaf, path, negated, branch in _leaves(tree.toets, tree.path):
+            if leaf.bij_onbekend is None:
+                continue
+            push = (leaf.bij_onbekend == "ja") ^ negated
+            if push != tree.against or (tree.toepassing and branch and not push):
+                continue
+            problem = tree.lp.doc.problem(
+                (*path, "bij_onbekend"),
+                f"bij_onbekend: {leaf.bij_onbekend} maakt {tree.waar} "
+                f"{AGAINST_TEXT[tree.against]} zolang {leaf.feit} onbekend is: dan zou een "
+                "feit dat niemand vroeg een instrument past_niet maken of verbergen. Gebruik "
+                "de andere waarde, of (in een toepassing) zet de vergelijking in een tak van "
+                "de bovenste een_van")
+            if problem not in problems:
+                problems.append(problem)
+    return problems
