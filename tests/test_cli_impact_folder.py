@@ -105,9 +105,9 @@ def test_a_changed_condition_shows_its_outcome_then_and_now(tmp_path: Path,
                                                            no_database: dict[str, str]) -> None:
     """An existing condition made stricter (not a new one): ja → nee, with its own article."""
     text = (DEFAULT_RULES_DIR / "gemeenten" / "gm9991" / "gm9991.yaml").read_text("utf-8")
-    old = '- {feit: persoon.leeftijd, op: ">=", waarde: 75}'
+    old = '- {feit: client.leeftijd, op: ">=", waarde: 75}'
     assert old in text
-    lines = text.replace(old, '- {feit: persoon.leeftijd, op: ">=", waarde: 80}').splitlines()
+    lines = text.replace(old, '- {feit: client.leeftijd, op: ">=", waarde: 80}').splitlines()
     changed = tmp_path / "gm9991.yaml"  # 80 or older, or a zintuiglijke beperking only
     changed.write_text("\n".join(x for x in lines if "waarde: lichamelijk}" not in x) + "\n",
                        "utf-8")

@@ -82,8 +82,10 @@ def fill(app: FastAPI) -> None:
 def candidate() -> bytes:
     text = (ROOT / "rules" / "gemeenten" / "gm9991" / "gm9991.yaml").read_text("utf-8")
     assert "op: \">=\", waarde: 75}" in text
+    version = re.search(r'versie: "([^"]+)"', text)
+    assert version is not None
     return text.replace("op: \">=\", waarde: 75}", "op: \">=\", waarde: 80}").replace(
-        'versie: "2026.1"', 'versie: "2026.2-kandidaat"').encode()
+        version.group(0), f'versie: "{version.group(1)}-kandidaat"', 1).encode()
 
 
 def test_impact_counts_a_known_change(app: FastAPI, client: TestClient, tmp_path: Path) -> None:
