@@ -42,3 +42,22 @@ def test_a_reading_casus_still_gives_the_same_advies_on_both_backends(rules: Eng
         return
     assert receipt.advies["effecten"], path
     assert rules.with_backend("oracle").advies(casus).trace_json == receipt.trace_json
+
+
+def test_a_pleegkind_whose_woonplaats_is_elsewhere_is_pointed_to_that_college(
+        rules: Engine) -> None:
+    """fresh45 T4: a pleegdochter of 11, in the BRP here, whose woonplaats is elsewhere
+    (1.1 'woonplaats' 2°, stated nee). The college's jeugdhulp is `past_niet` for this college
+    (2.3 lid 1 "ten behoeve van de jeugdige die zijn woonplaats heeft binnen zijn gemeente"),
+    and the reason must say that the college of her woonplaats provides it: a consulent reads a
+    bare "past niet" as "no jeugdhulp"."""
+    path = ROOT / "docs" / "lezingen" / "fresh45" / "casussen" / "j03_pleegkind_woonplaats.yaml"
+    receipt = rules.advies(rules.casus_file(path))
+    [e1] = [e for e in receipt.advies["effecten"] if e["id"] == "e1"]
+    [ins] = [i for i in e1["stap4"]["instrumenten"]
+             if i["id"] == "jeugdwet.individuele_voorziening"]
+    assert ins["status"] == "past_niet"
+    [reden] = [r for r in ins["redenen"] if r["id"] == "woonplaats"]
+    assert reden["stand"] == "niet voldaan"
+    assert "treft het college van zijn woonplaats de voorziening (2.3 lid 1): verwijs daarheen" \
+        in reden["uitleg"]
