@@ -16,10 +16,11 @@ works *against* the inwoner:
 | afgeleid feit | from its uses | the trees that read it, through `= true`, `= false`, `niet` |
 
 A `bij_onbekend` that pushes its tree toward *against* is refused, with one exception: inside a
-branch of a toepassing's top-level `een_van`. That branch then counts only once its fact is
-known, and while it is onbekend the toepassing is what it would be without the branch: it adds a
-case, it never removes one (a kinderbeschermingsmaatregel shown on any leefgebied once the
-college says it considers one).
+branch of a toepassing's top-level `een_van` that has at least one other branch without such a
+substitution. That branch then counts only once its fact is known, and while it is onbekend the
+toepassing is what it would be without the branch: it adds a case to the others, it never removes
+one (a kinderbeschermingsmaatregel shown on any leefgebied once the college says it considers
+one). A top-level `een_van` of such branches only would hide the instrument on an unknown.
 """
 
 from __future__ import annotations
@@ -97,6 +98,18 @@ def _leaves(toets: Toets, path: DocPath, negated: bool = False, branch: bool = F
         yield from _leaves(toets.niet, (*path, "niet"), not negated, branch, False)
 
 
+def _has_plain_branch(toets: Toets) -> bool:
+    """A top-level `een_van` with at least one branch that counts as nee on no unknown: only
+    then do the other branches add a case to something (`een_van: [x bij_onbekend nee]`
+    alone would hide the instrument on an unknown, not widen anything)."""
+    if not isinstance(toets, EenVan):
+        return False
+    return any(not any(leaf.bij_onbekend is not None and
+                       ((leaf.bij_onbekend == "ja") ^ negated) is False
+                       for leaf, _, negated, _ in _leaves(branch, ()))
+               for branch in toets.een_van)
+
+
 def _reads_reversed(leaf: Vergelijking) -> bool:
     """`afgeleid.x = false` or `!= true` moves the other way from x."""
     return (leaf.op == "=") != (leaf.waarde is True)
@@ -135,11 +148,12 @@ def check_bij_onbekend(packs: Sequence[LoadedPack]) -> list[Problem]:
     for tree in trees:
         if tree.against is None:
             continue
+        widening = tree.toepassing and _has_plain_branch(tree.toets)
         for leaf, path, negated, branch in _leaves(tree.toets, tree.path):
             if leaf.bij_onbekend is None:
                 continue
             push = (leaf.bij_onbekend == "ja") ^ negated
-            if push != tree.against or (tree.toepassing and branch and not push):
+            if push != tree.against or (widening and branch and not push):
                 continue
             problem = tree.lp.doc.problem(
                 (*path, "bij_onbekend"),

@@ -259,3 +259,13 @@ def test_the_regelboek_says_what_an_unknown_counts_as(presumption: Engine) -> No
     assert leaf["feit"] == "persoon.t_geeft_zorg"
     assert leaf["tekst"].endswith("(zolang onbekend: telt als ja)")
     assert not lines["kinderen"][0]["tekst"].endswith(")")
+
+
+def test_a_toepassing_of_such_branches_only_is_refused(tmp_path: Path) -> None:
+    """`een_van` with only a branch that counts as nee while onbekend widens nothing: it would
+    hide the instrument until its fact is known."""
+    text = WIDENING.replace(
+        '        - {feit: effect.leefgebied, op: "=", waarde: sociaal_netwerk}\n', "")
+    assert text != WIDENING
+    problems = refused(tmp_path, text)
+    assert len(problems) == 1 and "maakt een toepassing nee" in problems[0], problems
