@@ -269,3 +269,67 @@ def test_a_toepassing_of_such_branches_only_is_refused(tmp_path: Path) -> None:
     assert text != WIDENING
     problems = refused(tmp_path, text)
     assert len(problems) == 1 and "maakt een toepassing nee" in problems[0], problems
+
+
+def test_a_grondwaarde_cannot_turn_nee_on_an_unknown_fact(tmp_path: Path) -> None:
+    """A grondwaarde nee drops the law from stap 2 and hides its instruments."""
+    text = _voorwaarde('{feit: persoon.leeftijd, op: ">", waarde: 17}').replace(
+        "    toets: {feit: effect.leefgebied, op: in, waarde: [mobiliteit, sociaal_netwerk]}",
+        "    toets: {alle: [{feit: effect.leefgebied, op: in, waarde: [mobiliteit]},"
+        " {feit: persoon.t_signaal, op: \"=\", waarde: true, bij_onbekend: nee}]}")
+    problems = refused(tmp_path, text)
+    assert len(problems) == 1 and "maakt een grondwaarde nee" in problems[0], problems
+    assert "grondwaarden[0].toets.alle[1].bij_onbekend" in problems[0]
+
+
+def test_a_derived_fact_read_by_a_derived_fact_takes_the_outer_readers_direction(
+        tmp_path: Path) -> None:
+    """`t_b` presumes ja while `t_signaal` is onbekend; `t_a` reads `t_b = false`; a
+    voorwaarde reads `t_a = true`: so a presumed ja of `t_b` makes `t_a` nee and the voorwaarde
+    nee. The direction passes through both derived facts."""
+    derived = """
+afgeleide_feiten:
+  - id: t_b
+    uitleg: "B."
+    rechtsgrond: {bwb_id: BWBR0035362, artikel: "2.2.2", lid: "2"}
+    toets: {feit: persoon.t_signaal, op: "=", waarde: true, bij_onbekend: ja}
+  - id: t_a
+    uitleg: "A."
+    rechtsgrond: {bwb_id: BWBR0035362, artikel: "2.2.2", lid: "2"}
+    toets: {feit: afgeleid.t_b, op: "=", waarde: false}
+"""
+    text = HEAD + derived + _voorwaarde(
+        '{feit: afgeleid.t_a, op: "=", waarde: true}').split(HEAD)[1]
+    problems = refused(tmp_path, text)
+    assert len(problems) == 1 and "het afgeleide feit 't_b'" in problems[0], problems
+    # read the other way round (t_a = false in the voorwaarde), the presumption helps: loads
+    other = tmp_path / "ander"
+    other.mkdir()
+    load_pack(other, "t", text.replace('{feit: afgeleid.t_a, op: "=", waarde: true}',
+                                       '{feit: afgeleid.t_a, op: "=", waarde: false}'))
+
+
+def test_a_vermelding_and_a_controle_may_count_either_way(tmp_path: Path) -> None:
+    text = _voorwaarde('{feit: persoon.leeftijd, op: ">", waarde: 17}') + """
+    voorliggend:
+      - id: vl
+        naam: Iets anders
+        uitleg: "Wordt alleen genoemd."
+        rechtsgrond: {bwb_id: BWBR0035362, artikel: "2.3.5", lid: "6"}
+        toets: {feit: persoon.t_signaal, op: "=", waarde: true, bij_onbekend: ja}
+"""
+    eng = load_pack(tmp_path, "t", text)
+    got = instrument(eng, casus(), "t.steun")
+    assert got is not None and got["status"] == "past"
+    with_exclusion = text.replace("        toets: {feit: persoon.t_signaal, op: \"=\", waarde: "
+                                  "true, bij_onbekend: ja}",
+                                  "        gevolg: uitsluiting\n        wettekst: \"geen "
+                                  "aanspraak op een maatwerkvoorziening\"\n        toets: "
+                                  "{feit: persoon.t_signaal, op: \"=\", waarde: true, "
+                                  "bij_onbekend: ja}")
+    assert with_exclusion != text
+    other = tmp_path / "uitsluiting"
+    other.mkdir()
+    problems = refused(other, with_exclusion)
+    assert len(problems) == 1 and "voorliggende voorziening met gevolg uitsluiting ja" in \
+        problems[0], problems
