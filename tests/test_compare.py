@@ -39,9 +39,12 @@ def example(name: str) -> dict[str, Any]:
 
 def spaarder() -> dict[str, Any]:
     """An invented alleenstaande with € 8.500 savings, no debts and no benefit: above the
-    vermogensgrens of 2026 (€ 8.000), so algemene bijstand does not fit."""
+    vermogensgrens of 2026 (€ 8.000), and the consulent has checked that none of it is left
+    out by art. 34 lid 2 (`pw_vermogen_onder_grens` nee; without that answer the pack asks it
+    instead of refusing, fresh42 Q1), so algemene bijstand does not fit."""
     casus = example("dreigende-huisuitzetting")
     casus["huishouden"]["vermogen"] = 8500
+    casus["huishouden"]["pw_vermogen_onder_grens"] = False
     casus["financien"]["schulden_totaal"] = 0
     casus["personen"][0]["uitkering"] = "geen"
     return casus
