@@ -456,7 +456,7 @@ def _render(node: Node, ctx: Context) -> tuple[dict[str, Any], Ternary]:
     if isinstance(node, DefaultNode):
         # the comparison as a leaf shows it (`uitkomst` onbekend while its fact is), then what
         # it counts as: the trace says both, so a reader sees the presumption at work
-        shown, _ = _render(node.child, ctx)
+        shown = _tree(node.child, ctx)[0]  # the leaf's own rendering, shared (read-only)
         return {**shown, "bij_onbekend": UITKOMST[node.value], "uitkomst": UITKOMST[value]}, value
     if isinstance(node, LeafNode):
         leaf = ctx.leaves[node.index]

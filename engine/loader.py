@@ -275,7 +275,8 @@ def check_packs(packs: Sequence[LoadedPack]) -> list[Problem]:
             problems.extend(_check_replaced(lp, path, toets, catalogue, None))
         problems.extend(_check_cycles(lp, packs))
     problems.extend(_check_forms_and_aliases(packs))
-    problems.extend(check_bij_onbekend(packs))
+    problems.extend(check_bij_onbekend([(lp, path, toets) for lp in packs
+                                        for path, toets in _toetsen(lp.pack)]))
     return problems
 
 

@@ -31,7 +31,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from engine.errors import Problem
-from engine.language import Alle, EenVan, Niet, Toepassing, Toets, Vergelijking
+from engine.language import Alle, EenVan, Niet, Toets, Vergelijking
 from engine.yamlsource import DocPath
 
 if TYPE_CHECKING:
@@ -51,35 +51,28 @@ class _Tree:
     toepassing: bool = False
 
 
-def _trees(lp: LoadedPack) -> Iterator[_Tree]:
-    pack = lp.pack
-    for i, g in enumerate(pack.grondwaarden):
-        yield _Tree(lp, ("grondwaarden", i, "toets"), g.toets, "een grondwaarde", False)
-    for i, c in enumerate(pack.controles):
-        if c.binnen is not None:
-            yield _Tree(lp, ("controles", i, "binnen"), c.binnen, "een controle", None)
-    for i, ins in enumerate(pack.instrumenten):
-        base: DocPath = ("instrumenten", i)
-        if isinstance(ins.toepassing, Toepassing):
-            yield _Tree(lp, (*base, "toepassing", "toets"), ins.toepassing.toets,
-                        "een toepassing", False, toepassing=True)
-        elif ins.toepassing is not None:
-            yield _Tree(lp, (*base, "toepassing"), ins.toepassing, "een toepassing", False,
-                        toepassing=True)
-        for j, v in enumerate(ins.voorwaarden):
-            yield _Tree(lp, (*base, "voorwaarden", j, "toets"), v.toets, "een voorwaarde", False)
-        for j, u in enumerate(ins.uitsluitingen):
-            yield _Tree(lp, (*base, "uitsluitingen", j, "toets"), u.toets, "een uitsluiting",
-                        True)
-        for j, vl in enumerate(ins.voorliggend):
-            if vl.toets is not None:
-                yield _Tree(lp, (*base, "voorliggend", j, "toets"), vl.toets,
-                            "een voorliggende voorziening met gevolg uitsluiting",
-                            True if vl.gevolg == "uitsluiting" else None)
-        for sub in ("begrenzingen", "termijnen"):
-            for j, item in enumerate(getattr(ins, sub)):
-                if item.toets is not None:
-                    yield _Tree(lp, (*base, sub, j, "toets"), item.toets, sub, None)
+_PLACES: dict[str, tuple[str, bool | None]] = {
+    "grondwaarden": ("een grondwaarde", False),
+    "controles": ("een controle", None),
+    "toepassing": ("een toepassing", False),
+    "voorwaarden": ("een voorwaarde", False),
+    "uitsluitingen": ("een uitsluiting", True),
+    "begrenzingen": ("een begrenzing", None),
+    "termijnen": ("een termijn", None),
+}
+"""Per place a tree stands (the section of its path), what it is and what works against the
+inwoner. A place missing here fails the check loudly (KeyError) instead of passing unchecked."""
+
+
+def _tree(lp: LoadedPack, path: DocPath, toets: Toets) -> _Tree:
+    """A tree of a pack, its place read from its path (`loader._toetsen` lists them all)."""
+    section = str(path[2] if path[0] == "instrumenten" else path[0])
+    if section == "voorliggend":
+        item = lp.pack.instrumenten[int(path[1])].voorliggend[int(path[3])]
+        return _Tree(lp, path, toets, "een voorliggende voorziening met gevolg uitsluiting",
+                     True if item.gevolg == "uitsluiting" else None)
+    waar, against = _PLACES[section]
+    return _Tree(lp, path, toets, waar, against, toepassing=section == "toepassing")
 
 
 def _leaves(toets: Toets, path: DocPath, negated: bool = False, branch: bool = False,
@@ -115,12 +108,16 @@ def _reads_reversed(leaf: Vergelijking) -> bool:
     return (leaf.op == "=") != (leaf.waarde is True)
 
 
-def check_bij_onbekend(packs: Sequence[LoadedPack]) -> list[Problem]:
-    trees = [t for lp in packs for t in _trees(lp)]
+def check_bij_onbekend(toetsen: Sequence[tuple[LoadedPack, DocPath, Toets]]) -> list[Problem]:
+    """`toetsen`: every condition tree of the packs with its path, as the loader lists them."""
+    trees: list[_Tree] = []
     derived: dict[str, list[tuple[LoadedPack, int, Toets]]] = defaultdict(list)
-    for lp in packs:
-        for i, af in enumerate(lp.pack.afgeleide_feiten):
-            derived[af.id].append((lp, i, af.toets))
+    for lp, path, toets in toetsen:
+        if path[0] == "afgeleide_feiten":  # their direction comes from their readers, below
+            i = int(path[1])
+            derived[lp.pack.afgeleide_feiten[i].id].append((lp, i, toets))
+        else:
+            trees.append(_tree(lp, path, toets))
 
     # what each derived fact counts as against, from every tree that reads it (a fixpoint:
     # a derived fact read by another derived fact takes that one's against values)

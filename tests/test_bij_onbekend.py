@@ -151,9 +151,10 @@ def test_a_toepassing_branch_counts_once_its_fact_is_known(tmp_path: Path) -> No
     assert other is not None and other["status"] == "past"
 
 
-def refused(tmp_path: Path, text: str) -> list[str]:
+def refused(tmp_path: Path, text: str, folder: str = "t") -> list[str]:
+    """The loader's problems with `text`, written in its own `folder` under `tmp_path`."""
     with pytest.raises(PackError) as e:
-        load_pack(tmp_path, "t", text)
+        load_pack(tmp_path, folder, text)
     return [f"{p.regel}: {p.pad}: {p.melding}" for p in e.value.problems]
 
 
@@ -218,8 +219,7 @@ def test_a_derived_fact_takes_the_direction_of_its_readers(tmp_path: Path) -> No
     for n, reader in enumerate(('{feit: afgeleid.t_mantelzorger, op: "=", waarde: false}',
                                 '{niet: {feit: afgeleid.t_mantelzorger, op: "=", waarde: true}}')):
         text = body + _voorwaarde(reader).split(HEAD)[1]
-        (tmp_path / str(n)).mkdir()
-        problems = refused(tmp_path / str(n), text)
+        problems = refused(tmp_path, text, f"t{n}")
         assert len(problems) == 1, problems
         assert "afgeleide_feiten[0].toets" in problems[0]
         assert "het afgeleide feit 't_mantelzorger'" in problems[0]
@@ -303,13 +303,12 @@ afgeleide_feiten:
     problems = refused(tmp_path, text)
     assert len(problems) == 1 and "het afgeleide feit 't_b'" in problems[0], problems
     # read the other way round (t_a = false in the voorwaarde), the presumption helps: loads
-    other = tmp_path / "ander"
-    other.mkdir()
-    load_pack(other, "t", text.replace('{feit: afgeleid.t_a, op: "=", waarde: true}',
-                                       '{feit: afgeleid.t_a, op: "=", waarde: false}'))
+    load_pack(tmp_path, "ander", text.replace('{feit: afgeleid.t_a, op: "=", waarde: true}',
+                                              '{feit: afgeleid.t_a, op: "=", waarde: false}'))
 
 
-def test_a_vermelding_and_a_controle_may_count_either_way(tmp_path: Path) -> None:
+def test_a_vermelding_may_count_either_way_an_excluding_voorliggende_not(tmp_path: Path
+                                                                         ) -> None:
     text = _voorwaarde('{feit: persoon.leeftijd, op: ">", waarde: 17}') + """
     voorliggend:
       - id: vl
@@ -328,8 +327,6 @@ def test_a_vermelding_and_a_controle_may_count_either_way(tmp_path: Path) -> Non
                                   "{feit: persoon.t_signaal, op: \"=\", waarde: true, "
                                   "bij_onbekend: ja}")
     assert with_exclusion != text
-    other = tmp_path / "uitsluiting"
-    other.mkdir()
-    problems = refused(other, with_exclusion)
+    problems = refused(tmp_path, with_exclusion, "uitsluiting")
     assert len(problems) == 1 and "voorliggende voorziening met gevolg uitsluiting ja" in \
         problems[0], problems
