@@ -16,11 +16,14 @@ works *against* the inwoner:
 | afgeleid feit | from its uses | the trees that read it, through `= true`, `= false`, `niet` |
 
 A `bij_onbekend` that pushes its tree toward *against* is refused, with one exception: inside a
-branch of a toepassing's top-level `een_van` that has at least one other branch without such a
-substitution. That branch then counts only once its fact is known, and while it is onbekend the
-toepassing is what it would be without the branch: it adds a case to the others, it never removes
-one (a kinderbeschermingsmaatregel shown on any leefgebied once the college says it considers
-one). A top-level `een_van` of such branches only would hide the instrument on an unknown.
+branch of the top-level `een_van` of a toepassing or a grondwaarde that has at least one other
+branch without such a substitution. That branch then counts only once its fact is known, and
+while it is onbekend the tree is what it would be without the branch: it adds a case to the
+others, it never removes one (a kinderbeschermingsmaatregel shown on any leefgebied once the
+college says it considers one; the voorziening for the ouders of 2.3 lid 3 Jeugdwet once the
+casus says the child needs permanent toezicht). Both trees say whether an instrument or a law is
+in view for an effect, not whether it is granted; a voorwaarde's branch is a condition of the law
+and is asked. A top-level `een_van` of such branches only would hide the instrument on an unknown.
 """
 
 from __future__ import annotations
@@ -48,7 +51,9 @@ class _Tree:
     waar: str
     """What the tree is, for the message ("een voorwaarde")."""
     against: bool | None
-    toepassing: bool = False
+    widens: bool = False
+    """A toepassing or grondwaarde: a branch of its top-level `een_van` may count as nee while
+    its fact is onbekend (the exception above)."""
 
 
 _PLACES: dict[str, tuple[str, bool | None]] = {
@@ -72,7 +77,8 @@ def _tree(lp: LoadedPack, path: DocPath, toets: Toets) -> _Tree:
         return _Tree(lp, path, toets, "een voorliggende voorziening met gevolg uitsluiting",
                      True if item.gevolg == "uitsluiting" else None)
     waar, against = _PLACES[section]
-    return _Tree(lp, path, toets, waar, against, toepassing=section == "toepassing")
+    return _Tree(lp, path, toets, waar, against,
+                 widens=section in ("toepassing", "grondwaarden"))
 
 
 def _leaves(toets: Toets, path: DocPath, negated: bool = False, branch: bool = False,
@@ -94,7 +100,7 @@ def _leaves(toets: Toets, path: DocPath, negated: bool = False, branch: bool = F
 def _has_plain_branch(toets: Toets) -> bool:
     """A top-level `een_van` with at least one branch that counts as nee on no unknown: only
     then do the other branches add a case to something (`een_van: [x bij_onbekend nee]`
-    alone would hide the instrument on an unknown, not widen anything)."""
+    alone would hide the instrument, or drop the law, on an unknown, not widen anything)."""
     if not isinstance(toets, EenVan):
         return False
     return any(not any(leaf.bij_onbekend is not None and
@@ -145,7 +151,7 @@ def check_bij_onbekend(toetsen: Sequence[tuple[LoadedPack, DocPath, Toets]]) -> 
     for tree in trees:
         if tree.against is None:
             continue
-        widening = tree.toepassing and _has_plain_branch(tree.toets)
+        widening = tree.widens and _has_plain_branch(tree.toets)
         for leaf, path, negated, branch in _leaves(tree.toets, tree.path):
             if leaf.bij_onbekend is None:
                 continue
@@ -157,8 +163,8 @@ def check_bij_onbekend(toetsen: Sequence[tuple[LoadedPack, DocPath, Toets]]) -> 
                 f"bij_onbekend: {leaf.bij_onbekend} maakt {tree.waar} "
                 f"{AGAINST_TEXT[tree.against]} zolang {leaf.feit} onbekend is: dan zou een "
                 "feit dat niemand vroeg een instrument past_niet maken of verbergen. Gebruik "
-                "de andere waarde, of (in een toepassing) zet de vergelijking in een tak van "
-                "de bovenste een_van")
+                "de andere waarde, of (in een toepassing of grondwaarde) zet de vergelijking in "
+                "een tak van de bovenste een_van")
             if problem not in problems:
                 problems.append(problem)
     return problems

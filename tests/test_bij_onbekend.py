@@ -3,10 +3,10 @@
 docs/regeltaal.md §Conditions: "`bij_onbekend: ja|nee` on a comparison: what it counts as while
 its fact is onbekend ... The fact is then not asked through this comparison ... The loader
 refuses a `bij_onbekend` that could, on a fact nobody asked, make a voorwaarde, toepassing or
-grondwaarde nee, or an uitsluiting ja ... except inside a branch of a toepassing's top-level
-`een_van`". The expected values below are written from that text and the tiny packs here
-(invented rules on real articles), not copied from the engine's output; both backends must
-give the same bytes. Invented people only.
+grondwaarde nee, or an uitsluiting ja ... except inside a branch of the top-level `een_van` of a
+toepassing or a grondwaarde". The expected values below are written from that text and the
+tiny packs here (invented rules on real articles), not copied from the engine's output; both
+backends must give the same bytes. Invented people only.
 """
 
 from __future__ import annotations
@@ -280,6 +280,47 @@ def test_a_grondwaarde_cannot_turn_nee_on_an_unknown_fact(tmp_path: Path) -> Non
     problems = refused(tmp_path, text)
     assert len(problems) == 1 and "maakt een grondwaarde nee" in problems[0], problems
     assert "grondwaarden[0].toets.alle[1].bij_onbekend" in problems[0]
+
+
+GRONDWAARDE_WIDENING = _voorwaarde('{feit: persoon.leeftijd, op: ">", waarde: 17}').replace(
+    "    toets: {feit: effect.leefgebied, op: in, waarde: [mobiliteit, sociaal_netwerk]}",
+    "    toets: {een_van: [{feit: effect.leefgebied, op: in, waarde: [mobiliteit]},"
+    " {feit: persoon.t_signaal, op: \"=\", waarde: true, bij_onbekend: nee}]}")
+"""A grondwaarde that also serves any leefgebied once the casus gives a signal."""
+
+
+def test_a_grondwaarde_branch_counts_once_its_fact_is_known(tmp_path: Path) -> None:
+    """Like a toepassing: while the signal is onbekend the grondwaarde is what it is without
+    the branch (nee on sociaal_netwerk: no domain, the instrument serves nothing, nothing
+    asked); a given ja names the law and shows the instrument; a given nee is nee."""
+    assert GRONDWAARDE_WIDENING.count("bij_onbekend: nee") == 1
+    eng = load_pack(tmp_path, "t", GRONDWAARDE_WIDENING)
+
+    def stap2(data: dict[str, Any]) -> dict[str, Any]:
+        got: dict[str, Any] = eng.advies(data).advies["effecten"][0]["stap2"]
+        return got
+
+    unknown = casus("sociaal_netwerk")
+    assert instrument(eng, unknown, "t.steun") is None
+    assert stap2(unknown)["domeinen"] == [] and stap2(unknown)["mogelijke_domeinen"] == []
+    assert eng.advies(unknown).advies["nog_uitvragen"] == []
+    assert stap2(unknown)["geen_grondwaarde"] is True
+    known = casus("sociaal_netwerk", t_signaal=True)
+    shown = instrument(eng, known, "t.steun")
+    assert shown is not None and shown["status"] == "past"
+    assert stap2(known)["domeinen"] == ["Wmo"]
+    assert instrument(eng, casus("sociaal_netwerk", t_signaal=False), "t.steun") is None
+    plain = instrument(eng, casus("mobiliteit"), "t.steun")
+    assert plain is not None and plain["status"] == "past"
+
+
+def test_a_grondwaarde_of_such_branches_only_is_refused(tmp_path: Path) -> None:
+    text = GRONDWAARDE_WIDENING.replace(
+        "{een_van: [{feit: effect.leefgebied, op: in, waarde: [mobiliteit]},", "{een_van: [")
+    assert text != GRONDWAARDE_WIDENING
+    problems = refused(tmp_path, text)
+    assert len(problems) == 1 and "maakt een grondwaarde nee" in problems[0], problems
+    assert "grondwaarden[0].toets.een_van[0].bij_onbekend" in problems[0]
 
 
 def test_a_derived_fact_read_by_a_derived_fact_takes_the_outer_readers_direction(
