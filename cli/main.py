@@ -94,8 +94,9 @@ def vragen(
     regels: RulesOption = None,
 ) -> None:
     """Wat nog te vragen, de beste vraag eerst: gerangschikt naar wat één antwoord beslist
-    (de instrumenten waarvan elk antwoord de status vastlegt), dan naar het aantal open
-    voorwaarden. Hetzelfde als "Nog uitvragen" op de webpagina."""
+    (de instrumenten waarvan elk antwoord de status vastlegt), dan naar de vragen die elk
+    antwoord overbodig maakt, dan naar het aantal open voorwaarden. Hetzelfde als "Nog
+    uitvragen" op de webpagina."""
     eng = _engine(regels)
     try:
         ranked = rank_questions(eng, eng.casus_file(casus))
@@ -122,7 +123,11 @@ def vragen(
         else:
             line = "beslist op zichzelf over geen instrument (hangt ook van andere vragen af)"
         word = "voorwaarde" if q.aantal == 1 else "voorwaarden"
-        out.print(Padding(Text(line + f" (open in {q.aantal} {word})"), (0, 0, 0, 3)))
+        line += f" (open in {q.aantal} {word})"
+        if q.overbodig:
+            line += (f"; elk antwoord maakt {q.overbodig} andere "
+                     f"{'vraag' if q.overbodig == 1 else 'vragen'} overbodig")
+        out.print(Padding(Text(line), (0, 0, 0, 3)))
 
 
 def _render_lokaal_beleid(trace: dict[str, Any], eng: Engine | None) -> None:

@@ -559,13 +559,18 @@ class GerangschikteVraag(Closed):
         description="instrumenten die bij elk mogelijk antwoord niet meer op een feit wachten")
     soms: list[BeslistInstrument] = Field(
         description="instrumenten die bij sommige antwoorden niet meer op een feit wachten")
+    overbodig: int = Field(description=(
+        "andere open vragen die bij elk mogelijk antwoord van de lijst verdwijnen (het kleinste "
+        "aantal over de geprobeerde antwoorden): een vraag die tussen twee reeksen vragen "
+        "kiest, zoals of de schulden onder financiën die van de aanvrager zijn"))
     antwoorden: list[Any] = Field(description="de geprobeerde antwoorden")
 
 
 class Vragen(Closed):
     """The advies' "nog uitvragen", best question first: by the instruments one answer
-    decides, then those it sometimes decides, then `aantal`, then the address. Computed with
-    the pack versions the advies was made with; the stored trace does not change."""
+    decides, then the other questions every answer makes moot, then the instruments it
+    sometimes decides, then `aantal`, then the address. Computed with the pack versions the
+    advies was made with; the stored trace does not change."""
 
     advies_id: str
     vragen: list[GerangschikteVraag]

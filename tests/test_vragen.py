@@ -236,7 +236,7 @@ def test_answers_in_one_cell_are_judged_once(eng: Engine,
     judged: list[str] = []
     original = vragen._Judge._decided
 
-    def counting(self: Any, ctx: Any, targets: list[str]) -> list[str]:
+    def counting(self: Any, ctx: Any, targets: list[str]) -> tuple[list[str], set[str]]:
         judged.extend(targets)
         return original(self, ctx, targets)
 
@@ -306,8 +306,8 @@ def test_every_choice_is_tried_and_a_refused_answer_skips_only_itself(rules: Eng
     regime = rules.rules.regime(rules.casus(PARENT_AND_CHILD).peildatum, None)
     spec = regime.catalogue.facts["huishouden.samenstelling"]
     assert vragen._answers(spec, "huishouden.samenstelling", []) == list(spec.waarden)
-    tried, _ = vragen._reevaluated(rules, copy.deepcopy(PARENT_AND_CHILD),
-                                   "personen[k1].leeftijd", ["negen", 9], {"e1"}, False, {})
+    tried, _, _ = vragen._reevaluated(rules, copy.deepcopy(PARENT_AND_CHILD),
+                                      "personen[k1].leeftijd", ["negen", 9], {"e1"}, False, {})
     assert tried == [9]
 
 
@@ -403,3 +403,78 @@ def test_the_fast_path_judges_an_instrument_whose_grondwaarde_is_not_in_force(
     assert fast == rank_questions(eng, CASUS, fast=False, narrow=False)
     schulden = by_fact(fast)["financien.problematische_schulden"]
     assert [b.instrument for b in schulden.beslist] == ["oud.hulp"]
+
+
+GATE = """\
+# Invented rules on a real article number; only for tests/test_vragen.py.
+regelpakket: {id: poort, naam: Testpakket poort, domein: Test, bwb_id: BWBR0035362, versie: "1",
+              geldig_vanaf: 2024-01-01}
+feiten:
+""" + "".join(f"""\
+  - {{id: t_{n}, onderwerp: persoon, type: bool, vraag: "Vraag {n}?"}}
+""" for n in ("a1", "a2", "b1", "b2", "poort")) + """\
+grondwaarden:
+  - id: poort.doel
+    tekst: "Een doel."
+    rechtsgrond: {bwb_id: BWBR0035362, artikel: "2.1.1"}
+    toets: {feit: effect.leefgebied, op: in, waarde: [financien]}
+instrumenten:
+  - id: poort.hulp
+    naam: Hulp
+    soort: maatwerkvoorziening
+    trede: maatwerk
+    rechtsgrond: {bwb_id: BWBR0035362, artikel: "2.3.5", lid: "3"}
+    grondwaarden: [poort.doel]
+    voorwaarden:
+      - id: schulden
+        uitleg: "De eigen schulden, of die van het huishouden."
+        rechtsgrond: {bwb_id: BWBR0035362, artikel: "2.3.5", lid: "3"}
+        toets:
+          een_van:
+            - alle:
+                - {feit: persoon.t_poort, op: "=", waarde: true}
+                - {feit: persoon.t_a1, op: "=", waarde: true}
+                - {feit: persoon.t_a2, op: "=", waarde: true}
+            - alle:
+                - {feit: persoon.t_poort, op: "=", waarde: false}
+                - {feit: persoon.t_b1, op: "=", waarde: true}
+                - {feit: persoon.t_b2, op: "=", waarde: true}
+"""
+"""A gate: `t_poort` chooses which pair of questions counts (like "are the debts under financiën
+the applicant's own?"). No answer of any one fact decides `poort.hulp`."""
+
+
+def test_a_gate_that_makes_questions_moot_comes_before_the_questions_it_gates(
+        tmp_path: Path) -> None:
+    """Worked out by hand. `t_poort` ja leaves `t_a1`, `t_a2` (the b-pair is moot), nee leaves
+    `t_b1`, `t_b2`: whatever the answer two other questions go, so `overbodig` is 2. `t_a1` nee
+    makes `t_a2` moot but ja none: 0. Nothing settles the instrument, and every fact is open
+    in one condition, so the ranking by instruments alone (and then by address) put the gate
+    last; by the questions an answer makes moot it comes first (fresh40 N6, fresh37 K5)."""
+    eng = load_pack(tmp_path, "poort", GATE)
+    data = {"peildatum": "2026-03-01", "personen": [{"id": "p1", "rol": "aanvrager"}],
+            "gewenste_effecten": [{"id": "e1", "omschrijving": "Van de schulden af.",
+                                   "leefgebied": "financien"}]}
+    ranked = rank_questions(eng, data)
+    assert ranked == rank_questions(eng, data, fast=False, narrow=False)
+    assert [q.feit for q in ranked] == [f"personen[p1].t_{n}"
+                                        for n in ("poort", "a1", "a2", "b1", "b2")]
+    assert [q.overbodig for q in ranked] == [2, 0, 0, 0, 0]
+    assert all(q.beslist == () and q.soms == () and q.aantal == 1 for q in ranked)
+
+
+def test_answering_a_partner_fact_renames_the_partners_questions_without_making_them_moot(
+        rules: Engine) -> None:
+    """Answering `partner.x` adds the partner to `personen`; its other facts are then asked at
+    `personen[partner].y`. Those are the same questions, not moot ones (a generated casus
+    found the fast and the straightforward ranking counting them apart)."""
+    data = {"peildatum": "2025-01-02", "personen": [{"id": "p1", "rol": "aanvrager"}],
+            "gewenste_effecten": [{"id": "e1", "omschrijving": "Een gewenst effect.",
+                                   "leefgebied": "financien", "persoon": "p1"}]}
+    ranked = by_fact(rank_questions(rules, data))
+    partner = [q for f, q in ranked.items() if f.startswith("partner.")]
+    assert len(partner) > 10
+    # read as new addresses, the 16 other partner questions all looked moot after any answer
+    assert all(q.overbodig < len(partner) - 1 for q in partner), \
+        [(q.feit, q.overbodig) for q in partner]
+    assert ranked == by_fact(rank_questions(rules, data, fast=False, narrow=False))

@@ -67,7 +67,7 @@ def ranked(advies_id: str, request: Request, session: Session = Depends(db_read)
         GerangschikteVraag(
             feit=q.feit, vraag=q.vraag, aantal=q.aantal, antwoorden=list(q.antwoorden),
             beslist=[BeslistInstrument(**vars(b)) for b in q.beslist],
-            soms=[BeslistInstrument(**vars(b)) for b in q.soms])
+            soms=[BeslistInstrument(**vars(b)) for b in q.soms], overbodig=q.overbodig)
         for q in found])
 
 
