@@ -134,7 +134,9 @@ def test_a_changed_parameter_names_it_with_values_validity_and_the_deciding_cond
     assert (voorschot.status_toen, voorschot.status_nu) == ("past_niet", "voorwaardelijk")
     assert [(g.soort, g.id) for g in voorschot.gronden] == [
         ("vorm_van", "participatiewet.algemene_bijstand")]
-    assert "huishouden.pw_aanvraag_algemene_bijstand" in {q.feit for q in v.vragen_erbij}
+    # the voorschot's own question (art. 52 lid 1) is new; whether bijstand was applied for is
+    # asked before already, by the ontheffingen of art. 9 (fresh46 U2)
+    assert "huishouden.pw_verwijtbaar_onvolledige_gegevens" in {q.feit for q in v.vragen_erbij}
 
 
 def test_the_same_trace_is_equal_in_terms_of_the_law(rules: Engine) -> None:

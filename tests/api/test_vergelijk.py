@@ -55,7 +55,9 @@ def test_vergelijk_names_status_condition_and_parameter(db_url: str, rules_copy:
             for g in bijstand["gronden"]] == [
         ("geen_vermogen", "art. 19 lid 1 onder b Participatiewet", "nee", "ja")]
     assert bijstand["gronden"][0]["uitleg"]
-    assert "huishouden.pw_aanvraag_algemene_bijstand" in {
+    # the voorschot's own question (art. 52 lid 1 a) is new; whether bijstand was applied for
+    # is asked before already, by the ontheffingen of art. 9 (fresh46 U2)
+    assert "huishouden.pw_verwijtbaar_onvolledige_gegevens" in {
         q["feit"] for q in v["vragen_erbij"]}
     # the law-level part is small where the raw list is long
     assert len(v["instrumenten"]) < len(body["verschillen"]) / 5

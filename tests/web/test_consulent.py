@@ -236,7 +236,7 @@ def test_auditor_compares_with_todays_rules(page: Page, tmp_path: Path) -> None:
         expect(param.locator("td").nth(2)).to_contain_text("8800 euro")
         expect(param.locator("td").nth(2)).to_contain_text("geldig 2026-01-01 t/m open einde")
         expect(result.locator("#vragen-erbij")).to_contain_text(
-            "huishouden.pw_aanvraag_algemene_bijstand")
+            "huishouden.pw_verwijtbaar_onvolledige_gegevens")
         raw = result.locator("#vergelijking-ruw")
         expect(raw.locator("li")).to_have_count(20)
         expect(raw.locator("li").first).not_to_be_visible()  # folded until asked for
