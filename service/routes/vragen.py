@@ -6,9 +6,10 @@ pack versions pinned in the advies, like `_herhaal`, so an advies made under old
 ranked by those rules. Who may read the advies may read its questions (`service.toegang`).
 
 The result depends only on the trace (casus, peildatum, pack hashes), so it is kept per
-`trace_hash` in a small per-worker cache; a miss costs tens of milliseconds of CPU (57 ms
-median for gezin-meervoudig, `bench/vragen_bench.py`) and counts against the principal's
-`adviezen` rate limit, like an evaluation.
+`trace_hash` in a small per-worker cache; a miss costs up to a few hundred milliseconds of CPU
+(gezin-meervoudig, the largest public example, about 0.2 s on a shared 2-core machine since the
+packs grew; `bench/vragen_bench.py` measures it) and counts against the principal's `adviezen`
+rate limit, like an evaluation.
 """
 
 from __future__ import annotations
