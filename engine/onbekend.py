@@ -81,20 +81,21 @@ def _tree(lp: LoadedPack, path: DocPath, toets: Toets) -> _Tree:
                  widens=section in ("toepassing", "grondwaarden"))
 
 
-def _leaves(toets: Toets, path: DocPath, negated: bool = False, branch: bool = False,
-            top: bool = True) -> Iterator[tuple[Vergelijking, DocPath, bool, bool]]:
-    """Every comparison with its path, whether it stands under an odd number of `niet`, and
-    whether it lies in a branch of the tree's top-level `een_van`."""
+def _leaves(toets: Toets, path: DocPath, negated: bool = False
+            ) -> Iterator[tuple[Vergelijking, DocPath, bool]]:
+    """Every comparison with its path, and whether it stands under an odd number of `niet`.
+    (Whether it lies in a branch of a top-level `een_van` needs no flag: under a top-level
+    `een_van` every comparison does.)"""
     if isinstance(toets, Vergelijking):
-        yield toets, path, negated, branch
+        yield toets, path, negated
     elif isinstance(toets, Alle):
         for j, c in enumerate(toets.alle):
-            yield from _leaves(c, (*path, "alle", j), negated, branch, False)
+            yield from _leaves(c, (*path, "alle", j), negated)
     elif isinstance(toets, EenVan):
         for j, c in enumerate(toets.een_van):
-            yield from _leaves(c, (*path, "een_van", j), negated, branch or top, False)
+            yield from _leaves(c, (*path, "een_van", j), negated)
     elif isinstance(toets, Niet):
-        yield from _leaves(toets.niet, (*path, "niet"), not negated, branch, False)
+        yield from _leaves(toets.niet, (*path, "niet"), not negated)
 
 
 def _has_plain_branch(toets: Toets) -> bool:
@@ -105,7 +106,7 @@ def _has_plain_branch(toets: Toets) -> bool:
         return False
     return any(not any(leaf.bij_onbekend is not None and
                        ((leaf.bij_onbekend == "ja") ^ negated) is False
-                       for leaf, _, negated, _ in _leaves(branch, ()))
+                       for leaf, _, negated in _leaves(branch, ()))
                for branch in toets.een_van)
 
 
@@ -132,7 +133,7 @@ def check_bij_onbekend(toetsen: Sequence[tuple[LoadedPack, DocPath, Toets]]) -> 
                                       if t.against is not None]
     while work:
         toets, against = work.pop()
-        for leaf, _, negated, _ in _leaves(toets, ()):
+        for leaf, _, negated in _leaves(toets, ()):
             prefix, _, name = leaf.feit.partition(".")
             if prefix != "afgeleid" or name not in derived:
                 continue
@@ -151,12 +152,14 @@ def check_bij_onbekend(toetsen: Sequence[tuple[LoadedPack, DocPath, Toets]]) -> 
     for tree in trees:
         if tree.against is None:
             continue
+        # a top-level een_van with a plain branch: every comparison lies in one of its branches
         widening = tree.widens and _has_plain_branch(tree.toets)
-        for leaf, path, negated, branch in _leaves(tree.toets, tree.path):
+        for leaf, path, negated in _leaves(tree.toets, tree.path):
             if leaf.bij_onbekend is None:
                 continue
             push = (leaf.bij_onbekend == "ja") ^ negated
-            if push != tree.against or (widening and branch and not push):
+            # a widening tree (toepassing, grondwaarde) is against on nee: its nee counts here
+            if push != tree.against or widening:
                 continue
             problem = tree.lp.doc.problem(
                 (*path, "bij_onbekend"),
