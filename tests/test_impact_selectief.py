@@ -22,13 +22,14 @@ from typing import Any
 
 import pytest
 import yaml
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from engine import Engine
+from engine.errors import PackError
 from engine.impact import Opgeslagen, impact
 from engine.kern import kern_van
-from engine.loader import DEFAULT_RULES_DIR, pack_files
+from engine.loader import DEFAULT_RULES_DIR, load_pack_sources, pack_files
 from engine.selectie import afdruk, gelezen, geraakt
 from tests.paths import EXAMPLES
 from tests.test_properties import casussen, ranges
@@ -42,8 +43,23 @@ SOORTEN = ("voorwaarde", "uitsluiting", "geen_voorwaarden", "toepassing", "param
            "afgeleid", "grondwaarde", "versie")
 
 
+def _flipped(toets: Any) -> Any:
+    """`toets` with every `bij_onbekend` turned around: under a `niet` each comparison then
+    still leans the way it leaned before (the loader refuses one that leans against; an author
+    turning a test around turns its presumptions too)."""
+    if isinstance(toets, list):
+        return [_flipped(t) for t in toets]
+    if not isinstance(toets, dict):
+        return toets
+    out = {k: _flipped(v) for k, v in toets.items()}
+    if "bij_onbekend" in out:
+        out["bij_onbekend"] = {"ja": "nee", "nee": "ja"}.get(out["bij_onbekend"],
+                                                             out["bij_onbekend"])
+    return out
+
+
 def _niet(toets: Any) -> dict[str, Any]:
-    return {"niet": toets}
+    return {"niet": _flipped(toets)}
 
 
 def _plus_een(waarde: Any) -> Any:
@@ -57,10 +73,30 @@ def _plus_een(waarde: Any) -> Any:
 def mutate(soort: str, keuze: int, bestand: str | None = None
            ) -> tuple[list[tuple[str, bytes]], str]:
     """The bundled packs with one change of `soort`, the `keuze`-th candidate place for it
-    (modulo how many there are; only in the pack file named `bestand` if given); and a
-    description for a failing example."""
-    packs = copy.deepcopy(PACKS)
-    places: list[tuple[str, Any, str]] = []  # (file, container, key) of what to change
+    (modulo how many there are; only in the pack file named `bestand` if given) or the next one
+    the loader accepts; and a description for a failing example.
+
+    Some changes are refused by the loader, and rightly: a derived fact read under a `niet`
+    whose presumption then leans against the inwoner (`engine.onbekend`). Impact cannot be run
+    on a candidate that does not load, so such a place is passed over, never the check."""
+    for step in range(_places_count(soort, bestand)):
+        sources, what = _mutate_at(soort, keuze + step, bestand)
+        try:
+            load_pack_sources(sources)
+        except PackError:
+            continue
+        return sources, what
+    raise AssertionError(f"no {soort} change the loader accepts")
+
+
+def _places_count(soort: str, bestand: str | None) -> int:
+    return len(_places(copy.deepcopy(PACKS), soort, bestand))
+
+
+def _places(packs: dict[str, dict[str, Any]], soort: str, bestand: str | None
+            ) -> list[tuple[str, Any, str]]:
+    """(file, container, key) of every place in `packs` where a change of `soort` can go."""
+    places: list[tuple[str, Any, str]] = []
     for name, d in packs.items():
         if bestand is not None and Path(name).name != bestand:
             continue
@@ -81,6 +117,13 @@ def mutate(soort: str, keuze: int, bestand: str | None = None
             places += [(name, g, "toets") for g in d.get("grondwaarden", [])]
         elif soort == "versie":
             places.append((name, d["regelpakket"], "versie"))
+    return places
+
+
+def _mutate_at(soort: str, keuze: int, bestand: str | None
+               ) -> tuple[list[tuple[str, bytes]], str]:
+    packs = copy.deepcopy(PACKS)
+    places = _places(packs, soort, bestand)
     name, container, key = places[keuze % len(places)]
     if key == "voorwaarden":
         container[key] = []
@@ -149,6 +192,9 @@ def assert_selective_equals_full(sources: list[tuple[str, bytes]], adviezen: lis
           suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 @given(soort=st.sampled_from(SOORTEN), keuze=st.integers(min_value=0, max_value=10_000),
        gegenereerd=st.lists(casussen(_ENGINE.rules.catalogue, ranges(_ENGINE)), max_size=4))
+# CI, 2026-12-05: the toepassing of wmo.veilig_thuis turned around reads the derived fact
+# wmo_persoon_mantelzorger under a niet, which the loader refuses; the next place is taken
+@example(soort="toepassing", keuze=6320, gegenereerd=[])
 def test_selective_impact_equals_full_impact_for_every_kind_of_change(
         soort: str, keuze: int, gegenereerd: list[dict[str, Any]]) -> None:
     sources, what = mutate(soort, keuze)
