@@ -48,14 +48,21 @@ def start_server(database_url: str, workers: int = 1, log: Path | None = None,
          "--host", "127.0.0.1", "--port", str(port), "--workers", str(workers),
          "--log-level", "warning"], env=env, stdout=out, stderr=subprocess.STDOUT)
     base = f"http://127.0.0.1:{port}"
-    # The start runs the packs' YAML tests before it activates them (service.engines,
-    # `OT_PAKKETTESTS_BIJ_START`): 973 tests, about 21 s on a quiet core on 2026-12-06 and
-    # more on a loaded one (a rehearsal beside other work missed the earlier 30 s limit).
+    wait_until_up(base, proc)
+    return base, proc
+
+
+def wait_until_up(base: str, proc: subprocess.Popen[bytes]) -> None:
+    """Wait until the server at `base` answers `/v1/gezondheid` with 200; kill it and raise
+    when it stops or does not answer within `START_TIMEOUT_S`. The start runs the packs'
+    YAML tests before it activates them (service.engines, `OT_PAKKETTESTS_BIJ_START`): 973
+    tests, about 21 s on a quiet core on 2026-12-06 and more on a loaded one (a rehearsal
+    beside other work missed the earlier 30 s limit)."""
     deadline = time.monotonic() + START_TIMEOUT_S
     while time.monotonic() < deadline:
         try:
             if httpx.get(f"{base}/v1/gezondheid", timeout=1).status_code == 200:
-                return base, proc
+                return
         except httpx.HTTPError:
             pass
         if proc.poll() is not None:

@@ -15,7 +15,6 @@ import os
 import subprocess
 import sys
 import threading
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -31,7 +30,7 @@ from fastapi.testclient import TestClient
 from pydantic import ValidationError
 
 from service.app import create_app
-from service.launch import START_TIMEOUT_S, free_port
+from service.launch import free_port, wait_until_up
 from service.settings import JwtIssuer, Limiet
 from tests.api.conftest import (
     CONSULENT,
@@ -337,13 +336,7 @@ def test_uvicorn_as_started_by_hand_logs_no_query_string(tmp_path: Path) -> None
                                 env=env, stdout=out, stderr=subprocess.STDOUT)
         try:
             base = f"http://127.0.0.1:{port}"
-            deadline = time.monotonic() + START_TIMEOUT_S  # the start runs the YAML tests
-            while time.monotonic() < deadline:
-                try:
-                    httpx.get(f"{base}/v1/gezondheid", timeout=1)
-                    break
-                except httpx.HTTPError:
-                    time.sleep(0.1)
+            wait_until_up(base, proc)
             r = httpx.get(f"{base}/v1/casussen?access_token=geheim-uit-de-url-42&pagina=1",
                           headers={"Authorization": "Bearer sleutel-c"})
             assert r.status_code == 200
