@@ -38,7 +38,10 @@ def _casus(persoon: dict[str, Any], leefgebied: str, omschrijving: str) -> dict[
 def test_no_abonnementstarief_when_the_pgb_can_only_be_beschermd_wonen(rules: Engine) -> None:
     """fresh39 C10: elsewhere registered (no ingezetene, 2.3.5 lid 1 onder a), so begeleiding and
     woningaanpassing are past_niet; the pgb can only be beschermd wonen (2.3.5 lid 1 onder b)."""
-    casus = _casus({"woont_in_gemeente": False, "beperkingen": ["psychisch"],
+    # 2026.12.17 (fresh50 Y9): and does not live here either; without that, ingezetenschap is a
+    # question (the college establishes it) and the cap stays in view
+    casus = _casus({"woont_in_gemeente": False, "wmo_woont_feitelijk_in_gemeente": False,
+                    "beperkingen": ["psychisch"],
                     "wlz_indicatie": True, "wmo_wlz_aanspraak_verblijf": True},
                    "huisvesting", "Ik wil beschermd wonen in deze stad, dicht bij mijn zus.")
     assert _pgb_cap(rules, casus) == "nee"
