@@ -76,6 +76,23 @@ class PakketVersie(Base):
     opgeslagen: Mapped[str] = mapped_column(String(32))
 
 
+class PakketTestRun(Base):
+    """A run of the packs' YAML tests at start that passed (`service.engines`): the key covers
+    the engine's code, the backend, the pack contents and the test files' contents, so a
+    restart on exactly these skips the run (21 s for 973 tests on 2026-12-06). Not a link of the
+    chain and no record of a decision; a failed run is never stored."""
+
+    __tablename__ = "pakkettest_runs"
+
+    sleutel: Mapped[str] = mapped_column(String(71), primary_key=True)
+    engine: Mapped[str] = mapped_column(String(71))
+    """`engine.version.code_digest()` of the engine that ran them."""
+    backend: Mapped[str] = mapped_column(String(32))
+    tests: Mapped[int] = mapped_column(Integer)
+    """How many YAML tests passed."""
+    opgeslagen: Mapped[str] = mapped_column(String(32))
+
+
 class Casus(Base):
     __tablename__ = "casussen"
 

@@ -8,12 +8,14 @@ rulesets freed); nothing here is needed by another worker.
 Activating the packs on disk (`store_current`, at start) is refused, and the service does not
 start, when a pack's YAML tests fail or when its `regelpakket.versie` is already stored with
 other content: a version number names one exact text, so an advies that cites "wmo 2026.1"
-means one thing forever.
+means one thing forever. A passed run of the YAML tests is kept (`pakkettest_runs`), so a
+restart on the same engine code, packs and tests activates at once.
 """
 
 from __future__ import annotations
 
 import hashlib
+import json
 import logging
 import threading
 from collections import OrderedDict
@@ -26,10 +28,11 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from engine import Engine, Problem
 from engine.loader import LoadedPack
+from engine.version import code_digest
 from engine.wettekst import Wetteksten
 from engine.yamlsource import YamlError, parse_yaml
 from engine.yamltests import YamlTestResult, find_test_files, run_files
-from service.db import PakketVersie, now
+from service.db import PakketTestRun, PakketVersie, now
 from service.problems import ApiProblem
 
 log = logging.getLogger("service")
@@ -73,6 +76,17 @@ def pack_tests(engine: Engine) -> tuple[list[YamlTestResult], list[Problem]]:
         if key not in _RESULTS:
             _RESULTS[key] = run_files(engine, files)
         return _RESULTS[key]
+
+
+def pack_tests_key(engine: Engine) -> str:
+    """The key of a passed run of these YAML tests (`pakkettest_runs`): the engine's code, the
+    backend, the packs' contents and the test files' contents (not their paths: a pass does not
+    depend on where the folder is)."""
+    files = _test_files(engine)
+    material = {"engine": code_digest(), "backend": engine.backend_name,
+                "pakketten": sorted(lp.sha256 for lp in engine.rules.packs),
+                "tests": sorted(hashlib.sha256(f.read_bytes()).hexdigest() for f in files)}
+    return "sha256:" + hashlib.sha256(json.dumps(material, sort_keys=True).encode()).hexdigest()
 
 
 def _short(file: str) -> str:
@@ -169,14 +183,27 @@ class Engines:
                          if (c := self._version_conflict(session, lp))]
         if conflicts:
             raise self._refuse("\n".join(conflicts))
+        passed: PakketTestRun | None = None
         if self.yaml_tests:
-            failures = failing_pack_tests(self.current)
-            if failures:
-                more = len(failures) - SHOWN_FAILURES
-                raise self._refuse("YAML-tests van de regelpakketten falen; de pakketten worden "
-                                   "niet geactiveerd:\n  " + "\n  ".join(
-                                       failures[:SHOWN_FAILURES])
-                                   + (f"\n  … en nog {more}" if more > 0 else ""))
+            key = pack_tests_key(self.current)
+            with self.read_sessions() as session:
+                earlier = session.get(PakketTestRun, key)
+            if earlier is not None:
+                log.info("YAML-tests van de regelpakketten: %d geslaagd op %s met deze engine, "
+                         "pakketten en tests; niet opnieuw gedraaid", earlier.tests,
+                         earlier.opgeslagen)
+            else:
+                failures = failing_pack_tests(self.current)
+                if failures:
+                    more = len(failures) - SHOWN_FAILURES
+                    raise self._refuse("YAML-tests van de regelpakketten falen; de pakketten "
+                                       "worden niet geactiveerd:\n  " + "\n  ".join(
+                                           failures[:SHOWN_FAILURES])
+                                       + (f"\n  … en nog {more}" if more > 0 else ""))
+                results, _ = pack_tests(self.current)
+                passed = PakketTestRun(sleutel=key, engine=code_digest(),
+                                       backend=self.current.backend_name,
+                                       tests=len(results), opgeslagen=now())
         with self.sessions() as session:
             # check again and store in one writer transaction: two workers starting at once
             # with different bytes under one version cannot both pass the check above
@@ -196,6 +223,8 @@ class Engines:
                                              bron=Path(lp.source).name, inhoud=lp.raw,
                                              opgeslagen=now()))
                     session.flush()
+            if passed is not None and session.get(PakketTestRun, passed.sleutel) is None:
+                session.add(passed)
             session.commit()
 
     @staticmethod

@@ -278,3 +278,85 @@ def test_each_rules_folder_names_its_own_failing_tests(tmp_path: Path) -> None:
     for lines in messages:
         assert len(lines) == 1 and lines[0].startswith("regelpakket 'wsnp' versie "), lines
         assert "(wsnp/tests/wsnp.yaml:" in lines[0]
+
+
+# --- a passed run of the YAML tests is kept (pakkettest_runs) --------------------------------
+
+def _engines(db_url: str, rules: Path) -> tuple[Engines, sa.Engine, sa.Engine]:
+    from service.migrate import upgrade
+
+    writer, reader = make_engines(db_url)
+    upgrade(writer)
+    return Engines(rules, session_factory(writer), session_factory(reader)), writer, reader
+
+
+def _runs(writer: sa.Engine) -> list[tuple[str, str, int]]:
+    from service.db import PakketTestRun
+
+    with session_factory(writer)() as s:
+        return [(r.sleutel, r.engine, r.tests) for r in s.scalars(sa.select(PakketTestRun))]
+
+
+def test_a_restart_on_the_same_packs_and_tests_does_not_run_them_again(
+        db_url: str, rules_copy: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The first start runs the YAML tests and keeps the pass; the second (same engine code,
+    packs and test files) activates without running them."""
+    import service.engines as engines_module
+    from engine.version import code_digest
+
+    first, writer, reader = _engines(db_url, rules_copy)
+    try:
+        first.store_current()
+        runs = _runs(writer)
+        results, _ = engines_module.pack_tests(first.current)
+        assert [(k, e, n) for k, e, n in runs] == [
+            (engines_module.pack_tests_key(first.current), code_digest(), len(results))]
+        assert len(results) > 900
+
+        def must_not_run(engine: object) -> list[str]:
+            raise AssertionError("the YAML tests ran again")
+
+        monkeypatch.setattr(engines_module, "failing_pack_tests", must_not_run)
+        again = Engines(rules_copy, session_factory(writer), session_factory(reader))
+        again.store_current()
+        assert _runs(writer) == runs
+    finally:
+        writer.dispose()
+        reader.dispose()
+
+
+@pytest.mark.parametrize("change", ["testbestand", "engine"])
+def test_a_changed_test_file_or_engine_runs_the_tests_again(
+        db_url: str, rules_copy: Path, monkeypatch: pytest.MonkeyPatch, change: str) -> None:
+    """A kept pass holds only for exactly what ran: a test file that now fails, or other engine
+    code, runs the tests again (and a failure refuses the start)."""
+    import service.engines as engines_module
+
+    first, writer, reader = _engines(db_url, rules_copy)
+    try:
+        first.store_current()
+        if change == "testbestand":
+            target = sorted((rules_copy / "wmo" / "tests").glob("*.yaml"))[0]
+            target.write_text(target.read_text("utf-8") + "\n- naam: kapot\n", "utf-8")
+            again = Engines(rules_copy, session_factory(writer), session_factory(reader))
+            with pytest.raises(PackActivationError, match="testbestand wmo/tests/"):
+                again.store_current()
+            assert len(_runs(writer)) == 1
+        else:
+            ran: list[object] = []
+
+            def record(engine: object) -> list[str]:
+                ran.append(engine)
+                return []
+
+            first_engine = _runs(writer)[0][1]
+            monkeypatch.setattr(engines_module, "failing_pack_tests", record)
+            monkeypatch.setattr(engines_module, "code_digest", lambda: "sha256:" + "c" * 64)
+            again = Engines(rules_copy, session_factory(writer), session_factory(reader))
+            again.store_current()
+            assert len(ran) == 1
+            assert {e for _, e, _ in _runs(writer)} == {engines_module.code_digest(),
+                                                      first_engine}
+    finally:
+        writer.dispose()
+        reader.dispose()
