@@ -141,6 +141,8 @@ CONTRACT_FACTS: tuple[FactSpec, ...] = (
              "of een kind)?", bron="engine"),
     FactSpec("huishouden", "aantal_meerderjarige_kinderen", "geheel",
              "Hoeveel personen met rol 'kind' zijn 18 jaar of ouder?", bron="engine"),
+    FactSpec("huishouden", "oudste_kind_leeftijd", "geheel",
+             "Hoe oud is het oudste kind in het huishouden?", bron="engine"),
     _f("financien", "schulden_totaal", "bedrag", "Hoeveel schulden zijn er in totaal?"),
     _f("financien", "aantal_schuldeisers", "geheel", "Hoeveel schuldeisers zijn er?"),
     _f("financien", "problematische_schulden", "bool",

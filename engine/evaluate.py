@@ -218,6 +218,9 @@ class CasusFacts:
                 a >= 18 for a in ages if a is not None)
             if kinderen:
                 huishouden["jongste_kind_leeftijd"] = min(a for a in ages if a is not None)
+                # whether a child in the house can be the parent of another (a teenage mother
+                # with her baby at her own mother's: Pw 4 lid 1, a grandchild is no 'kind')
+                huishouden["oudste_kind_leeftijd"] = max(a for a in ages if a is not None)
         subjects = {
             "huishouden": huishouden,
             "financien": casus.financien.model_dump(exclude_none=True),
@@ -478,6 +481,7 @@ def _render(node: Node, ctx: Context) -> tuple[dict[str, Any], Ternary]:
 
 
 FROM_CHILDREN_AGES = ("huishouden.jongste_kind_leeftijd",
+                      "huishouden.oudste_kind_leeftijd",
                       "huishouden.aantal_meerderjarige_kinderen")
 """Household facts computed from the children's ages (`CasusFacts.of`): onbekend while a
 child's age is, so what is asked is that child's `leeftijd`."""

@@ -607,6 +607,7 @@ def _boundaries(spec: FactSpec, address: str, leaves: list[Leaf]) -> list[Any]:
     paths = {f"{p}.{name}" for p in prefixes}
     if person and name == "leeftijd":
         paths.add("huishouden.jongste_kind_leeftijd")  # derived from the children's ages
+        paths.add("huishouden.oudste_kind_leeftijd")
     found: set[float] = set()
     for leaf in leaves:
         if leaf.path not in paths or leaf.op not in _NUMERIC_OPS or leaf.value is None:

@@ -92,7 +92,8 @@ def ranges(eng: Engine) -> Ranges:
                 v for v in found if isinstance(v, int | float) and not isinstance(v, bool))
     # the youngest child's age is a person's leeftijd in the casus
     numbers.setdefault("persoon.leeftijd", set()).update(
-        numbers.get("huishouden.jongste_kind_leeftijd", set()))
+        numbers.get("huishouden.jongste_kind_leeftijd", set())
+        | numbers.get("huishouden.oudste_kind_leeftijd", set()))
     if "huishouden.aantal_meerderjarige_kinderen" in numbers:  # a child's age either side of 18
         numbers["persoon.leeftijd"].add(18)
     return Ranges(first, last, tuple(sorted(d for d in days if first <= d <= last)),
@@ -226,7 +227,7 @@ def used_facts(regime: Regime, iid: str) -> set[str]:
             if leaf.prefix == "client":  # the named child, else the effect's own person
                 out |= {"effect.kind"}
     if out & {"huishouden.aantal_kinderen", "huishouden.jongste_kind_leeftijd",
-              "huishouden.aantal_meerderjarige_kinderen"}:
+              "huishouden.oudste_kind_leeftijd", "huishouden.aantal_meerderjarige_kinderen"}:
         out |= {"persoon.leeftijd", "persoon.rol"}
     if "effect.kosten_genoemd" in out:  # computed from effect.kosten
         out.add("effect.kosten")

@@ -67,6 +67,7 @@ class Context:
         if subject == "effect":
             return self.replaced("effect", name, self.effect.get(name))
         if subject == "huishouden" and name in ("aantal_kinderen", "jongste_kind_leeftijd",
+                                                 "oudste_kind_leeftijd",
                                                  "aantal_meerderjarige_kinderen"):
             return household_figure(self.children(), name)
         if subject == "huishouden" and name == "aantal_overige_personen":
@@ -125,6 +126,8 @@ def household_figure(children: list[dict[str, Any]], name: str) -> int | None:
     known = [int(a) for a in ages if a is not None]
     if name == "aantal_meerderjarige_kinderen":  # Pw 4 lid 1: a child of 18 is not ten laste
         return len([a for a in known if a >= 18]) if len(known) == len(ages) else None
+    if name == "oudste_kind_leeftijd":  # regeltaal: like the youngest, the highest age
+        return max(known) if ages and len(known) == len(ages) else None
     return min(known) if ages and len(known) == len(ages) else None
 
 
@@ -158,7 +161,7 @@ def open_facts(ctx: Context, node: dict[str, Any]) -> list[str]:
     subject, _, name = node["feit"].partition(".")
     if subject == "afgeleid":
         return open_facts(ctx, ctx.regime.afgeleid[name]["toets"])
-    if node["feit"] in ("huishouden.jongste_kind_leeftijd",
+    if node["feit"] in ("huishouden.jongste_kind_leeftijd", "huishouden.oudste_kind_leeftijd",
                         "huishouden.aantal_meerderjarige_kinderen"):
         return [f"personen[{c['id']}].leeftijd" for c in ctx.children()
                 if c.get("leeftijd") is None]
