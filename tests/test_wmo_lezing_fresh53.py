@@ -48,26 +48,3 @@ def test_jeugdwet_vermelding_stays_for_a_minor_cliënt(rules: Engine) -> None:
     casus = _casus({"omschrijving": "Hulp bij het aankleden.", "leefgebied": "basale_adl",
                     "persoon": "noor"})
     assert _jeugdwet_vermelding(rules, casus) == "ja"
-
-
-def test_respijt_does_not_ask_the_mantelzorgers_own_wlz(rules: Engine) -> None:
-    """fresh54 AC3 (Wmo 2026.12.19): a declared mantelzorger with her own illness and Wlz
-    indication asks respijt for her mother. The cliënt of the kortdurend verblijf is the mother
-    (art. 1.1.1 'maatwerkvoorziening' 1°), so the verblijf's lid-6 grounds (art. 2.3.5 lid 6
-    and 7) must not ask about the mantelzorger's own Wlz; the verzorgde's is asked instead.
-    Fails on the rules of commit 14cbc82."""
-    casus = {"peildatum": "2026-12-01",
-             "huishouden": {"samenstelling": "alleenstaand", "woonsituatie": "huur"},
-             "personen": [{"id": "p1", "rol": "aanvrager", "leeftijd": 52,
-                           "woont_in_gemeente": True, "verblijfsstatus": "nederlander",
-                           "beperkingen": ["chronisch_ziek"], "wlz_indicatie": True,
-                           "wmo_wlz_aanspraak_verblijf": True, "wmo_geeft_mantelzorg": True}],
-             "netwerk": {"sociaal_netwerk": "beperkt", "mantelzorger_overbelast": True},
-             "gewenste_effecten": [{"id": "e1", "persoon": "p1", "leefgebied": "tijdsbesteding",
-                                    "omschrijving": "Een weekend vrij van de zorg."}]}
-    effect = rules.advies(casus).advies["effecten"][0]
-    verblijf = next(i for i in effect["stap4"]["instrumenten"]
-                    if i["id"] == "wmo.kortdurend_verblijf")
-    asked = set(verblijf["nog_uitvragen"])
-    assert "personen[p1].wmo_wlz_verzekerde_11_1_1_lid3" not in asked
-    assert "gewenste_effecten[e1].wmo_verzorgde_wlz_aanspraak_verblijf" in asked
