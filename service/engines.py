@@ -50,6 +50,11 @@ def _test_files(engine: Engine) -> list[Path]:
     return sorted(set(find_test_files(dirs)))
 
 
+def _digests(files: list[Path]) -> list[tuple[str, Path]]:
+    """Each test file's content hash, with the file: the two keys below read them once each."""
+    return [(hashlib.sha256(f.read_bytes()).hexdigest(), f) for f in files]
+
+
 _Key = tuple[str, tuple[str, ...], tuple[str, ...]]
 _RESULTS: dict[_Key, tuple[list[YamlTestResult], list[Problem]]] = {}
 _RUNS: dict[_Key, threading.Lock] = {}
@@ -69,7 +74,7 @@ def pack_tests(engine: Engine) -> tuple[list[YamlTestResult], list[Problem]]:
     files = _test_files(engine)
     key = (engine.backend_name,
            tuple(sorted(lp.sha256 + lp.source for lp in engine.rules.packs)),
-           tuple(sorted(hashlib.sha256(f.read_bytes()).hexdigest() + str(f) for f in files)))
+           tuple(sorted(digest + str(f) for digest, f in _digests(files))))
     with _RUNS_LOCK:
         run = _RUNS.setdefault(key, threading.Lock())
     with run:
@@ -82,10 +87,9 @@ def pack_tests_key(engine: Engine) -> str:
     """The key of a passed run of these YAML tests (`pakkettest_runs`): the engine's code, the
     backend, the packs' contents and the test files' contents (not their paths: a pass does not
     depend on where the folder is)."""
-    files = _test_files(engine)
     material = {"engine": code_digest(), "backend": engine.backend_name,
                 "pakketten": sorted(lp.sha256 for lp in engine.rules.packs),
-                "tests": sorted(hashlib.sha256(f.read_bytes()).hexdigest() for f in files)}
+                "tests": sorted(digest for digest, _ in _digests(_test_files(engine)))}
     return "sha256:" + hashlib.sha256(json.dumps(material, sort_keys=True).encode()).hexdigest()
 
 
@@ -178,16 +182,15 @@ class Engines:
         """Activate the packs in force: check them (YAML tests, versions), then keep every
         version by content hash (idempotent, race-safe). Raises `PackActivationError`, naming
         the pack, before anything is stored."""
+        key = pack_tests_key(self.current) if self.yaml_tests else None
         with self.read_sessions() as session:
             conflicts = [c for lp in self.current.rules.packs
                          if (c := self._version_conflict(session, lp))]
+            earlier = session.get(PakketTestRun, key) if key else None
         if conflicts:
             raise self._refuse("\n".join(conflicts))
         passed: PakketTestRun | None = None
-        if self.yaml_tests:
-            key = pack_tests_key(self.current)
-            with self.read_sessions() as session:
-                earlier = session.get(PakketTestRun, key)
+        if key:
             if earlier is not None:
                 log.info("YAML-tests van de regelpakketten: %d geslaagd op %s met deze engine, "
                          "pakketten en tests; niet opnieuw gedraaid", earlier.tests,
