@@ -11,9 +11,12 @@ tries every answer the fact can take, re-evaluates the casus with that single an
 looks which instruments stop waiting on a fact. It is a separate function on purpose: the
 trace (and its hash, which a stored advies is replayed against) does not change.
 
-Only the gewenste effecten that wait on the fact are re-evaluated. Each effect is evaluated in
-its own context, and three-valued logic is monotone: setting a fact that is not among an
-effect's open facts cannot change any of its undecided conditions, so leaving the other
+Only the gewenste effecten that wait on the fact, or have an undecided instrument whose status
+can read it, are re-evaluated. Each effect is evaluated in its own context, and three-valued
+logic is monotone: setting a fact that is not among an effect's open facts cannot change any
+of its undecided conditions, except through a comparison marked `bij_onbekend: nee`, which
+reads a fact without asking it (an unknown partner's `pw_uitreiziger` counts as nee in a Bbz
+uitsluiting; ja makes the Bbz `past_niet` on an effect that never asked it). Leaving the other
 effects out gives the same answer at a fraction of the cost (`tests/test_vragen.py` checks
 that it does).
 
@@ -139,9 +142,10 @@ def rank_questions(engine: Engine, casus: Casus | dict[str, Any],
     """The casus' open facts (`advies.nog_uitvragen`), best question first.
 
     `base` is the advies of this casus with these rules, when the caller has it already (it
-    is evaluated otherwise). Only the effects that wait on a fact are looked at
-    (`narrow=False`: every effect). `fast=False` makes a whole advies per answer tried: the
-    reference the fast path (see the module docstring) is tested against."""
+    is evaluated otherwise). Only the effects that wait on a fact, or have an undecided
+    instrument that can read it, are looked at (`narrow=False`: every effect). `fast=False`
+    makes a whole advies per answer tried: the reference the fast path (see the module
+    docstring) is tested against."""
     valid = engine.casus(casus)
     base = base or engine.advies(valid)
     advies = orjson.loads(base.trace_json)["advies"]
@@ -151,12 +155,13 @@ def rank_questions(engine: Engine, casus: Casus | dict[str, Any],
     waiting = {e["id"]: {q["feit"] for q in e["nog_uitvragen"]} for e in advies["effecten"]}
     order = {key: n for n, key in enumerate(undecided)}
     judge = _Judge(regime, undecided, advies) if fast else None
+    deps = _dependencies(regime)
     asked = {q["feit"] for q in advies["nog_uitvragen"]}
     out = []
     for q in advies["nog_uitvragen"]:
         address = q["feit"]
         spec = _spec(regime.catalogue, address)
-        effects = ({e for e, facts in waiting.items() if address in facts} if narrow
+        effects = (_in_scope(address, waiting, undecided, deps) if narrow
                    else set(waiting))
         answers = (_children(valid) if _is_kind_question(address)
                    else _answers(spec, address, regime.leaves.leaves))
@@ -186,6 +191,18 @@ def rank_questions(engine: Engine, casus: Casus | dict[str, Any],
             antwoorden=tuple(tried)))
     out.sort(key=lambda r: (-len(r.beslist), -r.overbodig, -len(r.soms), -r.aantal, r.feit))
     return out
+
+
+def _in_scope(address: str, waiting: dict[str, set[str]], undecided: dict[InstrumentKey, str],
+              deps: _Dependencies) -> set[str]:
+    """The effects an answer to this fact can change: those that ask it, and those with an
+    undecided instrument whose status reads it without asking it (`bij_onbekend: nee`). An
+    unparsed address (which child an effect is about) is asked only where it matters."""
+    effects = {e for e, facts in waiting.items() if address in facts}
+    key = _field_key(address)
+    if key is not None:
+        effects |= {e for e, iid in undecided if key in deps.reads.get(iid, ())}
+    return effects
 
 
 def _as_asked(data: dict[str, Any], address: str, tried: list[Any],

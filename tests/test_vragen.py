@@ -478,3 +478,26 @@ def test_answering_a_partner_fact_renames_the_partners_questions_without_making_
     assert all(q.overbodig < len(partner) - 1 for q in partner), \
         [(q.feit, q.overbodig) for q in partner]
     assert ranked == by_fact(rank_questions(rules, data, fast=False, narrow=False))
+
+
+def test_an_effect_that_reads_a_fact_without_asking_it_is_looked_at(rules: Engine) -> None:
+    """A comparison with `bij_onbekend: nee` reads a fact without asking it: for a detained
+    applicant the Bbz on his werk-effect is `past_niet` once his (unnamed) partner is known to
+    have no right of her own (Pw art. 11 lid 4, 13 lid 1 h), although that effect never asks
+    `partner.pw_uitreiziger`; only the financien-effect does. The fast path looked only at the
+    effects that ask the fact and missed it (a generated casus in CI, December 2026)."""
+    data = {"peildatum": "2026-11-01",
+            "personen": [{"id": "p1", "rol": "aanvrager", "verblijfsstatus": "nederlander",
+                          "gedetineerd": True, "pw_grond_vrijheidsbeneming": "strafrecht"}],
+            "gewenste_effecten": [
+                {"id": "e1", "omschrijving": "Rondkomen.", "leefgebied": "financien",
+                 "persoon": "p1"},
+                {"id": "e2", "omschrijving": "Een baan na de detentie.",
+                 "leefgebied": "werk_en_opleiding", "persoon": "p1"}]}
+    base = rules.advies(data)
+    asked = {e["id"]: {q["feit"] for q in e["nog_uitvragen"]} for e in base.advies["effecten"]}
+    assert "partner.pw_uitreiziger" in asked["e1"] and "partner.pw_uitreiziger" not in asked["e2"]
+    ranked = by_fact(rank_questions(rules, data, base))
+    some = ranked["partner.pw_uitreiziger"].soms + ranked["partner.pw_uitreiziger"].beslist
+    assert ("e2", "participatiewet.bbz") in {(b.effect, b.instrument) for b in some}
+    assert ranked == by_fact(rank_questions(rules, data, base, fast=False, narrow=False))
