@@ -143,6 +143,9 @@ CONTRACT_FACTS: tuple[FactSpec, ...] = (
              "Hoeveel personen met rol 'kind' zijn 18 jaar of ouder?", bron="engine"),
     FactSpec("huishouden", "oudste_kind_leeftijd", "geheel",
              "Hoe oud is het oudste kind in het huishouden?", bron="engine"),
+    FactSpec("huishouden", "aantal_personen_met_beperking", "geheel",
+             "Hoeveel personen in de casus hebben een opgegeven beperking (beperkingen niet "
+             "leeg)?", bron="engine"),
     _f("financien", "schulden_totaal", "bedrag", "Hoeveel schulden zijn er in totaal?"),
     _f("financien", "aantal_schuldeisers", "geheel", "Hoeveel schuldeisers zijn er?"),
     _f("financien", "problematische_schulden", "bool",

@@ -221,6 +221,13 @@ class CasusFacts:
                 # whether a child in the house can be the parent of another (a teenage mother
                 # with her baby at her own mother's: Pw 4 lid 1, a grandchild is no 'kind')
                 huishouden["oudste_kind_leeftijd"] = max(a for a in ages if a is not None)
+        if all(p.beperkingen is not None for p in casus.personen):
+            # whether someone besides the effect's own person has a limitation: a person with
+            # her own beperking can then be the mantelzorger of the other (Wmo 1.1.1
+            # 'maatwerkvoorziening' 1°: respijt is for the verzorgde); onbekend while anyone's
+            # beperkingen are not stated
+            huishouden["aantal_personen_met_beperking"] = sum(
+                bool(p.beperkingen) for p in casus.personen)
         subjects = {
             "huishouden": huishouden,
             "financien": casus.financien.model_dump(exclude_none=True),
@@ -486,6 +493,10 @@ FROM_CHILDREN_AGES = ("huishouden.jongste_kind_leeftijd",
 """Household facts computed from the children's ages (`CasusFacts.of`): onbekend while a
 child's age is, so what is asked is that child's `leeftijd`."""
 
+FROM_BEPERKINGEN = "huishouden.aantal_personen_met_beperking"
+"""The household fact computed from every person's `beperkingen` (`CasusFacts.of`): onbekend
+while a person's are not stated, so what is asked is that person's `beperkingen`."""
+
 
 def unknown_inputs(node: Node, ctx: Context, seen: set[str] | None = None) -> list[str]:
     """Casus facts still to establish for an undecided tree (through derived facts)."""
@@ -503,6 +514,10 @@ def unknown_inputs(node: Node, ctx: Context, seen: set[str] | None = None) -> li
             continue
         if leaf.path in FROM_CHILDREN_AGES:
             out.extend(f"personen[{pid}].leeftijd" for pid in _children_without_age(ctx))
+            continue
+        if leaf.path == FROM_BEPERKINGEN:
+            out.extend(f"personen[{pid}].beperkingen" for pid, vals in _people(ctx).items()
+                       if vals.get("beperkingen") is None)
             continue
         out.append(ctx.address(leaf))
     return list(dict.fromkeys(out))

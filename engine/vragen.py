@@ -85,6 +85,7 @@ from engine.conditions import Leaf, Node, Ternary, leaves_of
 from engine.conditions import evaluate as kleene
 from engine.errors import CasusError
 from engine.evaluate import (
+    FROM_BEPERKINGEN,
     FROM_CHILDREN_AGES,
     CasusFacts,
     Context,
@@ -284,6 +285,8 @@ class _Dependencies:
                         found.add(_KIND_KEY)
                     if leaf.path in _FROM_CHILDREN:
                         found.add(("persoon", "leeftijd"))
+                    if leaf.path == FROM_BEPERKINGEN:
+                        found.add(("persoon", "beperkingen"))
                     if leaf.path == _FROM_KOSTEN:
                         found.add(("effect", "kosten"))
                     if leaf.path == _FROM_KIND:
@@ -320,6 +323,8 @@ class _Dependencies:
                 self.watched.setdefault(_KIND_KEY, []).append(leaf.index)
             if leaf.path in _FROM_CHILDREN:
                 self.watched.setdefault(("persoon", "leeftijd"), []).append(leaf.index)
+            if leaf.path == FROM_BEPERKINGEN:
+                self.watched.setdefault(("persoon", "beperkingen"), []).append(leaf.index)
             if leaf.path == _FROM_KOSTEN:
                 self.watched.setdefault(("effect", "kosten"), []).append(leaf.index)
             if leaf.path == _FROM_KIND:

@@ -229,6 +229,8 @@ def used_facts(regime: Regime, iid: str) -> set[str]:
     if out & {"huishouden.aantal_kinderen", "huishouden.jongste_kind_leeftijd",
               "huishouden.oudste_kind_leeftijd", "huishouden.aantal_meerderjarige_kinderen"}:
         out |= {"persoon.leeftijd", "persoon.rol"}
+    if "huishouden.aantal_personen_met_beperking" in out:  # computed from every beperkingen
+        out.add("persoon.beperkingen")
     if "effect.kosten_genoemd" in out:  # computed from effect.kosten
         out.add("effect.kosten")
     if "effect.kind_genoemd" in out:  # computed from effect.kind

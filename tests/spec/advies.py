@@ -72,6 +72,11 @@ class Context:
             return household_figure(self.children(), name)
         if subject == "huishouden" and name == "aantal_overige_personen":
             return sum(1 for p in self.casus.get("personen", []) if p.get("rol") == "overig")
+        if subject == "huishouden" and name == "aantal_personen_met_beperking":
+            # regeltaal: the persons whose beperkingen are stated and not empty; onbekend while
+            # any person's beperkingen are not stated
+            lists = [p.get("beperkingen") for p in self.casus.get("personen", [])]
+            return None if any(b is None for b in lists) else sum(1 for b in lists if b)
         return self.replaced(subject, name, (self.casus.get(subject) or {}).get(name))
 
     def replaced(self, subject: str, name: str, found: Any) -> Any:
@@ -165,6 +170,9 @@ def open_facts(ctx: Context, node: dict[str, Any]) -> list[str]:
                         "huishouden.aantal_meerderjarige_kinderen"):
         return [f"personen[{c['id']}].leeftijd" for c in ctx.children()
                 if c.get("leeftijd") is None]
+    if node["feit"] == "huishouden.aantal_personen_met_beperking":  # regeltaal: who is unstated
+        return [f"personen[{p['id']}].beperkingen" for p in ctx.casus.get("personen", [])
+                if p.get("beperkingen") is None]
     return [ctx.address(subject, name)] if ctx.fact(subject, name) is None else []
 
 
