@@ -145,7 +145,7 @@ CONTRACT_FACTS: tuple[FactSpec, ...] = (
              "Hoe oud is het oudste kind in het huishouden?", bron="engine"),
     FactSpec("huishouden", "aantal_personen_met_beperking", "geheel",
              "Hoeveel personen in de casus hebben een opgegeven beperking (beperkingen niet "
-             "leeg)?", bron="engine"),
+             "leeg) of een Wlz-indicatie?", bron="engine"),
     _f("financien", "schulden_totaal", "bedrag", "Hoeveel schulden zijn er in totaal?"),
     _f("financien", "aantal_schuldeisers", "geheel", "Hoeveel schuldeisers zijn er?"),
     _f("financien", "problematische_schulden", "bool",

@@ -221,13 +221,15 @@ class CasusFacts:
                 # whether a child in the house can be the parent of another (a teenage mother
                 # with her baby at her own mother's: Pw 4 lid 1, a grandchild is no 'kind')
                 huishouden["oudste_kind_leeftijd"] = max(a for a in ages if a is not None)
-        if all(p.beperkingen is not None for p in casus.personen):
+        counted = [bool(p.beperkingen) or p.wlz_indicatie is True for p in casus.personen]
+        if all(c or p.beperkingen is not None for c, p in zip(counted, casus.personen,
+                                                              strict=True)):
             # whether someone besides the effect's own person has a limitation: a person with
             # her own beperking can then be the mantelzorger of the other (Wmo 1.1.1
-            # 'maatwerkvoorziening' 1°: respijt is for the verzorgde); onbekend while anyone's
-            # beperkingen are not stated
-            huishouden["aantal_personen_met_beperking"] = sum(
-                bool(p.beperkingen) for p in casus.personen)
+            # 'maatwerkvoorziening' 1°: respijt is for the verzorgde). A Wlz indicatie counts:
+            # it presupposes one (Wlz 3.2.1 lid 1). Onbekend while someone who does not count
+            # yet has no stated beperkingen.
+            huishouden["aantal_personen_met_beperking"] = sum(counted)
         subjects = {
             "huishouden": huishouden,
             "financien": casus.financien.model_dump(exclude_none=True),
@@ -494,8 +496,9 @@ FROM_CHILDREN_AGES = ("huishouden.jongste_kind_leeftijd",
 child's age is, so what is asked is that child's `leeftijd`."""
 
 FROM_BEPERKINGEN = "huishouden.aantal_personen_met_beperking"
-"""The household fact computed from every person's `beperkingen` (`CasusFacts.of`): onbekend
-while a person's are not stated, so what is asked is that person's `beperkingen`."""
+"""The household fact computed from every person's `beperkingen` and Wlz indicatie
+(`CasusFacts.of`): onbekend while someone without a Wlz indicatie has no stated `beperkingen`,
+so what is asked is that person's `beperkingen`."""
 
 
 def unknown_inputs(node: Node, ctx: Context, seen: set[str] | None = None) -> list[str]:
@@ -517,7 +520,7 @@ def unknown_inputs(node: Node, ctx: Context, seen: set[str] | None = None) -> li
             continue
         if leaf.path == FROM_BEPERKINGEN:
             out.extend(f"personen[{pid}].beperkingen" for pid, vals in _people(ctx).items()
-                       if vals.get("beperkingen") is None)
+                       if vals.get("beperkingen") is None and vals.get("wlz_indicatie") is not True)
             continue
         out.append(ctx.address(leaf))
     return list(dict.fromkeys(out))

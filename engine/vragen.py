@@ -286,7 +286,7 @@ class _Dependencies:
                     if leaf.path in _FROM_CHILDREN:
                         found.add(("persoon", "leeftijd"))
                     if leaf.path == FROM_BEPERKINGEN:
-                        found.add(("persoon", "beperkingen"))
+                        found |= {("persoon", "beperkingen"), ("persoon", "wlz_indicatie")}
                     if leaf.path == _FROM_KOSTEN:
                         found.add(("effect", "kosten"))
                     if leaf.path == _FROM_KIND:
@@ -324,7 +324,8 @@ class _Dependencies:
             if leaf.path in _FROM_CHILDREN:
                 self.watched.setdefault(("persoon", "leeftijd"), []).append(leaf.index)
             if leaf.path == FROM_BEPERKINGEN:
-                self.watched.setdefault(("persoon", "beperkingen"), []).append(leaf.index)
+                for key in (("persoon", "beperkingen"), ("persoon", "wlz_indicatie")):
+                    self.watched.setdefault(key, []).append(leaf.index)
             if leaf.path == _FROM_KOSTEN:
                 self.watched.setdefault(("effect", "kosten"), []).append(leaf.index)
             if leaf.path == _FROM_KIND:

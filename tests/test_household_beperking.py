@@ -75,3 +75,12 @@ def test_an_unstated_list_is_onbekend_and_asked(tmp_path: Path) -> None:
     assert [b.instrument for b in ranked["personen[k1].beperkingen"].beslist] == ["telt.twee"]
     assert ranked == {q.feit: q for q in rank_questions(eng, _casus({}), fast=False,
                                                         narrow=False)}
+
+
+def test_a_wlz_indicatie_counts_as_a_limitation(tmp_path: Path) -> None:
+    """A Wlz indicatie presupposes a limitation (Wlz 3.2.1 lid 1), so the son counts without
+    stated beperkingen (fresh58 AG1: the husband with a Wlz indicatie did not count)."""
+    eng = load_pack(tmp_path, "telt", PACK)
+    assert _twee(eng, _casus({"wlz_indicatie": True}))["status"] == "past"
+    assert _twee(eng, _casus({"wlz_indicatie": False}))["nog_uitvragen"] == [
+        "personen[k1].beperkingen"]

@@ -230,7 +230,7 @@ def used_facts(regime: Regime, iid: str) -> set[str]:
               "huishouden.oudste_kind_leeftijd", "huishouden.aantal_meerderjarige_kinderen"}:
         out |= {"persoon.leeftijd", "persoon.rol"}
     if "huishouden.aantal_personen_met_beperking" in out:  # computed from every beperkingen
-        out.add("persoon.beperkingen")
+        out |= {"persoon.beperkingen", "persoon.wlz_indicatie"}
     if "effect.kosten_genoemd" in out:  # computed from effect.kosten
         out.add("effect.kosten")
     if "effect.kind_genoemd" in out:  # computed from effect.kind

@@ -73,10 +73,13 @@ class Context:
         if subject == "huishouden" and name == "aantal_overige_personen":
             return sum(1 for p in self.casus.get("personen", []) if p.get("rol") == "overig")
         if subject == "huishouden" and name == "aantal_personen_met_beperking":
-            # regeltaal: the persons whose beperkingen are stated and not empty; onbekend while
-            # any person's beperkingen are not stated
-            lists = [p.get("beperkingen") for p in self.casus.get("personen", [])]
-            return None if any(b is None for b in lists) else sum(1 for b in lists if b)
+            # regeltaal: the persons with stated, non-empty beperkingen or a Wlz indicatie;
+            # onbekend while someone else has no stated beperkingen
+            people = self.casus.get("personen", [])
+            counts = [bool(p.get("beperkingen")) or p.get("wlz_indicatie") is True for p in people]
+            unsure = any(not c and p.get("beperkingen") is None
+                         for c, p in zip(counts, people, strict=True))
+            return None if unsure else sum(counts)
         return self.replaced(subject, name, (self.casus.get(subject) or {}).get(name))
 
     def replaced(self, subject: str, name: str, found: Any) -> Any:
@@ -172,7 +175,7 @@ def open_facts(ctx: Context, node: dict[str, Any]) -> list[str]:
                 if c.get("leeftijd") is None]
     if node["feit"] == "huishouden.aantal_personen_met_beperking":  # regeltaal: who is unstated
         return [f"personen[{p['id']}].beperkingen" for p in ctx.casus.get("personen", [])
-                if p.get("beperkingen") is None]
+                if p.get("beperkingen") is None and p.get("wlz_indicatie") is not True]
     return [ctx.address(subject, name)] if ctx.fact(subject, name) is None else []
 
 
