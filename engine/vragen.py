@@ -280,17 +280,7 @@ class _Dependencies:
                     if leaf.prefix == "afgeleid":
                         found |= via(leaf.name)
                         continue
-                    found.add((kind_of(leaf.prefix), leaf.name))
-                    if leaf.prefix in _VIA_KIND:  # which child: the effect's `kind`
-                        found.add(_KIND_KEY)
-                    if leaf.path in _FROM_CHILDREN:
-                        found.add(("persoon", "leeftijd"))
-                    if leaf.path == FROM_BEPERKINGEN:
-                        found |= {("persoon", "beperkingen"), ("persoon", "wlz_indicatie")}
-                    if leaf.path == _FROM_KOSTEN:
-                        found.add(("effect", "kosten"))
-                    if leaf.path == _FROM_KIND:
-                        found.add(_KIND_KEY)
+                    found.update(_read_by(leaf))
             return found
 
         def via(name: str) -> frozenset[FieldKey]:
@@ -318,18 +308,8 @@ class _Dependencies:
         for leaf in leaves:
             if leaf.prefix == "afgeleid":
                 continue
-            self.watched.setdefault((kind_of(leaf.prefix), leaf.name), []).append(leaf.index)
-            if leaf.prefix in _VIA_KIND:  # naming the child changes what `kind.x` reads
-                self.watched.setdefault(_KIND_KEY, []).append(leaf.index)
-            if leaf.path in _FROM_CHILDREN:
-                self.watched.setdefault(("persoon", "leeftijd"), []).append(leaf.index)
-            if leaf.path == FROM_BEPERKINGEN:
-                for key in (("persoon", "beperkingen"), ("persoon", "wlz_indicatie")):
-                    self.watched.setdefault(key, []).append(leaf.index)
-            if leaf.path == _FROM_KOSTEN:
-                self.watched.setdefault(("effect", "kosten"), []).append(leaf.index)
-            if leaf.path == _FROM_KIND:
-                self.watched.setdefault(_KIND_KEY, []).append(leaf.index)
+            for key in _read_by(leaf):
+                self.watched.setdefault(key, []).append(leaf.index)
         self.grondwaarden = {cg.grondwaarde.id: cg for cg in regime.grondwaarden}
 
     def with_bases(self, iid: str) -> list[str]:
@@ -364,6 +344,24 @@ _FROM_KOSTEN = "effect.kosten_genoemd"
 _FROM_KIND = "effect.kind_genoemd"
 """The effect fact the evaluation derives from whether `kind` is given (`engine.evaluate`):
 naming the child (`gewenste_effecten[id].kind`) changes it."""
+
+_COMPUTED_FROM: dict[str, tuple[FieldKey, ...]] = {
+    **{path: (("persoon", "leeftijd"),) for path in _FROM_CHILDREN},
+    FROM_BEPERKINGEN: (("persoon", "beperkingen"), ("persoon", "wlz_indicatie")),
+    _FROM_KOSTEN: (("effect", "kosten"),),
+    _FROM_KIND: (_KIND_KEY,),
+}
+"""Per fact the evaluation computes, the casus fields it is computed from: answering one of
+those changes the computed fact."""
+
+
+def _read_by(leaf: Leaf) -> tuple[FieldKey, ...]:
+    """The casus fields one comparison reads: its own fact, the effect's `kind` when the
+    subject is the child (naming the child changes what `kind.x` reads), and the fields a
+    computed fact is computed from."""
+    via_kind = (_KIND_KEY,) if leaf.prefix in _VIA_KIND else ()
+    return ((kind_of(leaf.prefix), leaf.name), *via_kind, *_COMPUTED_FROM.get(leaf.path, ()))
+
 
 _DEPENDENCIES: dict[int, tuple[Regime, _Dependencies]] = {}
 _DEPENDENCIES_LOCK = threading.Lock()
