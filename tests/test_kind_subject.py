@@ -138,17 +138,34 @@ def test_the_effect_of_a_child_itself_reads_that_child(eng: Engine) -> None:
     assert ondersteuning(eng, data)["status"] == "past"
 
 
+def test_an_adult_with_rol_kind_may_name_his_own_child(eng: Engine) -> None:
+    """The young mother of 20 who lives with her baby in her own parents' house is entered
+    with rol `kind`; her effect names the baby, and `kind.x` reads the baby (fresh61 AJ2).
+    Without the name her own effect is about herself, as before."""
+    moeder = {"id": "k20", "rol": "kind", "leeftijd": 20, "eps_toezicht": False}
+    baby = {"id": "baby", "rol": "kind", "leeftijd": 0, "eps_toezicht": True}
+    got = ondersteuning(eng, casus(dict(moeder), dict(baby), persoon="k20", kind="baby"))
+    assert got["status"] == "past"
+    assert adres(got) == "personen[baby].leeftijd"
+    got = ondersteuning(eng, casus(dict(moeder), dict(baby), persoon="k20"))
+    assert got["status"] == "past_niet"
+    assert adres(got) == "personen[k20].leeftijd"
+
+
 @pytest.mark.parametrize(("effect", "melding"), [
     ({"kind": "k9"}, "gewenste_effecten[0].kind: onbekende persoon 'k9'"),
     ({"kind": "ouder"}, "gewenste_effecten[0].kind: persoon 'ouder' heeft rol 'aanvrager', "
                         "niet 'kind'"),
     ({"persoon": "k8", "kind": "k20"}, "gewenste_effecten[0].kind: het effect is voor kind "
                                        "'k8' (persoon)"),
+    # an adult with rol kind may name another child, but only with a stated age of 18 or more
+    ({"persoon": "kx", "kind": "k8"}, "gewenste_effecten[0].kind: het effect is voor kind "
+                                      "'kx' (persoon)"),
 ])
 def test_a_bad_kind_is_refused_naming_the_field(eng: Engine, effect: dict[str, Any],
                                                melding: str) -> None:
     with pytest.raises(CasusError) as caught:
-        eng.casus(casus(dict(K8), dict(K20), **effect))
+        eng.casus(casus(dict(K8), dict(K20), {"id": "kx", "rol": "kind"}, **effect))
     assert any(melding in p.melding for p in caught.value.problems), caught.value.problems
 
 

@@ -336,9 +336,10 @@ def effect_advies(reg: Regime, casus: dict[str, Any], effect: dict[str, Any]) ->
 def child_of(people: dict[str, dict[str, Any]], effect: dict[str, Any],
              person: dict[str, Any]) -> dict[str, Any] | None:
     """regeltaal §Conditions, `kind`: "the effect's own person when that person has rol
-    `kind`; else the person the effect names under `kind` (`gewenste_effecten[].kind`); else
-    the only person with rol `kind` when there is exactly one; else no one"."""
-    if person.get("rol") == "kind":
+    `kind` and the effect names no other child; else the person the effect names under
+    `kind` (`gewenste_effecten[].kind`); else the only person with rol `kind` when there is
+    exactly one; else no one"."""
+    if person.get("rol") == "kind" and effect.get("kind") in (None, person.get("id")):
         return person
     if effect.get("kind") is not None:
         return people[effect["kind"]]
