@@ -173,10 +173,11 @@ class Casus(BaseModel):
         return self
 
     def _kind_problems(self, i: int, e: GewenstEffect) -> list[str]:
-        """`gewenste_effecten[i].kind` names a person with rol `kind`; when the effect is for a
-        minor child itself (`persoon`), it can only name that child: a minor's own effect is
-        about himself (`kind_van`). An adult with rol `kind` may name another child: the young
-        mother who lives with her baby in her own parents' house (fresh61 AJ2)."""
+        """`gewenste_effecten[i].kind` names a person with rol `kind`. The effect of a person who
+        has rol `kind` himself may name another child, and is then about that child
+        (`kind_van`): the young mother who lives with her baby in her own parents' house
+        (fresh61 AJ2). Whether he may name it does not depend on his age: a check on a fact
+        would make a valid casus invalid when the fact is answered or erased."""
         if e.kind is None:
             return []
         where = f"gewenste_effecten[{i}].kind"
@@ -185,11 +186,6 @@ class Casus(BaseModel):
             return [f"{where}: onbekende persoon '{e.kind}'"]
         if found.rol != "kind":
             return [f"{where}: persoon '{e.kind}' heeft rol '{found.rol}', niet 'kind'"]
-        own = next((p for p in self.personen if p.id == e.persoon), None)
-        if own is not None and own.rol == "kind" and own.id != e.kind and not _adult(own):
-            return [f"{where}: het effect is voor kind '{own.id}' (persoon); kind is dan "
-                    f"'{own.id}' of ontbreekt (alleen een kind van 18 jaar of ouder met een "
-                    f"leeftijd in de casus kan een ander kind noemen, zijn eigen kind)"]
         return []
 
     @property
@@ -209,11 +205,10 @@ class Casus(BaseModel):
 
     def kind_van(self, effect: GewenstEffect) -> Persoon | None:
         """The child this effect is about (rule subject `kind`): the effect's own person when
-        that person has rol `kind` and the effect names no other child (only an adult may,
-        `_kind_problems`); else the person the effect names under `kind`; else the only
-        person with rol `kind` when the household has exactly one; else None (no child is
-        meant: every `kind.x` is onbekend and the question is which child,
-        `gewenste_effecten[id].kind`)."""
+        that person has rol `kind` and the effect names no other child; else the person the
+        effect names under `kind`; else the only person with rol `kind` when the household has
+        exactly one; else None (no child is meant: every `kind.x` is onbekend and the question
+        is which child, `gewenste_effecten[id].kind`)."""
         person = self.persoon_van(effect)
         if person.rol == "kind" and effect.kind in (None, person.id):
             return person
@@ -233,11 +228,6 @@ class Casus(BaseModel):
         if effect.kind is not None and effect.kind != person.id:
             return next(p for p in self.personen if p.id == effect.kind)
         return person
-
-
-def _adult(person: Persoon) -> bool:
-    """18 or older by the casus; an unstated age is not taken for adult."""
-    return person.leeftijd is not None and person.leeftijd >= 18
 
 
 _MESSAGES = {

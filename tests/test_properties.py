@@ -170,11 +170,10 @@ def casussen(draw: st.DrawFn, catalogue: Catalogue,
         e.update(id=f"e{i + 1}", omschrijving="Een gewenst effect.",
                  leefgebied=draw(st.sampled_from(catalogue.facts["effect.leefgebied"].waarden)),
                  persoon=draw(st.sampled_from([p["id"] for p in people])))
-        # gewenste_effecten[].kind: a child of the household, or (for a child's own effect)
-        # that child; mostly left out, so the only-child and no-child cases stay common
-        own = next(p for p in people if p["id"] == e["persoon"])
-        kids = [own["id"]] if own["rol"] == "kind" else [
-            p["id"] for p in people if p["rol"] == "kind"]
+        # gewenste_effecten[].kind: a child of the household (for a child's own effect also
+        # that child itself, or another child: the young mother's baby, fresh61 AJ2); mostly
+        # left out, so the only-child and no-child cases stay common
+        kids = [p["id"] for p in people if p["rol"] == "kind"]
         if kids and draw(st.booleans()):
             e["kind"] = draw(st.sampled_from(kids))
         effects.append(e)

@@ -163,6 +163,13 @@ def test_every_leefgebied_for_every_person(peildatum: str, gemeente: str | None)
         casus = {"peildatum": peildatum, "personen": [dict(p) for p in SWEEP_PEOPLE],
                  "gewenste_effecten": effects, **({"gemeente": gemeente} if gemeente else {})}
         check(eng, PACKS["rules"], casus)
+    # the adult child (p4, 19) who names the small child as his own (fresh61 AJ2): `kind` is then
+    # the named child, not the effect's own person
+    effects = [{"id": f"e{i}", "omschrijving": "Een gewenst effect.", "leefgebied": lg,
+                "persoon": "p4", "kind": "p3"} for i, lg in enumerate(leefgebieden)]
+    casus = {"peildatum": peildatum, "personen": [dict(p) for p in SWEEP_PEOPLE],
+             "gewenste_effecten": effects, **({"gemeente": gemeente} if gemeente else {})}
+    check(eng, PACKS["rules"], casus)
 
 
 def _count(which: str, first: int, seen: Counter[str]) -> None:
