@@ -220,26 +220,14 @@ class Casus(BaseModel):
     def client_van(self, effect: GewenstEffect) -> Persoon:
         """The person the help of this effect is for (rule subject `client`, after Wmo 2015
         art. 1.1.1 'cliënt': who reported, "of namens wie een melding is gedaan"): the child
-        the effect names under `kind` when that is not the effect's own person; else the
-        effect's own person. Only an explicit `kind` counts: the household's only child is not
-        taken for it (a parent's effect without a named child may be about the parent's own
-        support, e.g. as mantelzorger). One exception: a housemate who is not the aanvrager or
-        his partner (rol kind or overig) and names a child stated to be a minor stays the client
-        himself. That is the young parent living with her baby in her own parents' house: the
-        right to bijstand and the debts are hers, not the baby's (whose would lead to the
-        aanvrager's; fresh66 AO1, AO2), and the baby is `kind`. A sister who names her adult
-        brother with a beperking still reports on his behalf."""
+        the effect names under `kind` when that is not the effect's own person (a parent's
+        effect on behalf of the child); else the effect's own person. Only an explicit `kind`
+        counts: the household's only child is not taken for it (a parent's effect without a
+        named child may be about the parent's own support, e.g. as mantelzorger)."""
         person = self.persoon_van(effect)
         if effect.kind is not None and effect.kind != person.id:
-            named = next(p for p in self.personen if p.id == effect.kind)
-            if person.rol in ("aanvrager", "partner") or not _minor(named):
-                return named
+            return next(p for p in self.personen if p.id == effect.kind)
         return person
-
-
-def _minor(person: Persoon) -> bool:
-    """Stated to be under 18 (an unstated age is not taken for a minor's)."""
-    return person.leeftijd is not None and person.leeftijd < 18
 
 
 _MESSAGES = {

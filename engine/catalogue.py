@@ -35,8 +35,7 @@ CLIENT = "client"
 """The subject of the person the help is for (Wmo 2015 art. 1.1.1 'cliënt': the person "die zich
 overeenkomstig artikel 2.3.2, eerste lid, heeft gemeld of namens wie een melding is gedaan"):
 the child the effect names under `gewenste_effecten[].kind` when that is another person than
-the effect's own (not when a housemate with rol kind or overig names a minor: the young parent
-stays the client); else the effect's own person (`Casus.client_van`). Unlike `kind` it always
+the effect's own; else the effect's own person (`Casus.client_van`). Unlike `kind` it always
 names someone, so a `client.x` is never asked as "which child"."""
 KIND_VAN_EFFECT = "kind"
 """The effect's field that names its child (`gewenste_effecten[].kind`, a project addition to the

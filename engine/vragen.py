@@ -355,19 +355,12 @@ _COMPUTED_FROM: dict[str, tuple[FieldKey, ...]] = {
 those changes the computed fact."""
 
 
-_CLIENT_AGE: FieldKey = ("persoon", "leeftijd")
-"""Whether a named child is a minor can decide who the client is (`Casus.client_van`: a young
-parent with rol kind or overig who names her baby stays the client)."""
-
-
 def _read_by(leaf: Leaf) -> tuple[FieldKey, ...]:
     """The casus fields one comparison reads: its own fact, the effect's `kind` when the
-    subject is the child (naming the child changes what `kind.x` reads), the named child's age
-    when the subject is the client, and the fields a computed fact is computed from."""
+    subject is the child (naming the child changes what `kind.x` reads), and the fields a
+    computed fact is computed from."""
     via_kind = (_KIND_KEY,) if leaf.prefix in _VIA_KIND else ()
-    via_age = (_CLIENT_AGE,) if leaf.prefix == CLIENT else ()
-    return ((kind_of(leaf.prefix), leaf.name), *via_kind, *via_age,
-            *_COMPUTED_FROM.get(leaf.path, ()))
+    return ((kind_of(leaf.prefix), leaf.name), *via_kind, *_COMPUTED_FROM.get(leaf.path, ()))
 
 
 _DEPENDENCIES: dict[int, tuple[Regime, _Dependencies]] = {}

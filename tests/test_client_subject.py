@@ -109,28 +109,6 @@ def test_a_childs_own_effect_reads_that_child(eng: Engine) -> None:
     assert same is not None and same["status"] == got["status"]
 
 
-def test_a_young_parent_in_someone_elses_household_stays_the_client(eng: Engine) -> None:
-    """The mother of 20 (rol kind: she lives with her own parents) names her baby, a minor: the
-    help is hers to ask (Pw, Wgs: her right, her debts; fresh66 AO1, AO2); `client.x` reads her,
-    and the baby is the effect's `kind`. The parent's effect naming the same baby reads the
-    baby, and so does a housemate's effect naming an adult."""
-    moeder = {"id": "m20", "rol": "kind", "leeftijd": 20, "beperkingen": ["lichamelijk"],
-              "wlz_indicatie": False}
-    baby = {"id": "b0", "rol": "kind", "leeftijd": 0, "beperkingen": [], "wlz_indicatie": True}
-    got = aanpassing(effect_of(eng, casus(OUDER, moeder, baby, persoon="m20", kind="b0")))
-    assert got is not None
-    assert got["voorwaarden"][0]["toets"]["adres"] == "personen[m20].wlz_indicatie"
-    assert got["nog_uitvragen"] == ["personen[m20].zeta_beheer"]
-    assert aanpassing(effect_of(eng, casus(OUDER, moeder, baby, kind="b0"))) is None
-    # a sister who names her adult brother reports on his behalf: he is the client
-    broer = {"id": "z30", "rol": "kind", "leeftijd": 30, "beperkingen": ["lichamelijk"],
-             "wlz_indicatie": False}
-    zus = {"id": "z32", "rol": "kind", "leeftijd": 32, "beperkingen": [], "wlz_indicatie": False}
-    got = aanpassing(effect_of(eng, casus(OUDER, zus, broer, persoon="z32", kind="z30")))
-    assert got is not None
-    assert got["voorwaarden"][0]["toets"]["adres"] == "personen[z30].wlz_indicatie"
-
-
 def test_the_named_child_decides_among_several(eng: Engine) -> None:
     """Children of 13 (beperking, no Wlz) and 6 (Wlz): each named child reads its own facts."""
     assert aanpassing(effect_of(eng, casus(OUDER, K13, K6, kind="k6"))) is None

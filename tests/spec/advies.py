@@ -351,16 +351,10 @@ def client_of(people: dict[str, dict[str, Any]], effect: dict[str, Any],
               person: dict[str, Any]) -> dict[str, Any]:
     """regeltaal §Conditions, `client`: "the child the effect names under
     `gewenste_effecten[].kind` when that is another person than the effect's own person;
-    otherwise the effect's own person", except that a housemate with rol kind or overig who
-    names a child whose stated age is under 18 stays the client himself (never the only child
-    by default, never no one)."""
+    otherwise the effect's own person" (never the only child by default, never no one)."""
     named = effect.get("kind")
     if named is not None and named != person.get("id"):
-        child = people[named]
-        age = child.get("leeftijd")
-        minor = isinstance(age, int) and not isinstance(age, bool) and age < 18
-        if person.get("rol") in ("aanvrager", "partner") or not minor:
-            return child
+        return people[named]
     return person
 
 
