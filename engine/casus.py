@@ -106,7 +106,14 @@ class GewenstEffect(_Subject):
     kind: str | None = None
     """Project addition to the contract: the `personen[].id` of the child (rol `kind`) this
     effect is about, e.g. a parent's question about one of several children. Read by the rule
-    subjects `kind` (`Casus.kind_van`) and `client` (`Casus.client_van`)."""
+    subjects `kind` (`Casus.kind_van`), `client` (`Casus.client_van`) and `belanghebbende`
+    (`Casus.belanghebbende_van`)."""
+    ouder_van_kind: StrictBool | None = None
+    """Project addition to the contract: the effect's own person, who has rol `kind` or `overig`,
+    is the parent of the minor child the effect names and raises it himself (the young mother
+    who lives with her baby in her own parents' house): the child belongs to his own gezin, not
+    to the aanvrager's (Participatiewet art. 4 lid 1 'gezin', 'ten laste komend kind'). Read by
+    the subject `belanghebbende` (`Casus.belanghebbende_van`); asked, never presumed."""
     kosten: BedragNietNegatief | None = None
     voorliggend_afgewezen: list[VoorliggendCode] | None = Field(default=None, max_length=7)
 
@@ -228,6 +235,25 @@ class Casus(BaseModel):
         if effect.kind is not None and effect.kind != person.id:
             return next(p for p in self.personen if p.id == effect.kind)
         return person
+
+    def belanghebbende_van(self, effect: GewenstEffect) -> Persoon | None:
+        """The person whose own means and debts the effect's money questions are about (rule
+        subject `belanghebbende`: the Participatiewet's rechthebbende, the schuldenaar of the
+        Wgs and the Fw). When the effect's own person has rol `kind` or `overig` and names
+        another child, that depends on whether he is the child's parent who raises it
+        (`ouder_van_kind`): ja, he is (a young parent in someone else's house is himself the
+        alleenstaande ouder with his gezin); nee, the named child is (the client); onbekend, no
+        one yet: every `belanghebbende.x` is onbekend and the question is `ouder_van_kind`.
+        Otherwise the client (`client_van`). Who the cliënt is for the Wmo stays the named
+        child (fresh67 AP1); for money the young parent is tested on himself (fresh66 AO1,
+        AO2), and never on the baby or on his own mother in the meantime."""
+        person = self.persoon_van(effect)
+        if person.rol in ("kind", "overig") and effect.kind not in (None, person.id):
+            if effect.ouder_van_kind is None:
+                return None
+            if effect.ouder_van_kind:
+                return person
+        return self.client_van(effect)
 
 
 _MESSAGES = {

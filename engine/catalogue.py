@@ -9,9 +9,11 @@ A fact is addressed in conditions by `<onderwerp>.<naam>`. The onderwerp says wh
 `huishouden`, `financien`, `netwerk` (one per casus), `persoon` (the person the effect concerns),
 `aanvrager` (the applicant), `partner` (the aanvrager's partner: the one person with rol `partner`),
 `kind` (the child the effect is about, `Casus.kind_van`), `client` (the person the help is for,
-`Casus.client_van`: the child the effect names, else the effect's own person), `effect` (the
-gewenst effect itself) and `afgeleid` (derived facts). The five person subjects share the person
-facts of the catalogue (`persoon.x`).
+`Casus.client_van`: the child the effect names, else the effect's own person), `belanghebbende`
+(the person whose own means and debts count, `Casus.belanghebbende_van`: the young parent who
+names his own child, else the client; no one while it is onbekend whether he is its parent),
+`effect` (the gewenst effect itself) and `afgeleid` (derived facts). The six person subjects
+share the person facts of the catalogue (`persoon.x`).
 """
 
 from __future__ import annotations
@@ -26,7 +28,7 @@ keuzelijst = a list of `waarden`."""
 Subject = Literal["huishouden", "financien", "netwerk", "persoon", "effect", "afgeleid"]
 
 CASUS_SUBJECTS: tuple[Subject, ...] = ("huishouden", "financien", "netwerk")
-PERSON_PREFIXES = ("persoon", "aanvrager", "partner", "kind", "client")
+PERSON_PREFIXES = ("persoon", "aanvrager", "partner", "kind", "client", "belanghebbende")
 """Condition subjects that name a person; each reads the person facts (`persoon.x`) of the
 catalogue. The one place that says so: the partitions, the evaluation context, the question
 ranking and the loader derive from it."""
@@ -37,6 +39,16 @@ overeenkomstig artikel 2.3.2, eerste lid, heeft gemeld of namens wie een melding
 the child the effect names under `gewenste_effecten[].kind` when that is another person than
 the effect's own; else the effect's own person (`Casus.client_van`). Unlike `kind` it always
 names someone, so a `client.x` is never asked as "which child"."""
+BELANGHEBBENDE = "belanghebbende"
+"""The subject of the person whose own means and debts count (the Participatiewet's
+rechthebbende, art. 4 lid 1, 11, 19; the schuldenaar of Wgs art. 1 and Fw art. 284): the
+effect's own person when he has rol `kind` or `overig`, names another child and is its parent
+who raises it (`gewenste_effecten[].ouder_van_kind` ja); the named child when he is not (nee);
+no one while that is onbekend (its facts are then onbekend and the question is
+`ouder_van_kind`, as `kind` asks which child); else the client (`Casus.belanghebbende_van`)."""
+OUDER_VAN_KIND = "ouder_van_kind"
+"""The effect's field that makes its own person the `belanghebbende` (a project addition to
+the contract, `GewenstEffect.ouder_van_kind`)."""
 KIND_VAN_EFFECT = "kind"
 """The effect's field that names its child (`gewenste_effecten[].kind`, a project addition to the
 contract). In the catalogue as `effect.kind` (a keuze whose values are the ids of the casus'
@@ -181,6 +193,10 @@ CONTRACT_FACTS: tuple[FactSpec, ...] = (
        "Wat is elders (voorliggend) al afgewezen?", VOORLIGGEND),
     _f("effect", KIND_VAN_EFFECT, "keuze",
        "Over welk kind gaat dit gewenste effect? Kies een persoon met rol kind."),
+    _f("effect", OUDER_VAN_KIND, "bool",
+       "Is degene van dit gewenste effect de ouder van het minderjarige kind dat het effect "
+       "noemt, en voedt hij of zij het zelf op (de jonge moeder of vader die met het kind bij "
+       "de eigen ouders of bij anderen woont)? Dan hoort het kind bij zijn of haar eigen gezin."),
     FactSpec("effect", "kind_genoemd", "bool",
              "Noemt het gewenste effect een kind (is het veld kind ingevuld)?", bron="engine"),
     *PERSON_FIELDS,

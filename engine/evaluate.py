@@ -21,7 +21,14 @@ import orjson
 
 from engine import feitadres, semantics
 from engine.casus import Casus, GewenstEffect, Persoon
-from engine.catalogue import CLIENT, KIND_VAN_EFFECT, PERSON_PREFIXES, Catalogue
+from engine.catalogue import (
+    BELANGHEBBENDE,
+    CLIENT,
+    KIND_VAN_EFFECT,
+    OUDER_VAN_KIND,
+    PERSON_PREFIXES,
+    Catalogue,
+)
 from engine.citation import Rechtsgrond
 from engine.conditions import (
     UITKOMST,
@@ -76,6 +83,11 @@ class Context:
     client: Persoon
     """The person the help is for, read by the subject `client` (`Casus.client_van`): the child
     the effect names, else the effect's own person."""
+    belanghebbende: Persoon | None
+    """The person whose own means and debts count, read by the subject `belanghebbende`
+    (`Casus.belanghebbende_van`): a young parent who names his own child, else the client;
+    None while it is not known whether he is its parent (then its facts are onbekend and asked
+    as `gewenste_effecten[id].ouder_van_kind`)."""
     ids: dict[str, str]
     values: dict[str, dict[str, Any]]
     session: Session
@@ -112,11 +124,13 @@ class Context:
         if leaf.prefix in PERSON_PREFIXES:
             who = {"persoon": self.person, "aanvrager": self.aanvrager,
                    "partner": self.partner, "kind": self.child,
-                   CLIENT: self.client}[leaf.prefix]
+                   CLIENT: self.client, BELANGHEBBENDE: self.belanghebbende}[leaf.prefix]
             if who is not None:
                 found = f"personen[{who.id}].{leaf.name}"
             elif leaf.prefix == "kind":  # no child named: the question is which one
                 found = f"gewenste_effecten[{self.effect.id}].{KIND_VAN_EFFECT}"
+            elif leaf.prefix == BELANGHEBBENDE:  # is the young parent the child's parent?
+                found = f"gewenste_effecten[{self.effect.id}].{OUDER_VAN_KIND}"
             else:
                 found = f"{feitadres.PARTNER}.{leaf.name}"
         elif leaf.prefix == "effect":
@@ -265,7 +279,8 @@ class CasusFacts:
         """The evaluation context of one effect: `persoon` is the person the effect is for,
         `aanvrager` the applicant, `partner` the aanvrager's partner, `kind` the child the
         effect is about (`Casus.kind_van`; absent: their facts are onbekend) and `client` the
-        person the help is for (`Casus.client_van`). Every person subject is resolved here,
+        person the help is for (`Casus.client_van`), `belanghebbende` the person whose own means
+        and debts count (`Casus.belanghebbende_van`). Every person subject is resolved here,
         once per effect. `soort` is a subclass of `Context` (the
         ranking's lazy one)."""
         record_values = {fid: values for fid, _, values in self.records}
@@ -274,6 +289,7 @@ class CasusFacts:
         partner = casus.partner
         child = casus.kind_van(effect)
         client = casus.client_van(effect)
+        belanghebbende = casus.belanghebbende_van(effect)
         ctx_ids = {
             "huishouden": self.ids["huishouden"], "financien": self.ids["financien"],
             "netwerk": self.ids["netwerk"], "persoon": self.person_ids[person.id],
@@ -284,6 +300,8 @@ class CasusFacts:
             ctx_ids["partner"] = self.person_ids[partner.id]
         if child is not None:
             ctx_ids["kind"] = self.person_ids[child.id]
+        if belanghebbende is not None:
+            ctx_ids[BELANGHEBBENDE] = self.person_ids[belanghebbende.id]
         values = {
             **self.subjects,
             "persoon": record_values[ctx_ids["persoon"]],
@@ -291,11 +309,13 @@ class CasusFacts:
             "partner": {} if partner is None else record_values[ctx_ids["partner"]],
             "kind": {} if child is None else record_values[ctx_ids["kind"]],
             CLIENT: record_values[ctx_ids[CLIENT]],
+            BELANGHEBBENDE: ({} if belanghebbende is None
+                             else record_values[ctx_ids[BELANGHEBBENDE]]),
             "effect": record_values[ctx_ids["effect"]],
             "~personen": {p.id: record_values[self.person_ids[p.id]] for p in casus.personen},
         }
-        ctx = (soort or Context)(effect, person, aanvrager, partner, child, client, ctx_ids,
-                                 values, session, regime.leaves.leaves)
+        ctx = (soort or Context)(effect, person, aanvrager, partner, child, client,
+                                 belanghebbende, ctx_ids, values, session, regime.leaves.leaves)
         ctx.derived_nodes = {d.feit.id: d for d in regime.derived}
         return ctx
 

@@ -80,7 +80,14 @@ import orjson
 
 from engine import feitadres, semantics
 from engine.casus import Casus
-from engine.catalogue import CLIENT, KIND_VAN_EFFECT, PERSON_PREFIXES, FactSpec
+from engine.catalogue import (
+    BELANGHEBBENDE,
+    CLIENT,
+    KIND_VAN_EFFECT,
+    OUDER_VAN_KIND,
+    PERSON_PREFIXES,
+    FactSpec,
+)
 from engine.conditions import Leaf, Node, Ternary, leaves_of
 from engine.conditions import evaluate as kleene
 from engine.errors import CasusError
@@ -334,9 +341,13 @@ _KIND_KEY: FieldKey = ("effect", KIND_VAN_EFFECT)
 through. Only `gewenste_effecten[id].kind` is asked about it; a person's rol, which also
 decides the child, is never asked (`feitadres.GEEN_FEIT`)."""
 
-_VIA_KIND = ("kind", CLIENT)
-"""The subjects whose person the effect's `kind` decides: `kind` (`Casus.kind_van`) and `client`
-(`Casus.client_van`, the named child or else the effect's own person)."""
+_VIA_KIND = ("kind", CLIENT, BELANGHEBBENDE)
+"""The subjects whose person the effect's `kind` decides: `kind` (`Casus.kind_van`), `client`
+(`Casus.client_van`, the named child or else the effect's own person) and `belanghebbende`
+(`Casus.belanghebbende_van`, which `ouder_van_kind` decides too)."""
+
+_OUDER_KEY: FieldKey = ("effect", OUDER_VAN_KIND)
+"""The effect's `ouder_van_kind`: answering it can move `belanghebbende.x` to another person."""
 
 _FROM_KOSTEN = "effect.kosten_genoemd"
 """The effect fact the evaluation derives from whether `kosten` is given (`engine.evaluate`)."""
@@ -360,6 +371,8 @@ def _read_by(leaf: Leaf) -> tuple[FieldKey, ...]:
     subject is the child (naming the child changes what `kind.x` reads), and the fields a
     computed fact is computed from."""
     via_kind = (_KIND_KEY,) if leaf.prefix in _VIA_KIND else ()
+    if leaf.prefix == BELANGHEBBENDE:
+        via_kind = (*via_kind, _OUDER_KEY)
     return ((kind_of(leaf.prefix), leaf.name), *via_kind, *_COMPUTED_FROM.get(leaf.path, ()))
 
 

@@ -30,6 +30,7 @@ OPS = {"=": "is", "!=": "is niet", "<": "is minder dan", "<=": "is hoogstens",
 SUBJECTS = {"persoon": "de persoon", "aanvrager": "de aanvrager", "partner": "de partner",
             "kind": "het kind van het effect",
             "client": "de cliënt (voor wie de hulp is)",
+            "belanghebbende": "de belanghebbende (wiens eigen middelen en schulden tellen)",
             "huishouden": "het huishouden", "financien": "de financiën", "netwerk": "het netwerk",
             "effect": "het gewenste effect", "afgeleid": ""}
 

@@ -225,6 +225,8 @@ def used_facts(regime: Regime, iid: str) -> set[str]:
                 out |= {"effect.kind", "persoon.rol"}
             if leaf.prefix == "client":  # the named child, else the effect's own person
                 out |= {"effect.kind"}
+            if leaf.prefix == "belanghebbende":  # the young parent who names his child
+                out |= {"effect.kind", "effect.ouder_van_kind"}
     if out & {"huishouden.aantal_kinderen", "huishouden.jongste_kind_leeftijd",
               "huishouden.oudste_kind_leeftijd", "huishouden.aantal_meerderjarige_kinderen"}:
         out |= {"persoon.leeftijd", "persoon.rol"}

@@ -38,12 +38,16 @@ LABELS: dict[str, str] = {
     "aow_leeftijd_bereikt": "AOW-leeftijd bereikt", "gedetineerd": "Gedetineerd",
     "studiefinanciering": "Studiefinanciering", "zorgverzekering": "Zorgverzekering",
     "kosten": "Kosten (€)", "voorliggend_afgewezen": "Elders al afgewezen",
+    "ouder_van_kind": "Ouder die dit kind zelf opvoedt",
 }
 
 SPECS: dict[str, FactSpec] = {f.key: f for f in CONTRACT_FACTS}
 EFFECT_KEYS = ("id", "omschrijving", "leefgebied", "persoon", "kind")
 """An effect's text and reference fields (`kind`: the child it is about, a project addition to
-the contract); its facts (kosten, voorliggend_afgewezen) are typed inputs."""
+the contract); its facts (`EFFECT_FACTS`) are typed inputs."""
+EFFECT_FACTS = ("ouder_van_kind", "kosten", "voorliggend_afgewezen")
+"""The effect's typed contract facts on the form (`ouder_van_kind`: a project addition, see
+`engine.casus.GewenstEffect`), in the order shown."""
 
 
 def spec(subject: str, name: str) -> FactSpec:
@@ -142,9 +146,8 @@ def from_casus(casus: dict[str, Any]) -> CasusForm:
     for i, e in enumerate(effects):
         for key in EFFECT_KEYS:
             values[f"e{i}.{key}"] = e.get(key) or ""
-        values[f"e{i}.kosten"] = _to_text(e.get("kosten"), spec("effect", "kosten"))
-        values[f"e{i}.voorliggend_afgewezen"] = _to_text(
-            e.get("voorliggend_afgewezen"), spec("effect", "voorliggend_afgewezen"))
+        for name in EFFECT_FACTS:
+            values[f"e{i}.{name}"] = _to_text(e.get(name), spec("effect", name))
     return CasusForm(values=values, people=max(1, len(people)), effects=max(1, len(effects)))
 
 
@@ -199,11 +202,9 @@ def to_casus(state: CasusForm) -> tuple[dict[str, Any], dict[str, list[str]]]:
                 state.v(f"e{i}.{key}"))
             if text.strip():
                 effect[key] = text
-        _put(effect, "kosten", spec("effect", "kosten"), state.values.get(f"e{i}.kosten"),
-             f"e{i}.kosten", errors)
-        _put(effect, "voorliggend_afgewezen", spec("effect", "voorliggend_afgewezen"),
-             state.values.get(f"e{i}.voorliggend_afgewezen"), f"e{i}.voorliggend_afgewezen",
-             errors)
+        for name in EFFECT_FACTS:
+            _put(effect, name, spec("effect", name), state.values.get(f"e{i}.{name}"),
+                 f"e{i}.{name}", errors)
         if effect:
             effect.setdefault("id", f"e{i + 1}")
             effects.append(effect)

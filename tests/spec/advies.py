@@ -38,6 +38,9 @@ class Context:
     client: dict[str, Any] | None = None
     """regeltaal §Conditions, subject `client`: "the person the help is for"; never no one
     (`client_of`)."""
+    belanghebbende: dict[str, Any] | None = None
+    """regeltaal §Conditions, subject `belanghebbende`: "the person whose own means and debts
+    count"; no one while `ouder_van_kind` is onbekend (`belanghebbende_of`)."""
     derived: dict[str, str] = field(default_factory=dict)
 
     def children(self) -> list[dict[str, Any]]:
@@ -60,6 +63,9 @@ class Context:
         if subject == "client":
             who = self.client if self.client is not None else self.person
             return self.replaced("persoon", name, who.get(name))
+        if subject == "belanghebbende":
+            return None if self.belanghebbende is None else self.replaced(
+                "persoon", name, self.belanghebbende.get(name))
         if subject == "effect" and name == "kosten_genoemd":
             return "kosten" in self.effect  # regeltaal §Conditions: computed, never onbekend
         if subject == "effect" and name == "kind_genoemd":
@@ -104,6 +110,10 @@ class Context:
         if subject == "client":  # regeltaal §Conditions: asked at that person
             who = self.client if self.client is not None else self.person
             return f"personen[{who['id']}].{name}"
+        if subject == "belanghebbende":  # regeltaal §Conditions: "the question is ouder_van_kind"
+            return (f"gewenste_effecten[{self.effect['id']}].ouder_van_kind"
+                    if self.belanghebbende is None
+                    else f"personen[{self.belanghebbende['id']}].{name}")
         if subject == "effect":
             return f"gewenste_effecten[{self.effect['id']}].{name}"
         return f"{subject}.{name}"
@@ -317,7 +327,7 @@ def effect_advies(reg: Regime, casus: dict[str, Any], effect: dict[str, Any]) ->
     person = people[effect.get("persoon", applicant["id"])]
     ctx = Context(reg, casus, effect, person, applicant,
                   partners[0] if len(partners) == 1 else None, child_of(people, effect, person),
-                  client_of(people, effect, person))
+                  client_of(people, effect, person), belanghebbende_of(people, effect, person))
     gw = {g["id"]: value(ctx, g["toets"]) for _, g in reg.grondwaarden}
     law_of = {g["id"]: p for p, g in reg.grondwaarden}
     instruments = {ins["id"]: ins for _, ins in reg.instrumenten}
@@ -356,6 +366,21 @@ def client_of(people: dict[str, dict[str, Any]], effect: dict[str, Any],
     if named is not None and named != person.get("id"):
         return people[named]
     return person
+
+
+def belanghebbende_of(people: dict[str, dict[str, Any]], effect: dict[str, Any],
+                      person: dict[str, Any]) -> dict[str, Any] | None:
+    """regeltaal §Conditions, `belanghebbende`: "when the effect's own person has rol `kind` or
+    `overig` and the effect names another child under `gewenste_effecten[].kind`: that person
+    if its `ouder_van_kind` is ja, the named child if nee, and no one while it is onbekend;
+    otherwise the client"."""
+    if person.get("rol") in ("kind", "overig") and effect.get("kind") not in (
+            None, person.get("id")):
+        if effect.get("ouder_van_kind") is None:
+            return None
+        if effect["ouder_van_kind"] is True:
+            return person
+    return client_of(people, effect, person)
 
 
 def advies(packs: list[Pack], casus: dict[str, Any]) -> dict[str, Any]:

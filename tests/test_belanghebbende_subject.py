@@ -1,0 +1,167 @@
+"""The person whose own means and debts count (`belanghebbende.x`, `Casus.belanghebbende_van`).
+
+docs/regeltaal.md §Conditions: "`belanghebbende` is the person whose own means and debts count
+(the Participatiewet's rechthebbende, the schuldenaar of the Wgs and the Fw): the effect's own
+person when that person has rol `kind` or `overig`, the effect names another child under
+`gewenste_effecten[].kind` and its `ouder_van_kind` is ja; otherwise the client." fresh66
+AO1/AO2: a young father of 20 who lives with his baby in his own parents' house is himself the
+alleenstaande ouder; tested on his mother's income, his bijstand was `past_niet`. fresh67 AP1:
+for the Wmo the baby stays the cliënt, so `client` does not move. The expected values below are
+written from that text and the tiny pack here (invented rules on real articles), never copied
+from the engine's output. Both backends must give the same bytes. Invented people only.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from engine import Engine
+from engine.vragen import rank_questions
+
+PACK = """
+regelpakket: {id: eta, naam: Testwet eta, domein: Participatiewet, bwb_id: BWBR0015703,
+              versie: "1", geldig_vanaf: 2024-01-01}
+feiten:
+  - {id: eta_inkomen_laag, onderwerp: persoon, type: bool,
+     vraag: "Ligt het eigen inkomen van deze persoon onder de norm?"}
+grondwaarden:
+  - id: eta.bestaan
+    tekst: "Bestaanszekerheid."
+    rechtsgrond: {bwb_id: BWBR0015703, artikel: "11", lid: "1"}
+    toets: {feit: effect.leefgebied, op: "=", waarde: financien}
+instrumenten:
+  - id: eta.bijstand
+    naam: Bijstand
+    soort: individuele_voorziening
+    trede: maatwerk
+    rechtsgrond: {bwb_id: BWBR0015703, artikel: "19", lid: "1"}
+    grondwaarden: [eta.bestaan]
+    voorwaarden:
+      - id: inkomen
+        uitleg: "Het inkomen van de rechthebbende ligt onder de norm."
+        rechtsgrond: {bwb_id: BWBR0015703, artikel: "19", lid: "1"}
+        toets: {feit: belanghebbende.eta_inkomen_laag, op: "=", waarde: true}
+  - id: eta.toeslag
+    naam: Toeslag
+    soort: individuele_voorziening
+    trede: maatwerk
+    rechtsgrond: {bwb_id: BWBR0015703, artikel: "36", lid: "1"}
+    grondwaarden: [eta.bestaan]
+    voorwaarden:
+      - id: inkomen
+        uitleg: "Het inkomen van de rechthebbende ligt onder de norm."
+        rechtsgrond: {bwb_id: BWBR0015703, artikel: "36", lid: "1"}
+        toets: {feit: belanghebbende.eta_inkomen_laag, op: "=", waarde: true}
+  - id: eta.hulp_kind
+    naam: Hulp voor het kind
+    soort: individuele_voorziening
+    trede: maatwerk
+    rechtsgrond: {bwb_id: BWBR0015703, artikel: "35", lid: "1"}
+    grondwaarden: [eta.bestaan]
+    voorwaarden:
+      - id: jong
+        uitleg: "De persoon voor wie de hulp is, is jonger dan 18."
+        rechtsgrond: {bwb_id: BWBR0015703, artikel: "35", lid: "1"}
+        toets: {feit: client.leeftijd, op: "<", waarde: 18}
+"""
+
+OMA = {"id": "oma", "rol": "aanvrager", "leeftijd": 48, "eta_inkomen_laag": False}
+SEM = {"id": "sem", "rol": "kind", "leeftijd": 20, "eta_inkomen_laag": True}
+RAVI = {"id": "ravi", "rol": "overig", "leeftijd": 19, "eta_inkomen_laag": True}
+MILA = {"id": "mila", "rol": "kind", "leeftijd": 0}
+
+
+@pytest.fixture(scope="module")
+def eng(tmp_path_factory: pytest.TempPathFactory) -> Engine:
+    folder = tmp_path_factory.mktemp("belanghebbende") / "eta"
+    folder.mkdir()
+    (folder / "eta.yaml").write_text(PACK, "utf-8")
+    return Engine.load([folder])
+
+
+def casus(*people: dict[str, Any], **effect: Any) -> dict[str, Any]:
+    return {"peildatum": "2026-03-01", "personen": [dict(p) for p in people],
+            "gewenste_effecten": [{"id": "e1", "omschrijving": "Geen geld voor een bedje.",
+                                   "leefgebied": "financien", **effect}]}
+
+
+def instruments(eng: Engine, data: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    receipt = eng.advies(data)
+    assert eng.with_backend("oracle").advies(data).trace_json == receipt.trace_json
+    return {i["id"]: i for i in receipt.advies["effecten"][0]["stap4"]["instrumenten"]}
+
+
+def inkomen_adres(found: dict[str, dict[str, Any]]) -> str:
+    [voorwaarde] = found["eta.bijstand"]["voorwaarden"]
+    adres: str = voorwaarde["toets"]["adres"]
+    return adres
+
+
+def test_a_young_parent_who_raises_the_named_child_is_the_belanghebbende(eng: Engine) -> None:
+    """Sem (20, rol kind) names Mila and is her father who raises her: his own income counts
+    (he is low: past); the help for the child still reads Mila (client)."""
+    found = instruments(eng, casus(OMA, SEM, MILA, persoon="sem", kind="mila",
+                                   ouder_van_kind=True))
+    assert inkomen_adres(found) == "personen[sem].eta_inkomen_laag"
+    assert found["eta.bijstand"]["status"] == "past"
+    assert found["eta.toeslag"]["status"] == "past"
+    assert found["eta.hulp_kind"]["status"] == "past"
+
+
+def test_until_answered_no_one_is_the_belanghebbende_and_nee_makes_it_the_child(
+        eng: Engine) -> None:
+    """Not answered: no one yet, so `belanghebbende.x` is onbekend and asked as
+    `ouder_van_kind` (never Sem's mother, never the baby). Nee: the named child, the client."""
+    found = instruments(eng, casus(OMA, SEM, MILA, persoon="sem", kind="mila"))
+    assert inkomen_adres(found) == "gewenste_effecten[e1].ouder_van_kind"
+    assert found["eta.bijstand"]["status"] == "voorwaardelijk"
+    assert found["eta.bijstand"]["nog_uitvragen"] == ["gewenste_effecten[e1].ouder_van_kind"]
+    found = instruments(eng, casus(OMA, SEM, MILA, persoon="sem", kind="mila",
+                                   ouder_van_kind=False))
+    assert inkomen_adres(found) == "personen[mila].eta_inkomen_laag"
+    assert found["eta.bijstand"]["status"] == "voorwaardelijk"
+
+
+def test_a_rol_overig_parent_too_but_never_the_aanvrager_or_his_partner(eng: Engine) -> None:
+    found = instruments(eng, casus(OMA, RAVI, MILA, persoon="ravi", kind="mila",
+                                   ouder_van_kind=True))
+    assert inkomen_adres(found) == "personen[ravi].eta_inkomen_laag"
+    # the aanvrager's effect naming a child: the child, whatever ouder_van_kind says
+    found = instruments(eng, casus(OMA, MILA, kind="mila", ouder_van_kind=True))
+    assert inkomen_adres(found) == "personen[mila].eta_inkomen_laag"
+
+
+def test_the_young_parents_own_effect_without_a_named_child_is_his_own(eng: Engine) -> None:
+    found = instruments(eng, casus(OMA, SEM, MILA, persoon="sem", ouder_van_kind=True))
+    assert inkomen_adres(found) == "personen[sem].eta_inkomen_laag"
+    assert found["eta.hulp_kind"]["status"] == "past_niet"  # client is Sem, 20
+
+
+def test_the_ranking_sees_that_ouder_van_kind_moves_the_belanghebbende(eng: Engine) -> None:
+    """Unanswered, both instruments wait on whether Sem is Mila's father. Ja makes them past
+    (Sem's low income), nee leaves them waiting on Mila's income: the answer moves
+    `belanghebbende.x`, which the fast path must see (`_read_by`), and it must equal the slow
+    path."""
+    data = casus(OMA, SEM, MILA, persoon="sem", kind="mila")
+    ranked = rank_questions(eng, data)
+    assert rank_questions(eng, data, fast=False) == ranked
+    [ouder] = ranked
+    assert ouder.feit == "gewenste_effecten[e1].ouder_van_kind"
+    assert not ouder.beslist
+    assert {b.instrument for b in ouder.soms} == {"eta.bijstand", "eta.toeslag"}
+
+
+def test_the_casus_form_keeps_ouder_van_kind() -> None:
+    """The web form has the question per effect (ja / nee / onbekend) and round-trips it; an
+    empty choice stays onbekend, never nee."""
+    from service.web import forms
+
+    for given in (True, False, None):
+        extra = {} if given is None else {"ouder_van_kind": given}
+        state = forms.from_casus(casus(OMA, SEM, MILA, persoon="sem", kind="mila", **extra))
+        assert state.v("e0.ouder_van_kind") == {True: "ja", False: "nee", None: ""}[given]
+        back, errors = forms.to_casus(state)
+        assert errors == {}
+        assert back["gewenste_effecten"][0].get("ouder_van_kind") is given
