@@ -73,6 +73,12 @@ class Persoon(_Subject):
     uitkering: Literal["geen", "ww", "wia", "wajong", "bijstand", "aow", "anw",
                        "overig"] | None = None
     zorgverzekering: StrictBool | None = None
+    kind_van_aanvrager: StrictBool | None = None
+    """Project addition to the contract, for a person with rol `kind`: he is an own child or
+    stepchild of the aanvrager or his partner (Participatiewet art. 4 lid 1 'kind'), so a minor
+    belongs to their gezin. Nee: the baby of a young mother who lives in her own parents'
+    house, or a grandchild raised by its grandmother. Read by the subject `belanghebbende`
+    (`Casus.belanghebbende_van`); asked, never presumed."""
 
 
 class Financien(_Subject):
@@ -106,14 +112,8 @@ class GewenstEffect(_Subject):
     kind: str | None = None
     """Project addition to the contract: the `personen[].id` of the child (rol `kind`) this
     effect is about, e.g. a parent's question about one of several children. Read by the rule
-    subjects `kind` (`Casus.kind_van`), `client` (`Casus.client_van`) and `belanghebbende`
-    (`Casus.belanghebbende_van`)."""
-    ouder_van_kind: StrictBool | None = None
-    """Project addition to the contract: the effect's own person, who has rol `kind` or `overig`,
-    is the parent of the minor child the effect names and raises it himself (the young mother
-    who lives with her baby in her own parents' house): the child belongs to his own gezin, not
-    to the aanvrager's (Participatiewet art. 4 lid 1 'gezin', 'ten laste komend kind'). Read by
-    the subject `belanghebbende` (`Casus.belanghebbende_van`); asked, never presumed."""
+    subjects `kind` (`Casus.kind_van`), `client` (`Casus.client_van`), `belanghebbende`
+    (`Casus.belanghebbende_van`) and `betrokkene` (`Casus.betrokkene_van`)."""
     kosten: BedragNietNegatief | None = None
     voorliggend_afgewezen: list[VoorliggendCode] | None = Field(default=None, max_length=7)
 
@@ -237,23 +237,45 @@ class Casus(BaseModel):
         return person
 
     def belanghebbende_van(self, effect: GewenstEffect) -> Persoon | None:
-        """The person whose own means and debts the effect's money questions are about (rule
-        subject `belanghebbende`: the Participatiewet's rechthebbende, the schuldenaar of the
-        Wgs and the Fw). When the effect's own person has rol `kind` or `overig` and names
-        another child, that depends on whether he is the child's parent who raises it
-        (`ouder_van_kind`): ja, he is (a young parent in someone else's house is himself the
-        alleenstaande ouder with his gezin); nee, the named child is (the client); onbekend, no
-        one yet: every `belanghebbende.x` is onbekend and the question is `ouder_van_kind`.
-        Otherwise the client (`client_van`). Who the cliënt is for the Wmo stays the named
-        child (fresh67 AP1); for money the young parent is tested on himself (fresh66 AO1,
-        AO2), and never on the baby or on his own mother in the meantime."""
+        """The person whose own means count for the effect's money questions (rule subject
+        `belanghebbende`: the Participatiewet's rechthebbende). When the effect's own person has
+        rol `kind` or `overig` and names another child who is not known to be 18 or older,
+        that depends on whose child it is (`Persoon.kind_van_aanvrager`): a child of the
+        aanvrager or his partner belongs to their gezin (the client, and for a minor the
+        aanvrager's right); any other child (the baby of a young mother who lives in her own
+        parents' house, a grandchild raised by its grandmother) does not, and the effect's own
+        person is tested on his own means; onbekend, no one yet: every `belanghebbende.x` is
+        onbekend and the question is the child's `kind_van_aanvrager`. An adult the effect
+        names is his own belanghebbende (never a ten laste komend kind). Otherwise the client
+        (`client_van`). For the Wmo the cliënt stays the named child (fresh67 AP1); fresh66
+        AO1, fresh68 AQ2, AQ3."""
         person = self.persoon_van(effect)
-        if person.rol in ("kind", "overig") and effect.kind not in (None, person.id):
-            if effect.ouder_van_kind is None:
+        client = self.client_van(effect)
+        if person.rol in ("kind", "overig") and client.id != person.id:
+            if client.leeftijd is not None and client.leeftijd >= 18:
+                return client
+            if client.kind_van_aanvrager is None:
                 return None
-            if effect.ouder_van_kind:
-                return person
-        return self.client_van(effect)
+            return client if client.kind_van_aanvrager else person
+        return client
+
+    def betrokkene_van(self, effect: GewenstEffect) -> Persoon | None:
+        """The person whose own situation the effect is about: his work (rule subject
+        `betrokkene`; Participatiewet art. 7 lid 1 a, 7a, 9, 10) and his debts (Wgs art. 1
+        "zijn schulden", Fw art. 284 "de schuldenaar"). The client when the effect names
+        another person who is 18 or older (a sister who reports for her brother of 30, fresh67
+        AP2); the effect's own person when the named child is a minor (a parent who cannot
+        work for the care of his baby works himself; a grandmother with debts of her own who
+        names her grandchild is the schuldenaar, fresh68 AQ1) or when the effect names no one
+        else; no one while the named child's age is onbekend (its facts are then onbekend and
+        the question is that age)."""
+        person = self.persoon_van(effect)
+        client = self.client_van(effect)
+        if client.id == person.id:
+            return person
+        if client.leeftijd is None:
+            return None
+        return client if client.leeftijd >= 18 else person
 
 
 _MESSAGES = {

@@ -10,9 +10,10 @@ A fact is addressed in conditions by `<onderwerp>.<naam>`. The onderwerp says wh
 `aanvrager` (the applicant), `partner` (the aanvrager's partner: the one person with rol `partner`),
 `kind` (the child the effect is about, `Casus.kind_van`), `client` (the person the help is for,
 `Casus.client_van`: the child the effect names, else the effect's own person), `belanghebbende`
-(the person whose own means and debts count, `Casus.belanghebbende_van`: the young parent who
-names his own child, else the client; no one while it is onbekend whether he is its parent),
-`effect` (the gewenst effect itself) and `afgeleid` (derived facts). The six person subjects
+(the person whose own means count, `Casus.belanghebbende_van`: a housemate who names a child not
+of the aanvrager, else the client), `betrokkene` (the person whose own work or debts the effect
+is about, `Casus.betrokkene_van`: an adult the effect names, else the effect's own person),
+`effect` (the gewenst effect itself) and `afgeleid` (derived facts). The seven person subjects
 share the person facts of the catalogue (`persoon.x`).
 """
 
@@ -28,7 +29,8 @@ keuzelijst = a list of `waarden`."""
 Subject = Literal["huishouden", "financien", "netwerk", "persoon", "effect", "afgeleid"]
 
 CASUS_SUBJECTS: tuple[Subject, ...] = ("huishouden", "financien", "netwerk")
-PERSON_PREFIXES = ("persoon", "aanvrager", "partner", "kind", "client", "belanghebbende")
+PERSON_PREFIXES = ("persoon", "aanvrager", "partner", "kind", "client", "belanghebbende",
+                   "betrokkene")
 """Condition subjects that name a person; each reads the person facts (`persoon.x`) of the
 catalogue. The one place that says so: the partitions, the evaluation context, the question
 ranking and the loader derive from it."""
@@ -40,15 +42,25 @@ the child the effect names under `gewenste_effecten[].kind` when that is another
 the effect's own; else the effect's own person (`Casus.client_van`). Unlike `kind` it always
 names someone, so a `client.x` is never asked as "which child"."""
 BELANGHEBBENDE = "belanghebbende"
-"""The subject of the person whose own means and debts count (the Participatiewet's
-rechthebbende, art. 4 lid 1, 11, 19; the schuldenaar of Wgs art. 1 and Fw art. 284): the
-effect's own person when he has rol `kind` or `overig`, names another child and is its parent
-who raises it (`gewenste_effecten[].ouder_van_kind` ja); the named child when he is not (nee);
-no one while that is onbekend (its facts are then onbekend and the question is
-`ouder_van_kind`, as `kind` asks which child); else the client (`Casus.belanghebbende_van`)."""
-OUDER_VAN_KIND = "ouder_van_kind"
-"""The effect's field that makes its own person the `belanghebbende` (a project addition to
-the contract, `GewenstEffect.ouder_van_kind`)."""
+"""The subject of the person whose own means count (the Participatiewet's rechthebbende, art. 4
+lid 1, 11, 19). When the effect's own person has rol `kind` or `overig` and names another child
+who is not known to be an adult: the child when it is a child of the aanvrager or his partner
+(`personen[].kind_van_aanvrager` ja; a minor then belongs to their gezin), the effect's own
+person when it is not (nee: a young mother's baby, a grandchild raised by its grandmother), no
+one while that is onbekend (its facts are onbekend and the question is the child's
+`kind_van_aanvrager`, as `kind` asks which child); a named adult is his own; else the client
+(`Casus.belanghebbende_van`)."""
+BETROKKENE = "betrokkene"
+"""The subject of the person whose own situation the effect is about: his work (Participatiewet
+art. 7 lid 1 a "ondersteuning bij arbeidsinschakeling", 7a, 9, 10) and his debts (Wgs art. 1,
+Fw art. 284 "de schuldenaar"). The client when the effect names another person of 18 or older;
+the effect's own person when the named child is a minor or no one else is named; no one while
+the named child's age is onbekend (`Casus.betrokkene_van`). A parent who names his baby because
+of its care asks about his own work; a grandmother with debts of her own who names her
+grandchild is the schuldenaar; a sister who reports for her brother of 30 asks about his."""
+KIND_VAN_AANVRAGER = "kind_van_aanvrager"
+"""The child's field that decides `belanghebbende` when a housemate names him (a project
+addition to the contract, `Persoon.kind_van_aanvrager`)."""
 KIND_VAN_EFFECT = "kind"
 """The effect's field that names its child (`gewenste_effecten[].kind`, a project addition to the
 contract). In the catalogue as `effect.kind` (a keuze whose values are the ids of the casus'
@@ -134,6 +146,10 @@ PERSON_FIELDS: tuple[FactSpec, ...] = (
        ("geen", "ww", "wia", "wajong", "bijstand", "aow", "anw", "overig")),
     _f("persoon", "zorgverzekering", "bool",
        "Heeft deze persoon een Nederlandse zorgverzekering?"),
+    _f("persoon", KIND_VAN_AANVRAGER, "bool",
+       "Is dit kind een eigen kind of stiefkind van de aanvrager of zijn partner? (Nee voor de "
+       "baby van een jonge moeder die bij haar eigen ouders woont, of een kleinkind dat door "
+       "zijn grootmoeder wordt opgevoed: dan hoort het niet bij het gezin van de aanvrager.)"),
 )
 
 CONTRACT_FACTS: tuple[FactSpec, ...] = (
@@ -193,10 +209,6 @@ CONTRACT_FACTS: tuple[FactSpec, ...] = (
        "Wat is elders (voorliggend) al afgewezen?", VOORLIGGEND),
     _f("effect", KIND_VAN_EFFECT, "keuze",
        "Over welk kind gaat dit gewenste effect? Kies een persoon met rol kind."),
-    _f("effect", OUDER_VAN_KIND, "bool",
-       "Is degene van dit gewenste effect de ouder van het minderjarige kind dat het effect "
-       "noemt, en voedt hij of zij het zelf op (de jonge moeder of vader die met het kind bij "
-       "de eigen ouders of bij anderen woont)? Dan hoort het kind bij zijn of haar eigen gezin."),
     FactSpec("effect", "kind_genoemd", "bool",
              "Noemt het gewenste effect een kind (is het veld kind ingevuld)?", bron="engine"),
     *PERSON_FIELDS,

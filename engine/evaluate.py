@@ -23,9 +23,10 @@ from engine import feitadres, semantics
 from engine.casus import Casus, GewenstEffect, Persoon
 from engine.catalogue import (
     BELANGHEBBENDE,
+    BETROKKENE,
     CLIENT,
+    KIND_VAN_AANVRAGER,
     KIND_VAN_EFFECT,
-    OUDER_VAN_KIND,
     PERSON_PREFIXES,
     Catalogue,
 )
@@ -84,10 +85,14 @@ class Context:
     """The person the help is for, read by the subject `client` (`Casus.client_van`): the child
     the effect names, else the effect's own person."""
     belanghebbende: Persoon | None
-    """The person whose own means and debts count, read by the subject `belanghebbende`
-    (`Casus.belanghebbende_van`): a young parent who names his own child, else the client;
-    None while it is not known whether he is its parent (then its facts are onbekend and asked
-    as `gewenste_effecten[id].ouder_van_kind`)."""
+    """The person whose own means count, read by the subject `belanghebbende`
+    (`Casus.belanghebbende_van`): a housemate who names a child not of the aanvrager, else the
+    client; None while it is not known whether the child a housemate names is the aanvrager's
+    (then its facts are onbekend and asked as that child's `kind_van_aanvrager`)."""
+    betrokkene: Persoon | None
+    """The person whose own work or debts the effect is about, read by the subject `betrokkene`
+    (`Casus.betrokkene_van`); None while the age of the child the effect names is onbekend (then
+    its facts are onbekend and asked as that child's age)."""
     ids: dict[str, str]
     values: dict[str, dict[str, Any]]
     session: Session
@@ -124,13 +129,16 @@ class Context:
         if leaf.prefix in PERSON_PREFIXES:
             who = {"persoon": self.person, "aanvrager": self.aanvrager,
                    "partner": self.partner, "kind": self.child,
-                   CLIENT: self.client, BELANGHEBBENDE: self.belanghebbende}[leaf.prefix]
+                   CLIENT: self.client, BELANGHEBBENDE: self.belanghebbende,
+                   BETROKKENE: self.betrokkene}[leaf.prefix]
             if who is not None:
                 found = f"personen[{who.id}].{leaf.name}"
             elif leaf.prefix == "kind":  # no child named: the question is which one
                 found = f"gewenste_effecten[{self.effect.id}].{KIND_VAN_EFFECT}"
-            elif leaf.prefix == BELANGHEBBENDE:  # is the young parent the child's parent?
-                found = f"gewenste_effecten[{self.effect.id}].{OUDER_VAN_KIND}"
+            elif leaf.prefix == BELANGHEBBENDE:  # is the named child the aanvrager's?
+                found = f"personen[{self.client.id}].{KIND_VAN_AANVRAGER}"
+            elif leaf.prefix == BETROKKENE:  # is the named child an adult?
+                found = f"personen[{self.client.id}].leeftijd"
             else:
                 found = f"{feitadres.PARTNER}.{leaf.name}"
         elif leaf.prefix == "effect":
@@ -280,7 +288,8 @@ class CasusFacts:
         `aanvrager` the applicant, `partner` the aanvrager's partner, `kind` the child the
         effect is about (`Casus.kind_van`; absent: their facts are onbekend) and `client` the
         person the help is for (`Casus.client_van`), `belanghebbende` the person whose own means
-        and debts count (`Casus.belanghebbende_van`). Every person subject is resolved here,
+        and debts count (`Casus.belanghebbende_van`), `betrokkene` the person whose work it is
+        about (`Casus.betrokkene_van`). Every person subject is resolved here,
         once per effect. `soort` is a subclass of `Context` (the
         ranking's lazy one)."""
         record_values = {fid: values for fid, _, values in self.records}
@@ -290,6 +299,7 @@ class CasusFacts:
         child = casus.kind_van(effect)
         client = casus.client_van(effect)
         belanghebbende = casus.belanghebbende_van(effect)
+        betrokkene = casus.betrokkene_van(effect)
         ctx_ids = {
             "huishouden": self.ids["huishouden"], "financien": self.ids["financien"],
             "netwerk": self.ids["netwerk"], "persoon": self.person_ids[person.id],
@@ -302,6 +312,8 @@ class CasusFacts:
             ctx_ids["kind"] = self.person_ids[child.id]
         if belanghebbende is not None:
             ctx_ids[BELANGHEBBENDE] = self.person_ids[belanghebbende.id]
+        if betrokkene is not None:
+            ctx_ids[BETROKKENE] = self.person_ids[betrokkene.id]
         values = {
             **self.subjects,
             "persoon": record_values[ctx_ids["persoon"]],
@@ -311,11 +323,13 @@ class CasusFacts:
             CLIENT: record_values[ctx_ids[CLIENT]],
             BELANGHEBBENDE: ({} if belanghebbende is None
                              else record_values[ctx_ids[BELANGHEBBENDE]]),
+            BETROKKENE: {} if betrokkene is None else record_values[ctx_ids[BETROKKENE]],
             "effect": record_values[ctx_ids["effect"]],
             "~personen": {p.id: record_values[self.person_ids[p.id]] for p in casus.personen},
         }
         ctx = (soort or Context)(effect, person, aanvrager, partner, child, client,
-                                 belanghebbende, ctx_ids, values, session, regime.leaves.leaves)
+                                 belanghebbende, betrokkene, ctx_ids, values, session,
+                                 regime.leaves.leaves)
         ctx.derived_nodes = {d.feit.id: d for d in regime.derived}
         return ctx
 

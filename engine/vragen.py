@@ -82,9 +82,10 @@ from engine import feitadres, semantics
 from engine.casus import Casus
 from engine.catalogue import (
     BELANGHEBBENDE,
+    BETROKKENE,
     CLIENT,
+    KIND_VAN_AANVRAGER,
     KIND_VAN_EFFECT,
-    OUDER_VAN_KIND,
     PERSON_PREFIXES,
     FactSpec,
 )
@@ -341,13 +342,18 @@ _KIND_KEY: FieldKey = ("effect", KIND_VAN_EFFECT)
 through. Only `gewenste_effecten[id].kind` is asked about it; a person's rol, which also
 decides the child, is never asked (`feitadres.GEEN_FEIT`)."""
 
-_VIA_KIND = ("kind", CLIENT, BELANGHEBBENDE)
+_VIA_KIND = ("kind", CLIENT, BELANGHEBBENDE, BETROKKENE)
 """The subjects whose person the effect's `kind` decides: `kind` (`Casus.kind_van`), `client`
 (`Casus.client_van`, the named child or else the effect's own person) and `belanghebbende`
-(`Casus.belanghebbende_van`, which `ouder_van_kind` decides too)."""
+(`Casus.belanghebbende_van`, which the child's `kind_van_aanvrager` decides too) and `betrokkene`
+(`Casus.betrokkene_van`, which the named person's age decides too)."""
 
-_OUDER_KEY: FieldKey = ("effect", OUDER_VAN_KIND)
-"""The effect's `ouder_van_kind`: answering it can move `belanghebbende.x` to another person."""
+_OUDER_KEY: FieldKey = ("persoon", KIND_VAN_AANVRAGER)
+"""A child's `kind_van_aanvrager`: answering it can move `belanghebbende.x` to another person."""
+
+_AGE_KEY: FieldKey = ("persoon", "leeftijd")
+"""A person's age: answering the named person's can move `betrokkene.x` and `belanghebbende.x`
+to another person."""
 
 _FROM_KOSTEN = "effect.kosten_genoemd"
 """The effect fact the evaluation derives from whether `kosten` is given (`engine.evaluate`)."""
@@ -372,7 +378,9 @@ def _read_by(leaf: Leaf) -> tuple[FieldKey, ...]:
     computed fact is computed from."""
     via_kind = (_KIND_KEY,) if leaf.prefix in _VIA_KIND else ()
     if leaf.prefix == BELANGHEBBENDE:
-        via_kind = (*via_kind, _OUDER_KEY)
+        via_kind = (*via_kind, _OUDER_KEY, _AGE_KEY)
+    if leaf.prefix == BETROKKENE:
+        via_kind = (*via_kind, _AGE_KEY)
     return ((kind_of(leaf.prefix), leaf.name), *via_kind, *_COMPUTED_FROM.get(leaf.path, ()))
 
 

@@ -31,6 +31,7 @@ SUBJECTS = {"persoon": "de persoon", "aanvrager": "de aanvrager", "partner": "de
             "kind": "het kind van het effect",
             "client": "de cliënt (voor wie de hulp is)",
             "belanghebbende": "de belanghebbende (wiens eigen middelen en schulden tellen)",
+            "betrokkene": "de betrokkene (om wiens eigen werk of schulden het gaat)",
             "huishouden": "het huishouden", "financien": "de financiën", "netwerk": "het netwerk",
             "effect": "het gewenste effect", "afgeleid": ""}
 

@@ -1,14 +1,18 @@
-"""The person whose own means and debts count (`belanghebbende.x`, `Casus.belanghebbende_van`).
+"""The person whose own means count (`belanghebbende.x`, `Casus.belanghebbende_van`).
 
-docs/regeltaal.md §Conditions: "`belanghebbende` is the person whose own means and debts count
-(the Participatiewet's rechthebbende, the schuldenaar of the Wgs and the Fw): the effect's own
-person when that person has rol `kind` or `overig`, the effect names another child under
-`gewenste_effecten[].kind` and its `ouder_van_kind` is ja; otherwise the client." fresh66
-AO1/AO2: a young father of 20 who lives with his baby in his own parents' house is himself the
-alleenstaande ouder; tested on his mother's income, his bijstand was `past_niet`. fresh67 AP1:
-for the Wmo the baby stays the cliënt, so `client` does not move. The expected values below are
-written from that text and the tiny pack here (invented rules on real articles), never copied
-from the engine's output. Both backends must give the same bytes. Invented people only.
+docs/regeltaal.md §Conditions: "`belanghebbende` is the person whose own means count (the
+Participatiewet's rechthebbende). When the effect's own person has rol `kind` or `overig` and the
+effect names another child under `gewenste_effecten[].kind`: the named child when it is 18 or
+older; else it depends on the child's `kind_van_aanvrager`: ja, the named child (a minor then
+belongs to the aanvrager's gezin); nee, the effect's own person; onbekend, no one yet ... the
+question is the child's `kind_van_aanvrager`. Otherwise it is the client." fresh66 AO1: a young
+father of 20 who lives with his baby in his own parents' house is himself the alleenstaande
+ouder; tested on his mother's income, his bijstand was `past_niet`. fresh68 AQ2, AQ3: a named
+adult is his own; a grandmother who raises her grandchild is tested on her own means. fresh67
+AP1: for the Wmo the baby stays the cliënt, so `client` does not move. The expected values
+below are written from that text and the tiny pack here (invented rules on real articles),
+never copied from the engine's output. Both backends must give the same bytes. Invented people
+only.
 """
 
 from __future__ import annotations
@@ -70,7 +74,11 @@ instrumenten:
 OMA = {"id": "oma", "rol": "aanvrager", "leeftijd": 48, "eta_inkomen_laag": False}
 SEM = {"id": "sem", "rol": "kind", "leeftijd": 20, "eta_inkomen_laag": True}
 RAVI = {"id": "ravi", "rol": "overig", "leeftijd": 19, "eta_inkomen_laag": True}
-MILA = {"id": "mila", "rol": "kind", "leeftijd": 0}
+MILA = {"id": "mila", "rol": "kind", "leeftijd": 0, "kind_van_aanvrager": False}
+"""Sem's daughter, not a child of the aanvrager (Sem's mother)."""
+MILA_ONBEKEND = {"id": "mila", "rol": "kind", "leeftijd": 0}
+ZUS = {"id": "zus", "rol": "kind", "leeftijd": 8, "kind_van_aanvrager": True}
+"""Sem's little sister: a child of the aanvrager."""
 
 
 @pytest.fixture(scope="module")
@@ -99,69 +107,80 @@ def inkomen_adres(found: dict[str, dict[str, Any]]) -> str:
     return adres
 
 
-def test_a_young_parent_who_raises_the_named_child_is_the_belanghebbende(eng: Engine) -> None:
-    """Sem (20, rol kind) names Mila and is her father who raises her: his own income counts
-    (he is low: past); the help for the child still reads Mila (client)."""
-    found = instruments(eng, casus(OMA, SEM, MILA, persoon="sem", kind="mila",
-                                   ouder_van_kind=True))
+def test_a_housemate_who_names_a_child_not_of_the_aanvrager_is_the_belanghebbende(
+        eng: Engine) -> None:
+    """Sem (20, rol kind) names Mila, who is not a child of the aanvrager (she is his): his
+    own income counts (he is low: past); the help for the child still reads Mila (client)."""
+    found = instruments(eng, casus(OMA, SEM, MILA, persoon="sem", kind="mila"))
     assert inkomen_adres(found) == "personen[sem].eta_inkomen_laag"
     assert found["eta.bijstand"]["status"] == "past"
     assert found["eta.toeslag"]["status"] == "past"
     assert found["eta.hulp_kind"]["status"] == "past"
 
 
-def test_until_answered_no_one_is_the_belanghebbende_and_nee_makes_it_the_child(
+def test_until_answered_no_one_is_the_belanghebbende_and_ja_makes_it_the_child(
         eng: Engine) -> None:
-    """Not answered: no one yet, so `belanghebbende.x` is onbekend and asked as
-    `ouder_van_kind` (never Sem's mother, never the baby). Nee: the named child, the client."""
-    found = instruments(eng, casus(OMA, SEM, MILA, persoon="sem", kind="mila"))
-    assert inkomen_adres(found) == "gewenste_effecten[e1].ouder_van_kind"
+    """Not answered: no one yet, so `belanghebbende.x` is onbekend and asked as Mila's
+    `kind_van_aanvrager` (never Sem's mother, never the baby). Ja, Sem names his sister: the
+    child, the client."""
+    found = instruments(eng, casus(OMA, SEM, MILA_ONBEKEND, persoon="sem", kind="mila"))
+    assert inkomen_adres(found) == "personen[mila].kind_van_aanvrager"
     assert found["eta.bijstand"]["status"] == "voorwaardelijk"
-    assert found["eta.bijstand"]["nog_uitvragen"] == ["gewenste_effecten[e1].ouder_van_kind"]
-    found = instruments(eng, casus(OMA, SEM, MILA, persoon="sem", kind="mila",
-                                   ouder_van_kind=False))
-    assert inkomen_adres(found) == "personen[mila].eta_inkomen_laag"
+    assert found["eta.bijstand"]["nog_uitvragen"] == ["personen[mila].kind_van_aanvrager"]
+    found = instruments(eng, casus(OMA, SEM, ZUS, persoon="sem", kind="zus"))
+    assert inkomen_adres(found) == "personen[zus].eta_inkomen_laag"
     assert found["eta.bijstand"]["status"] == "voorwaardelijk"
 
 
-def test_a_rol_overig_parent_too_but_never_the_aanvrager_or_his_partner(eng: Engine) -> None:
-    found = instruments(eng, casus(OMA, RAVI, MILA, persoon="ravi", kind="mila",
-                                   ouder_van_kind=True))
+def test_a_rol_overig_housemate_too_but_never_the_aanvrager_or_his_partner(
+        eng: Engine) -> None:
+    found = instruments(eng, casus(OMA, RAVI, MILA, persoon="ravi", kind="mila"))
     assert inkomen_adres(found) == "personen[ravi].eta_inkomen_laag"
-    # the aanvrager's effect naming a child: the child, whatever ouder_van_kind says
-    found = instruments(eng, casus(OMA, MILA, kind="mila", ouder_van_kind=True))
+    # the aanvrager's effect naming a child: the child, whatever kind_van_aanvrager says
+    found = instruments(eng, casus(OMA, MILA, kind="mila"))
     assert inkomen_adres(found) == "personen[mila].eta_inkomen_laag"
 
 
 def test_the_young_parents_own_effect_without_a_named_child_is_his_own(eng: Engine) -> None:
-    found = instruments(eng, casus(OMA, SEM, MILA, persoon="sem", ouder_van_kind=True))
+    found = instruments(eng, casus(OMA, SEM, MILA, persoon="sem"))
     assert inkomen_adres(found) == "personen[sem].eta_inkomen_laag"
     assert found["eta.hulp_kind"]["status"] == "past_niet"  # client is Sem, 20
 
 
-def test_the_ranking_sees_that_ouder_van_kind_moves_the_belanghebbende(eng: Engine) -> None:
-    """Unanswered, both instruments wait on whether Sem is Mila's father. Ja makes them past
-    (Sem's low income), nee leaves them waiting on Mila's income: the answer moves
+def test_the_ranking_sees_that_kind_van_aanvrager_moves_the_belanghebbende(
+        eng: Engine) -> None:
+    """Unanswered, both instruments wait on whether Mila is a child of the aanvrager. Nee makes
+    them past (Sem's low income), ja leaves them waiting on Mila's income: the answer moves
     `belanghebbende.x`, which the fast path must see (`_read_by`), and it must equal the slow
     path."""
-    data = casus(OMA, SEM, MILA, persoon="sem", kind="mila")
+    data = casus(OMA, SEM, MILA_ONBEKEND, persoon="sem", kind="mila")
     ranked = rank_questions(eng, data)
     assert rank_questions(eng, data, fast=False) == ranked
-    [ouder] = ranked
-    assert ouder.feit == "gewenste_effecten[e1].ouder_van_kind"
-    assert not ouder.beslist
-    assert {b.instrument for b in ouder.soms} == {"eta.bijstand", "eta.toeslag"}
+    [vraag] = ranked
+    assert vraag.feit == "personen[mila].kind_van_aanvrager"
+    assert not vraag.beslist
+    assert {b.instrument for b in vraag.soms} == {"eta.bijstand", "eta.toeslag"}
 
 
-def test_the_casus_form_keeps_ouder_van_kind() -> None:
-    """The web form has the question per effect (ja / nee / onbekend) and round-trips it; an
+def test_the_casus_form_keeps_kind_van_aanvrager() -> None:
+    """The web form has the question per person (ja / nee / onbekend) and round-trips it; an
     empty choice stays onbekend, never nee."""
     from service.web import forms
 
     for given in (True, False, None):
-        extra = {} if given is None else {"ouder_van_kind": given}
-        state = forms.from_casus(casus(OMA, SEM, MILA, persoon="sem", kind="mila", **extra))
-        assert state.v("e0.ouder_van_kind") == {True: "ja", False: "nee", None: ""}[given]
+        mila = dict(MILA_ONBEKEND) if given is None else {**MILA, "kind_van_aanvrager": given}
+        state = forms.from_casus(casus(OMA, SEM, mila, persoon="sem", kind="mila"))
+        assert state.v("p2.kind_van_aanvrager") == {True: "ja", False: "nee", None: ""}[given]
         back, errors = forms.to_casus(state)
         assert errors == {}
-        assert back["gewenste_effecten"][0].get("ouder_van_kind") is given
+        assert back["personen"][2].get("kind_van_aanvrager") is given
+
+
+def test_an_adult_named_child_is_his_own_belanghebbende_without_the_question(
+        eng: Engine) -> None:
+    """A sister (rol kind) who names her brother of 30: he is never a ten laste komend kind, so
+    his own means count and nothing asks whether she is his parent."""
+    broer = {"id": "bas", "rol": "kind", "leeftijd": 30, "eta_inkomen_laag": True}
+    found = instruments(eng, casus(OMA, SEM, broer, persoon="sem", kind="bas"))
+    assert inkomen_adres(found) == "personen[bas].eta_inkomen_laag"
+    assert found["eta.bijstand"]["status"] == "past"

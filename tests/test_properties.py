@@ -226,7 +226,9 @@ def used_facts(regime: Regime, iid: str) -> set[str]:
             if leaf.prefix == "client":  # the named child, else the effect's own person
                 out |= {"effect.kind"}
             if leaf.prefix == "belanghebbende":  # the young parent who names his child
-                out |= {"effect.kind", "effect.ouder_van_kind"}
+                out |= {"effect.kind", "persoon.kind_van_aanvrager", "persoon.leeftijd"}
+            if leaf.prefix == "betrokkene":  # an adult the effect names, else its own person
+                out |= {"effect.kind", "persoon.leeftijd"}
     if out & {"huishouden.aantal_kinderen", "huishouden.jongste_kind_leeftijd",
               "huishouden.oudste_kind_leeftijd", "huishouden.aantal_meerderjarige_kinderen"}:
         out |= {"persoon.leeftijd", "persoon.rol"}

@@ -15,7 +15,7 @@ SUBJECTS = ("huishouden", "financien", "netwerk")
 PERSON_ORDER = ("rol", "leeftijd", "woont_in_gemeente", "verblijfsstatus", "beperkingen",
                 "wlz_indicatie", "arbeidssituatie", "arbeidsvermogen", "uitkering",
                 "jeugdhulp_voor_18", "aow_leeftijd_bereikt", "gedetineerd",
-                "studiefinanciering", "zorgverzekering")
+                "studiefinanciering", "zorgverzekering", "kind_van_aanvrager")
 LABELS: dict[str, str] = {
     "samenstelling": "Samenstelling", "woonsituatie": "Woonsituatie",
     "netto_inkomen_maand": "Netto inkomen per maand (€)", "vermogen": "Vermogen (€)",
@@ -38,16 +38,15 @@ LABELS: dict[str, str] = {
     "aow_leeftijd_bereikt": "AOW-leeftijd bereikt", "gedetineerd": "Gedetineerd",
     "studiefinanciering": "Studiefinanciering", "zorgverzekering": "Zorgverzekering",
     "kosten": "Kosten (€)", "voorliggend_afgewezen": "Elders al afgewezen",
-    "ouder_van_kind": "Ouder die dit kind zelf opvoedt",
+    "kind_van_aanvrager": "Kind of stiefkind van de aanvrager of zijn partner",
 }
 
 SPECS: dict[str, FactSpec] = {f.key: f for f in CONTRACT_FACTS}
 EFFECT_KEYS = ("id", "omschrijving", "leefgebied", "persoon", "kind")
 """An effect's text and reference fields (`kind`: the child it is about, a project addition to
 the contract); its facts (`EFFECT_FACTS`) are typed inputs."""
-EFFECT_FACTS = ("ouder_van_kind", "kosten", "voorliggend_afgewezen")
-"""The effect's typed contract facts on the form (`ouder_van_kind`: a project addition, see
-`engine.casus.GewenstEffect`), in the order shown."""
+EFFECT_FACTS = ("kosten", "voorliggend_afgewezen")
+"""The effect's typed contract facts on the form, in the order shown."""
 
 
 def spec(subject: str, name: str) -> FactSpec:

@@ -39,8 +39,12 @@ class Context:
     """regeltaal §Conditions, subject `client`: "the person the help is for"; never no one
     (`client_of`)."""
     belanghebbende: dict[str, Any] | None = None
-    """regeltaal §Conditions, subject `belanghebbende`: "the person whose own means and debts
-    count"; no one while `ouder_van_kind` is onbekend (`belanghebbende_of`)."""
+    """regeltaal §Conditions, subject `belanghebbende`: "the person whose own means count"; no
+    one while the named child's `kind_van_aanvrager` is onbekend (`belanghebbende_of`)."""
+    betrokkene: dict[str, Any] | None = None
+    """regeltaal §Conditions, subject `betrokkene`: "the person whose own situation the effect is
+    about";
+    no one while the named person's age is onbekend (`betrokkene_of`)."""
     derived: dict[str, str] = field(default_factory=dict)
 
     def children(self) -> list[dict[str, Any]]:
@@ -66,6 +70,9 @@ class Context:
         if subject == "belanghebbende":
             return None if self.belanghebbende is None else self.replaced(
                 "persoon", name, self.belanghebbende.get(name))
+        if subject == "betrokkene":
+            return None if self.betrokkene is None else self.replaced(
+                "persoon", name, self.betrokkene.get(name))
         if subject == "effect" and name == "kosten_genoemd":
             return "kosten" in self.effect  # regeltaal §Conditions: computed, never onbekend
         if subject == "effect" and name == "kind_genoemd":
@@ -110,10 +117,15 @@ class Context:
         if subject == "client":  # regeltaal §Conditions: asked at that person
             who = self.client if self.client is not None else self.person
             return f"personen[{who['id']}].{name}"
-        if subject == "belanghebbende":  # regeltaal §Conditions: "the question is ouder_van_kind"
-            return (f"gewenste_effecten[{self.effect['id']}].ouder_van_kind"
+        if subject == "belanghebbende":  # regeltaal §Conditions: the child's kind_van_aanvrager
+            who = self.client if self.client is not None else self.person
+            return (f"personen[{who['id']}].kind_van_aanvrager"
                     if self.belanghebbende is None
                     else f"personen[{self.belanghebbende['id']}].{name}")
+        if subject == "betrokkene":  # regeltaal §Conditions: "the question is that age"
+            who = self.client if self.client is not None else self.person
+            return (f"personen[{who['id']}].leeftijd" if self.betrokkene is None
+                    else f"personen[{self.betrokkene['id']}].{name}")
         if subject == "effect":
             return f"gewenste_effecten[{self.effect['id']}].{name}"
         return f"{subject}.{name}"
@@ -327,7 +339,8 @@ def effect_advies(reg: Regime, casus: dict[str, Any], effect: dict[str, Any]) ->
     person = people[effect.get("persoon", applicant["id"])]
     ctx = Context(reg, casus, effect, person, applicant,
                   partners[0] if len(partners) == 1 else None, child_of(people, effect, person),
-                  client_of(people, effect, person), belanghebbende_of(people, effect, person))
+                  client_of(people, effect, person), belanghebbende_of(people, effect, person),
+                  betrokkene_of(people, effect, person))
     gw = {g["id"]: value(ctx, g["toets"]) for _, g in reg.grondwaarden}
     law_of = {g["id"]: p for p, g in reg.grondwaarden}
     instruments = {ins["id"]: ins for _, ins in reg.instrumenten}
@@ -371,16 +384,30 @@ def client_of(people: dict[str, dict[str, Any]], effect: dict[str, Any],
 def belanghebbende_of(people: dict[str, dict[str, Any]], effect: dict[str, Any],
                       person: dict[str, Any]) -> dict[str, Any] | None:
     """regeltaal §Conditions, `belanghebbende`: "when the effect's own person has rol `kind` or
-    `overig` and the effect names another child under `gewenste_effecten[].kind`: that person
-    if its `ouder_van_kind` is ja, the named child if nee, and no one while it is onbekend;
-    otherwise the client"."""
-    if person.get("rol") in ("kind", "overig") and effect.get("kind") not in (
-            None, person.get("id")):
-        if effect.get("ouder_van_kind") is None:
+    `overig` and the effect names another child under `gewenste_effecten[].kind`: the named
+    child when it is 18 or older; else the named child if its `kind_van_aanvrager` is ja, that
+    person if nee, and no one while it is onbekend; otherwise the client"."""
+    client = client_of(people, effect, person)
+    if person.get("rol") in ("kind", "overig") and client is not person:
+        if client.get("leeftijd") is not None and client["leeftijd"] >= 18:
+            return client
+        if client.get("kind_van_aanvrager") is None:
             return None
-        if effect["ouder_van_kind"] is True:
-            return person
-    return client_of(people, effect, person)
+        return client if client["kind_van_aanvrager"] is True else person
+    return client
+
+
+def betrokkene_of(people: dict[str, dict[str, Any]], effect: dict[str, Any],
+                person: dict[str, Any]) -> dict[str, Any] | None:
+    """regeltaal §Conditions, `betrokkene`: "the client when the effect names another person
+    who is 18 or older; the effect's own person when that person is a minor or the effect
+    names no one else; no one while the named person's age is onbekend"."""
+    client = client_of(people, effect, person)
+    if client is person:
+        return person
+    if client.get("leeftijd") is None:
+        return None
+    return client if client["leeftijd"] >= 18 else person
 
 
 def advies(packs: list[Pack], casus: dict[str, Any]) -> dict[str, Any]:
