@@ -113,7 +113,14 @@ class GewenstEffect(_Subject):
     """Project addition to the contract: the `personen[].id` of the child (rol `kind`) this
     effect is about, e.g. a parent's question about one of several children. Read by the rule
     subjects `kind` (`Casus.kind_van`), `client` (`Casus.client_van`), `belanghebbende`
-    (`Casus.belanghebbende_van`) and `betrokkene` (`Casus.betrokkene_van`)."""
+    (`Casus.belanghebbende_van`), `betrokkene` (`Casus.betrokkene_van`) and `werkende`
+    (`Casus.werkende_van`)."""
+    werk_van_kind: StrictBool | None = None
+    """Project addition to the contract: the effect names another person (`kind`) and is about
+    that person's own work, training or dagbesteding (ja: the school asks support for a son of
+    16 towards a leerwerkplek; a sister reports for her brother of 30), not about the work of
+    the one who asks (nee: a mother who cannot apply for jobs because she cares for her son).
+    Read by the subject `werkende` (`Casus.werkende_van`); asked, never presumed."""
     kosten: BedragNietNegatief | None = None
     voorliggend_afgewezen: list[VoorliggendCode] | None = Field(default=None, max_length=7)
 
@@ -260,15 +267,13 @@ class Casus(BaseModel):
         return client
 
     def betrokkene_van(self, effect: GewenstEffect) -> Persoon | None:
-        """The person whose own situation the effect is about: his work (rule subject
-        `betrokkene`; Participatiewet art. 7 lid 1 a, 7a, 9, 10) and his debts (Wgs art. 1
-        "zijn schulden", Fw art. 284 "de schuldenaar"). The client when the effect names
-        another person who is 18 or older (a sister who reports for her brother of 30, fresh67
-        AP2); the effect's own person when the named child is a minor (a parent who cannot
-        work for the care of his baby works himself; a grandmother with debts of her own who
-        names her grandchild is the schuldenaar, fresh68 AQ1) or when the effect names no one
-        else; no one while the named child's age is onbekend (its facts are then onbekend and
-        the question is that age)."""
+        """The person whose own debts the effect is about (rule subject `betrokkene`: the
+        schuldenaar, Wgs art. 1 "zijn schulden", Fw art. 284 "de schuldenaar"). The client when
+        the effect names another person who is 18 or older (a mother about the debts of her son
+        of 19); the effect's own person when the named child is a minor (a grandmother with
+        debts of her own who names her grandchild is the schuldenaar, fresh68 AQ1; a minor has
+        no debts of his own here) or when the effect names no one else; no one while the named
+        child's age is onbekend (its facts are then onbekend and the question is that age)."""
         person = self.persoon_van(effect)
         client = self.client_van(effect)
         if client.id == person.id:
@@ -276,6 +281,24 @@ class Casus(BaseModel):
         if client.leeftijd is None:
             return None
         return client if client.leeftijd >= 18 else person
+
+    def werkende_van(self, effect: GewenstEffect) -> Persoon | None:
+        """The person whose work the effect is about (rule subject `werkende`: who would be
+        supported towards work, Participatiewet art. 7 lid 1 a, 7a, 9, 10, 36b). When the effect
+        names another person, that depends on `werk_van_kind`: ja, the named person (a sister
+        reports for her brother of 30, fresh67 AP2; the school asks support for a son of 16,
+        fresh69 AR3); nee, the effect's own person (a mother in the bijstand who cannot apply
+        for jobs because she cares for her son of 24, fresh69 AR4); onbekend, no one yet (its
+        facts are onbekend and the question is `werk_van_kind`). Otherwise the effect's own
+        person. Neither age nor rol decides it: both readings occur with children of every
+        age."""
+        person = self.persoon_van(effect)
+        client = self.client_van(effect)
+        if client.id == person.id:
+            return person
+        if effect.werk_van_kind is None:
+            return None
+        return client if effect.werk_van_kind else person
 
 
 _MESSAGES = {

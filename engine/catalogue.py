@@ -11,10 +11,12 @@ A fact is addressed in conditions by `<onderwerp>.<naam>`. The onderwerp says wh
 `kind` (the child the effect is about, `Casus.kind_van`), `client` (the person the help is for,
 `Casus.client_van`: the child the effect names, else the effect's own person), `belanghebbende`
 (the person whose own means count, `Casus.belanghebbende_van`: a housemate who names a child not
-of the aanvrager, else the client), `betrokkene` (the person whose own work or debts the effect
-is about, `Casus.betrokkene_van`: an adult the effect names, else the effect's own person),
-`effect` (the gewenst effect itself) and `afgeleid` (derived facts). The seven person subjects
-share the person facts of the catalogue (`persoon.x`).
+of the aanvrager, else the client), `betrokkene` (the person whose own debts the effect is
+about, `Casus.betrokkene_van`: an adult the effect names, else the effect's own person),
+`werkende` (the person whose work it is about, `Casus.werkende_van`: the named person or the
+effect's own, as the effect's `werk_van_kind` says), `effect` (the gewenst effect itself) and
+`afgeleid` (derived facts). The eight person subjects share the person facts of the catalogue
+(`persoon.x`).
 """
 
 from __future__ import annotations
@@ -30,7 +32,7 @@ Subject = Literal["huishouden", "financien", "netwerk", "persoon", "effect", "af
 
 CASUS_SUBJECTS: tuple[Subject, ...] = ("huishouden", "financien", "netwerk")
 PERSON_PREFIXES = ("persoon", "aanvrager", "partner", "kind", "client", "belanghebbende",
-                   "betrokkene")
+                   "betrokkene", "werkende")
 """Condition subjects that name a person; each reads the person facts (`persoon.x`) of the
 catalogue. The one place that says so: the partitions, the evaluation context, the question
 ranking and the loader derive from it."""
@@ -51,13 +53,20 @@ one while that is onbekend (its facts are onbekend and the question is the child
 `kind_van_aanvrager`, as `kind` asks which child); a named adult is his own; else the client
 (`Casus.belanghebbende_van`)."""
 BETROKKENE = "betrokkene"
-"""The subject of the person whose own situation the effect is about: his work (Participatiewet
-art. 7 lid 1 a "ondersteuning bij arbeidsinschakeling", 7a, 9, 10) and his debts (Wgs art. 1,
-Fw art. 284 "de schuldenaar"). The client when the effect names another person of 18 or older;
+"""The subject of the person whose own debts the effect is about (Wgs art. 1 "zijn schulden",
+Fw art. 284 "de schuldenaar"): the client when the effect names another person of 18 or older;
 the effect's own person when the named child is a minor or no one else is named; no one while
-the named child's age is onbekend (`Casus.betrokkene_van`). A parent who names his baby because
-of its care asks about his own work; a grandmother with debts of her own who names her
-grandchild is the schuldenaar; a sister who reports for her brother of 30 asks about his."""
+the named child's age is onbekend (`Casus.betrokkene_van`). A grandmother with debts of her own
+who names her grandchild is the schuldenaar; a mother about the debts of her son of 19 asks
+about his."""
+WERKENDE = "werkende"
+"""The subject of the person whose work the effect is about (Participatiewet art. 7 lid 1 a
+"ondersteuning bij arbeidsinschakeling", 7a, 9, 10, 36b): when the effect names another person,
+that person if the effect's `werk_van_kind` is ja, the effect's own person if nee, no one while
+it is onbekend (asked as `werk_van_kind`); else the effect's own person (`Casus.werkende_van`)."""
+WERK_VAN_KIND = "werk_van_kind"
+"""The effect's field that decides `werkende` (a project addition to the contract,
+`GewenstEffect.werk_van_kind`)."""
 KIND_VAN_AANVRAGER = "kind_van_aanvrager"
 """The child's field that decides `belanghebbende` when a housemate names him (a project
 addition to the contract, `Persoon.kind_van_aanvrager`)."""
@@ -209,6 +218,11 @@ CONTRACT_FACTS: tuple[FactSpec, ...] = (
        "Wat is elders (voorliggend) al afgewezen?", VOORLIGGEND),
     _f("effect", KIND_VAN_EFFECT, "keuze",
        "Over welk kind gaat dit gewenste effect? Kies een persoon met rol kind."),
+    _f("effect", WERK_VAN_KIND, "bool",
+       "Gaat dit gewenste effect over het werk, de opleiding of de dagbesteding van het kind dat "
+       "het noemt (ja: de zus meldt voor haar broer, de school vraagt om een leerwerkplek voor de "
+       "zoon), of over die van wie het vraagt (nee: de moeder die niet kan solliciteren door de "
+       "zorg voor haar kind)?"),
     FactSpec("effect", "kind_genoemd", "bool",
              "Noemt het gewenste effect een kind (is het veld kind ingevuld)?", bron="engine"),
     *PERSON_FIELDS,

@@ -28,6 +28,8 @@ from engine.catalogue import (
     KIND_VAN_AANVRAGER,
     KIND_VAN_EFFECT,
     PERSON_PREFIXES,
+    WERK_VAN_KIND,
+    WERKENDE,
     Catalogue,
 )
 from engine.citation import Rechtsgrond
@@ -90,9 +92,13 @@ class Context:
     client; None while it is not known whether the child a housemate names is the aanvrager's
     (then its facts are onbekend and asked as that child's `kind_van_aanvrager`)."""
     betrokkene: Persoon | None
-    """The person whose own work or debts the effect is about, read by the subject `betrokkene`
+    """The person whose own debts the effect is about, read by the subject `betrokkene`
     (`Casus.betrokkene_van`); None while the age of the child the effect names is onbekend (then
     its facts are onbekend and asked as that child's age)."""
+    werkende: Persoon | None
+    """The person whose work the effect is about, read by the subject `werkende`
+    (`Casus.werkende_van`); None while the effect's `werk_van_kind` is onbekend (then its facts
+    are onbekend and asked as that field)."""
     ids: dict[str, str]
     values: dict[str, dict[str, Any]]
     session: Session
@@ -130,7 +136,7 @@ class Context:
             who = {"persoon": self.person, "aanvrager": self.aanvrager,
                    "partner": self.partner, "kind": self.child,
                    CLIENT: self.client, BELANGHEBBENDE: self.belanghebbende,
-                   BETROKKENE: self.betrokkene}[leaf.prefix]
+                   BETROKKENE: self.betrokkene, WERKENDE: self.werkende}[leaf.prefix]
             if who is not None:
                 found = f"personen[{who.id}].{leaf.name}"
             elif leaf.prefix == "kind":  # no child named: the question is which one
@@ -139,6 +145,8 @@ class Context:
                 found = f"personen[{self.client.id}].{KIND_VAN_AANVRAGER}"
             elif leaf.prefix == BETROKKENE:  # is the named child an adult?
                 found = f"personen[{self.client.id}].leeftijd"
+            elif leaf.prefix == WERKENDE:  # whose work: the named child's or the asker's?
+                found = f"gewenste_effecten[{self.effect.id}].{WERK_VAN_KIND}"
             else:
                 found = f"{feitadres.PARTNER}.{leaf.name}"
         elif leaf.prefix == "effect":
@@ -288,9 +296,9 @@ class CasusFacts:
         `aanvrager` the applicant, `partner` the aanvrager's partner, `kind` the child the
         effect is about (`Casus.kind_van`; absent: their facts are onbekend) and `client` the
         person the help is for (`Casus.client_van`), `belanghebbende` the person whose own means
-        and debts count (`Casus.belanghebbende_van`), `betrokkene` the person whose work it is
-        about (`Casus.betrokkene_van`). Every person subject is resolved here,
-        once per effect. `soort` is a subclass of `Context` (the
+        count (`Casus.belanghebbende_van`), `betrokkene` the person whose debts it is about
+        (`Casus.betrokkene_van`), `werkende` the person whose work (`Casus.werkende_van`). Every
+        person subject is resolved here, once per effect. `soort` is a subclass of `Context` (the
         ranking's lazy one)."""
         record_values = {fid: values for fid, _, values in self.records}
         person = casus.persoon_van(effect)
@@ -300,6 +308,7 @@ class CasusFacts:
         client = casus.client_van(effect)
         belanghebbende = casus.belanghebbende_van(effect)
         betrokkene = casus.betrokkene_van(effect)
+        werkende = casus.werkende_van(effect)
         ctx_ids = {
             "huishouden": self.ids["huishouden"], "financien": self.ids["financien"],
             "netwerk": self.ids["netwerk"], "persoon": self.person_ids[person.id],
@@ -314,6 +323,8 @@ class CasusFacts:
             ctx_ids[BELANGHEBBENDE] = self.person_ids[belanghebbende.id]
         if betrokkene is not None:
             ctx_ids[BETROKKENE] = self.person_ids[betrokkene.id]
+        if werkende is not None:
+            ctx_ids[WERKENDE] = self.person_ids[werkende.id]
         values = {
             **self.subjects,
             "persoon": record_values[ctx_ids["persoon"]],
@@ -324,11 +335,12 @@ class CasusFacts:
             BELANGHEBBENDE: ({} if belanghebbende is None
                              else record_values[ctx_ids[BELANGHEBBENDE]]),
             BETROKKENE: {} if betrokkene is None else record_values[ctx_ids[BETROKKENE]],
+            WERKENDE: {} if werkende is None else record_values[ctx_ids[WERKENDE]],
             "effect": record_values[ctx_ids["effect"]],
             "~personen": {p.id: record_values[self.person_ids[p.id]] for p in casus.personen},
         }
         ctx = (soort or Context)(effect, person, aanvrager, partner, child, client,
-                                 belanghebbende, betrokkene, ctx_ids, values, session,
+                                 belanghebbende, betrokkene, werkende, ctx_ids, values, session,
                                  regime.leaves.leaves)
         ctx.derived_nodes = {d.feit.id: d for d in regime.derived}
         return ctx

@@ -87,6 +87,8 @@ from engine.catalogue import (
     KIND_VAN_AANVRAGER,
     KIND_VAN_EFFECT,
     PERSON_PREFIXES,
+    WERK_VAN_KIND,
+    WERKENDE,
     FactSpec,
 )
 from engine.conditions import Leaf, Node, Ternary, leaves_of
@@ -342,7 +344,7 @@ _KIND_KEY: FieldKey = ("effect", KIND_VAN_EFFECT)
 through. Only `gewenste_effecten[id].kind` is asked about it; a person's rol, which also
 decides the child, is never asked (`feitadres.GEEN_FEIT`)."""
 
-_VIA_KIND = ("kind", CLIENT, BELANGHEBBENDE, BETROKKENE)
+_VIA_KIND = ("kind", CLIENT, BELANGHEBBENDE, BETROKKENE, WERKENDE)
 """The subjects whose person the effect's `kind` decides: `kind` (`Casus.kind_van`), `client`
 (`Casus.client_van`, the named child or else the effect's own person) and `belanghebbende`
 (`Casus.belanghebbende_van`, which the child's `kind_van_aanvrager` decides too) and `betrokkene`
@@ -350,6 +352,9 @@ _VIA_KIND = ("kind", CLIENT, BELANGHEBBENDE, BETROKKENE)
 
 _OUDER_KEY: FieldKey = ("persoon", KIND_VAN_AANVRAGER)
 """A child's `kind_van_aanvrager`: answering it can move `belanghebbende.x` to another person."""
+
+_WERK_KEY: FieldKey = ("effect", WERK_VAN_KIND)
+"""The effect's `werk_van_kind`: answering it can move `werkende.x` to another person."""
 
 _AGE_KEY: FieldKey = ("persoon", "leeftijd")
 """A person's age: answering the named person's can move `betrokkene.x` and `belanghebbende.x`
@@ -381,6 +386,8 @@ def _read_by(leaf: Leaf) -> tuple[FieldKey, ...]:
         via_kind = (*via_kind, _OUDER_KEY, _AGE_KEY)
     if leaf.prefix == BETROKKENE:
         via_kind = (*via_kind, _AGE_KEY)
+    if leaf.prefix == WERKENDE:
+        via_kind = (*via_kind, _WERK_KEY)
     return ((kind_of(leaf.prefix), leaf.name), *via_kind, *_COMPUTED_FROM.get(leaf.path, ()))
 
 

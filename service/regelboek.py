@@ -31,7 +31,8 @@ SUBJECTS = {"persoon": "de persoon", "aanvrager": "de aanvrager", "partner": "de
             "kind": "het kind van het effect",
             "client": "de cliënt (voor wie de hulp is)",
             "belanghebbende": "de belanghebbende (wiens eigen middelen en schulden tellen)",
-            "betrokkene": "de betrokkene (om wiens eigen werk of schulden het gaat)",
+            "betrokkene": "de betrokkene (om wiens eigen schulden het gaat)",
+            "werkende": "de werkende (om wiens werk het gaat)",
             "huishouden": "het huishouden", "financien": "de financiën", "netwerk": "het netwerk",
             "effect": "het gewenste effect", "afgeleid": ""}
 

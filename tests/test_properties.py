@@ -229,6 +229,8 @@ def used_facts(regime: Regime, iid: str) -> set[str]:
                 out |= {"effect.kind", "persoon.kind_van_aanvrager", "persoon.leeftijd"}
             if leaf.prefix == "betrokkene":  # an adult the effect names, else its own person
                 out |= {"effect.kind", "persoon.leeftijd"}
+            if leaf.prefix == "werkende":  # the named person or its own, as werk_van_kind says
+                out |= {"effect.kind", "effect.werk_van_kind"}
     if out & {"huishouden.aantal_kinderen", "huishouden.jongste_kind_leeftijd",
               "huishouden.oudste_kind_leeftijd", "huishouden.aantal_meerderjarige_kinderen"}:
         out |= {"persoon.leeftijd", "persoon.rol"}

@@ -42,9 +42,12 @@ class Context:
     """regeltaal §Conditions, subject `belanghebbende`: "the person whose own means count"; no
     one while the named child's `kind_van_aanvrager` is onbekend (`belanghebbende_of`)."""
     betrokkene: dict[str, Any] | None = None
-    """regeltaal §Conditions, subject `betrokkene`: "the person whose own situation the effect is
+    """regeltaal §Conditions, subject `betrokkene`: "the person whose own debts the effect is
     about";
     no one while the named person's age is onbekend (`betrokkene_of`)."""
+    werkende: dict[str, Any] | None = None
+    """regeltaal §Conditions, subject `werkende`: "the person whose work the effect is about";
+    no one while `werk_van_kind` is onbekend (`werkende_of`)."""
     derived: dict[str, str] = field(default_factory=dict)
 
     def children(self) -> list[dict[str, Any]]:
@@ -73,6 +76,9 @@ class Context:
         if subject == "betrokkene":
             return None if self.betrokkene is None else self.replaced(
                 "persoon", name, self.betrokkene.get(name))
+        if subject == "werkende":
+            return None if self.werkende is None else self.replaced(
+                "persoon", name, self.werkende.get(name))
         if subject == "effect" and name == "kosten_genoemd":
             return "kosten" in self.effect  # regeltaal §Conditions: computed, never onbekend
         if subject == "effect" and name == "kind_genoemd":
@@ -126,6 +132,10 @@ class Context:
             who = self.client if self.client is not None else self.person
             return (f"personen[{who['id']}].leeftijd" if self.betrokkene is None
                     else f"personen[{self.betrokkene['id']}].{name}")
+        if subject == "werkende":  # regeltaal §Conditions: "the question is werk_van_kind"
+            return (f"gewenste_effecten[{self.effect['id']}].werk_van_kind"
+                    if self.werkende is None
+                    else f"personen[{self.werkende['id']}].{name}")
         if subject == "effect":
             return f"gewenste_effecten[{self.effect['id']}].{name}"
         return f"{subject}.{name}"
@@ -340,7 +350,7 @@ def effect_advies(reg: Regime, casus: dict[str, Any], effect: dict[str, Any]) ->
     ctx = Context(reg, casus, effect, person, applicant,
                   partners[0] if len(partners) == 1 else None, child_of(people, effect, person),
                   client_of(people, effect, person), belanghebbende_of(people, effect, person),
-                  betrokkene_of(people, effect, person))
+                  betrokkene_of(people, effect, person), werkende_of(people, effect, person))
     gw = {g["id"]: value(ctx, g["toets"]) for _, g in reg.grondwaarden}
     law_of = {g["id"]: p for p, g in reg.grondwaarden}
     instruments = {ins["id"]: ins for _, ins in reg.instrumenten}
@@ -408,6 +418,19 @@ def betrokkene_of(people: dict[str, dict[str, Any]], effect: dict[str, Any],
     if client.get("leeftijd") is None:
         return None
     return client if client["leeftijd"] >= 18 else person
+
+
+def werkende_of(people: dict[str, dict[str, Any]], effect: dict[str, Any],
+                person: dict[str, Any]) -> dict[str, Any] | None:
+    """regeltaal §Conditions, `werkende`: "when the effect names another person: that person if
+    its `werk_van_kind` is ja, the effect's own person if nee, no one while onbekend; else the
+    effect's own person"."""
+    client = client_of(people, effect, person)
+    if client is person:
+        return person
+    if effect.get("werk_van_kind") is None:
+        return None
+    return client if effect["werk_van_kind"] is True else person
 
 
 def advies(packs: list[Pack], casus: dict[str, Any]) -> dict[str, Any]:
