@@ -309,33 +309,21 @@ class CasusFacts:
         belanghebbende = casus.belanghebbende_van(effect)
         betrokkene = casus.betrokkene_van(effect)
         werkende = casus.werkende_van(effect)
+        people: dict[str, Persoon | None] = {
+            "persoon": person, "aanvrager": aanvrager, "partner": partner, "kind": child,
+            CLIENT: client, BELANGHEBBENDE: belanghebbende, BETROKKENE: betrokkene,
+            WERKENDE: werkende}
+        """Each person subject and its person; None: no one is meant, its facts are onbekend."""
         ctx_ids = {
             "huishouden": self.ids["huishouden"], "financien": self.ids["financien"],
-            "netwerk": self.ids["netwerk"], "persoon": self.person_ids[person.id],
-            "aanvrager": self.person_ids[aanvrager.id], "effect": self.ids[f"effect:{effect.id}"],
-            CLIENT: self.person_ids[client.id],
+            "netwerk": self.ids["netwerk"], "effect": self.ids[f"effect:{effect.id}"],
+            **{subject: self.person_ids[who.id] for subject, who in people.items()
+               if who is not None},
         }
-        if partner is not None:
-            ctx_ids["partner"] = self.person_ids[partner.id]
-        if child is not None:
-            ctx_ids["kind"] = self.person_ids[child.id]
-        if belanghebbende is not None:
-            ctx_ids[BELANGHEBBENDE] = self.person_ids[belanghebbende.id]
-        if betrokkene is not None:
-            ctx_ids[BETROKKENE] = self.person_ids[betrokkene.id]
-        if werkende is not None:
-            ctx_ids[WERKENDE] = self.person_ids[werkende.id]
         values = {
             **self.subjects,
-            "persoon": record_values[ctx_ids["persoon"]],
-            "aanvrager": record_values[ctx_ids["aanvrager"]],
-            "partner": {} if partner is None else record_values[ctx_ids["partner"]],
-            "kind": {} if child is None else record_values[ctx_ids["kind"]],
-            CLIENT: record_values[ctx_ids[CLIENT]],
-            BELANGHEBBENDE: ({} if belanghebbende is None
-                             else record_values[ctx_ids[BELANGHEBBENDE]]),
-            BETROKKENE: {} if betrokkene is None else record_values[ctx_ids[BETROKKENE]],
-            WERKENDE: {} if werkende is None else record_values[ctx_ids[WERKENDE]],
+            **{subject: {} if who is None else record_values[ctx_ids[subject]]
+               for subject, who in people.items()},
             "effect": record_values[ctx_ids["effect"]],
             "~personen": {p.id: record_values[self.person_ids[p.id]] for p in casus.personen},
         }

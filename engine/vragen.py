@@ -350,7 +350,7 @@ _VIA_KIND = ("kind", CLIENT, BELANGHEBBENDE, BETROKKENE, WERKENDE)
 (`Casus.belanghebbende_van`, which the child's `kind_van_aanvrager` decides too) and `betrokkene`
 (`Casus.betrokkene_van`, which the named person's age decides too)."""
 
-_OUDER_KEY: FieldKey = ("persoon", KIND_VAN_AANVRAGER)
+_KIND_VAN_AANVRAGER_KEY: FieldKey = ("persoon", KIND_VAN_AANVRAGER)
 """A child's `kind_van_aanvrager`: answering it can move `belanghebbende.x` to another person."""
 
 _WERK_KEY: FieldKey = ("effect", WERK_VAN_KIND)
@@ -383,7 +383,7 @@ def _read_by(leaf: Leaf) -> tuple[FieldKey, ...]:
     computed fact is computed from."""
     via_kind = (_KIND_KEY,) if leaf.prefix in _VIA_KIND else ()
     if leaf.prefix == BELANGHEBBENDE:
-        via_kind = (*via_kind, _OUDER_KEY, _AGE_KEY)
+        via_kind = (*via_kind, _KIND_VAN_AANVRAGER_KEY, _AGE_KEY)
     if leaf.prefix == BETROKKENE:
         via_kind = (*via_kind, _AGE_KEY)
     if leaf.prefix == WERKENDE:
