@@ -23,6 +23,7 @@ import pytest
 
 from engine import Engine
 from engine.vragen import rank_questions
+from tests.packs import load_pack
 
 PACK = """
 regelpakket: {id: eta, naam: Testwet eta, domein: Participatiewet, bwb_id: BWBR0015703,
@@ -83,10 +84,7 @@ ZUS = {"id": "zus", "rol": "kind", "leeftijd": 8, "kind_van_aanvrager": True}
 
 @pytest.fixture(scope="module")
 def eng(tmp_path_factory: pytest.TempPathFactory) -> Engine:
-    folder = tmp_path_factory.mktemp("belanghebbende") / "eta"
-    folder.mkdir()
-    (folder / "eta.yaml").write_text(PACK, "utf-8")
-    return Engine.load([folder])
+    return load_pack(tmp_path_factory.mktemp("belanghebbende"), "eta", PACK)
 
 
 def casus(*people: dict[str, Any], **effect: Any) -> dict[str, Any]:

@@ -18,6 +18,7 @@ import pytest
 
 from engine import Engine, feitadres
 from engine.vragen import rank_questions
+from tests.packs import load_pack
 
 PACK = """
 regelpakket: {id: zeta, naam: Testwet zeta, domein: Wmo, bwb_id: BWBR0035362,
@@ -58,10 +59,7 @@ K6 = {"id": "k6", "rol": "kind", "leeftijd": 6, "beperkingen": [], "wlz_indicati
 
 @pytest.fixture(scope="module")
 def eng(tmp_path_factory: pytest.TempPathFactory) -> Engine:
-    folder = tmp_path_factory.mktemp("client") / "zeta"
-    folder.mkdir()
-    (folder / "zeta.yaml").write_text(PACK, "utf-8")
-    return Engine.load([folder])
+    return load_pack(tmp_path_factory.mktemp("client"), "zeta", PACK)
 
 
 def casus(*people: dict[str, Any], **effect: Any) -> dict[str, Any]:

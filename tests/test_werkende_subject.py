@@ -23,6 +23,7 @@ import pytest
 
 from engine import Engine
 from engine.vragen import rank_questions
+from tests.packs import load_pack
 
 PACK = """
 regelpakket: {id: theta, naam: Testwet theta, domein: Participatiewet, bwb_id: BWBR0015703,
@@ -68,10 +69,7 @@ JIP = {"id": "jip", "rol": "kind", "leeftijd": 1}
 
 @pytest.fixture(scope="module")
 def eng(tmp_path_factory: pytest.TempPathFactory) -> Engine:
-    folder = tmp_path_factory.mktemp("werkende") / "theta"
-    folder.mkdir()
-    (folder / "theta.yaml").write_text(PACK, "utf-8")
-    return Engine.load([folder])
+    return load_pack(tmp_path_factory.mktemp("werkende"), "theta", PACK)
 
 
 def casus(*people: dict[str, Any], **effect: Any) -> dict[str, Any]:
