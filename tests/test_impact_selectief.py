@@ -287,3 +287,25 @@ def test_an_advies_of_another_engine_version_or_without_its_packs_is_always_re_e
         candidate.close()
     assert calls == ["oud", "los"]
     assert (report.totaal, report.herberekend) == (1, 0)
+
+
+def test_an_advies_the_kern_shows_unmoved_is_never_rendered_in_full() -> None:
+    """Without the selection (`selectief=False`) every advies of this engine version with its
+    pinned packs and its casus is re-evaluated as a kern first: when no instrument's status
+    moves, the full trace is not rendered (the expensive step impact avoids); it is counted
+    as re-evaluated, unchanged."""
+    candidate = Engine.from_sources([(str(f), f.read_bytes()) for f in FILES])
+    base = EXAMPLE_ADVIEZEN[0]
+    calls: list[str] = []
+
+    def render() -> dict[str, Any] | None:
+        calls.append("trace")
+        return base.trace()
+
+    try:
+        report = impact([Opgeslagen("a", base.kern, _ENGINE, render, base.casus)], candidate,
+                        selectief=False)
+    finally:
+        candidate.close()
+    assert calls == []
+    assert (report.totaal, report.herberekend, report.veranderd) == (1, 1, 0)

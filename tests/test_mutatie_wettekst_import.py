@@ -483,6 +483,9 @@ def test_schrijf_writes_utf8_under_a_latin1_locale(tmp_path: Path) -> None:
     assert done.returncode == 0, done.stderr.decode("utf-8", "replace")[-2000:]
     written = (tmp_path / "uit" / "BWBR9999999" / "2025-01-01.yaml").read_bytes()
     assert written == dump(importeer(source)).encode("utf-8")
+    # and the same bytes as schrijf writes here (also so that mutmut, which sees only what runs
+    # in this process, counts this test as one of schrijf's)
+    assert written == schrijf(importeer(source), tmp_path / "hier").read_bytes()
     assert "Eén regel, geïmporteerd." in written.decode("utf-8")
 
 

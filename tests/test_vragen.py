@@ -320,6 +320,18 @@ def test_an_amount_is_tried_at_its_cents() -> None:
     assert vragen._boundaries(spec, "huishouden.vermogen", leaves) == [7605.49, 7605.5, 7605.51]
 
 
+def test_a_boundary_below_the_facts_minimum_is_skipped_not_the_rest() -> None:
+    """A bound at the fact's minimum (`inkomen > 0`, minimum 0): the value just below it is no
+    answer anyone can give and is left out; the bound itself and the value above it stay."""
+    from engine.catalogue import FactSpec
+    from engine.conditions import Leaf
+
+    spec = FactSpec("huishouden", "inkomen", "geheel", "Inkomen?", minimum=0)
+    leaves = [Leaf(0, "huishouden.inkomen", ">", 0, None),
+              Leaf(1, "huishouden.inkomen", "<", 5, None)]
+    assert vragen._boundaries(spec, "huishouden.inkomen", leaves) == [0, 1, 4, 5, 6]
+
+
 # ── what the ranking tries, seen in its result (surviving mutants, docs/testen.md) ──────────
 
 def test_a_choice_is_tried_with_each_of_its_values(eng: Engine) -> None:
