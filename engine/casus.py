@@ -23,7 +23,7 @@ from pydantic import (
     model_validator,
 )
 
-from engine.catalogue import Catalogue, FactSpec
+from engine.catalogue import WERK_LEEFGEBIED, Catalogue, FactSpec
 from engine.errors import CasusError, Problem
 from engine.numbers import Bedrag, BedragNietNegatief, GeheelNietNegatief, number_problem
 from engine.yamlsource import YamlDocument, format_path
@@ -255,9 +255,21 @@ class Casus(BaseModel):
         onbekend and the question is the child's `kind_van_aanvrager`. An adult the effect
         names is his own belanghebbende (never a ten laste komend kind). Otherwise the client
         (`client_van`). For the Wmo the cliënt stays the named child (fresh67 AP1); fresh66
-        AO1, fresh68 AQ2, AQ3."""
+        AO1, fresh68 AQ2, AQ3.
+
+        On an effect about work that names another person, whose work it is decides first
+        (`werk_van_kind`, as for `werkende`): the Bbz is the bijstand of the zelfstandige
+        whose business the effect is about, and a partner who is a zelfstandig kapper and
+        names the adult daughter she cares for asks about her own business, her gezin's right
+        (Bbz 2004 art. 1 b, 2 lid 1; Pw art. 11 lid 4; fresh70 AS2). Nee: the effect's own
+        person; onbekend: no one yet; ja: as above."""
         person = self.persoon_van(effect)
         client = self.client_van(effect)
+        if effect.leefgebied == WERK_LEEFGEBIED and client.id != person.id:
+            if effect.werk_van_kind is None:
+                return None
+            if not effect.werk_van_kind:
+                return person
         if person.rol in ("kind", "overig") and client.id != person.id:
             if client.leeftijd is not None and client.leeftijd >= 18:
                 return client

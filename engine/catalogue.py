@@ -50,8 +50,10 @@ who is not known to be an adult: the child when it is a child of the aanvrager o
 (`personen[].kind_van_aanvrager` ja; a minor then belongs to their gezin), the effect's own
 person when it is not (nee: a young mother's baby, a grandchild raised by its grandmother), no
 one while that is onbekend (its facts are onbekend and the question is the child's
-`kind_van_aanvrager`, as `kind` asks which child); a named adult is his own; else the client
-(`Casus.belanghebbende_van`)."""
+`kind_van_aanvrager`, as `kind` asks which child); a named adult is his own; else the client.
+On an effect about work (`WERK_LEEFGEBIED`) that names another person, whose work it is comes
+first (`werk_van_kind`): nee, the effect's own person (his work, so his gezin's right); onbekend,
+no one yet (asked as `werk_van_kind`); ja, as above (`Casus.belanghebbende_van`)."""
 BETROKKENE = "betrokkene"
 """The subject of the person whose own debts the effect is about (Wgs art. 1 "zijn schulden",
 Fw art. 284 "de schuldenaar"): the client when the effect names another person of 18 or older;
@@ -64,6 +66,9 @@ WERKENDE = "werkende"
 "ondersteuning bij arbeidsinschakeling", 7a, 9, 10, 36b): when the effect names another person,
 that person if the effect's `werk_van_kind` is ja, the effect's own person if nee, no one while
 it is onbekend (asked as `werk_van_kind`); else the effect's own person (`Casus.werkende_van`)."""
+WERK_LEEFGEBIED = "werk_en_opleiding"
+"""The leefgebied of an effect about work or training: there the person whose work it is
+(`werkende`) also decides whose right the money questions are about (`belanghebbende`)."""
 WERK_VAN_KIND = "werk_van_kind"
 """The effect's field that decides `werkende` (a project addition to the contract,
 `GewenstEffect.werk_van_kind`)."""

@@ -28,6 +28,7 @@ from engine.catalogue import (
     KIND_VAN_AANVRAGER,
     KIND_VAN_EFFECT,
     PERSON_PREFIXES,
+    WERK_LEEFGEBIED,
     WERK_VAN_KIND,
     WERKENDE,
     Catalogue,
@@ -141,6 +142,10 @@ class Context:
                 found = f"personen[{who.id}].{leaf.name}"
             elif leaf.prefix == "kind":  # no child named: the question is which one
                 found = f"gewenste_effecten[{self.effect.id}].{KIND_VAN_EFFECT}"
+            elif leaf.prefix == BELANGHEBBENDE and (self.effect.leefgebied == WERK_LEEFGEBIED
+                                                    and self.effect.werk_van_kind is None):
+                # on work: whose work, the named person's or the asker's?
+                found = f"gewenste_effecten[{self.effect.id}].{WERK_VAN_KIND}"
             elif leaf.prefix == BELANGHEBBENDE:  # is the named child the aanvrager's?
                 found = f"personen[{self.client.id}].{KIND_VAN_AANVRAGER}"
             elif leaf.prefix == BETROKKENE:  # is the named child an adult?

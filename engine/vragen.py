@@ -354,7 +354,8 @@ _KIND_VAN_AANVRAGER_KEY: FieldKey = ("persoon", KIND_VAN_AANVRAGER)
 """A child's `kind_van_aanvrager`: answering it can move `belanghebbende.x` to another person."""
 
 _WERK_KEY: FieldKey = ("effect", WERK_VAN_KIND)
-"""The effect's `werk_van_kind`: answering it can move `werkende.x` to another person."""
+"""The effect's `werk_van_kind`: answering it can move `werkende.x`, and on an effect about work
+`belanghebbende.x`, to another person."""
 
 _AGE_KEY: FieldKey = ("persoon", "leeftijd")
 """A person's age: answering the named person's can move `betrokkene.x` and `belanghebbende.x`
@@ -382,8 +383,8 @@ def _read_by(leaf: Leaf) -> tuple[FieldKey, ...]:
     subject is the child (naming the child changes what `kind.x` reads), and the fields a
     computed fact is computed from."""
     via_kind = (_KIND_KEY,) if leaf.prefix in _VIA_KIND else ()
-    if leaf.prefix == BELANGHEBBENDE:
-        via_kind = (*via_kind, _KIND_VAN_AANVRAGER_KEY, _AGE_KEY)
+    if leaf.prefix == BELANGHEBBENDE:  # on an effect about work, werk_van_kind too
+        via_kind = (*via_kind, _KIND_VAN_AANVRAGER_KEY, _AGE_KEY, _WERK_KEY)
     if leaf.prefix == BETROKKENE:
         via_kind = (*via_kind, _AGE_KEY)
     if leaf.prefix == WERKENDE:

@@ -9,10 +9,13 @@ question is the child's `kind_van_aanvrager`. Otherwise it is the client." fresh
 father of 20 who lives with his baby in his own parents' house is himself the alleenstaande
 ouder; tested on his mother's income, his bijstand was `past_niet`. fresh68 AQ2, AQ3: a named
 adult is his own; a grandmother who raises her grandchild is tested on her own means. fresh67
-AP1: for the Wmo the baby stays the cliënt, so `client` does not move. The expected values
-below are written from that text and the tiny pack here (invented rules on real articles),
-never copied from the engine's output. Both backends must give the same bytes. Invented people
-only.
+AP1: for the Wmo the baby stays the cliënt, so `client` does not move. fresh70 AS2: "On an
+effect with leefgebied `werk_en_opleiding` that names another person, whose work it is comes
+first (the effect's `werk_van_kind`, as for `werkende`): nee, the effect's own person ...;
+onbekend, no one yet (asked as `gewenste_effecten[id].werk_van_kind`); ja, as above." The
+expected values below are written from that text and the tiny pack here (invented rules on real
+articles), never copied from the engine's output. Both backends must give the same bytes.
+Invented people only.
 """
 
 from __future__ import annotations
@@ -35,7 +38,7 @@ grondwaarden:
   - id: eta.bestaan
     tekst: "Bestaanszekerheid."
     rechtsgrond: {bwb_id: BWBR0015703, artikel: "11", lid: "1"}
-    toets: {feit: effect.leefgebied, op: "=", waarde: financien}
+    toets: {feit: effect.leefgebied, op: in, waarde: [financien, werk_en_opleiding]}
 instrumenten:
   - id: eta.bijstand
     naam: Bijstand
@@ -182,3 +185,51 @@ def test_an_adult_named_child_is_his_own_belanghebbende_without_the_question(
     found = instruments(eng, casus(OMA, SEM, broer, persoon="sem", kind="bas"))
     assert inkomen_adres(found) == "personen[bas].eta_inkomen_laag"
     assert found["eta.bijstand"]["status"] == "past"
+
+
+LIES = {"id": "lies", "rol": "aanvrager", "leeftijd": 45, "eta_inkomen_laag": True}
+EVA = {"id": "eva", "rol": "kind", "leeftijd": 22, "eta_inkomen_laag": False}
+"""Lies, a zelfstandig kapper whose salon suffers because she cares for Eva by day (fresh70
+AS2, s09): her own business is the question, not Eva's."""
+
+
+def werk(**effect: Any) -> dict[str, Any]:
+    data = casus(LIES, EVA, persoon="lies", kind="eva", **effect)
+    data["gewenste_effecten"][0].update(leefgebied="werk_en_opleiding",
+                                        omschrijving="Mijn zaak loopt terug door de zorg.")
+    return data
+
+
+def test_on_work_whose_work_it_is_decides_the_belanghebbende(eng: Engine) -> None:
+    """Nee (her own work): Lies's own means (low: past). Onbekend: no one yet, asked as the
+    effect's werk_van_kind (never Eva's means). Ja (Eva's work): Eva, an adult, her own."""
+    found = instruments(eng, werk(werk_van_kind=False))
+    assert inkomen_adres(found) == "personen[lies].eta_inkomen_laag"
+    assert found["eta.bijstand"]["status"] == "past"
+    found = instruments(eng, werk())
+    assert inkomen_adres(found) == "gewenste_effecten[e1].werk_van_kind"
+    assert found["eta.bijstand"]["status"] == "voorwaardelijk"
+    assert found["eta.bijstand"]["nog_uitvragen"] == ["gewenste_effecten[e1].werk_van_kind"]
+    found = instruments(eng, werk(werk_van_kind=True))
+    assert inkomen_adres(found) == "personen[eva].eta_inkomen_laag"
+    assert found["eta.bijstand"]["status"] == "past_niet"
+
+
+def test_on_money_werk_van_kind_does_not_move_the_belanghebbende(eng: Engine) -> None:
+    """A money question about Eva, with werk_van_kind answered nee (it is not about her
+    work): still Eva's own means, never her mother's."""
+    found = instruments(eng, casus(LIES, EVA, persoon="lies", kind="eva", werk_van_kind=False))
+    assert inkomen_adres(found) == "personen[eva].eta_inkomen_laag"
+
+
+def test_the_ranking_sees_that_werk_van_kind_moves_the_belanghebbende_on_work(
+        eng: Engine) -> None:
+    """Unanswered, both money instruments wait on whose work it is; nee makes them past
+    (Lies's low income), ja past_niet (Eva's): the answer moves `belanghebbende.x`, which the
+    fast path must see (`_read_by`), and it must equal the slow path."""
+    data = werk()
+    ranked = rank_questions(eng, data)
+    assert rank_questions(eng, data, fast=False) == ranked
+    [vraag] = ranked
+    assert vraag.feit == "gewenste_effecten[e1].werk_van_kind"
+    assert {b.instrument for b in vraag.beslist} == {"eta.bijstand", "eta.toeslag"}

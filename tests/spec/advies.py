@@ -125,9 +125,12 @@ class Context:
             return f"personen[{who['id']}].{name}"
         if subject == "belanghebbende":  # regeltaal §Conditions: the child's kind_van_aanvrager
             who = self.client if self.client is not None else self.person
-            return (f"personen[{who['id']}].kind_van_aanvrager"
-                    if self.belanghebbende is None
-                    else f"personen[{self.belanghebbende['id']}].{name}")
+            if self.belanghebbende is not None:
+                return f"personen[{self.belanghebbende['id']}].{name}"
+            if (self.effect.get("leefgebied") == "werk_en_opleiding"
+                    and self.effect.get("werk_van_kind") is None):  # "asked as werk_van_kind"
+                return f"gewenste_effecten[{self.effect['id']}].werk_van_kind"
+            return f"personen[{who['id']}].kind_van_aanvrager"
         if subject == "betrokkene":  # regeltaal §Conditions: "the question is that age"
             who = self.client if self.client is not None else self.person
             return (f"personen[{who['id']}].leeftijd" if self.betrokkene is None
@@ -396,8 +399,15 @@ def belanghebbende_of(people: dict[str, dict[str, Any]], effect: dict[str, Any],
     """regeltaal §Conditions, `belanghebbende`: "when the effect's own person has rol `kind` or
     `overig` and the effect names another child under `gewenste_effecten[].kind`: the named
     child when it is 18 or older; else the named child if its `kind_van_aanvrager` is ja, that
-    person if nee, and no one while it is onbekend; otherwise the client"."""
+    person if nee, and no one while it is onbekend; otherwise the client"; and "on an effect
+    with leefgebied `werk_en_opleiding` that names another person, `werk_van_kind` comes
+    first: nee, the effect's own person; onbekend, no one"."""
     client = client_of(people, effect, person)
+    if effect.get("leefgebied") == "werk_en_opleiding" and client is not person:
+        if effect.get("werk_van_kind") is None:
+            return None
+        if effect["werk_van_kind"] is False:
+            return person
     if person.get("rol") in ("kind", "overig") and client is not person:
         if client.get("leeftijd") is not None and client["leeftijd"] >= 18:
             return client
