@@ -257,15 +257,18 @@ class Casus(BaseModel):
         (`client_van`). For the Wmo the cliënt stays the named child (fresh67 AP1); fresh66
         AO1, fresh68 AQ2, AQ3.
 
-        On an effect about work that names another person, whose work it is decides first
-        (`werk_van_kind`, as for `werkende`): the Bbz is the bijstand of the zelfstandige
-        whose business the effect is about, and a partner who is a zelfstandig kapper and
-        names the adult daughter she cares for asks about her own business, her gezin's right
-        (Bbz 2004 art. 1 b, 2 lid 1; Pw art. 11 lid 4; fresh70 AS2). Nee: the effect's own
-        person; onbekend: no one yet; ja: as above."""
+        On an effect about work that names another person and no costs, whose work it is
+        decides first (`werk_van_kind`, as for `werkende`): the Bbz is the bijstand of the
+        zelfstandige whose business the effect is about, and a partner who is a zelfstandig
+        kapper and names the adult daughter she cares for asks about her own business, her
+        gezin's right (Bbz 2004 art. 1 b, 2 lid 1; Pw art. 11 lid 4; fresh70 AS2). Nee: the
+        effect's own person; onbekend: no one yet; ja: as above. With costs (`kosten`) the
+        question is whose costs they are, not whose work: a mother who cannot work more
+        because she drives her son of 24 to his work asks for his taxi, his right (Pw art. 35
+        lid 1, art. 4 lid 1; fresh72 AU1)."""
         person = self.persoon_van(effect)
         client = self.client_van(effect)
-        if effect.leefgebied == WERK_LEEFGEBIED and client.id != person.id:
+        if werk_decides_belanghebbende(effect) and client.id != person.id:
             if effect.werk_van_kind is None:
                 return None
             if not effect.werk_van_kind:
@@ -311,6 +314,13 @@ class Casus(BaseModel):
         if effect.werk_van_kind is None:
             return None
         return client if effect.werk_van_kind else person
+
+
+def werk_decides_belanghebbende(effect: GewenstEffect) -> bool:
+    """Whether whose work it is (`werk_van_kind`) decides the effect's `belanghebbende` when
+    the effect names another person: on an effect about work (`WERK_LEEFGEBIED`) that names
+    no costs. One place for `Casus.belanghebbende_van` and the address of its question."""
+    return effect.leefgebied == WERK_LEEFGEBIED and effect.kosten is None
 
 
 _MESSAGES = {

@@ -51,9 +51,10 @@ who is not known to be an adult: the child when it is a child of the aanvrager o
 person when it is not (nee: a young mother's baby, a grandchild raised by its grandmother), no
 one while that is onbekend (its facts are onbekend and the question is the child's
 `kind_van_aanvrager`, as `kind` asks which child); a named adult is his own; else the client.
-On an effect about work (`WERK_LEEFGEBIED`) that names another person, whose work it is comes
-first (`werk_van_kind`): nee, the effect's own person (his work, so his gezin's right); onbekend,
-no one yet (asked as `werk_van_kind`); ja, as above (`Casus.belanghebbende_van`)."""
+On an effect about work (`WERK_LEEFGEBIED`) that names another person and no costs, whose work
+it is comes first (`werk_van_kind`): nee, the effect's own person (his work, so his gezin's
+right); onbekend, no one yet (asked as `werk_van_kind`); ja, as above
+(`Casus.belanghebbende_van`, `casus.werk_decides_belanghebbende`)."""
 BETROKKENE = "betrokkene"
 """The subject of the person whose own debts the effect is about (Wgs art. 1 "zijn schulden",
 Fw art. 284 "de schuldenaar"): the client when the effect names another person of 18 or older;
@@ -181,6 +182,8 @@ CONTRACT_FACTS: tuple[FactSpec, ...] = (
     FactSpec("huishouden", "aantal_overige_personen", "geheel",
              "Hoeveel personen in de casus hebben rol 'overig' (niet de aanvrager, zijn partner "
              "of een kind)?", bron="engine"),
+    FactSpec("huishouden", "aantal_partners", "geheel",
+             "Hoeveel personen in de casus hebben rol 'partner'?", bron="engine"),
     FactSpec("huishouden", "aantal_meerderjarige_kinderen", "geheel",
              "Hoeveel personen met rol 'kind' zijn 18 jaar of ouder?", bron="engine"),
     FactSpec("huishouden", "oudste_kind_leeftijd", "geheel",

@@ -20,7 +20,7 @@ from typing import Any, Protocol
 import orjson
 
 from engine import feitadres, semantics
-from engine.casus import Casus, GewenstEffect, Persoon
+from engine.casus import Casus, GewenstEffect, Persoon, werk_decides_belanghebbende
 from engine.catalogue import (
     BELANGHEBBENDE,
     BETROKKENE,
@@ -28,7 +28,6 @@ from engine.catalogue import (
     KIND_VAN_AANVRAGER,
     KIND_VAN_EFFECT,
     PERSON_PREFIXES,
-    WERK_LEEFGEBIED,
     WERK_VAN_KIND,
     WERKENDE,
     Catalogue,
@@ -142,7 +141,7 @@ class Context:
                 found = f"personen[{who.id}].{leaf.name}"
             elif leaf.prefix == "kind":  # no child named: the question is which one
                 found = f"gewenste_effecten[{self.effect.id}].{KIND_VAN_EFFECT}"
-            elif leaf.prefix == BELANGHEBBENDE and (self.effect.leefgebied == WERK_LEEFGEBIED
+            elif leaf.prefix == BELANGHEBBENDE and (werk_decides_belanghebbende(self.effect)
                                                     and self.effect.werk_van_kind is None):
                 # on work: whose work, the named person's or the asker's?
                 found = f"gewenste_effecten[{self.effect.id}].{WERK_VAN_KIND}"
@@ -244,6 +243,10 @@ class CasusFacts:
         # persons outside the aanvrager's gezin (rol overig: a parent of an adult aanvrager, a
         # housemate): the household's figures are then not the gezin's alone (Pw 4 lid 1)
         huishouden["aantal_overige_personen"] = sum(p.rol == "overig" for p in casus.personen)
+        # whether the casus names the aanvrager's partner: a household of samenstelling `overig`
+        # (a couple with a parent living in) may have one, a single person's has none, so the
+        # partner's facts are asked only where there is one (Wmo mantelzorg, fresh72 AU3)
+        huishouden["aantal_partners"] = sum(p.rol == "partner" for p in casus.personen)
         ages = [p.leeftijd for p in kinderen]
         if all(a is not None for a in ages):
             # children of 18 or older are not in their parent's gezin either (Pw 4 lid 1:

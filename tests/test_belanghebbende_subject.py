@@ -222,6 +222,19 @@ def test_on_money_werk_van_kind_does_not_move_the_belanghebbende(eng: Engine) ->
     assert inkomen_adres(found) == "personen[eva].eta_inkomen_laag"
 
 
+def test_on_work_with_costs_whose_costs_decides_not_whose_work(eng: Engine) -> None:
+    """fresh72 AU1: "With `kosten` the question is whose costs they are, not whose work". Lies
+    cannot work more because she drives Eva to her work (werk_van_kind nee) and asks for
+    Eva's taxi: Eva's means (not low: past_niet), and nothing asks whose work it is."""
+    data = werk(werk_van_kind=False, kosten=180)
+    found = instruments(eng, data)
+    assert inkomen_adres(found) == "personen[eva].eta_inkomen_laag"
+    assert found["eta.bijstand"]["status"] == "past_niet"
+    del data["gewenste_effecten"][0]["werk_van_kind"]
+    found = instruments(eng, data)
+    assert inkomen_adres(found) == "personen[eva].eta_inkomen_laag"
+
+
 def test_the_ranking_sees_that_werk_van_kind_moves_the_belanghebbende_on_work(
         eng: Engine) -> None:
     """Unanswered, both money instruments wait on whose work it is; nee makes them past

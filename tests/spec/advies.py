@@ -91,6 +91,8 @@ class Context:
             return household_figure(self.children(), name)
         if subject == "huishouden" and name == "aantal_overige_personen":
             return sum(1 for p in self.casus.get("personen", []) if p.get("rol") == "overig")
+        if subject == "huishouden" and name == "aantal_partners":  # regeltaal: never onbekend
+            return sum(1 for p in self.casus.get("personen", []) if p.get("rol") == "partner")
         if subject == "huishouden" and name == "aantal_personen_met_beperking":
             # regeltaal: the persons with stated, non-empty beperkingen or a Wlz indicatie;
             # onbekend while someone else has no stated beperkingen
@@ -128,6 +130,7 @@ class Context:
             if self.belanghebbende is not None:
                 return f"personen[{self.belanghebbende['id']}].{name}"
             if (self.effect.get("leefgebied") == "werk_en_opleiding"
+                    and self.effect.get("kosten") is None
                     and self.effect.get("werk_van_kind") is None):  # "asked as werk_van_kind"
                 return f"gewenste_effecten[{self.effect['id']}].werk_van_kind"
             return f"personen[{who['id']}].kind_van_aanvrager"
@@ -400,10 +403,11 @@ def belanghebbende_of(people: dict[str, dict[str, Any]], effect: dict[str, Any],
     `overig` and the effect names another child under `gewenste_effecten[].kind`: the named
     child when it is 18 or older; else the named child if its `kind_van_aanvrager` is ja, that
     person if nee, and no one while it is onbekend; otherwise the client"; and "on an effect
-    with leefgebied `werk_en_opleiding` that names another person, `werk_van_kind` comes
-    first: nee, the effect's own person; onbekend, no one"."""
+    with leefgebied `werk_en_opleiding` that names another person and no `kosten`,
+    `werk_van_kind` comes first: nee, the effect's own person; onbekend, no one"."""
     client = client_of(people, effect, person)
-    if effect.get("leefgebied") == "werk_en_opleiding" and client is not person:
+    if (effect.get("leefgebied") == "werk_en_opleiding" and effect.get("kosten") is None
+            and client is not person):
         if effect.get("werk_van_kind") is None:
             return None
         if effect["werk_van_kind"] is False:
