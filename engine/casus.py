@@ -23,7 +23,7 @@ from pydantic import (
     model_validator,
 )
 
-from engine.catalogue import WERK_LEEFGEBIED, Catalogue, FactSpec
+from engine.catalogue import KOSTEN_VAN_KIND, WERK_LEEFGEBIED, WERK_VAN_KIND, Catalogue, FactSpec
 from engine.errors import CasusError, Problem
 from engine.numbers import Bedrag, BedragNietNegatief, GeheelNietNegatief, number_problem
 from engine.yamlsource import YamlDocument, format_path
@@ -122,6 +122,11 @@ class GewenstEffect(_Subject):
     the one who asks (nee: a mother who cannot apply for jobs because she cares for her son).
     Read by the subject `werkende` (`Casus.werkende_van`); asked, never presumed."""
     kosten: BedragNietNegatief | None = None
+    kosten_van_kind: StrictBool | None = None
+    """Project addition to the contract: on an effect about work with `kosten` that names
+    another person, whether the costs are that person's (ja: the taxi of a son of 24 to his
+    workplace) or the asker's own (nee: a mother's tuition, a zelfstandige's bedrijfskapitaal).
+    Read by the subject `belanghebbende` (`Casus.belanghebbende_van`); asked, never presumed."""
     voorliggend_afgewezen: list[VoorliggendCode] | None = Field(default=None, max_length=7)
 
 
@@ -257,21 +262,23 @@ class Casus(BaseModel):
         (`client_van`). For the Wmo the cliënt stays the named child (fresh67 AP1); fresh66
         AO1, fresh68 AQ2, AQ3.
 
-        On an effect about work that names another person and no costs, whose work it is
-        decides first (`werk_van_kind`, as for `werkende`): the Bbz is the bijstand of the
-        zelfstandige whose business the effect is about, and a partner who is a zelfstandig
-        kapper and names the adult daughter she cares for asks about her own business, her
-        gezin's right (Bbz 2004 art. 1 b, 2 lid 1; Pw art. 11 lid 4; fresh70 AS2). Nee: the
-        effect's own person; onbekend: no one yet; ja: as above. With costs (`kosten`) the
-        question is whose costs they are, not whose work: a mother who cannot work more
-        because she drives her son of 24 to his work asks for his taxi, his right (Pw art. 35
-        lid 1, art. 4 lid 1; fresh72 AU1)."""
+        On an effect about work that names another person, whose work or costs it is decides
+        first (`belanghebbende_vraag`): the Bbz is the bijstand of the zelfstandige whose
+        business the effect is about, and a partner who is a zelfstandig kapper and names the
+        adult daughter she cares for asks about her own business, her gezin's right (Bbz 2004
+        art. 1 b, 2 lid 1; Pw art. 11 lid 4; fresh70 AS2). With costs the question is whose
+        costs they are: a mother who cannot work more because she drives her son of 24 to his
+        work asks for his taxi, his right (fresh72 AU1); a mother who names her son as the
+        reason asks for her own tuition, hers (fresh73 AV1) (Pw art. 35 lid 1, art. 4 lid 1).
+        The deciding answer nee: the effect's own person; onbekend: no one yet; ja: as above."""
         person = self.persoon_van(effect)
         client = self.client_van(effect)
-        if werk_decides_belanghebbende(effect) and client.id != person.id:
-            if effect.werk_van_kind is None:
+        vraag = self.belanghebbende_vraag(effect)
+        if vraag is not None:
+            answer = getattr(effect, vraag)
+            if answer is None:
                 return None
-            if not effect.werk_van_kind:
+            if not answer:
                 return person
         if person.rol in ("kind", "overig") and client.id != person.id:
             if client.leeftijd is not None and client.leeftijd >= 18:
@@ -280,6 +287,24 @@ class Casus(BaseModel):
                 return None
             return client if client.kind_van_aanvrager else person
         return client
+
+    def belanghebbende_vraag(self, effect: GewenstEffect) -> str | None:
+        """The effect field that decides first whose right an effect about work is (see
+        `belanghebbende_van`), or None where none does. Only when the effect names another
+        person: without `kosten`, `werk_van_kind` (whose work); with `kosten`, `kosten_van_kind`
+        (whose costs), unless the work is the named person's (`werk_van_kind` ja: his costs,
+        as before) or the named person is a known minor (his costs are his parents' gezin's
+        either way, fresh72 AU2)."""
+        if effect.leefgebied != WERK_LEEFGEBIED:
+            return None
+        client = self.client_van(effect)
+        if client.id == self.persoon_van(effect).id:
+            return None
+        if effect.kosten is None:
+            return WERK_VAN_KIND
+        if effect.werk_van_kind is True or (client.leeftijd is not None and client.leeftijd < 18):
+            return None
+        return KOSTEN_VAN_KIND
 
     def betrokkene_van(self, effect: GewenstEffect) -> Persoon | None:
         """The person whose own debts the effect is about (rule subject `betrokkene`: the
@@ -314,13 +339,6 @@ class Casus(BaseModel):
         if effect.werk_van_kind is None:
             return None
         return client if effect.werk_van_kind else person
-
-
-def werk_decides_belanghebbende(effect: GewenstEffect) -> bool:
-    """Whether whose work it is (`werk_van_kind`) decides the effect's `belanghebbende` when
-    the effect names another person: on an effect about work (`WERK_LEEFGEBIED`) that names
-    no costs. One place for `Casus.belanghebbende_van` and the address of its question."""
-    return effect.leefgebied == WERK_LEEFGEBIED and effect.kosten is None
 
 
 _MESSAGES = {

@@ -20,7 +20,7 @@ from typing import Any, Protocol
 import orjson
 
 from engine import feitadres, semantics
-from engine.casus import Casus, GewenstEffect, Persoon, werk_decides_belanghebbende
+from engine.casus import Casus, GewenstEffect, Persoon
 from engine.catalogue import (
     BELANGHEBBENDE,
     BETROKKENE,
@@ -109,6 +109,9 @@ class Context:
     addresses: dict[int, str] = field(default_factory=dict)
     trees: dict[int, tuple[dict[str, Any], Ternary]] = field(default_factory=dict)
     """Rendered subtrees by node identity (nodes are hash-consed per regime)."""
+    belanghebbende_vraag: str | None = None
+    """The effect field that decides first whose right an effect about work is
+    (`Casus.belanghebbende_vraag`): while it is onbekend, `belanghebbende.x` is asked as it."""
     volledig: bool = True
     """False: decide only (`evaluate_advies(volledig=False)`, the kern): no condition trees,
     texts or citations are rendered; statuses, reasons and questions are the same."""
@@ -141,10 +144,11 @@ class Context:
                 found = f"personen[{who.id}].{leaf.name}"
             elif leaf.prefix == "kind":  # no child named: the question is which one
                 found = f"gewenste_effecten[{self.effect.id}].{KIND_VAN_EFFECT}"
-            elif leaf.prefix == BELANGHEBBENDE and (werk_decides_belanghebbende(self.effect)
-                                                    and self.effect.werk_van_kind is None):
-                # on work: whose work, the named person's or the asker's?
-                found = f"gewenste_effecten[{self.effect.id}].{WERK_VAN_KIND}"
+            elif leaf.prefix == BELANGHEBBENDE and (
+                    self.belanghebbende_vraag is not None
+                    and getattr(self.effect, self.belanghebbende_vraag) is None):
+                # on work: whose work or costs, the named person's or the asker's?
+                found = f"gewenste_effecten[{self.effect.id}].{self.belanghebbende_vraag}"
             elif leaf.prefix == BELANGHEBBENDE:  # is the named child the aanvrager's?
                 found = f"personen[{self.client.id}].{KIND_VAN_AANVRAGER}"
             elif leaf.prefix == BETROKKENE:  # is the named child an adult?
@@ -339,6 +343,7 @@ class CasusFacts:
                                  belanghebbende, betrokkene, werkende, ctx_ids, values, session,
                                  regime.leaves.leaves)
         ctx.derived_nodes = {d.feit.id: d for d in regime.derived}
+        ctx.belanghebbende_vraag = casus.belanghebbende_vraag(effect)
         return ctx
 
 

@@ -86,6 +86,7 @@ from engine.catalogue import (
     CLIENT,
     KIND_VAN_AANVRAGER,
     KIND_VAN_EFFECT,
+    KOSTEN_VAN_KIND,
     PERSON_PREFIXES,
     WERK_VAN_KIND,
     WERKENDE,
@@ -357,6 +358,14 @@ _WERK_KEY: FieldKey = ("effect", WERK_VAN_KIND)
 """The effect's `werk_van_kind`: answering it can move `werkende.x`, and on an effect about work
 `belanghebbende.x`, to another person."""
 
+_KOSTEN_KEY: FieldKey = ("effect", KOSTEN_VAN_KIND)
+"""The effect's `kosten_van_kind`: on an effect about work with costs, answering it can move
+`belanghebbende.x` to another person."""
+
+_FROM_KOSTEN_KEY: FieldKey = ("effect", "kosten")
+"""The effect's `kosten`: on an effect about work, giving them changes which answer decides the
+belanghebbende (`Casus.belanghebbende_vraag`)."""
+
 _AGE_KEY: FieldKey = ("persoon", "leeftijd")
 """A person's age: answering the named person's can move `betrokkene.x` and `belanghebbende.x`
 to another person."""
@@ -383,8 +392,9 @@ def _read_by(leaf: Leaf) -> tuple[FieldKey, ...]:
     subject is the child (naming the child changes what `kind.x` reads), and the fields a
     computed fact is computed from."""
     via_kind = (_KIND_KEY,) if leaf.prefix in _VIA_KIND else ()
-    if leaf.prefix == BELANGHEBBENDE:  # on an effect about work, werk_van_kind too
-        via_kind = (*via_kind, _KIND_VAN_AANVRAGER_KEY, _AGE_KEY, _WERK_KEY)
+    if leaf.prefix == BELANGHEBBENDE:  # on an effect about work, werk_ and kosten_van_kind too
+        via_kind = (*via_kind, _KIND_VAN_AANVRAGER_KEY, _AGE_KEY, _WERK_KEY, _KOSTEN_KEY,
+                    _FROM_KOSTEN_KEY)
     if leaf.prefix == BETROKKENE:
         via_kind = (*via_kind, _AGE_KEY)
     if leaf.prefix == WERKENDE:

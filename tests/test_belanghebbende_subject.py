@@ -223,16 +223,62 @@ def test_on_money_werk_van_kind_does_not_move_the_belanghebbende(eng: Engine) ->
 
 
 def test_on_work_with_costs_whose_costs_decides_not_whose_work(eng: Engine) -> None:
-    """fresh72 AU1: "With `kosten` the question is whose costs they are, not whose work". Lies
-    cannot work more because she drives Eva to her work (werk_van_kind nee) and asks for
-    Eva's taxi: Eva's means (not low: past_niet), and nothing asks whose work it is."""
-    data = werk(werk_van_kind=False, kosten=180)
-    found = instruments(eng, data)
+    """regeltaal: "With `kosten`: the effect's `kosten_van_kind` (whose costs ...), unless
+    `werk_van_kind` is ja or the named person is a minor". fresh72 AU1: Lies cannot work more
+    because she drives Eva to her work (werk_van_kind nee) and asks for Eva's taxi (ja: Eva's
+    means, not low: past_niet). fresh73 AV1: she asks for her own course and names Eva as the
+    reason (nee: her own means, low: past). Not answered: no one, asked as kosten_van_kind."""
+    found = instruments(eng, werk(werk_van_kind=False, kosten=180, kosten_van_kind=True))
     assert inkomen_adres(found) == "personen[eva].eta_inkomen_laag"
     assert found["eta.bijstand"]["status"] == "past_niet"
-    del data["gewenste_effecten"][0]["werk_van_kind"]
-    found = instruments(eng, data)
+    found = instruments(eng, werk(werk_van_kind=False, kosten=650, kosten_van_kind=False))
+    assert inkomen_adres(found) == "personen[lies].eta_inkomen_laag"
+    assert found["eta.bijstand"]["status"] == "past"
+    for open_werk in ({"werk_van_kind": False}, {}):
+        found = instruments(eng, werk(kosten=650, **open_werk))
+        assert inkomen_adres(found) == "gewenste_effecten[e1].kosten_van_kind"
+        assert found["eta.bijstand"]["nog_uitvragen"] == ["gewenste_effecten[e1].kosten_van_kind"]
+    # her work is Eva's own (ja): Eva's costs, nothing asked
+    found = instruments(eng, werk(werk_van_kind=True, kosten=180))
     assert inkomen_adres(found) == "personen[eva].eta_inkomen_laag"
+
+
+def test_on_work_with_costs_for_a_minor_nothing_more_is_asked(eng: Engine) -> None:
+    """A named minor of the aanvrager: his costs are his parents' gezin's either way (fresh72
+    AU2), so neither werk_van_kind nor kosten_van_kind is asked."""
+    zoon = {"id": "jesse", "rol": "kind", "leeftijd": 15, "kind_van_aanvrager": True,
+            "eta_inkomen_laag": True}
+    data = casus(LIES, zoon, persoon="lies", kind="jesse", kosten=450)
+    data["gewenste_effecten"][0]["leefgebied"] = "werk_en_opleiding"
+    found = instruments(eng, data)
+    assert inkomen_adres(found) == "personen[jesse].eta_inkomen_laag"
+    assert found["eta.bijstand"]["status"] == "past"
+
+
+def test_the_ranking_sees_that_kosten_van_kind_moves_the_belanghebbende(eng: Engine) -> None:
+    """Unanswered, the money instruments wait on whose costs; nee makes them past (Lies),
+    ja past_niet (Eva): the fast path must see it (`_read_by`) and equal the slow path."""
+    data = werk(werk_van_kind=False, kosten=650)
+    ranked = rank_questions(eng, data)
+    assert rank_questions(eng, data, fast=False) == ranked
+    [vraag] = ranked
+    assert vraag.feit == "gewenste_effecten[e1].kosten_van_kind"
+    assert {b.instrument for b in vraag.beslist} == {"eta.bijstand", "eta.toeslag"}
+
+
+def test_the_casus_form_keeps_kosten_van_kind() -> None:
+    """The web form has the question per effect (ja / nee / onbekend) and round-trips it."""
+    from service.web import forms
+
+    for given in (True, False, None):
+        data = werk(werk_van_kind=False, kosten=650)
+        if given is not None:
+            data["gewenste_effecten"][0]["kosten_van_kind"] = given
+        state = forms.from_casus(data)
+        assert state.v("e0.kosten_van_kind") == {True: "ja", False: "nee", None: ""}[given]
+        back, errors = forms.to_casus(state)
+        assert errors == {}
+        assert back["gewenste_effecten"][0].get("kosten_van_kind") is given
 
 
 def test_the_ranking_sees_that_werk_van_kind_moves_the_belanghebbende_on_work(

@@ -129,10 +129,10 @@ class Context:
             who = self.client if self.client is not None else self.person
             if self.belanghebbende is not None:
                 return f"personen[{self.belanghebbende['id']}].{name}"
-            if (self.effect.get("leefgebied") == "werk_en_opleiding"
-                    and self.effect.get("kosten") is None
-                    and self.effect.get("werk_van_kind") is None):  # "asked as werk_van_kind"
-                return f"gewenste_effecten[{self.effect['id']}].werk_van_kind"
+            people = {p["id"]: p for p in self.casus.get("personen", [])}
+            question = belanghebbende_question(people, self.effect, self.person)
+            if question is not None and self.effect.get(question) is None:  # "asked as that field"
+                return f"gewenste_effecten[{self.effect['id']}].{question}"
             return f"personen[{who['id']}].kind_van_aanvrager"
         if subject == "betrokkene":  # regeltaal §Conditions: "the question is that age"
             who = self.client if self.client is not None else self.person
@@ -403,14 +403,14 @@ def belanghebbende_of(people: dict[str, dict[str, Any]], effect: dict[str, Any],
     `overig` and the effect names another child under `gewenste_effecten[].kind`: the named
     child when it is 18 or older; else the named child if its `kind_van_aanvrager` is ja, that
     person if nee, and no one while it is onbekend; otherwise the client"; and "on an effect
-    with leefgebied `werk_en_opleiding` that names another person and no `kosten`,
-    `werk_van_kind` comes first: nee, the effect's own person; onbekend, no one"."""
+    with leefgebied `werk_en_opleiding` that names another person, the answer of
+    `belanghebbende_question` comes first: nee, the effect's own person; onbekend, no one"."""
     client = client_of(people, effect, person)
-    if (effect.get("leefgebied") == "werk_en_opleiding" and effect.get("kosten") is None
-            and client is not person):
-        if effect.get("werk_van_kind") is None:
+    question = belanghebbende_question(people, effect, person)
+    if question is not None:
+        if effect.get(question) is None:
             return None
-        if effect["werk_van_kind"] is False:
+        if effect[question] is False:
             return person
     if person.get("rol") in ("kind", "overig") and client is not person:
         if client.get("leeftijd") is not None and client["leeftijd"] >= 18:
@@ -419,6 +419,22 @@ def belanghebbende_of(people: dict[str, dict[str, Any]], effect: dict[str, Any],
             return None
         return client if client["kind_van_aanvrager"] is True else person
     return client
+
+
+def belanghebbende_question(people: dict[str, dict[str, Any]], effect: dict[str, Any],
+                            person: dict[str, Any]) -> str | None:
+    """regeltaal §Conditions, `belanghebbende` on an effect about work: "without `kosten`,
+    `werk_van_kind`; with `kosten`, `kosten_van_kind`, unless `werk_van_kind` is ja or the
+    named person is a minor"; only when the effect names another person."""
+    client = client_of(people, effect, person)
+    if effect.get("leefgebied") != "werk_en_opleiding" or client is person:
+        return None
+    if effect.get("kosten") is None:
+        return "werk_van_kind"
+    if effect.get("werk_van_kind") is True or (client.get("leeftijd") is not None
+                                              and client["leeftijd"] < 18):
+        return None
+    return "kosten_van_kind"
 
 
 def betrokkene_of(people: dict[str, dict[str, Any]], effect: dict[str, Any],
