@@ -123,9 +123,10 @@ class GewenstEffect(_Subject):
     Read by the subject `werkende` (`Casus.werkende_van`); asked, never presumed."""
     kosten: BedragNietNegatief | None = None
     kosten_van_kind: StrictBool | None = None
-    """Project addition to the contract: on an effect about work with `kosten` that names
-    another person, whether the costs are that person's (ja: the taxi of a son of 24 to his
-    workplace) or the asker's own (nee: a mother's tuition, a zelfstandige's bedrijfskapitaal).
+    """Project addition to the contract: on an effect with `kosten` that names another person,
+    whether the costs are that person's (ja: the taxi of a son of 24 to his workplace, his
+    glasses) or the asker's own (nee: a mother's tuition or removal costs, a zelfstandige's
+    bedrijfskapitaal).
     Read by the subject `belanghebbende` (`Casus.belanghebbende_van`); asked, never presumed."""
     voorliggend_afgewezen: list[VoorliggendCode] | None = Field(default=None, max_length=7)
 
@@ -262,14 +263,16 @@ class Casus(BaseModel):
         (`client_van`). For the Wmo the cliënt stays the named child (fresh67 AP1); fresh66
         AO1, fresh68 AQ2, AQ3.
 
-        On an effect about work that names another person, whose work or costs it is decides
-        first (`belanghebbende_vraag`): the Bbz is the bijstand of the zelfstandige whose
+        When the effect names another person and gives costs, or is about work, whose costs or
+        work it is decides first (`belanghebbende_vraag`): the Bbz is the bijstand of the
+        zelfstandige whose
         business the effect is about, and a partner who is a zelfstandig kapper and names the
         adult daughter she cares for asks about her own business, her gezin's right (Bbz 2004
         art. 1 b, 2 lid 1; Pw art. 11 lid 4; fresh70 AS2). With costs the question is whose
         costs they are: a mother who cannot work more because she drives her son of 24 to his
         work asks for his taxi, his right (fresh72 AU1); a mother who names her son as the
-        reason asks for her own tuition, hers (fresh73 AV1) (Pw art. 35 lid 1, art. 4 lid 1).
+        reason asks for her own tuition, hers (fresh73 AV1), and so on every leefgebied (her
+        removal costs, fresh74 AW1) (Pw art. 35 lid 1, art. 4 lid 1).
         The deciding answer nee: the effect's own person; onbekend: no one yet; ja: as above."""
         person = self.persoon_van(effect)
         client = self.client_van(effect)
@@ -289,19 +292,18 @@ class Casus(BaseModel):
         return client
 
     def belanghebbende_vraag(self, effect: GewenstEffect) -> str | None:
-        """The effect field that decides first whose right an effect about work is (see
-        `belanghebbende_van`), or None where none does. Only when the effect names another
-        person: without `kosten`, `werk_van_kind` (whose work); with `kosten`, `kosten_van_kind`
-        (whose costs), unless the work is the named person's (`werk_van_kind` ja: his costs,
-        as before) or the named person is a known minor (his costs are his parents' gezin's
-        either way, fresh72 AU2)."""
-        if effect.leefgebied != WERK_LEEFGEBIED:
-            return None
+        """The effect field that decides first whose right the effect's money questions are
+        (see `belanghebbende_van`), or None where none does. Only when the effect names another
+        person: with `kosten`, on any leefgebied, `kosten_van_kind` (whose costs: a mother who
+        names her son of 24 for her own removal costs asks for hers, fresh74 AW1), unless the
+        work is the named person's (`werk_van_kind` ja: his costs) or he is a known minor (his
+        costs are his parents' gezin's either way, fresh72 AU2); without `kosten`, on an effect
+        about work, `werk_van_kind` (whose work)."""
         client = self.client_van(effect)
         if client.id == self.persoon_van(effect).id:
             return None
         if effect.kosten is None:
-            return WERK_VAN_KIND
+            return WERK_VAN_KIND if effect.leefgebied == WERK_LEEFGEBIED else None
         if effect.werk_van_kind is True or (client.leeftijd is not None and client.leeftijd < 18):
             return None
         return KOSTEN_VAN_KIND

@@ -51,11 +51,11 @@ who is not known to be an adult: the child when it is a child of the aanvrager o
 person when it is not (nee: a young mother's baby, a grandchild raised by its grandmother), no
 one while that is onbekend (its facts are onbekend and the question is the child's
 `kind_van_aanvrager`, as `kind` asks which child); a named adult is his own; else the client.
-On an effect about work (`WERK_LEEFGEBIED`) that names another person, whose work or costs it
-is comes first (`Casus.belanghebbende_vraag`): without costs `werk_van_kind`, with costs (unless
-the work is the named person's or he is a minor) `kosten_van_kind`; nee, the effect's own person
-(his work or costs, his gezin's right); onbekend, no one yet (asked as that field); ja, as above
-(`Casus.belanghebbende_van`)."""
+When the effect names another person, whose costs or work it is comes first
+(`Casus.belanghebbende_vraag`): with costs (unless the work is the named person's or he is a
+minor) `kosten_van_kind`; without costs, on an effect about work (`WERK_LEEFGEBIED`),
+`werk_van_kind`; nee, the effect's own person (his costs or work, his gezin's right); onbekend,
+no one yet (asked as that field); ja, as above (`Casus.belanghebbende_van`)."""
 BETROKKENE = "betrokkene"
 """The subject of the person whose own debts the effect is about (Wgs art. 1 "zijn schulden",
 Fw art. 284 "de schuldenaar"): the client when the effect names another person of 18 or older;
@@ -72,8 +72,9 @@ WERK_LEEFGEBIED = "werk_en_opleiding"
 """The leefgebied of an effect about work or training: there the person whose work it is
 (`werkende`) also decides whose right the money questions are about (`belanghebbende`)."""
 KOSTEN_VAN_KIND = "kosten_van_kind"
-"""The effect's field that says, on an effect about work with costs, whose costs they are (a
-project addition to the contract, `GewenstEffect.kosten_van_kind`): read by `belanghebbende`."""
+"""The effect's field that says, on an effect with costs that names another person, whose costs
+they are (a project addition to the contract, `GewenstEffect.kosten_van_kind`): read by
+`belanghebbende`."""
 WERK_VAN_KIND = "werk_van_kind"
 """The effect's field that decides `werkende` (a project addition to the contract,
 `GewenstEffect.werk_van_kind`)."""
@@ -237,8 +238,8 @@ CONTRACT_FACTS: tuple[FactSpec, ...] = (
        "zorg voor haar kind)?"),
     _f("effect", KOSTEN_VAN_KIND, "bool",
        "Zijn de kosten van dit gewenste effect kosten van het kind dat het noemt (ja: de taxi van "
-       "de zoon van 24 naar zijn werkplek), of van wie het vraagt (nee: het lesgeld van de moeder "
-       "die een opleiding wil volgen, het bedrijfskapitaal van de zelfstandige moeder)?"),
+       "de zoon van 24 naar zijn werkplek, zijn bril), of van wie het vraagt (nee: het lesgeld of "
+       "de verhuiskosten van de moeder, het bedrijfskapitaal van de zelfstandige moeder)?"),
     FactSpec("effect", "kind_genoemd", "bool",
              "Noemt het gewenste effect een kind (is het veld kind ingevuld)?", bron="engine"),
     *PERSON_FIELDS,

@@ -243,6 +243,21 @@ def test_on_work_with_costs_whose_costs_decides_not_whose_work(eng: Engine) -> N
     assert inkomen_adres(found) == "personen[eva].eta_inkomen_laag"
 
 
+def test_with_costs_on_any_leefgebied_whose_costs_is_asked(eng: Engine) -> None:
+    """fresh74 AW1: "With `kosten`, on any leefgebied: the effect's `kosten_van_kind`". A
+    money question naming Eva (22) with costs: no one until answered; nee (Lies's own removal
+    costs): Lies; ja (Eva's glasses): Eva. Without costs a named adult stays his own (AQ2)."""
+    data = casus(LIES, EVA, persoon="lies", kind="eva", kosten=1800)
+    found = instruments(eng, data)
+    assert inkomen_adres(found) == "gewenste_effecten[e1].kosten_van_kind"
+    data["gewenste_effecten"][0]["kosten_van_kind"] = False
+    assert inkomen_adres(instruments(eng, data)) == "personen[lies].eta_inkomen_laag"
+    data["gewenste_effecten"][0]["kosten_van_kind"] = True
+    assert inkomen_adres(instruments(eng, data)) == "personen[eva].eta_inkomen_laag"
+    found = instruments(eng, casus(LIES, EVA, persoon="lies", kind="eva"))
+    assert inkomen_adres(found) == "personen[eva].eta_inkomen_laag"
+
+
 def test_on_work_with_costs_for_a_minor_nothing_more_is_asked(eng: Engine) -> None:
     """A named minor of the aanvrager: his costs are his parents' gezin's either way (fresh72
     AU2), so neither werk_van_kind nor kosten_van_kind is asked."""

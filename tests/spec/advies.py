@@ -403,8 +403,8 @@ def belanghebbende_of(people: dict[str, dict[str, Any]], effect: dict[str, Any],
     `overig` and the effect names another child under `gewenste_effecten[].kind`: the named
     child when it is 18 or older; else the named child if its `kind_van_aanvrager` is ja, that
     person if nee, and no one while it is onbekend; otherwise the client"; and "on an effect
-    with leefgebied `werk_en_opleiding` that names another person, the answer of
-    `belanghebbende_question` comes first: nee, the effect's own person; onbekend, no one"."""
+    that names another person, the answer of `belanghebbende_question` comes first: nee, the
+    effect's own person; onbekend, no one"."""
     client = client_of(people, effect, person)
     question = belanghebbende_question(people, effect, person)
     if question is not None:
@@ -423,14 +423,15 @@ def belanghebbende_of(people: dict[str, dict[str, Any]], effect: dict[str, Any],
 
 def belanghebbende_question(people: dict[str, dict[str, Any]], effect: dict[str, Any],
                             person: dict[str, Any]) -> str | None:
-    """regeltaal §Conditions, `belanghebbende` on an effect about work: "without `kosten`,
-    `werk_van_kind`; with `kosten`, `kosten_van_kind`, unless `werk_van_kind` is ja or the
-    named person is a minor"; only when the effect names another person."""
+    """regeltaal §Conditions, `belanghebbende`: "With `kosten`, on any leefgebied: the
+    effect's `kosten_van_kind` ..., unless `werk_van_kind` is ja or the named person is a
+    minor. Without `kosten`, on an effect with leefgebied `werk_en_opleiding`: the effect's
+    `werk_van_kind`"; only when the effect names another person."""
     client = client_of(people, effect, person)
-    if effect.get("leefgebied") != "werk_en_opleiding" or client is person:
+    if client is person:
         return None
     if effect.get("kosten") is None:
-        return "werk_van_kind"
+        return "werk_van_kind" if effect.get("leefgebied") == "werk_en_opleiding" else None
     if effect.get("werk_van_kind") is True or (client.get("leeftijd") is not None
                                               and client["leeftijd"] < 18):
         return None
