@@ -315,10 +315,13 @@ class Casus(BaseModel):
         of 19); the effect's own person when the named child is a minor (a grandmother with
         debts of her own who names her grandchild is the schuldenaar, fresh68 AQ1; a minor has
         no debts of his own here) or when the effect names no one else; no one while the named
-        child's age is onbekend (its facts are then onbekend and the question is that age)."""
+        child's age is onbekend (its facts are then onbekend and the question is that age).
+        An effect whose costs are the asker's own (`kosten_van_kind` nee) is about the asker's
+        money, so also about her debts: a mother with debts of her own who names her son of 24
+        without debts is the schuldenaar (fresh75 AX1)."""
         person = self.persoon_van(effect)
         client = self.client_van(effect)
-        if client.id == person.id:
+        if client.id == person.id or effect.kosten_van_kind is False:
             return person
         if client.leeftijd is None:
             return None

@@ -395,8 +395,8 @@ def _read_by(leaf: Leaf) -> tuple[FieldKey, ...]:
     if leaf.prefix == BELANGHEBBENDE:  # on an effect about work, werk_ and kosten_van_kind too
         via_kind = (*via_kind, _KIND_VAN_AANVRAGER_KEY, _AGE_KEY, _WERK_KEY, _KOSTEN_KEY,
                     _FROM_KOSTEN_KEY)
-    if leaf.prefix == BETROKKENE:
-        via_kind = (*via_kind, _AGE_KEY)
+    if leaf.prefix == BETROKKENE:  # a given kosten_van_kind nee makes it the asker
+        via_kind = (*via_kind, _AGE_KEY, _KOSTEN_KEY)
     if leaf.prefix == WERKENDE:
         via_kind = (*via_kind, _WERK_KEY)
     return ((kind_of(leaf.prefix), leaf.name), *via_kind, *_COMPUTED_FROM.get(leaf.path, ()))

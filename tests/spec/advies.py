@@ -442,9 +442,10 @@ def betrokkene_of(people: dict[str, dict[str, Any]], effect: dict[str, Any],
                 person: dict[str, Any]) -> dict[str, Any] | None:
     """regeltaal §Conditions, `betrokkene`: "the client when the effect names another person
     who is 18 or older; the effect's own person when that person is a minor or the effect
-    names no one else; no one while the named person's age is onbekend"."""
+    names no one else; no one while the named person's age is onbekend"; and "the effect's own
+    person when its `kosten_van_kind` is nee"."""
     client = client_of(people, effect, person)
-    if client is person:
+    if client is person or effect.get("kosten_van_kind") is False:
         return person
     if client.get("leeftijd") is None:
         return None
