@@ -135,6 +135,20 @@ def test_a_named_minor_leaves_the_debts_with_the_one_who_asks(eng: Engine) -> No
     assert found["theta.schuldhulp"]["status"] == "past_niet"
 
 
+def test_costs_that_are_the_askers_own_leave_the_debts_with_her(eng: Engine) -> None:
+    """fresh75 AX1, regeltaal: "An effect whose `kosten_van_kind` is nee ... is about the
+    asker's money: the effect's own person". Ria (her own debts) names Eva (24, none) and asks
+    for costs that are hers: Ria owes (past); with ja, or not answered, Eva (past_niet)."""
+    data = casus(MOEDER, EVA, persoon="ria", kind="eva", kosten=60, kosten_van_kind=False)
+    found = instruments(eng, data)
+    assert adres(found, "theta.schuldhulp") == "personen[ria].theta_schulden"
+    assert found["theta.schuldhulp"]["status"] == "past"
+    data["gewenste_effecten"][0]["kosten_van_kind"] = True
+    found = instruments(eng, data)
+    assert adres(found, "theta.schuldhulp") == "personen[eva].theta_schulden"
+    assert found["theta.schuldhulp"]["status"] == "past_niet"
+
+
 def test_while_the_named_persons_age_is_onbekend_no_one_owes(eng: Engine) -> None:
     bas = {k: v for k, v in BAS.items() if k != "leeftijd"}
     data = casus(MOEDER, EVA, bas, persoon="eva", kind="bas", werk_van_kind=False)
