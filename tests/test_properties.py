@@ -225,10 +225,13 @@ def used_facts(regime: Regime, iid: str) -> set[str]:
                 out |= {"effect.kind", "persoon.rol"}
             if leaf.prefix == "client":  # the named child, else the effect's own person
                 out |= {"effect.kind"}
-            if leaf.prefix == "belanghebbende":  # the young parent who names his child
-                out |= {"effect.kind", "persoon.kind_van_aanvrager", "persoon.leeftijd"}
-            if leaf.prefix == "betrokkene":  # an adult the effect names, else its own person
-                out |= {"effect.kind", "persoon.leeftijd"}
+            if leaf.prefix == "belanghebbende":  # the young parent who names his child; whose
+                # costs (kosten, kosten_van_kind) or, on work, whose work (werk_van_kind)
+                out |= {"effect.kind", "persoon.kind_van_aanvrager", "persoon.leeftijd",
+                        "effect.kosten", "effect.kosten_van_kind", "effect.werk_van_kind"}
+            if leaf.prefix == "betrokkene":  # an adult the effect names, else its own person;
+                # the asker when the costs are hers (kosten_van_kind nee)
+                out |= {"effect.kind", "persoon.leeftijd", "effect.kosten_van_kind"}
             if leaf.prefix == "werkende":  # the named person or its own, as werk_van_kind says
                 out |= {"effect.kind", "effect.werk_van_kind"}
     if out & {"huishouden.aantal_kinderen", "huishouden.jongste_kind_leeftijd",
