@@ -120,14 +120,16 @@ class GewenstEffect(_Subject):
     that person's own work, training or dagbesteding (ja: the school asks support for a son of
     16 towards a leerwerkplek; a sister reports for her brother of 30), not about the work of
     the one who asks (nee: a mother who cannot apply for jobs because she cares for her son).
-    Read by the subject `werkende` (`Casus.werkende_van`); asked, never presumed."""
+    Read by the subject `werkende` (`Casus.werkende_van`) and, on an effect about work without
+    costs, `belanghebbende` (`Casus.belanghebbende_vraag`); asked, never presumed."""
     kosten: BedragNietNegatief | None = None
     kosten_van_kind: StrictBool | None = None
     """Project addition to the contract: on an effect with `kosten` that names another person,
     whether the costs are that person's (ja: the taxi of a son of 24 to his workplace, his
     glasses) or the asker's own (nee: a mother's tuition or removal costs, a zelfstandige's
-    bedrijfskapitaal).
-    Read by the subject `belanghebbende` (`Casus.belanghebbende_van`); asked, never presumed."""
+    bedrijfskapitaal). Read by the subjects `belanghebbende` (`Casus.belanghebbende_van`) and
+    `betrokkene` (`Casus.betrokkene_van`: nee makes the asker the schuldenaar); asked, never
+    presumed."""
     voorliggend_afgewezen: list[VoorliggendCode] | None = Field(default=None, max_length=7)
 
 
@@ -265,9 +267,9 @@ class Casus(BaseModel):
 
         When the effect names another person and gives costs, or is about work, whose costs or
         work it is decides first (`belanghebbende_vraag`): the Bbz is the bijstand of the
-        zelfstandige whose
-        business the effect is about, and a partner who is a zelfstandig kapper and names the
-        adult daughter she cares for asks about her own business, her gezin's right (Bbz 2004
+        zelfstandige whose business the effect is about, and a partner who is a zelfstandig
+        kapper and names the adult daughter she cares for asks about her own business, her
+        gezin's right (Bbz 2004
         art. 1 b, 2 lid 1; Pw art. 11 lid 4; fresh70 AS2). With costs the question is whose
         costs they are: a mother who cannot work more because she drives her son of 24 to his
         work asks for his taxi, his right (fresh72 AU1); a mother who names her son as the

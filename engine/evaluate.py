@@ -110,8 +110,9 @@ class Context:
     trees: dict[int, tuple[dict[str, Any], Ternary]] = field(default_factory=dict)
     """Rendered subtrees by node identity (nodes are hash-consed per regime)."""
     belanghebbende_vraag: str | None = None
-    """The effect field that decides first whose right an effect about work is
-    (`Casus.belanghebbende_vraag`): while it is onbekend, `belanghebbende.x` is asked as it."""
+    """The effect field that decides first whose right the effect's money questions are
+    (`Casus.belanghebbende_vraag`: `kosten_van_kind` or `werk_van_kind`): while it is onbekend,
+    `belanghebbende.x` is asked as it."""
     volledig: bool = True
     """False: decide only (`evaluate_advies(volledig=False)`, the kern): no condition trees,
     texts or citations are rendered; statuses, reasons and questions are the same."""
@@ -147,7 +148,7 @@ class Context:
             elif leaf.prefix == BELANGHEBBENDE and (
                     self.belanghebbende_vraag is not None
                     and getattr(self.effect, self.belanghebbende_vraag) is None):
-                # on work: whose work or costs, the named person's or the asker's?
+                # whose costs or work: the named person's or the asker's?
                 found = f"gewenste_effecten[{self.effect.id}].{self.belanghebbende_vraag}"
             elif leaf.prefix == BELANGHEBBENDE:  # is the named child the aanvrager's?
                 found = f"personen[{self.client.id}].{KIND_VAN_AANVRAGER}"

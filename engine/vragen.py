@@ -356,15 +356,15 @@ _KIND_VAN_AANVRAGER_KEY: FieldKey = ("persoon", KIND_VAN_AANVRAGER)
 
 _WERK_KEY: FieldKey = ("effect", WERK_VAN_KIND)
 """The effect's `werk_van_kind`: answering it can move `werkende.x`, and on an effect about work
-`belanghebbende.x`, to another person."""
+without costs `belanghebbende.x`, to another person."""
 
 _KOSTEN_KEY: FieldKey = ("effect", KOSTEN_VAN_KIND)
-"""The effect's `kosten_van_kind`: on an effect about work with costs, answering it can move
-`belanghebbende.x` to another person."""
+"""The effect's `kosten_van_kind`: on an effect with costs that names another person, answering
+it can move `belanghebbende.x` and `betrokkene.x` to another person."""
 
-_FROM_KOSTEN_KEY: FieldKey = ("effect", "kosten")
-"""The effect's `kosten`: on an effect about work, giving them changes which answer decides the
-belanghebbende (`Casus.belanghebbende_vraag`)."""
+_KOSTEN_GIVEN_KEY: FieldKey = ("effect", "kosten")
+"""The effect's `kosten`: giving them changes which answer decides the belanghebbende
+(`Casus.belanghebbende_vraag`), and computes `effect.kosten_genoemd`."""
 
 _AGE_KEY: FieldKey = ("persoon", "leeftijd")
 """A person's age: answering the named person's can move `betrokkene.x` and `belanghebbende.x`
@@ -380,7 +380,7 @@ naming the child (`gewenste_effecten[id].kind`) changes it."""
 _COMPUTED_FROM: dict[str, tuple[FieldKey, ...]] = {
     **{path: (("persoon", "leeftijd"),) for path in _FROM_CHILDREN},
     FROM_BEPERKINGEN: (("persoon", "beperkingen"), ("persoon", "wlz_indicatie")),
-    _FROM_KOSTEN: (("effect", "kosten"),),
+    _FROM_KOSTEN: (_KOSTEN_GIVEN_KEY,),
     _FROM_KIND: (_KIND_KEY,),
 }
 """Per fact the evaluation computes, the casus fields it is computed from: answering one of
@@ -392,9 +392,9 @@ def _read_by(leaf: Leaf) -> tuple[FieldKey, ...]:
     subject is the child (naming the child changes what `kind.x` reads), and the fields a
     computed fact is computed from."""
     via_kind = (_KIND_KEY,) if leaf.prefix in _VIA_KIND else ()
-    if leaf.prefix == BELANGHEBBENDE:  # on an effect about work, werk_ and kosten_van_kind too
+    if leaf.prefix == BELANGHEBBENDE:  # whose costs or work: Casus.belanghebbende_vraag
         via_kind = (*via_kind, _KIND_VAN_AANVRAGER_KEY, _AGE_KEY, _WERK_KEY, _KOSTEN_KEY,
-                    _FROM_KOSTEN_KEY)
+                    _KOSTEN_GIVEN_KEY)
     if leaf.prefix == BETROKKENE:  # a given kosten_van_kind nee makes it the asker
         via_kind = (*via_kind, _AGE_KEY, _KOSTEN_KEY)
     if leaf.prefix == WERKENDE:
