@@ -23,7 +23,14 @@ from pydantic import (
     model_validator,
 )
 
-from engine.catalogue import KOSTEN_VAN_KIND, WERK_LEEFGEBIED, WERK_VAN_KIND, Catalogue, FactSpec
+from engine.catalogue import (
+    KOSTEN_VAN_KIND,
+    MEERDERJARIG,
+    WERK_LEEFGEBIED,
+    WERK_VAN_KIND,
+    Catalogue,
+    FactSpec,
+)
 from engine.errors import CasusError, Problem
 from engine.numbers import Bedrag, BedragNietNegatief, GeheelNietNegatief, number_problem
 from engine.yamlsource import YamlDocument, format_path
@@ -130,6 +137,14 @@ class GewenstEffect(_Subject):
     bedrijfskapitaal). Read by the subjects `belanghebbende` (`Casus.belanghebbende_van`) and
     `betrokkene` (`Casus.betrokkene_van`: nee makes the asker the schuldenaar); asked, never
     presumed."""
+    schulden_van_kind: StrictBool | None = None
+    """Project addition to the contract: on an effect that names another person who is not
+    known to be a minor, whether the debts the effect is about are that person's own (ja: a
+    mother about the debts of her son of 19) or the asker's (nee: a mother whose own debts come
+    from the care for her son of 24; her own rent arrears, where the son is named because the
+    Wmo needs him as cliënt). Read by the subject `betrokkene` (`Casus.betrokkene_van`, Wgs
+    art. 1 "zijn schulden", Fw art. 284 lid 1 "de schuldenaar"); asked, never presumed
+    (fresh75 AX1)."""
     voorliggend_afgewezen: list[VoorliggendCode] | None = Field(default=None, max_length=7)
 
 
@@ -286,7 +301,7 @@ class Casus(BaseModel):
             if not answer:
                 return person
         if person.rol in ("kind", "overig") and client.id != person.id:
-            if client.leeftijd is not None and client.leeftijd >= 18:
+            if client.leeftijd is not None and client.leeftijd >= MEERDERJARIG:
                 return client
             if client.kind_van_aanvrager is None:
                 return None
@@ -306,28 +321,34 @@ class Casus(BaseModel):
             return None
         if effect.kosten is None:
             return WERK_VAN_KIND if effect.leefgebied == WERK_LEEFGEBIED else None
-        if effect.werk_van_kind is True or (client.leeftijd is not None and client.leeftijd < 18):
+        if effect.werk_van_kind is True or (client.leeftijd is not None
+                                              and client.leeftijd < MEERDERJARIG):
             return None
         return KOSTEN_VAN_KIND
 
     def betrokkene_van(self, effect: GewenstEffect) -> Persoon | None:
         """The person whose own debts the effect is about (rule subject `betrokkene`: the
-        schuldenaar, Wgs art. 1 "zijn schulden", Fw art. 284 "de schuldenaar"). The client when
-        the effect names another person who is 18 or older (a mother about the debts of her son
-        of 19); the effect's own person when the named child is a minor (a grandmother with
+        schuldenaar, Wgs art. 1 "zijn schulden", Fw art. 284 lid 1 "de schuldenaar"). The
+        effect's own person when it names no one else, or names a minor (a grandmother with
         debts of her own who names her grandchild is the schuldenaar, fresh68 AQ1; a minor has
-        no debts of his own here) or when the effect names no one else; no one while the named
-        child's age is onbekend (its facts are then onbekend and the question is that age).
-        An effect whose costs are the asker's own (`kosten_van_kind` nee) is about the asker's
-        money, so also about her debts: a mother with debts of her own who names her son of 24
-        without debts is the schuldenaar (fresh75 AX1)."""
+        no debts of his own here). When it names someone of 18 or older, whose debts they are
+        is asked, never presumed (`schulden_van_kind`, fresh75 AX1): ja, the named person (a
+        mother about the debts of her son of 19); nee, the asker (a mother whose own debts come
+        from the care for her son of 24, or who must name him for the Wmo when her own rent
+        arrears threaten the eviction of both). An effect whose costs are the asker's own
+        (`kosten_van_kind` nee) is about her money, so also about her debts. No one while
+        the named person's age is onbekend (the question is that age) or, for an adult, while
+        `schulden_van_kind` is (the question is that field)."""
         person = self.persoon_van(effect)
         client = self.client_van(effect)
-        if client.id == person.id or effect.kosten_van_kind is False:
+        if (client.id == person.id or effect.kosten_van_kind is False
+                or effect.schulden_van_kind is False):
             return person
         if client.leeftijd is None:
             return None
-        return client if client.leeftijd >= 18 else person
+        if client.leeftijd < MEERDERJARIG:
+            return person
+        return client if effect.schulden_van_kind else None
 
     def werkende_van(self, effect: GewenstEffect) -> Persoon | None:
         """The person whose work the effect is about (rule subject `werkende`: who would be

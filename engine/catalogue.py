@@ -12,7 +12,8 @@ A fact is addressed in conditions by `<onderwerp>.<naam>`. The onderwerp says wh
 `Casus.client_van`: the child the effect names, else the effect's own person), `belanghebbende`
 (the person whose own means count, `Casus.belanghebbende_van`: a housemate who names a child not
 of the aanvrager, else the client), `betrokkene` (the person whose own debts the effect is
-about, `Casus.betrokkene_van`: an adult the effect names, else the effect's own person),
+about, `Casus.betrokkene_van`: the effect's own person, or an adult it names as the effect's
+`schulden_van_kind` says),
 `werkende` (the person whose work it is about, `Casus.werkende_van`: the named person or the
 effect's own, as the effect's `werk_van_kind` says), `effect` (the gewenst effect itself) and
 `afgeleid` (derived facts). The eight person subjects share the person facts of the catalogue
@@ -58,11 +59,12 @@ minor) `kosten_van_kind`; without costs, on an effect about work (`WERK_LEEFGEBI
 no one yet (asked as that field); ja, as above (`Casus.belanghebbende_van`)."""
 BETROKKENE = "betrokkene"
 """The subject of the person whose own debts the effect is about (Wgs art. 1 "zijn schulden",
-Fw art. 284 "de schuldenaar"): the client when the effect names another person of 18 or older;
-the effect's own person when the named child is a minor or no one else is named; no one while
-the named child's age is onbekend (`Casus.betrokkene_van`). A grandmother with debts of her own
-who names her grandchild is the schuldenaar; a mother about the debts of her son of 19 asks
-about his."""
+Fw art. 284 "de schuldenaar"): the effect's own person when it names no one else or a minor (a
+grandmother with debts of her own who names her grandchild is the schuldenaar); when it names
+someone of 18 or older, as the effect's `schulden_van_kind` says (ja: a mother about the debts of
+her son of 19; nee: her own debts, also when she names him for the Wmo); the asker when the
+costs are hers (`kosten_van_kind` nee); no one while the named person's age, or for an adult
+`schulden_van_kind`, is onbekend (asked as that field; `Casus.betrokkene_van`)."""
 WERKENDE = "werkende"
 """The subject of the person whose work the effect is about (Participatiewet art. 7 lid 1 a
 "ondersteuning bij arbeidsinschakeling", 7a, 9, 10, 36b): when the effect names another person,
@@ -71,10 +73,18 @@ it is onbekend (asked as `werk_van_kind`); else the effect's own person (`Casus.
 WERK_LEEFGEBIED = "werk_en_opleiding"
 """The leefgebied of an effect about work or training: there the person whose work it is
 (`werkende`) also decides whose right the money questions are about (`belanghebbende`)."""
+MEERDERJARIG = 18
+"""The age from which a named person is an adult for the subjects (`Casus.belanghebbende_van`,
+`belanghebbende_vraag`, `betrokkene_van`; Pw art. 4 lid 1 "ten laste komend kind: het kind jonger
+dan 18 jaar", BW 1:233): the ranking tries the ages either side of it."""
 KOSTEN_VAN_KIND = "kosten_van_kind"
 """The effect's field that says, on an effect with costs that names another person, whose costs
 they are (a project addition to the contract, `GewenstEffect.kosten_van_kind`): read by
 `belanghebbende`."""
+SCHULDEN_VAN_KIND = "schulden_van_kind"
+"""The effect's field that says, on an effect that names another person of 18 or older, whose
+debts it is about (a project addition to the contract, `GewenstEffect.schulden_van_kind`): read
+by `betrokkene`."""
 WERK_VAN_KIND = "werk_van_kind"
 """The effect's field that decides `werkende` (a project addition to the contract,
 `GewenstEffect.werk_van_kind`)."""
@@ -240,6 +250,11 @@ CONTRACT_FACTS: tuple[FactSpec, ...] = (
        "Zijn de kosten van dit gewenste effect kosten van het kind dat het noemt (ja: de taxi van "
        "de zoon van 24 naar zijn werkplek, zijn bril), of van wie het vraagt (nee: het lesgeld of "
        "de verhuiskosten van de moeder, het bedrijfskapitaal van de zelfstandige moeder)?"),
+    _f("effect", SCHULDEN_VAN_KIND, "bool",
+       "Gaat dit gewenste effect over schulden van de meerderjarige die het noemt (ja: de moeder "
+       "over de schulden van haar zoon van 19), of over die van wie het vraagt (nee: de moeder "
+       "met eigen schulden door de zorg voor haar zoon van 24, of met een eigen huurachterstand "
+       "waarbij de zoon genoemd wordt omdat de Wmo-vraag de zijne is)?"),
     FactSpec("effect", "kind_genoemd", "bool",
              "Noemt het gewenste effect een kind (is het veld kind ingevuld)?", bron="engine"),
     *PERSON_FIELDS,

@@ -28,6 +28,7 @@ from engine.catalogue import (
     KIND_VAN_AANVRAGER,
     KIND_VAN_EFFECT,
     PERSON_PREFIXES,
+    SCHULDEN_VAN_KIND,
     WERK_VAN_KIND,
     WERKENDE,
     Catalogue,
@@ -93,8 +94,9 @@ class Context:
     (then its facts are onbekend and asked as that child's `kind_van_aanvrager`)."""
     betrokkene: Persoon | None
     """The person whose own debts the effect is about, read by the subject `betrokkene`
-    (`Casus.betrokkene_van`); None while the age of the child the effect names is onbekend (then
-    its facts are onbekend and asked as that child's age)."""
+    (`Casus.betrokkene_van`); None while the age of the person the effect names is onbekend, or
+    for an adult the effect's `schulden_van_kind` (then its facts are onbekend and asked as that
+    age or that field)."""
     werkende: Persoon | None
     """The person whose work the effect is about, read by the subject `werkende`
     (`Casus.werkende_van`); None while the effect's `werk_van_kind` is onbekend (then its facts
@@ -152,6 +154,9 @@ class Context:
                 found = f"gewenste_effecten[{self.effect.id}].{self.belanghebbende_vraag}"
             elif leaf.prefix == BELANGHEBBENDE:  # is the named child the aanvrager's?
                 found = f"personen[{self.client.id}].{KIND_VAN_AANVRAGER}"
+            elif leaf.prefix == BETROKKENE and self.client.leeftijd is not None:
+                # an adult is named: whose debts, his or the asker's?
+                found = f"gewenste_effecten[{self.effect.id}].{SCHULDEN_VAN_KIND}"
             elif leaf.prefix == BETROKKENE:  # is the named child an adult?
                 found = f"personen[{self.client.id}].leeftijd"
             elif leaf.prefix == WERKENDE:  # whose work: the named child's or the asker's?

@@ -87,7 +87,9 @@ from engine.catalogue import (
     KIND_VAN_AANVRAGER,
     KIND_VAN_EFFECT,
     KOSTEN_VAN_KIND,
+    MEERDERJARIG,
     PERSON_PREFIXES,
+    SCHULDEN_VAN_KIND,
     WERK_VAN_KIND,
     WERKENDE,
     FactSpec,
@@ -362,6 +364,10 @@ _KOSTEN_KEY: FieldKey = ("effect", KOSTEN_VAN_KIND)
 """The effect's `kosten_van_kind`: on an effect with costs that names another person, answering
 it can move `belanghebbende.x` and `betrokkene.x` to another person."""
 
+_SCHULDEN_KEY: FieldKey = ("effect", SCHULDEN_VAN_KIND)
+"""The effect's `schulden_van_kind`: on an effect that names an adult, answering it can move
+`betrokkene.x` to another person."""
+
 _KOSTEN_GIVEN_KEY: FieldKey = ("effect", "kosten")
 """The effect's `kosten`: giving them changes which answer decides the belanghebbende
 (`Casus.belanghebbende_vraag`), and computes `effect.kosten_genoemd`."""
@@ -395,8 +401,8 @@ def _read_by(leaf: Leaf) -> tuple[FieldKey, ...]:
     if leaf.prefix == BELANGHEBBENDE:  # whose costs or work: Casus.belanghebbende_vraag
         via_kind = (*via_kind, _KIND_VAN_AANVRAGER_KEY, _AGE_KEY, _WERK_KEY, _KOSTEN_KEY,
                     _KOSTEN_GIVEN_KEY)
-    if leaf.prefix == BETROKKENE:  # a given kosten_van_kind nee makes it the asker
-        via_kind = (*via_kind, _AGE_KEY, _KOSTEN_KEY)
+    if leaf.prefix == BETROKKENE:  # whose debts; a given kosten_van_kind nee: the asker's
+        via_kind = (*via_kind, _AGE_KEY, _SCHULDEN_KEY, _KOSTEN_KEY)
     if leaf.prefix == WERKENDE:
         via_kind = (*via_kind, _WERK_KEY)
     return ((kind_of(leaf.prefix), leaf.name), *via_kind, *_COMPUTED_FROM.get(leaf.path, ()))
@@ -665,10 +671,13 @@ def _boundaries(spec: FactSpec, address: str, leaves: list[Leaf]) -> list[Any]:
                 ("effect",) if address.startswith("gewenste_effecten[") else
                 (address.partition(".")[0],))
     paths = {f"{p}.{name}" for p in prefixes}
+    found: set[float] = set()
     if person and name == "leeftijd":
         paths.add("huishouden.jongste_kind_leeftijd")  # derived from the children's ages
         paths.add("huishouden.oudste_kind_leeftijd")
-    found: set[float] = set()
+        # a named person's age moves the subjects betrokkene and belanghebbende at 18
+        if any(leaf.prefix in (BELANGHEBBENDE, BETROKKENE) for leaf in leaves):
+            found.add(MEERDERJARIG)
     for leaf in leaves:
         if leaf.path not in paths or leaf.op not in _NUMERIC_OPS or leaf.value is None:
             continue

@@ -229,9 +229,10 @@ def used_facts(regime: Regime, iid: str) -> set[str]:
                 # costs (kosten, kosten_van_kind) or, on work, whose work (werk_van_kind)
                 out |= {"effect.kind", "persoon.kind_van_aanvrager", "persoon.leeftijd",
                         "effect.kosten", "effect.kosten_van_kind", "effect.werk_van_kind"}
-            if leaf.prefix == "betrokkene":  # an adult the effect names, else its own person;
-                # the asker when the costs are hers (kosten_van_kind nee)
-                out |= {"effect.kind", "persoon.leeftijd", "effect.kosten_van_kind"}
+            if leaf.prefix == "betrokkene":  # an adult the effect names as schulden_van_kind
+                # says, else its own person; the asker when the costs are hers
+                out |= {"effect.kind", "persoon.leeftijd", "effect.schulden_van_kind",
+                        "effect.kosten_van_kind"}
             if leaf.prefix == "werkende":  # the named person or its own, as werk_van_kind says
                 out |= {"effect.kind", "effect.werk_van_kind"}
     if out & {"huishouden.aantal_kinderen", "huishouden.jongste_kind_leeftijd",

@@ -4,13 +4,16 @@
 docs/regeltaal.md §Conditions: "`werkende` is the person whose work the effect is about ...: when
 the effect names another person, that person if the effect's `werk_van_kind` is ja, the effect's
 own person if nee, no one while it is onbekend (asked as `werk_van_kind`); otherwise the effect's
-own person." and "`betrokkene` is the person whose own debts the effect is about ...: the client
-when the effect names another person who is 18 or older; the effect's own person when the named
-child is a minor or when the effect names no one else; no one while the named person's age is
-onbekend". fresh67 AP2: the sister of 24 who reported for her brother of 30 got sociale
-activering `past_niet` on her own age (art. 7 lid 3 a, "jonger dan 27"); fresh69 AR4: a mother
-who cannot apply for jobs because she cares for her son of 24 was tested on his work; fresh68
-AQ1: a grandmother with her own debts who names her grandchild is the schuldenaar. The expected
+own person." and "`betrokkene` is the person whose own debts the effect is about ...: the effect's
+own person when the effect names no one else or names a minor ... When the effect names another
+person who is 18 or older, whose debts they are is asked, never presumed: the effect's
+`schulden_van_kind` ja, the named person ...; nee, the effect's own person ...; onbekend, no one
+yet (... the question is `gewenste_effecten[id].schulden_van_kind`). No one while the named
+person's age is onbekend". fresh67 AP2: the sister of 24 who reported for her brother of 30 got
+sociale activering `past_niet` on her own age (art. 7 lid 3 a, "jonger dan 27"); fresh69 AR4: a
+mother who cannot apply for jobs because she cares for her son of 24 was tested on his work; fresh68
+AQ1: a grandmother with her own debts who names her grandchild is the schuldenaar; fresh75 AX1: a
+mother with her own debts who names her son of 24 (none) was tested on his. The expected
 values are written from that text and the tiny pack here (invented rules on real articles).
 Both backends must give the same bytes. Invented people only.
 """
@@ -96,9 +99,9 @@ def test_a_sister_who_reports_for_her_brothers_work(eng: Engine) -> None:
                                    werk_van_kind=True))
     assert adres(found, "theta.sociale_activering") == "personen[bas].leeftijd"
     assert found["theta.sociale_activering"]["status"] == "past"  # Bas is 30
-    # his debts too: a named adult is the schuldenaar, whatever werk_van_kind says
-    assert adres(found, "theta.schuldhulp") == "personen[bas].theta_schulden"
-    assert found["theta.schuldhulp"]["status"] == "past"
+    # whose debts is its own question: werk_van_kind does not answer it (fresh75 AX1)
+    assert adres(found, "theta.schuldhulp") == "gewenste_effecten[e1].schulden_van_kind"
+    assert found["theta.schuldhulp"]["status"] == "voorwaardelijk"
 
 
 def test_a_mother_who_cannot_work_for_the_care_of_her_son(eng: Engine) -> None:
@@ -116,8 +119,11 @@ def test_until_answered_no_one_works_and_the_question_is_asked(eng: Engine) -> N
     assert found["theta.sociale_activering"]["status"] == "voorwaardelijk"
     ranked = rank_questions(eng, data)
     assert rank_questions(eng, data, fast=False) == ranked
-    [vraag] = ranked
-    assert vraag.feit == "gewenste_effecten[e1].werk_van_kind"
+    # whose work, and (for the debts) whose debts: two questions
+    vragen = {v.feit: v for v in ranked}
+    assert set(vragen) == {"gewenste_effecten[e1].werk_van_kind",
+                           "gewenste_effecten[e1].schulden_van_kind"}
+    vraag = vragen["gewenste_effecten[e1].werk_van_kind"]
     # ja: past (Bas, 30); nee: past_niet (Eva, 24): every answer decides
     assert {b.instrument for b in vraag.beslist} == {"theta.sociale_activering"}
 
@@ -138,15 +144,46 @@ def test_a_named_minor_leaves_the_debts_with_the_one_who_asks(eng: Engine) -> No
 def test_costs_that_are_the_askers_own_leave_the_debts_with_her(eng: Engine) -> None:
     """fresh75 AX1, regeltaal: "An effect whose `kosten_van_kind` is nee ... is about the
     asker's money: the effect's own person". Ria (her own debts) names Eva (24, none) and asks
-    for costs that are hers: Ria owes (past); with ja, or not answered, Eva (past_niet)."""
+    for costs that are hers: Ria owes (past). With ja (Eva's costs) whose debts is still asked:
+    Eva's costs do not make the debts hers."""
     data = casus(MOEDER, EVA, persoon="ria", kind="eva", kosten=60, kosten_van_kind=False)
     found = instruments(eng, data)
     assert adres(found, "theta.schuldhulp") == "personen[ria].theta_schulden"
     assert found["theta.schuldhulp"]["status"] == "past"
     data["gewenste_effecten"][0]["kosten_van_kind"] = True
     found = instruments(eng, data)
-    assert adres(found, "theta.schuldhulp") == "personen[eva].theta_schulden"
-    assert found["theta.schuldhulp"]["status"] == "past_niet"
+    assert adres(found, "theta.schuldhulp") == "gewenste_effecten[e1].schulden_van_kind"
+    assert found["theta.schuldhulp"]["status"] == "voorwaardelijk"
+
+
+def test_whose_debts_is_asked_when_an_adult_is_named(eng: Engine) -> None:
+    """fresh75 AX1, regeltaal: "`schulden_van_kind` ja, the named person ...; nee, the
+    effect's own person ...; onbekend, no one yet". Ria (her own debts) names Eva (24, none)
+    without costs: unanswered, the question (voorwaardelijk, never past_niet on Eva's debts);
+    nee, Ria owes (past); ja, Eva (past_niet). The ranking sees that the answer moves it."""
+    data = casus(MOEDER, EVA, persoon="ria", kind="eva")
+    found = instruments(eng, data)
+    assert adres(found, "theta.schuldhulp") == "gewenste_effecten[e1].schulden_van_kind"
+    assert found["theta.schuldhulp"]["status"] == "voorwaardelijk"
+    ranked = rank_questions(eng, data)
+    assert rank_questions(eng, data, fast=False) == ranked
+    [vraag] = [v for v in ranked if v.feit == "gewenste_effecten[e1].schulden_van_kind"]
+    assert {b.instrument for b in vraag.beslist} == {"theta.schuldhulp"}
+    for answer, who, status in ((False, "ria", "past"), (True, "eva", "past_niet")):
+        data["gewenste_effecten"][0]["schulden_van_kind"] = answer
+        found = instruments(eng, data)
+        assert adres(found, "theta.schuldhulp") == f"personen[{who}].theta_schulden"
+        assert found["theta.schuldhulp"]["status"] == status
+
+
+def test_nee_to_whose_debts_leaves_them_with_the_asker_whatever_the_age(eng: Engine) -> None:
+    """regeltaal: "An effect whose `schulden_van_kind` ... is nee ...: the effect's own person,
+    whatever the named person's age" (no question about Bas's age)."""
+    bas = {k: v for k, v in BAS.items() if k != "leeftijd"}
+    found = instruments(eng, casus(MOEDER, bas, persoon="ria", kind="bas",
+                                   schulden_van_kind=False))
+    assert adres(found, "theta.schuldhulp") == "personen[ria].theta_schulden"
+    assert found["theta.schuldhulp"]["status"] == "past"
 
 
 def test_while_the_named_persons_age_is_onbekend_no_one_owes(eng: Engine) -> None:
@@ -159,7 +196,13 @@ def test_while_the_named_persons_age_is_onbekend_no_one_owes(eng: Engine) -> Non
     assert rank_questions(eng, data, fast=False) == ranked
     [vraag] = ranked
     assert vraag.feit == "personen[bas].leeftijd"
-    # 30: Bas owes (past); 17: Eva owes (none: past_niet): every answer decides
+    # 17: Eva owes (none: past_niet); 30: whose debts is asked next (Bas's or Eva's)
+    assert {b.instrument for b in vraag.beslist} == set()
+    assert {b.instrument for b in vraag.soms} == {"theta.schuldhulp"}
+    data["gewenste_effecten"][0]["schulden_van_kind"] = True  # Bas's: then his age decides
+    ranked = rank_questions(eng, data)
+    [vraag] = ranked
+    assert vraag.feit == "personen[bas].leeftijd"
     assert {b.instrument for b in vraag.beslist} == {"theta.schuldhulp"}
 
 
@@ -173,3 +216,15 @@ def test_the_casus_form_keeps_werk_van_kind() -> None:
         back, errors = forms.to_casus(state)
         assert errors == {}
         assert back["gewenste_effecten"][0].get("werk_van_kind") is given
+
+
+def test_the_casus_form_keeps_schulden_van_kind() -> None:
+    from service.web import forms
+
+    for given in (True, False, None):
+        extra = {} if given is None else {"schulden_van_kind": given}
+        state = forms.from_casus(casus(MOEDER, EVA, persoon="ria", kind="eva", **extra))
+        assert state.v("e0.schulden_van_kind") == {True: "ja", False: "nee", None: ""}[given]
+        back, errors = forms.to_casus(state)
+        assert errors == {}
+        assert back["gewenste_effecten"][0].get("schulden_van_kind") is given

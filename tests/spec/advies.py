@@ -134,10 +134,14 @@ class Context:
             if question is not None and self.effect.get(question) is None:  # "asked as that field"
                 return f"gewenste_effecten[{self.effect['id']}].{question}"
             return f"personen[{who['id']}].kind_van_aanvrager"
-        if subject == "betrokkene":  # regeltaal §Conditions: "the question is that age"
+        if subject == "betrokkene":  # regeltaal §Conditions: "the question is that
+            # person's leeftijd", for an adult "gewenste_effecten[id].schulden_van_kind"
             who = self.client if self.client is not None else self.person
-            return (f"personen[{who['id']}].leeftijd" if self.betrokkene is None
-                    else f"personen[{self.betrokkene['id']}].{name}")
+            if self.betrokkene is not None:
+                return f"personen[{self.betrokkene['id']}].{name}"
+            if who.get("leeftijd") is None:
+                return f"personen[{who['id']}].leeftijd"
+            return f"gewenste_effecten[{self.effect['id']}].schulden_van_kind"
         if subject == "werkende":  # regeltaal §Conditions: "the question is werk_van_kind"
             return (f"gewenste_effecten[{self.effect['id']}].werk_van_kind"
                     if self.werkende is None
@@ -440,16 +444,21 @@ def belanghebbende_question(people: dict[str, dict[str, Any]], effect: dict[str,
 
 def betrokkene_of(people: dict[str, dict[str, Any]], effect: dict[str, Any],
                 person: dict[str, Any]) -> dict[str, Any] | None:
-    """regeltaal §Conditions, `betrokkene`: "the client when the effect names another person
-    who is 18 or older; the effect's own person when that person is a minor or the effect
-    names no one else; no one while the named person's age is onbekend"; and "the effect's own
-    person when its `kosten_van_kind` is nee"."""
+    """regeltaal §Conditions, `betrokkene`: "the effect's own person when the effect names no
+    one else or names a minor"; for a named person of 18 or older "the effect's
+    `schulden_van_kind` ja, the named person; nee, the effect's own person; onbekend, no one
+    yet"; "no one while the named person's age is onbekend"; "an effect whose
+    `schulden_van_kind` or `kosten_van_kind` is nee ...: the effect's own person, whatever the
+    named person's age"."""
     client = client_of(people, effect, person)
-    if client is person or effect.get("kosten_van_kind") is False:
+    if (client is person or effect.get("kosten_van_kind") is False
+            or effect.get("schulden_van_kind") is False):
         return person
     if client.get("leeftijd") is None:
         return None
-    return client if client["leeftijd"] >= 18 else person
+    if client["leeftijd"] < 18:
+        return person
+    return client if effect.get("schulden_van_kind") is True else None
 
 
 def werkende_of(people: dict[str, dict[str, Any]], effect: dict[str, Any],
