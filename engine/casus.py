@@ -290,10 +290,15 @@ class Casus(BaseModel):
         work asks for his taxi, his right (fresh72 AU1); a mother who names her son as the
         reason asks for her own tuition, hers (fresh73 AV1), and so on every leefgebied (her
         removal costs, fresh74 AW1) (Pw art. 35 lid 1, art. 4 lid 1).
-        The deciding answer nee: the effect's own person; onbekend: no one yet; ja: as above."""
+        The deciding answer nee: the effect's own person; onbekend: no one yet; ja: as above.
+        Where neither decides, an effect about the asker's own debts (`schulden_van_kind` nee)
+        is about her money too: the effect's own person (betaling in natura, art. 57, for a
+        mother whose own debts come from the care for her son of 24; fresh76 AY2)."""
         person = self.persoon_van(effect)
         client = self.client_van(effect)
         vraag = self.belanghebbende_vraag(effect)
+        if vraag is None and effect.schulden_van_kind is False and client.id != person.id:
+            return person
         if vraag is not None:
             answer = getattr(effect, vraag)
             if answer is None:
@@ -335,14 +340,16 @@ class Casus(BaseModel):
         is asked, never presumed (`schulden_van_kind`, fresh75 AX1): ja, the named person (a
         mother about the debts of her son of 19); nee, the asker (a mother whose own debts come
         from the care for her son of 24, or who must name him for the Wmo when her own rent
-        arrears threaten the eviction of both). An effect whose costs are the asker's own
-        (`kosten_van_kind` nee) is about her money, so also about her debts. No one while
-        the named person's age is onbekend (the question is that age) or, for an adult, while
-        `schulden_van_kind` is (the question is that field)."""
+        arrears threaten the eviction of both). Unanswered, an effect whose costs are the
+        asker's own (`kosten_van_kind` nee) is about her money, so also about her debts; a given
+        `schulden_van_kind` goes first (a father without debts who pays the help for his son of
+        19 with debts: ja, the son; fresh76 AY3). No one while the named person's age is
+        onbekend (the question is that age) or, for an adult, while `schulden_van_kind` is (the
+        question is that field)."""
         person = self.persoon_van(effect)
         client = self.client_van(effect)
-        if (client.id == person.id or effect.kosten_van_kind is False
-                or effect.schulden_van_kind is False):
+        if client.id == person.id or effect.schulden_van_kind is False or (
+                effect.schulden_van_kind is None and effect.kosten_van_kind is False):
             return person
         if client.leeftijd is None:
             return None

@@ -366,7 +366,7 @@ it can move `belanghebbende.x` and `betrokkene.x` to another person."""
 
 _SCHULDEN_KEY: FieldKey = ("effect", SCHULDEN_VAN_KIND)
 """The effect's `schulden_van_kind`: on an effect that names an adult, answering it can move
-`betrokkene.x` to another person."""
+`betrokkene.x`, and without costs or work `belanghebbende.x`, to another person."""
 
 _KOSTEN_GIVEN_KEY: FieldKey = ("effect", "kosten")
 """The effect's `kosten`: giving them changes which answer decides the belanghebbende
@@ -400,7 +400,7 @@ def _read_by(leaf: Leaf) -> tuple[FieldKey, ...]:
     via_kind = (_KIND_KEY,) if leaf.prefix in _VIA_KIND else ()
     if leaf.prefix == BELANGHEBBENDE:  # whose costs or work: Casus.belanghebbende_vraag
         via_kind = (*via_kind, _KIND_VAN_AANVRAGER_KEY, _AGE_KEY, _WERK_KEY, _KOSTEN_KEY,
-                    _KOSTEN_GIVEN_KEY)
+                    _KOSTEN_GIVEN_KEY, _SCHULDEN_KEY)
     if leaf.prefix == BETROKKENE:  # whose debts; a given kosten_van_kind nee: the asker's
         via_kind = (*via_kind, _AGE_KEY, _SCHULDEN_KEY, _KOSTEN_KEY)
     if leaf.prefix == WERKENDE:

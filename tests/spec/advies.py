@@ -408,9 +408,12 @@ def belanghebbende_of(people: dict[str, dict[str, Any]], effect: dict[str, Any],
     child when it is 18 or older; else the named child if its `kind_van_aanvrager` is ja, that
     person if nee, and no one while it is onbekend; otherwise the client"; and "on an effect
     that names another person, the answer of `belanghebbende_question` comes first: nee, the
-    effect's own person; onbekend, no one"."""
+    effect's own person; onbekend, no one"; "where neither decides ..., an effect whose
+    `schulden_van_kind` is nee is about the asker's own money: the effect's own person"."""
     client = client_of(people, effect, person)
     question = belanghebbende_question(people, effect, person)
+    if question is None and client is not person and effect.get("schulden_van_kind") is False:
+        return person
     if question is not None:
         if effect.get(question) is None:
             return None
@@ -448,11 +451,11 @@ def betrokkene_of(people: dict[str, dict[str, Any]], effect: dict[str, Any],
     one else or names a minor"; for a named person of 18 or older "the effect's
     `schulden_van_kind` ja, the named person; nee, the effect's own person; onbekend, no one
     yet"; "no one while the named person's age is onbekend"; "an effect whose
-    `schulden_van_kind` or `kosten_van_kind` is nee ...: the effect's own person, whatever the
-    named person's age"."""
+    `schulden_van_kind` is nee, or whose `kosten_van_kind` is nee while `schulden_van_kind` is
+    not given ...: the effect's own person, whatever the named person's age"."""
     client = client_of(people, effect, person)
-    if (client is person or effect.get("kosten_van_kind") is False
-            or effect.get("schulden_van_kind") is False):
+    if client is person or effect.get("schulden_van_kind") is False or (
+            effect.get("schulden_van_kind") is None and effect.get("kosten_van_kind") is False):
         return person
     if client.get("leeftijd") is None:
         return None
