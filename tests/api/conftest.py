@@ -89,6 +89,14 @@ tests the limits themselves)."""
 
 
 def make_settings(db_url: str, rules_dir: Path | None = None, **extra: Any) -> Settings:
+    """Settings for one test's app. On a copied rules folder (`rules_dir`) the packs' YAML tests
+    at start are off unless the test turns them on (`pakkettests_bij_start=True`): they run
+    once per folder path (`service.engines.pack_tests`), and every copy is a new path, so each
+    start ran all 1,093 tests again (a minute each; test_pinned_packs alone took 28 minutes of
+    CI). The tests of that start itself (`tests/api/test_pinned_packs.py`) turn them on, and
+    the bundled folder keeps them on (one run per process)."""
+    if rules_dir is not None:
+        extra.setdefault("pakkettests_bij_start", False)
     extra.setdefault("limieten", RUIM)
     extra.setdefault("jwt_issuers", [ISSUER])
     # Impact in a child process of the service, also on PostgreSQL (where the default is the

@@ -183,7 +183,7 @@ def test_start_refused_when_a_yaml_test_fails(db_url: str, rules_copy: Path) -> 
     target.write_text(text.replace("wmo.vervoersvoorziening: voorwaardelijk",
                                    "wmo.vervoersvoorziening: past", 1), "utf-8")
     with pytest.raises(PackActivationError) as refused:
-        create_app(make_settings(db_url, rules_copy))
+        create_app(make_settings(db_url, rules_copy, pakkettests_bij_start=True))
     why = str(refused.value)
     assert "regelpakket 'wmo'" in why and f"wmo/tests/{target.name}:" in why
     assert "wmo.vervoersvoorziening: verwacht past, kreeg voorwaardelijk" in why
