@@ -297,7 +297,7 @@ class Casus(BaseModel):
         person = self.persoon_van(effect)
         client = self.client_van(effect)
         vraag = self.belanghebbende_vraag(effect)
-        if vraag is None and effect.schulden_van_kind is False and client.id != person.id:
+        if vraag is None and effect.schulden_van_kind is False:
             return person
         if vraag is not None:
             answer = getattr(effect, vraag)

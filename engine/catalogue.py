@@ -74,9 +74,10 @@ WERK_LEEFGEBIED = "werk_en_opleiding"
 """The leefgebied of an effect about work or training: there the person whose work it is
 (`werkende`) also decides whose right the money questions are about (`belanghebbende`)."""
 MEERDERJARIG = 18
-"""The age from which a named person is an adult for the subjects (`Casus.belanghebbende_van`,
-`belanghebbende_vraag`, `betrokkene_van`; Pw art. 4 lid 1 "ten laste komend kind: het kind jonger
-dan 18 jaar", BW 1:233): the ranking tries the ages either side of it."""
+"""The age from which a person is an adult: for the subjects (`Casus.belanghebbende_van`,
+`belanghebbende_vraag`, `betrokkene_van`) and the household's `aantal_meerderjarige_kinderen`
+(Pw art. 4 lid 1 "ten laste komend kind: het kind jonger dan 18 jaar", BW 1:233); the ranking
+tries the ages either side of it."""
 KOSTEN_VAN_KIND = "kosten_van_kind"
 """The effect's field that says, on an effect with costs that names another person, whose costs
 they are (a project addition to the contract, `GewenstEffect.kosten_van_kind`): read by

@@ -27,6 +27,7 @@ from engine.catalogue import (
     CLIENT,
     KIND_VAN_AANVRAGER,
     KIND_VAN_EFFECT,
+    MEERDERJARIG,
     PERSON_PREFIXES,
     SCHULDEN_VAN_KIND,
     WERK_VAN_KIND,
@@ -263,7 +264,7 @@ class CasusFacts:
             # "ten laste komend kind: het kind jonger dan 18 jaar"); onbekend while any child's
             # age is, as the youngest child's age is
             huishouden["aantal_meerderjarige_kinderen"] = sum(
-                a >= 18 for a in ages if a is not None)
+                a >= MEERDERJARIG for a in ages if a is not None)
             if kinderen:
                 huishouden["jongste_kind_leeftijd"] = min(a for a in ages if a is not None)
                 # whether a child in the house can be the parent of another (a teenage mother
