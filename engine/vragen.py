@@ -675,8 +675,10 @@ def _boundaries(spec: FactSpec, address: str, leaves: list[Leaf]) -> list[Any]:
     if person and name == "leeftijd":
         paths.add("huishouden.jongste_kind_leeftijd")  # derived from the children's ages
         paths.add("huishouden.oudste_kind_leeftijd")
-        # a named person's age moves the subjects betrokkene and belanghebbende at 18
-        if any(leaf.prefix in (BELANGHEBBENDE, BETROKKENE) for leaf in leaves):
+        # a named person's age moves the subjects betrokkene and belanghebbende at 18, and a
+        # child's age the household's count of adult children (`evaluate`, at the same bound)
+        if any(leaf.prefix in (BELANGHEBBENDE, BETROKKENE)
+               or leaf.path == "huishouden.aantal_meerderjarige_kinderen" for leaf in leaves):
             found.add(MEERDERJARIG)
     for leaf in leaves:
         if leaf.path not in paths or leaf.op not in _NUMERIC_OPS or leaf.value is None:

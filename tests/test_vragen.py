@@ -332,6 +332,21 @@ def test_a_boundary_below_the_facts_minimum_is_skipped_not_the_rest() -> None:
     assert vragen._boundaries(spec, "huishouden.inkomen", leaves) == [0, 1, 4, 5, 6]
 
 
+def test_a_childs_age_is_tried_at_18_where_a_rule_counts_the_adult_children() -> None:
+    """`huishouden.aantal_meerderjarige_kinderen` is computed from the children's ages at 18
+    (`MEERDERJARIG`, art. 4 lid 1 Participatiewet: an adult child is no longer in his parent's
+    gezin); a rule that reads the count is decided by a child's age either side of 18, so the
+    ranking tries 17, 18 and 19 there, and not where nothing reads the count."""
+    from engine.catalogue import FactSpec
+    from engine.conditions import Leaf
+
+    spec = FactSpec("persoon", "leeftijd", "geheel", "Leeftijd?", minimum=0)
+    count = Leaf(0, "huishouden.aantal_meerderjarige_kinderen", ">=", 1, None)
+    other = Leaf(1, "huishouden.inkomen", "<", 5, None)
+    assert vragen._boundaries(spec, "personen[k1].leeftijd", [count, other]) == [17, 18, 19]
+    assert vragen._boundaries(spec, "personen[k1].leeftijd", [other]) == []
+
+
 # ── what the ranking tries, seen in its result (surviving mutants, docs/testen.md) ──────────
 
 def test_a_choice_is_tried_with_each_of_its_values(eng: Engine) -> None:
