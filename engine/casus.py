@@ -343,13 +343,17 @@ class Casus(BaseModel):
         arrears threaten the eviction of both). Unanswered, an effect whose costs are the
         asker's own (`kosten_van_kind` nee) is about her money, so also about her debts; a given
         `schulden_van_kind` goes first (a father without debts who pays the help for his son of
-        19 with debts: ja, the son; fresh76 AY3). No one while the named person's age is
+        19 with debts: ja, the son; fresh76 AY3). A `kosten_van_kind` on an effect without `kosten`
+        says nothing (as for `belanghebbende_vraag`): it made the asker the schuldenaar while the
+        named son stayed the belanghebbende, and a rule reading both mixed two people (fresh80
+        BC1). No one while the named person's age is
         onbekend (the question is that age) or, for an adult, while `schulden_van_kind` is (the
         question is that field)."""
         person = self.persoon_van(effect)
         client = self.client_van(effect)
         if client.id == person.id or effect.schulden_van_kind is False or (
-                effect.schulden_van_kind is None and effect.kosten_van_kind is False):
+                effect.schulden_van_kind is None and effect.kosten is not None
+                and effect.kosten_van_kind is False):
             return person
         if client.leeftijd is None:
             return None

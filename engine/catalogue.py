@@ -63,8 +63,8 @@ Fw art. 284 "de schuldenaar"): the effect's own person when it names no one else
 grandmother with debts of her own who names her grandchild is the schuldenaar); when it names
 someone of 18 or older, as the effect's `schulden_van_kind` says (ja: a mother about the debts of
 her son of 19; nee: her own debts, also when she names him for the Wmo); the asker when the
-costs are hers (`kosten_van_kind` nee); no one while the named person's age, or for an adult
-`schulden_van_kind`, is onbekend (asked as that field; `Casus.betrokkene_van`)."""
+costs the effect gives are hers (`kosten_van_kind` nee); no one while the named person's age,
+or for an adult `schulden_van_kind`, is onbekend (asked as that field; `Casus.betrokkene_van`)."""
 WERKENDE = "werkende"
 """The subject of the person whose work the effect is about (Participatiewet art. 7 lid 1 a
 "ondersteuning bij arbeidsinschakeling", 7a, 9, 10, 36b): when the effect names another person,
@@ -217,7 +217,9 @@ CONTRACT_FACTS: tuple[FactSpec, ...] = (
     _f("financien", "dreigende_afsluiting", "bool",
        "Is afsluiting van energie of water aangekondigd?"),
     _f("financien", "te_goeder_trouw", "bool",
-       "Zijn de schulden te goeder trouw ontstaan of onbetaald gelaten?"),
+       "Is de schuldenaar te goeder trouw geweest bij het ontstaan of onbetaald laten van zijn "
+       "schulden in de jaren vóór het verzoek (art. 288 lid 1 b Fw: drie jaar; bij een verzoek "
+       "vóór 1 juli 2023 vijf jaar)?"),
     _f("financien", "minnelijk_traject_mislukt", "bool",
        "Is een minnelijke schuldregeling geprobeerd en mislukt?"),
     _f("financien", "eerdere_wsnp_jaren_geleden", "geheel",

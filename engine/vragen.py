@@ -401,8 +401,8 @@ def _read_by(leaf: Leaf) -> tuple[FieldKey, ...]:
     if leaf.prefix == BELANGHEBBENDE:  # whose costs or work: Casus.belanghebbende_vraag
         via_kind = (*via_kind, _KIND_VAN_AANVRAGER_KEY, _AGE_KEY, _WERK_KEY, _KOSTEN_KEY,
                     _KOSTEN_GIVEN_KEY, _SCHULDEN_KEY)
-    if leaf.prefix == BETROKKENE:  # whose debts; a given kosten_van_kind nee: the asker's
-        via_kind = (*via_kind, _AGE_KEY, _SCHULDEN_KEY, _KOSTEN_KEY)
+    if leaf.prefix == BETROKKENE:  # whose debts; kosten_van_kind nee on costs: the asker's
+        via_kind = (*via_kind, _AGE_KEY, _SCHULDEN_KEY, _KOSTEN_KEY, _KOSTEN_GIVEN_KEY)
     if leaf.prefix == WERKENDE:
         via_kind = (*via_kind, _WERK_KEY)
     return ((kind_of(leaf.prefix), leaf.name), *via_kind, *_COMPUTED_FROM.get(leaf.path, ()))

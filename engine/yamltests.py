@@ -17,6 +17,7 @@ A test file in `rules/<pakket>/tests/` holds a list of tests:
                                                   beschikking: "2 weken"}} # its length
             markering: {wmo.pgb: [beslisruimte]}               # exact markers ([] = none)
             begrenzingen: {wmo.pgb: [duurder_dan_natura]}      # caps shown with it
+            voorliggend: {participatiewet.algemene_bijstand: {uwv_uitkering: ja}}  # its toets
             annotaties: {wmo.collectief_vervoer: ["Regiotaxi"]}  # local text shown with it
             nog_uitvragen: [netwerk.mantelzorg_beschikbaar]   # must be among them
             niet_uitvragen: [personen[p1].leeftijd]            # must not be among them
@@ -157,6 +158,9 @@ class EffectVerwachting(BaseModel):
     """Per instrument id: the exact set of markers next to its status ([] = none)."""
     begrenzingen: dict[str, list[str]] = Field(default_factory=dict)
     """Per instrument id: "voor zover" caps that must be shown with it (by begrenzing id)."""
+    voorliggend: dict[str, dict[str, Uitkomst]] = Field(default_factory=dict)
+    """Per instrument id, per voorliggende voorziening id: the outcome of its toets (a
+    `vermelding` is named when ja or onbekend; an `uitsluiting` on ja makes it past_niet)."""
     annotaties: dict[str, list[str]] = Field(default_factory=dict)
     """Per instrument id: parts of the local annotations (an overlay's `annotaties`) that must
     be shown with it, each in one annotation's text ([] = no annotation at all)."""
@@ -334,6 +338,16 @@ def compare(receipt: Receipt, verwacht: Verwachting) -> list[str]:
             for bid in want_b:
                 if bid not in shown:
                     out.append(f"{eid}: {iid} begrenzing {bid} niet getoond (wel: {shown})")
+        for iid, want_v in exp.voorliggend.items():
+            listed = statuses.get(iid)
+            if listed is None:
+                out.append(f"{eid}: voorliggend van {iid}: instrument niet in het advies")
+                continue
+            got_v = {v["id"]: v["uitkomst"] for v in listed.get("voorliggend", [])}
+            for vid, want in want_v.items():
+                if got_v.get(vid) != want:
+                    out.append(f"{eid}: {iid} voorliggend {vid}: verwacht {want}, kreeg "
+                               f"{got_v.get(vid, '(bestaat niet)')}")
         for iid, want_a in exp.annotaties.items():
             out.extend(f"{eid}: {iid} {line}"
                        for line in _compare_annotations(statuses.get(iid), want_a))

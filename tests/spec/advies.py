@@ -451,11 +451,13 @@ def betrokkene_of(people: dict[str, dict[str, Any]], effect: dict[str, Any],
     one else or names a minor"; for a named person of 18 or older "the effect's
     `schulden_van_kind` ja, the named person; nee, the effect's own person; onbekend, no one
     yet"; "no one while the named person's age is onbekend"; "an effect whose
-    `schulden_van_kind` is nee, or whose `kosten_van_kind` is nee while `schulden_van_kind` is
-    not given ...: the effect's own person, whatever the named person's age"."""
+    `schulden_van_kind` is nee, or that gives `kosten` whose `kosten_van_kind` is nee while
+    `schulden_van_kind` is not given ...: the effect's own person, whatever the named person's
+    age"."""
     client = client_of(people, effect, person)
     if client is person or effect.get("schulden_van_kind") is False or (
-            effect.get("schulden_van_kind") is None and effect.get("kosten_van_kind") is False):
+            effect.get("schulden_van_kind") is None and effect.get("kosten") is not None
+            and effect.get("kosten_van_kind") is False):
         return person
     if client.get("leeftijd") is None:
         return None
