@@ -284,8 +284,11 @@ def test_3_youngest_child_in_the_jeugdwet(rules: Engine) -> None:
     """Mistake 3, in the law: art. 2.3 lid 1 Jeugdwet, a parent asks help with raising a
     minor. Children of 19 and 16. Since Jeugdwet 2026.12.7 the pack reads the child the effect
     is about (`kind.leeftijd`), not the youngest child: 2.3 lid 1 provides "ten behoeve van de
-    jeugdige", one child. The effect about the 16-year-old qualifies; with no child named the
-    condition is onbekend and the question is which child (never nee)."""
+    jeugdige", one child. The effect about the 16-year-old qualifies. With no child named, since
+    Jeugdwet 2026.12.43 (fresh85 BH1, fresh86 BI2) a parent with a minor child in the house is
+    the parent of a minor (the youngest child decides, not the oldest: 16, not 19), and the
+    question which child stays for the child's own facts; with children of 19 and 20 it is
+    onbekend (either may be a jeugdige of 18 to 23), never nee."""
     data = {"peildatum": "2026-03-01",
             "personen": [{"id": "p1", "rol": "aanvrager", "leeftijd": 47},
                          {"id": "k1", "rol": "kind", "leeftijd": 19},
@@ -295,6 +298,11 @@ def test_3_youngest_child_in_the_jeugdwet(rules: Engine) -> None:
     ouder = next(v for v in got["voorwaarden"] if v["id"] == "jeugdige_of_ouder")
     assert ouder["uitkomst"] == "ja"
     data["gewenste_effecten"] = [effect("e1", "opvoeden_en_opgroeien")]
+    got = instrument(rules.advies(data).advies, "jeugdwet.individuele_voorziening")
+    ouder = next(v for v in got["voorwaarden"] if v["id"] == "jeugdige_of_ouder")
+    assert ouder["uitkomst"] == "ja"
+    assert "gewenste_effecten[e1].kind" in got["nog_uitvragen"]
+    data["personen"][2]["leeftijd"] = 20
     got = instrument(rules.advies(data).advies, "jeugdwet.individuele_voorziening")
     ouder = next(v for v in got["voorwaarden"] if v["id"] == "jeugdige_of_ouder")
     assert ouder["uitkomst"] == "onbekend"
