@@ -347,6 +347,22 @@ def test_a_childs_age_is_tried_at_18_where_a_rule_counts_the_adult_children() ->
     assert vragen._boundaries(spec, "personen[k1].leeftijd", [other]) == []
 
 
+def test_a_childs_age_is_tried_at_the_bounds_of_the_oldest_and_youngest_child() -> None:
+    """The household's `jongste_kind_leeftijd` and `oudste_kind_leeftijd` are computed from the
+    children's ages (`evaluate`); a rule that reads either (art. 9a Participatiewet: a child
+    under 5; the teenage mother at 12) is decided by a child's `leeftijd`, so the ranking tries
+    that age at their bounds. A surviving mutant misspelled the oldest child's path (the sample
+    of 2026-12-07, `_boundaries` 36)."""
+    from engine.catalogue import FactSpec
+    from engine.conditions import Leaf
+
+    spec = FactSpec("persoon", "leeftijd", "geheel", "Leeftijd?", minimum=0)
+    oudste = Leaf(0, "huishouden.oudste_kind_leeftijd", "<", 12, None)
+    jongste = Leaf(1, "huishouden.jongste_kind_leeftijd", "<", 5, None)
+    assert vragen._boundaries(spec, "personen[k1].leeftijd", [oudste]) == [11, 12, 13]
+    assert vragen._boundaries(spec, "personen[k1].leeftijd", [jongste]) == [4, 5, 6]
+
+
 # ── what the ranking tries, seen in its result (surviving mutants, docs/testen.md) ──────────
 
 def test_a_choice_is_tried_with_each_of_its_values(eng: Engine) -> None:
