@@ -239,10 +239,15 @@ def test_vragen_ranks_by_what_one_answer_decides() -> None:
     result = runner.invoke(app, ["vragen", str(EXAMPLES / "gezin-meervoudig.yaml")],
                            env={"COLUMNS": "1000"})  # a question per line
     assert result.exit_code == 0, result.output
-    first = result.output.splitlines()[0]
-    assert first.startswith("1. ") and "[financien.fw_wsnp_verzoek]" in first
+    lines = result.output.splitlines()
+    # since wsnp 2026.12.29 the Wsnp request decides only the 285-verklaring (287a, 287b and 287
+    # lid 4 are asked in it and stay possible without it, fresh88 BK1): it is second, after the
+    # question that decides more open conditions
+    assert lines[0].startswith("1. ")
+    assert "[gewenste_effecten[e4].wmo_eigen_kracht_toereikend]" in lines[0]
+    assert lines[2].startswith("2. ") and "[financien.fw_wsnp_verzoek]" in lines[2]
     assert "beslist over: 285-verklaring van het college bij een Wsnp-verzoek (Fw 285) (e3)" \
-        in result.output
+        in lines[3]
     # every open fact of the advies is listed once
     advies = json.loads(runner.invoke(app, ["advies", str(EXAMPLES / "gezin-meervoudig.yaml"),
                                             "--json"]).output)
