@@ -1,4 +1,5 @@
-"""The YAML test format's newer assertions (termijn length, annotaties, waarschuwingen).
+"""The YAML test format's newer assertions (termijn length, annotaties, waarschuwingen,
+voorliggend).
 
 Each assertion must be able to fail, with a line a beleidsmedewerker can read: a test that
 cannot fail protects nothing. The casussen are invented; the expectations mirror the bundled
@@ -101,6 +102,11 @@ RIGHT = [
           - {soort: herziening, parameter: pw_norm_alleenstaande}
           - {parameter: pw_vermogensgrens_alleenstaande, tekst: "herziening per 2027-01-01"}
     """),
+    # voorliggend (2026-12-07): each voorliggende voorziening's toets, by its id
+    ("herziening", """
+        effecten: {e1: {voorliggend: {participatiewet.algemene_bijstand:
+                                      {toeslagen: ja, uwv_uitkering: onbekend, ww_aanvragen: nee}}}}
+    """),
 ]
 
 
@@ -150,6 +156,16 @@ WRONG = [
      ["e1: wsnp.schuldhulpverlening annotatie 'maatje' niet getoond (wel: geen annotaties)"]),
     ("huishouden", "effecten: {e1: {annotaties: {wmo.rolstoel: [iets]}}}",
      ["e1: wmo.rolstoel annotaties: instrument niet in het advies"]),
+    # voorliggend: a wrong outcome, an unknown id, an instrument not in the advies
+    ("herziening", "effecten: {e1: {voorliggend: {participatiewet.algemene_bijstand: "
+                   "{uwv_uitkering: ja, bijzondere_uitkering: nee}}}}",
+     ["e1: participatiewet.algemene_bijstand voorliggend uwv_uitkering: verwacht ja, kreeg "
+      "onbekend",
+      "e1: participatiewet.algemene_bijstand voorliggend bijzondere_uitkering: verwacht nee, "
+      "kreeg (bestaat niet)"]),
+    ("huishouden", "effecten: {e1: {voorliggend: {participatiewet.algemene_bijstand: "
+                   "{toeslagen: ja}}}}",
+     ["e1: voorliggend van participatiewet.algemene_bijstand: instrument niet in het advies"]),
     # waarschuwingen
     ("herziening", "waarschuwingen: [{soort: herziening, parameter: pw_norm_gehuwden_typo}]",
      None),  # the line lists every notice shown; checked below by its start
