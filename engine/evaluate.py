@@ -543,9 +543,13 @@ def _render(node: Node, ctx: Context) -> tuple[dict[str, Any], Ternary]:
     return {key: [_tree(c, ctx)[0] for c in node.children], "uitkomst": UITKOMST[value]}, value
 
 
+AANTAL_MEERDERJARIGE_KINDEREN = "huishouden.aantal_meerderjarige_kinderen"
+"""The household's count of children of `MEERDERJARIG` or older: a child's age decides it at
+that bound, which the ranking tries (`vragen._boundaries`)."""
+
 FROM_CHILDREN_AGES = ("huishouden.jongste_kind_leeftijd",
                       "huishouden.oudste_kind_leeftijd",
-                      "huishouden.aantal_meerderjarige_kinderen")
+                      AANTAL_MEERDERJARIGE_KINDEREN)
 """Household facts computed from the children's ages (`CasusFacts.of`): onbekend while a
 child's age is, so what is asked is that child's `leeftijd`."""
 

@@ -98,6 +98,7 @@ from engine.conditions import Leaf, Node, Ternary, leaves_of
 from engine.conditions import evaluate as kleene
 from engine.errors import CasusError
 from engine.evaluate import (
+    AANTAL_MEERDERJARIGE_KINDEREN,
     FROM_BEPERKINGEN,
     FROM_CHILDREN_AGES,
     CasusFacts,
@@ -678,7 +679,7 @@ def _boundaries(spec: FactSpec, address: str, leaves: list[Leaf]) -> list[Any]:
         # a named person's age moves the subjects betrokkene and belanghebbende at 18, and a
         # child's age the household's count of adult children (`evaluate`, at the same bound)
         if any(leaf.prefix in (BELANGHEBBENDE, BETROKKENE)
-               or leaf.path == "huishouden.aantal_meerderjarige_kinderen" for leaf in leaves):
+               or leaf.path == AANTAL_MEERDERJARIGE_KINDEREN for leaf in leaves):
             found.add(MEERDERJARIG)
     for leaf in leaves:
         if leaf.path not in paths or leaf.op not in _NUMERIC_OPS or leaf.value is None:
