@@ -383,7 +383,7 @@ def evaluate(casus: Casus, rules: RuleBase, backend: Backend) -> Receipt:
             for lp in regime.packs
         ],
         "gemeente": _gemeente(casus, regime),
-        "waarschuwingen": _stale_parameters(regime, casus.peildatum),
+        "waarschuwingen": _stale_parameters(regime, casus.peildatum) + _rol_notices(casus),
         "parameters": [
             {"id": pid, "waarde": pv.waarde.waarde, "eenheid": pv.parameter.eenheid,
              "rechtsgrond": _cite(pv.rechtsgrond, casus.peildatum),
@@ -447,6 +447,25 @@ def _gemeente(casus: Casus, regime: Regime) -> dict[str, Any]:
         out["melding"] = (f"geen lokaal beleid bekend voor {casus.gemeente}; alleen landelijke "
                           "regels")
     return out
+
+
+def _rol_notices(casus: Casus) -> list[dict[str, Any]]:
+    """A minor with rol `overig`: the packs read a child the aanvrager raises only through rol
+    `kind` (the effect's `kind`, the household's youngest child), so a grandchild or foster
+    child entered as `overig` hides the Jeugdwet for the grandmother who raises him (Jw 1.1
+    'ouder': "een ander dan de gezaghebbende ouder die een jeugdige als behorend tot zijn gezin
+    verzorgt en opvoedt"; fresh90 BM4). Whether she raises him is a fact the casus does not
+    hold, so the advies says it and the consulent corrects the rol; a minor housemate whom no
+    one raises (a lodger of 17) keeps rol `overig`."""
+    return [{
+        "soort": "rol", "persoon": p.id,
+        "tekst": f"{p.id} ({p.leeftijd} jaar) heeft rol overig. Verzorgen en voeden de aanvrager "
+                 f"of zijn partner deze minderjarige op als behorend tot hun gezin (een kleinkind, "
+                 f"een pleegkind), geef dan rol kind, met kind_van_aanvrager nee als het niet hun "
+                 f"eigen kind of stiefkind is: alleen zo toetst de Jeugdwet de hulp aan deze "
+                 f"jeugdige (art. 1.1 Jeugdwet 'ouder' en 'jeugdige')",
+    } for p in casus.personen
+        if p.rol == "overig" and p.leeftijd is not None and p.leeftijd < MEERDERJARIG]
 
 
 def _stale_parameters(regime: Regime, peildatum: Any) -> list[dict[str, Any]]:

@@ -276,8 +276,13 @@ class Gemeente(_M):
 
 
 class Waarschuwing(_M):
-    soort: Literal["herziening"]
-    parameter: str
+    """A notice shown above the advies ("Let op: ..."). `herziening`: a re-indexed amount whose
+    new value is missing (`parameter` names it). `rol`: a person's rol in the casus keeps
+    rules from reading him as the law would (`persoon` names him)."""
+
+    soort: Literal["herziening", "rol"]
+    parameter: str | None = None
+    persoon: str | None = None
     tekst: str = Field(description="e.g. the re-indexing of a norm that is missing")
 
 

@@ -113,14 +113,16 @@ class TermijnVerwachting(BaseModel):
 
 class WaarschuwingVerwachting(BaseModel):
     """A notice above the advies ("Let op: …"). `soort: herziening` is a re-indexed amount
-    whose new value is missing (the trace's `waarschuwingen`); `soort: gemeente` is "no local
-    policy known" (the trace's `gemeente.melding`). Every given field must match one notice;
-    `tekst` is a part of its text. A bare string is short for `{tekst: ...}`."""
+    whose new value is missing, `soort: rol` a person whose rol hides a law from him (both the
+    trace's `waarschuwingen`); `soort: gemeente` is "no local policy known" (the trace's
+    `gemeente.melding`). Every given field must match one notice; `tekst` is a part of its
+    text. A bare string is short for `{tekst: ...}`."""
 
     model_config = ConfigDict(extra="forbid")
 
-    soort: Literal["herziening", "gemeente"] | None = None
+    soort: Literal["herziening", "rol", "gemeente"] | None = None
     parameter: str | None = None
+    persoon: str | None = None
     tekst: str | None = None
 
     @model_validator(mode="before")
@@ -130,18 +132,21 @@ class WaarschuwingVerwachting(BaseModel):
 
     @model_validator(mode="after")
     def _not_empty(self) -> WaarschuwingVerwachting:
-        if self.soort is None and self.parameter is None and self.tekst is None:
-            raise ValueError("noem 'soort', 'parameter' of 'tekst'")
+        if (self.soort is None and self.parameter is None and self.persoon is None
+                and self.tekst is None):
+            raise ValueError("noem 'soort', 'parameter', 'persoon' of 'tekst'")
         return self
 
     def matches(self, notice: dict[str, Any]) -> bool:
         return ((self.soort is None or notice.get("soort") == self.soort)
                 and (self.parameter is None or notice.get("parameter") == self.parameter)
+                and (self.persoon is None or notice.get("persoon") == self.persoon)
                 and (self.tekst is None or self.tekst in notice.get("tekst", "")))
 
     def show(self) -> str:
         parts = [f"{k}={v!r}" for k, v in (("soort", self.soort), ("parameter", self.parameter),
-                                           ("tekst", self.tekst)) if v is not None]
+                                           ("persoon", self.persoon), ("tekst", self.tekst))
+                 if v is not None]
         return "{" + ", ".join(parts) + "}"
 
 
@@ -391,8 +396,9 @@ def _compare_notices(trace: dict[str, Any], want: list[WaarschuwingVerwachting])
     melding = trace.get("gemeente", {}).get("melding")
     if melding:
         notices.append({"soort": "gemeente", "tekst": melding})
-    shown = [f"{n['soort']} {n['parameter']}" if "parameter" in n else f"{n['soort']}: "
-             f"{n['tekst']}" for n in notices]
+    shown = [f"{n['soort']} {n['parameter']}" if "parameter" in n
+             else f"{n['soort']} {n['persoon']}" if "persoon" in n
+             else f"{n['soort']}: {n['tekst']}" for n in notices]
     if not want and notices:
         return [f"waarschuwingen: verwacht geen, kreeg {shown}"]
     return [f"waarschuwing {w.show()} niet getoond (wel: {shown if shown else 'geen'})"
