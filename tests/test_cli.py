@@ -237,7 +237,7 @@ def test_advies_on_a_narrow_terminal_prints_one_block_per_instrument() -> None:
 
 def test_vragen_ranks_by_what_one_answer_decides() -> None:
     result = runner.invoke(app, ["vragen", str(EXAMPLES / "gezin-meervoudig.yaml")],
-                           env={"COLUMNS": "1000"})  # a question per line
+                           env={"COLUMNS": "2000"})  # a question per line
     assert result.exit_code == 0, result.output
     lines = result.output.splitlines()
     # since wsnp 2026.12.29 the Wsnp request decides only the 285-verklaring (287a, 287b and 287
