@@ -296,6 +296,8 @@ class Casus(BaseModel):
         mother whose own debts come from the care for her son of 24; fresh76 AY2)."""
         person = self.persoon_van(effect)
         client = self.client_van(effect)
+        if client.id == person.id and self.kind_elders_van(person):
+            return None
         vraag = self.belanghebbende_vraag(effect)
         if vraag is None and effect.schulden_van_kind is False:
             return person
@@ -312,6 +314,19 @@ class Casus(BaseModel):
                 return None
             return client if client.kind_van_aanvrager else person
         return client
+
+    @staticmethod
+    def kind_elders_van(person: Persoon) -> bool:
+        """Whether the effect's own person is a housemate (rol `kind` or `overig`) who is a child
+        of someone else than the aanvrager and his partner (`kind_van_aanvrager` nee) and not
+        known to be 18 or older: the baby of a
+        young mother who lives in her own parents' house. His money belongs to his own parent's
+        gezin (Participatiewet art. 4 lid 1 'gezin' 3°), whom an effect at the baby does not
+        name; so no one is the belanghebbende of such an effect (its means stay onbekend, never
+        the grandparents'), and the advies says to put the effect at that parent with the child
+        under `kind` (fresh97 BT1: the grandfather's savings made the bijstand past_niet)."""
+        return (person.rol in ("kind", "overig") and person.kind_van_aanvrager is False
+                and (person.leeftijd is None or person.leeftijd < MEERDERJARIG))
 
     def belanghebbende_vraag(self, effect: GewenstEffect) -> str | None:
         """The effect field that decides first whose right the effect's money questions are

@@ -450,14 +450,29 @@ def _gemeente(casus: Casus, regime: Regime) -> dict[str, Any]:
 
 
 def _rol_notices(casus: Casus) -> list[dict[str, Any]]:
-    """A minor with rol `overig`: the packs read a child the aanvrager raises only through rol
+    """Notices about a person's rol.
+
+    An effect at a child of someone else than the aanvrager (`Casus.kind_elders_van`): nobody's
+    means are tested for it, and the effect belongs at the child's parent (fresh97 BT1).
+
+    A minor with rol `overig`: the packs read a child the aanvrager raises only through rol
     `kind` (the effect's `kind`, the household's youngest child), so a grandchild or foster
     child entered as `overig` hides the Jeugdwet for the grandmother who raises him (Jw 1.1
     'ouder': "een ander dan de gezaghebbende ouder die een jeugdige als behorend tot zijn gezin
     verzorgt en opvoedt"; fresh90 BM4). Whether she raises him is a fact the casus does not
     hold, so the advies says it and the consulent corrects the rol; a minor housemate whom no
-    one raises (a lodger of 17) keeps rol `overig`."""
-    return [{
+    one raises (a lodger of 17) keeps rol `overig`. Not when every effect is his own: the
+    Jeugdwet then tests the help for him already (fresh94 BQ4)."""
+    elders = [{
+        "soort": "rol", "persoon": p.id,
+        "tekst": f"het effect {e.id} ligt bij {p.id}, die geen kind van de aanvrager of "
+                 f"zijn partner is (kind_van_aanvrager nee): zijn geldzaken horen bij het gezin "
+                 f"van zijn eigen ouder (art. 4 lid 1 Participatiewet 'gezin'). Leg het effect "
+                 f"bij die ouder, met kind: {p.id}; tot dan toetst de Participatiewet niemands "
+                 f"middelen",
+    } for e in casus.gewenste_effecten
+        if (p := casus.persoon_van(e)).id == casus.client_van(e).id and casus.kind_elders_van(p)]
+    return elders + [{
         "soort": "rol", "persoon": p.id,
         "tekst": f"{p.id} ({p.leeftijd} jaar) heeft rol overig. Verzorgen en voeden de aanvrager "
                  f"of zijn partner deze minderjarige op als behorend tot hun gezin (een kleinkind, "
@@ -465,7 +480,8 @@ def _rol_notices(casus: Casus) -> list[dict[str, Any]]:
                  f"eigen kind of stiefkind is: alleen zo toetst de Jeugdwet de hulp aan deze "
                  f"jeugdige (art. 1.1 Jeugdwet 'ouder' en 'jeugdige')",
     } for p in casus.personen
-        if p.rol == "overig" and p.leeftijd is not None and p.leeftijd < MEERDERJARIG]
+        if p.rol == "overig" and p.leeftijd is not None and p.leeftijd < MEERDERJARIG
+        and any(casus.persoon_van(e).id != p.id for e in casus.gewenste_effecten)]
 
 
 def _stale_parameters(regime: Regime, peildatum: Any) -> list[dict[str, Any]]:
@@ -595,6 +611,9 @@ def unknown_inputs(node: Node, ctx: Context, seen: set[str] | None = None) -> li
         if leaf.path in FROM_CHILDREN_AGES:
             out.extend(f"personen[{pid}].leeftijd" for pid in _children_without_age(ctx))
             continue
+        if (leaf.prefix == BELANGHEBBENDE and ctx.belanghebbende is None
+                and ctx.client is ctx.person and Casus.kind_elders_van(ctx.person)):
+            continue  # nothing to ask: the effect belongs at the child's parent (the notice)
         if leaf.path == FROM_BEPERKINGEN:
             out.extend(f"personen[{pid}].beperkingen" for pid, vals in _people(ctx).items()
                        if vals.get("beperkingen") is None and vals.get("wlz_indicatie") is not True)

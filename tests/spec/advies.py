@@ -218,6 +218,9 @@ def open_facts(ctx: Context, node: dict[str, Any]) -> list[str]:
     if node["feit"] == "huishouden.aantal_personen_met_beperking":  # regeltaal: who is unstated
         return [f"personen[{p['id']}].beperkingen" for p in ctx.casus.get("personen", [])
                 if p.get("beperkingen") is None and p.get("wlz_indicatie") is not True]
+    if (subject == "belanghebbende" and ctx.belanghebbende is None
+            and ctx.client is ctx.person and child_of_another(ctx.person)):
+        return []  # regeltaal §Conditions: "nothing is asked for it"
     return [ctx.address(subject, name)] if ctx.fact(subject, name) is None else []
 
 
@@ -425,7 +428,17 @@ def belanghebbende_of(people: dict[str, dict[str, Any]], effect: dict[str, Any],
         if client.get("kind_van_aanvrager") is None:
             return None
         return client if client["kind_van_aanvrager"] is True else person
+    if client is person and child_of_another(person):
+        return None
     return client
+
+
+def child_of_another(person: dict[str, Any]) -> bool:
+    """regeltaal §Conditions, `belanghebbende`: "an effect whose own person has rol `kind` or
+    `overig`, `kind_van_aanvrager` nee and is not known to be 18 or older (the baby of a young
+    mother at her own parents'): no one, and nothing is asked for it" (fresh97 BT1)."""
+    return person.get("rol") in ("kind", "overig") and person.get("kind_van_aanvrager") is False \
+        and (person.get("leeftijd") is None or person["leeftijd"] < 18)
 
 
 def belanghebbende_question(people: dict[str, dict[str, Any]], effect: dict[str, Any],
