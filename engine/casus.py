@@ -318,15 +318,16 @@ class Casus(BaseModel):
     @staticmethod
     def kind_elders_van(person: Persoon) -> bool:
         """Whether the effect's own person is a housemate (rol `kind` or `overig`) who is a child
-        of someone else than the aanvrager and his partner (`kind_van_aanvrager` nee) and not
-        known to be 18 or older: the baby of a
+        of someone else than the aanvrager and his partner (`kind_van_aanvrager` nee) and known
+        to be under 18 (an unknown age is asked first; fresh99 BV3: an adult nephew without an
+        age got the notice): the baby of a
         young mother who lives in her own parents' house. His money belongs to his own parent's
         gezin (Participatiewet art. 4 lid 1 'gezin' 3°), whom an effect at the baby does not
         name; so no one is the belanghebbende of such an effect (its means stay onbekend, never
         the grandparents'), and the advies says to put the effect at that parent with the child
         under `kind` (fresh97 BT1: the grandfather's savings made the bijstand past_niet)."""
         return (person.rol in ("kind", "overig") and person.kind_van_aanvrager is False
-                and (person.leeftijd is None or person.leeftijd < MEERDERJARIG))
+                and person.leeftijd is not None and person.leeftijd < MEERDERJARIG)
 
     def belanghebbende_vraag(self, effect: GewenstEffect) -> str | None:
         """The effect field that decides first whose right the effect's money questions are

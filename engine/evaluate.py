@@ -452,8 +452,10 @@ def _gemeente(casus: Casus, regime: Regime) -> dict[str, Any]:
 def _rol_notices(casus: Casus) -> list[dict[str, Any]]:
     """Notices about a person's rol.
 
-    An effect at a child of someone else than the aanvrager (`Casus.kind_elders_van`): nobody's
-    means are tested for it, and the effect belongs at the child's parent (fresh97 BT1).
+    An effect about money (leefgebied `financien`, or with `kosten`) at a child of someone else
+    than the aanvrager (`Casus.kind_elders_van`): nobody's means are tested for it, and the
+    effect belongs at whoever raises the child in the house (fresh97 BT1; not on a care effect,
+    where the money does not count, fresh99 BV4).
 
     A minor with rol `overig`: the packs read a child the aanvrager raises only through rol
     `kind` (the effect's `kind`, the household's youngest child), so a grandchild or foster
@@ -465,13 +467,15 @@ def _rol_notices(casus: Casus) -> list[dict[str, Any]]:
     Jeugdwet then tests the help for him already (fresh94 BQ4)."""
     elders = [{
         "soort": "rol", "persoon": p.id,
-        "tekst": f"het effect {e.id} ligt bij {p.id}, die geen kind van de aanvrager of "
-                 f"zijn partner is (kind_van_aanvrager nee): zijn geldzaken horen bij het gezin "
-                 f"van zijn eigen ouder (art. 4 lid 1 Participatiewet 'gezin'). Leg het effect "
-                 f"bij die ouder, met kind: {p.id}; tot dan toetst de Participatiewet niemands "
-                 f"middelen",
+        "tekst": f"het geldeffect {e.id} ligt bij {p.id}, die geen kind van de aanvrager of "
+                 f"zijn partner is (kind_van_aanvrager nee): de middelen die tellen zijn die van "
+                 f"het gezin van wie hem in huis opvoedt (art. 4 lid 1 Participatiewet 'gezin'). "
+                 f"Leg het effect bij die persoon (zijn ouder in huis, of de aanvrager als die "
+                 f"hem opvoedt), met kind: {p.id}; tot dan toetst de Participatiewet voor dit "
+                 f"effect niemands middelen",
     } for e in casus.gewenste_effecten
-        if (p := casus.persoon_van(e)).id == casus.client_van(e).id and casus.kind_elders_van(p)]
+        if (e.leefgebied == "financien" or e.kosten is not None)
+        and (p := casus.persoon_van(e)).id == casus.client_van(e).id and casus.kind_elders_van(p)]
     return elders + [{
         "soort": "rol", "persoon": p.id,
         "tekst": f"{p.id} ({p.leeftijd} jaar) heeft rol overig. Verzorgen en voeden de aanvrager "

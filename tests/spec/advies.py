@@ -435,10 +435,10 @@ def belanghebbende_of(people: dict[str, dict[str, Any]], effect: dict[str, Any],
 
 def child_of_another(person: dict[str, Any]) -> bool:
     """regeltaal §Conditions, `belanghebbende`: "an effect whose own person has rol `kind` or
-    `overig`, `kind_van_aanvrager` nee and is not known to be 18 or older (the baby of a young
-    mother at her own parents'): no one, and nothing is asked for it" (fresh97 BT1)."""
+    `overig`, `kind_van_aanvrager` nee and is known to be under 18 (the baby of a young mother
+    at her own parents'): no one, and nothing is asked for it" (fresh97 BT1, fresh99 BV3)."""
     return person.get("rol") in ("kind", "overig") and person.get("kind_van_aanvrager") is False \
-        and (person.get("leeftijd") is None or person["leeftijd"] < 18)
+        and person.get("leeftijd") is not None and person["leeftijd"] < 18
 
 
 def belanghebbende_question(people: dict[str, dict[str, Any]], effect: dict[str, Any],
