@@ -239,7 +239,11 @@ def test_the_2023_fw_change_is_signalled_for_exactly_the_rules_citing_those_lede
         "wsnp.schuldsanering · voorwaarde misdrijfschulden_langere_termijn",
         "wsnp.schuldsanering · uitsluiting wsnp_loopt_al",
         "wsnp.schuldsanering · uitsluiting poging_niet_door_erkende_hulpverlener",
-        "wsnp.schuldsanering · uitsluiting schulden_uit_misdrijf"}
+        "wsnp.schuldsanering · uitsluiting schulden_uit_misdrijf",
+        # since Wsnp 2026.12.32 (fresh90 BM3): 287b, 287 lid 4 and the dwangakkoord cite 288 lid 2 a
+        "wsnp.voorlopige_voorziening · uitsluiting wsnp_loopt_al",
+        "wsnp.voorlopige_voorziening_bij_voorraad · uitsluiting wsnp_loopt_al",
+        "wsnp.dwangakkoord · uitsluiting wsnp_loopt_al"}
     assert cited[("285", "1")] == {
         "feit fw_minnelijk_traject_onmogelijk",
         "feit fw_eigen_minnelijk_traject_mislukt", "feit fw_eigen_minnelijk_traject_onmogelijk",

@@ -48,8 +48,10 @@ def test_no_abonnementstarief_when_the_pgb_can_only_be_beschermd_wonen(rules: En
 
 
 def test_no_abonnementstarief_when_the_pgb_can_only_be_opvang(rules: Engine) -> None:
-    """On veiligheid only opvang is a base of the pgb (its toepassing; 2.1.4a lid 4 and 7)."""
-    casus = _casus({"woont_in_gemeente": True, "beperkingen": ["lichamelijk"],
+    """On veiligheid without a beperking only opvang is a base of the pgb (its toepassing;
+    2.1.4a lid 4 and 7). With a stated beperking begeleiding and woningaanpassing are bases there
+    too since Wmo 2026.12.33 (fresh96 BS2), and the verordening decides again."""
+    casus = _casus({"woont_in_gemeente": True, "beperkingen": [],
                     "wlz_indicatie": False, "wmo_thuissituatie_verlaten": True},
                    "veiligheid", "Ik moet weg bij mijn partner en heb geen plek.")
     assert _pgb_cap(rules, casus) == "nee"
