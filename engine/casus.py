@@ -296,7 +296,7 @@ class Casus(BaseModel):
         mother whose own debts come from the care for her son of 24; fresh76 AY2)."""
         person = self.persoon_van(effect)
         client = self.client_van(effect)
-        if client.id == person.id and self.kind_elders_van(person):
+        if self.kind_elders_van(person, client):
             return None
         vraag = self.belanghebbende_vraag(effect)
         if vraag is None and effect.schulden_van_kind is False:
@@ -316,17 +316,18 @@ class Casus(BaseModel):
         return client
 
     @staticmethod
-    def kind_elders_van(person: Persoon) -> bool:
-        """Whether the effect's own person is a housemate (rol `kind` or `overig`) who is a child
-        of someone else than the aanvrager and his partner (`kind_van_aanvrager` nee) and known
-        to be under 18 (an unknown age is asked first; fresh99 BV3: an adult nephew without an
-        age got the notice): the baby of a
-        young mother who lives in her own parents' house. His money belongs to his own parent's
-        gezin (Participatiewet art. 4 lid 1 'gezin' 3°), whom an effect at the baby does not
-        name; so no one is the belanghebbende of such an effect (its means stay onbekend, never
-        the grandparents'), and the advies says to put the effect at that parent with the child
-        under `kind` (fresh97 BT1: the grandfather's savings made the bijstand past_niet)."""
-        return (person.rol in ("kind", "overig") and person.kind_van_aanvrager is False
+    def kind_elders_van(person: Persoon, client: Persoon) -> bool:
+        """Whether an effect (its own `person`, its `client`) names no other child and its
+        person is a housemate (rol `kind` or `overig`) who is a child of someone else than the
+        aanvrager and his partner (`kind_van_aanvrager` nee), known to be under 18 (an unknown
+        age is asked first; fresh99 BV3): the baby of a young mother who lives in her own
+        parents' house. His money belongs to his own parent's gezin (Participatiewet art. 4 lid
+        1 'gezin' 3°), whom such an effect does not name; so it has no belanghebbende (its means
+        stay onbekend, never the grandparents'), nothing is asked for them, and the advies says
+        to put the effect at that parent with the child under `kind` (fresh97 BT1: the
+        grandfather's savings made the bijstand past_niet). The one test for all three."""
+        return (client.id == person.id and person.rol in ("kind", "overig")
+                and person.kind_van_aanvrager is False
                 and person.leeftijd is not None and person.leeftijd < MEERDERJARIG)
 
     def belanghebbende_vraag(self, effect: GewenstEffect) -> str | None:

@@ -475,7 +475,7 @@ def _rol_notices(casus: Casus) -> list[dict[str, Any]]:
                  f"effect niemands middelen",
     } for e in casus.gewenste_effecten
         if (e.leefgebied == "financien" or e.kosten is not None)
-        and (p := casus.persoon_van(e)).id == casus.client_van(e).id and casus.kind_elders_van(p)]
+        and casus.kind_elders_van(p := casus.persoon_van(e), casus.client_van(e))]
     return elders + [{
         "soort": "rol", "persoon": p.id,
         "tekst": f"{p.id} ({p.leeftijd} jaar) heeft rol overig. Verzorgen en voeden de aanvrager "
@@ -615,8 +615,7 @@ def unknown_inputs(node: Node, ctx: Context, seen: set[str] | None = None) -> li
         if leaf.path in FROM_CHILDREN_AGES:
             out.extend(f"personen[{pid}].leeftijd" for pid in _children_without_age(ctx))
             continue
-        if (leaf.prefix == BELANGHEBBENDE and ctx.belanghebbende is None
-                and ctx.client is ctx.person and Casus.kind_elders_van(ctx.person)):
+        if leaf.prefix == BELANGHEBBENDE and Casus.kind_elders_van(ctx.person, ctx.client):
             continue  # nothing to ask: the effect belongs at the child's parent (the notice)
         if leaf.path == FROM_BEPERKINGEN:
             out.extend(f"personen[{pid}].beperkingen" for pid, vals in _people(ctx).items()
