@@ -180,7 +180,8 @@ def render_advies(trace: dict[str, Any], digest: str, eng: Engine | None = None)
         out.print(f"[bold]{s2['toelichting']}[/]" + (f" ({', '.join(s2['domeinen'])})"
                                                      if s2["domeinen"] else ""))
     if s2["mogelijke_domeinen"]:
-        out.print(f"Mogelijk ook: {', '.join(s2['mogelijke_domeinen'])} (nog uit te vragen)")
+        ook = " ook" if s2["domeinen"] else ""
+        out.print(f"Mogelijk{ook}: {', '.join(s2['mogelijke_domeinen'])} (nog uit te vragen)")
     parameters = {p["id"]: p for p in trace.get("parameters", [])}
     # the child a parent's effect names (gewenste_effecten[].kind), as the casus gave it
     kinderen = {g.get("id"): g.get("kind")

@@ -294,10 +294,10 @@ class Casus(BaseModel):
         Where neither decides, an effect about the asker's own debts (`schulden_van_kind` nee)
         is about her money too: the effect's own person (betaling in natura, art. 57, for a
         mother whose own debts come from the care for her son of 24; fresh76 AY2)."""
+        if self.kind_elders(effect) is not None:
+            return None
         person = self.persoon_van(effect)
         client = self.client_van(effect)
-        if self.kind_elders_van(person, client):
-            return None
         vraag = self.belanghebbende_vraag(effect)
         if vraag is None and effect.schulden_van_kind is False:
             return person
@@ -315,20 +315,37 @@ class Casus(BaseModel):
             return client if client.kind_van_aanvrager else person
         return client
 
-    @staticmethod
-    def kind_elders_van(person: Persoon, client: Persoon) -> bool:
-        """Whether an effect (its own `person`, its `client`) names no other child and its
-        person is a housemate (rol `kind` or `overig`) who is a child of someone else than the
-        aanvrager and his partner (`kind_van_aanvrager` nee), known to be under 18 (an unknown
-        age is asked first; fresh99 BV3): the baby of a young mother who lives in her own
-        parents' house. His money belongs to his own parent's gezin (Participatiewet art. 4 lid
-        1 'gezin' 3°), whom such an effect does not name; so it has no belanghebbende (its means
-        stay onbekend, never the grandparents'), nothing is asked for them, and the advies says
-        to put the effect at that parent with the child under `kind` (fresh97 BT1: the
-        grandfather's savings made the bijstand past_niet). The one test for all three."""
-        return (client.id == person.id and person.rol in ("kind", "overig")
-                and person.kind_van_aanvrager is False
-                and person.leeftijd is not None and person.leeftijd < MEERDERJARIG)
+    def kind_elders(self, effect: GewenstEffect) -> Persoon | None:
+        """The child of someone else than the aanvrager and his partner at whom the effect is,
+        when that is why it has no belanghebbende; else None. The child is a housemate with rol
+        `kind` or `overig`, `kind_van_aanvrager` nee, known to be under 18 (an unknown age is
+        asked first; fresh99 BV3), and the effect is
+        * his own (`persoon` is he and it names no other child): the baby of a young mother
+          who lives in her own parents' house (fresh97 BT1: the grandfather's savings made the
+          bijstand past_niet); or
+        * the aanvrager's or his partner's, naming him under `kind` (fresh100 BW1: the
+          grandfather put the pram at himself with `kind: baby`, and his savings made it
+          past_niet again), unless the effect is about their own money: whose costs or work
+          (`belanghebbende_vraag`) answered nee or still onbekend, or `schulden_van_kind` nee
+          without such a question (their own debts).
+        Such a child is no 'kind' of theirs (Participatiewet art. 4 lid 1: "het in Nederland
+        woonachtige eigen kind of stiefkind"), so not of their gezin: his money belongs to his
+        own parent's gezin, whom the effect does not name. So it has no belanghebbende (its
+        means stay onbekend, never the grandparents'), nothing is asked for them, and on a
+        money effect the advies says so (notice soort `rol`). The one test for all three."""
+        person = self.persoon_van(effect)
+        client = self.client_van(effect)
+        if not (client.rol in ("kind", "overig") and client.kind_van_aanvrager is False
+                and client.leeftijd is not None and client.leeftijd < MEERDERJARIG):
+            return None
+        if client.id == person.id:
+            return client
+        if person.rol not in ("aanvrager", "partner"):
+            return None
+        vraag = self.belanghebbende_vraag(effect)
+        if vraag is None:
+            return None if effect.schulden_van_kind is False else client
+        return client if getattr(effect, vraag) is True else None
 
     def belanghebbende_vraag(self, effect: GewenstEffect) -> str | None:
         """The effect field that decides first whose right the effect's money questions are

@@ -112,6 +112,9 @@ class Context:
     addresses: dict[int, str] = field(default_factory=dict)
     trees: dict[int, tuple[dict[str, Any], Ternary]] = field(default_factory=dict)
     """Rendered subtrees by node identity (nodes are hash-consed per regime)."""
+    kind_elders: bool = False
+    """The effect is at a child of someone else than the aanvrager (`Casus.kind_elders`): it
+    has no belanghebbende and nothing is asked for `belanghebbende.x`."""
     belanghebbende_vraag: str | None = None
     """The effect field that decides first whose right the effect's money questions are
     (`Casus.belanghebbende_vraag`: `kosten_van_kind` or `werk_van_kind`): while it is onbekend,
@@ -351,6 +354,7 @@ class CasusFacts:
                                  regime.leaves.leaves)
         ctx.derived_nodes = {d.feit.id: d for d in regime.derived}
         ctx.belanghebbende_vraag = casus.belanghebbende_vraag(effect)
+        ctx.kind_elders = casus.kind_elders(effect) is not None
         return ctx
 
 
@@ -453,9 +457,10 @@ def _rol_notices(casus: Casus) -> list[dict[str, Any]]:
     """Notices about a person's rol.
 
     An effect about money (leefgebied `financien`, or with `kosten`) at a child of someone else
-    than the aanvrager (`Casus.kind_elders_van`): nobody's means are tested for it, and the
-    effect belongs at whoever raises the child in the house (fresh97 BT1; not on a care effect,
-    where the money does not count, fresh99 BV4).
+    than the aanvrager and his partner (`Casus.kind_elders`: his own effect, or theirs naming
+    him): nobody's means are tested for it; he is no 'kind' of theirs (Participatiewet art. 4
+    lid 1), so the effect belongs at his own parent if that parent lives in the house (fresh97
+    BT1, fresh100 BW1; not on a care effect, where the money does not count, fresh99 BV4).
 
     A minor with rol `overig`: the packs read a child the aanvrager raises only through rol
     `kind` (the effect's `kind`, the household's youngest child), so a grandchild or foster
@@ -467,15 +472,15 @@ def _rol_notices(casus: Casus) -> list[dict[str, Any]]:
     Jeugdwet then tests the help for him already (fresh94 BQ4)."""
     elders = [{
         "soort": "rol", "persoon": p.id,
-        "tekst": f"het geldeffect {e.id} ligt bij {p.id}, die geen kind van de aanvrager of "
-                 f"zijn partner is (kind_van_aanvrager nee): de middelen die tellen zijn die van "
-                 f"het gezin van wie hem in huis opvoedt (art. 4 lid 1 Participatiewet 'gezin'). "
-                 f"Leg het effect bij die persoon (zijn ouder in huis, of de aanvrager als die "
-                 f"hem opvoedt), met kind: {p.id}; tot dan toetst de Participatiewet voor dit "
+        "tekst": f"het geldeffect {e.id} gaat over {p.id}, die geen eigen kind of stiefkind van "
+                 f"de aanvrager of zijn partner is (kind_van_aanvrager nee): hij hoort niet tot "
+                 f"hun gezin (art. 4 lid 1 Participatiewet 'kind' en 'gezin'), dus tellen hun "
+                 f"middelen voor dit effect niet. Woont zijn ouder in huis, leg het effect dan "
+                 f"bij die ouder, met kind: {p.id}; tot dan toetst de Participatiewet voor dit "
                  f"effect niemands middelen",
     } for e in casus.gewenste_effecten
         if (e.leefgebied == "financien" or e.kosten is not None)
-        and casus.kind_elders_van(p := casus.persoon_van(e), casus.client_van(e))]
+        and (p := casus.kind_elders(e)) is not None]
     return elders + [{
         "soort": "rol", "persoon": p.id,
         "tekst": f"{p.id} ({p.leeftijd} jaar) heeft rol overig. Verzorgen en voeden de aanvrager "
@@ -615,7 +620,7 @@ def unknown_inputs(node: Node, ctx: Context, seen: set[str] | None = None) -> li
         if leaf.path in FROM_CHILDREN_AGES:
             out.extend(f"personen[{pid}].leeftijd" for pid in _children_without_age(ctx))
             continue
-        if leaf.prefix == BELANGHEBBENDE and Casus.kind_elders_van(ctx.person, ctx.client):
+        if leaf.prefix == BELANGHEBBENDE and ctx.kind_elders:
             continue  # nothing to ask: the effect belongs at the child's parent (the notice)
         if leaf.path == FROM_BEPERKINGEN:
             out.extend(f"personen[{pid}].beperkingen" for pid, vals in _people(ctx).items()
@@ -1013,6 +1018,9 @@ def _casus_summary(casus: Casus, effecten: list[dict[str, Any]]) -> dict[str, An
                 "Meerdere domeinen: nodig de betrokken collega's uit voor een integraal overleg."
                 if len(domeinen) >= 2 else
                 "Eén domein: de vraag blijft bij de consulent." if domeinen else
+                # fresh101 BX2: with only possible domains the grondwaarden are onbekend, not nee
+                "Nog geen domein vastgesteld: of het gewenste effect een grondwaarde dient, hangt "
+                "af van wat nog uit te vragen is." if mogelijk else
                 "Geen domein: het gewenste effect dient geen grondwaarde van de regelpakketten."),
             "effecten_zonder_grondwaarde": [e["id"] for e in effecten
                                             if e["stap2"]["geen_grondwaarde"]],

@@ -137,9 +137,17 @@ def test_a_rol_overig_housemate_too_but_never_the_aanvrager_or_his_partner(
         eng: Engine) -> None:
     found = instruments(eng, casus(OMA, RAVI, MILA, persoon="ravi", kind="mila"))
     assert inkomen_adres(found) == "personen[ravi].eta_inkomen_laag"
-    # the aanvrager's effect naming a child: the child, whatever kind_van_aanvrager says
-    found = instruments(eng, casus(OMA, MILA, kind="mila"))
+    # the aanvrager's effect naming a child: the child while it is not known to be someone
+    # else's (a child of the aanvrager belongs to her gezin) ...
+    found = instruments(eng, casus(OMA, MILA_ONBEKEND, kind="mila"))
     assert inkomen_adres(found) == "personen[mila].eta_inkomen_laag"
+    # ... but a known minor of someone else is no 'kind' of hers (Pw art. 4 lid 1): no one,
+    # nothing asked, never the aanvrager's own income (fresh100 BW1: her savings made it
+    # past_niet)
+    found = instruments(eng, casus(OMA, MILA, kind="mila"))
+    assert found["eta.bijstand"]["status"] == "voorwaardelijk"
+    assert found["eta.bijstand"]["nog_uitvragen"] == []
+    assert inkomen_adres(found) != "personen[oma].eta_inkomen_laag"
 
 
 def test_the_young_parents_own_effect_without_a_named_child_is_his_own(eng: Engine) -> None:

@@ -219,7 +219,8 @@ def open_facts(ctx: Context, node: dict[str, Any]) -> list[str]:
         return [f"personen[{p['id']}].beperkingen" for p in ctx.casus.get("personen", [])
                 if p.get("beperkingen") is None and p.get("wlz_indicatie") is not True]
     if (subject == "belanghebbende" and ctx.belanghebbende is None
-            and ctx.client is ctx.person and child_of_another(ctx.person)):
+            and child_elsewhere({p["id"]: p for p in ctx.casus.get("personen", [])},
+                                ctx.effect, ctx.person) is not None):
         return []  # regeltaal §Conditions: "nothing is asked for it"
     return [ctx.address(subject, name)] if ctx.fact(subject, name) is None else []
 
@@ -413,6 +414,8 @@ def belanghebbende_of(people: dict[str, dict[str, Any]], effect: dict[str, Any],
     that names another person, the answer of `belanghebbende_question` comes first: nee, the
     effect's own person; onbekend, no one"; "where neither decides ..., an effect whose
     `schulden_van_kind` is nee is about the asker's own money: the effect's own person"."""
+    if child_elsewhere(people, effect, person) is not None:
+        return None
     client = client_of(people, effect, person)
     question = belanghebbende_question(people, effect, person)
     if question is None and client is not person and effect.get("schulden_van_kind") is False:
@@ -428,17 +431,30 @@ def belanghebbende_of(people: dict[str, dict[str, Any]], effect: dict[str, Any],
         if client.get("kind_van_aanvrager") is None:
             return None
         return client if client["kind_van_aanvrager"] is True else person
-    if client is person and child_of_another(person):
-        return None
     return client
 
 
-def child_of_another(person: dict[str, Any]) -> bool:
-    """regeltaal §Conditions, `belanghebbende`: "an effect whose own person has rol `kind` or
-    `overig`, `kind_van_aanvrager` nee and is known to be under 18 (the baby of a young mother
-    at her own parents'): no one, and nothing is asked for it" (fresh97 BT1, fresh99 BV3)."""
-    return person.get("rol") in ("kind", "overig") and person.get("kind_van_aanvrager") is False \
-        and person.get("leeftijd") is not None and person["leeftijd"] < 18
+def child_elsewhere(people: dict[str, dict[str, Any]], effect: dict[str, Any],
+                    person: dict[str, Any]) -> dict[str, Any] | None:
+    """regeltaal §Conditions, `belanghebbende`: "a child of someone else: a person with rol
+    `kind` or `overig`, `kind_van_aanvrager` nee, known to be under 18 ... whose own effect it
+    is (the effect names no other child), or the aanvrager's or his partner's effect naming him
+    under `kind`, unless that effect is about their own money (`belanghebbende_question` nee or
+    onbekend, or without such a question `schulden_van_kind` nee): no one, and nothing is asked
+    for it" (fresh97 BT1, fresh99 BV3, fresh100 BW1). Returns that child."""
+    child = client_of(people, effect, person)
+    if child.get("rol") not in ("kind", "overig") or child.get("kind_van_aanvrager") is not False:
+        return None
+    if child.get("leeftijd") is None or child["leeftijd"] >= 18:
+        return None
+    if child is person:
+        return child
+    if person.get("rol") not in ("aanvrager", "partner"):
+        return None
+    question = belanghebbende_question(people, effect, person)
+    if question is not None:
+        return child if effect.get(question) is True else None
+    return None if effect.get("schulden_van_kind") is False else child
 
 
 def belanghebbende_question(people: dict[str, dict[str, Any]], effect: dict[str, Any],
