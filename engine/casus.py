@@ -294,7 +294,7 @@ class Casus(BaseModel):
         Where neither decides, an effect about the asker's own debts (`schulden_van_kind` nee)
         is about her money too: the effect's own person (betaling in natura, art. 57, for a
         mother whose own debts come from the care for her son of 24; fresh76 AY2)."""
-        if self.kind_elders(effect) is not None:
+        if self.kind_van_een_ander(effect) is not None:
             return None
         person = self.persoon_van(effect)
         client = self.client_van(effect)
@@ -315,7 +315,7 @@ class Casus(BaseModel):
             return client if client.kind_van_aanvrager else person
         return client
 
-    def kind_elders(self, effect: GewenstEffect) -> Persoon | None:
+    def kind_van_een_ander(self, effect: GewenstEffect) -> Persoon | None:
         """The child of someone else than the aanvrager and his partner at whom the effect is,
         when that is why it has no belanghebbende; else None. The child is a housemate with rol
         `kind` or `overig`, `kind_van_aanvrager` nee, known to be under 18 (an unknown age is
@@ -325,9 +325,11 @@ class Casus(BaseModel):
           bijstand past_niet); or
         * the aanvrager's or his partner's, naming him under `kind` (fresh100 BW1: the
           grandfather put the pram at himself with `kind: baby`, and his savings made it
-          past_niet again), unless the effect is about their own money: whose costs or work
-          (`belanghebbende_vraag`) answered nee or still onbekend, or `schulden_van_kind` nee
-          without such a question (their own debts).
+          past_niet again), unless the effect is about their own money: with `kosten` the
+          answer `kosten_van_kind` nee (onbekend counts as the child's costs, fresh102 BY1:
+          then nothing is asked and the notice says how to say otherwise); on work
+          `werk_van_kind` nee or still onbekend (then it is asked); otherwise
+          `schulden_van_kind` nee (their own debts).
         Such a child is no 'kind' of theirs (Participatiewet art. 4 lid 1: "het in Nederland
         woonachtige eigen kind of stiefkind"), so not of their gezin: his money belongs to his
         own parent's gezin, whom the effect does not name. So it has no belanghebbende (its
@@ -345,6 +347,8 @@ class Casus(BaseModel):
         vraag = self.belanghebbende_vraag(effect)
         if vraag is None:
             return None if effect.schulden_van_kind is False else client
+        if vraag == KOSTEN_VAN_KIND:  # presumed the child's costs until the answer nee
+            return None if effect.kosten_van_kind is False else client
         return client if getattr(effect, vraag) is True else None
 
     def belanghebbende_vraag(self, effect: GewenstEffect) -> str | None:
@@ -353,15 +357,23 @@ class Casus(BaseModel):
         person: with `kosten`, on any leefgebied, `kosten_van_kind` (whose costs: a mother who
         names her son of 24 for her own removal costs asks for hers, fresh74 AW1), unless the
         work is the named person's (`werk_van_kind` ja: his costs) or he is a known minor (his
-        costs are his parents' gezin's either way, fresh72 AU2); without `kosten`, on an effect
-        about work, `werk_van_kind` (whose work)."""
+        costs are his parents' gezin's either way, fresh72 AU2), except a minor of someone else
+        named by the aanvrager or his partner: his costs are not their gezin's, theirs are
+        (a grandmother's own costs for the room of the grandchild she raises; fresh102 BY1;
+        see `kind_van_een_ander`), unless `schulden_van_kind` nee already says the effect is
+        about their own debts; without `kosten`, on an effect about work, `werk_van_kind`
+        (whose work)."""
         client = self.client_van(effect)
         if client.id == self.persoon_van(effect).id:
             return None
         if effect.kosten is None:
             return WERK_VAN_KIND if effect.leefgebied == WERK_LEEFGEBIED else None
-        if effect.werk_van_kind is True or (client.leeftijd is not None
-                                              and client.leeftijd < MEERDERJARIG):
+        if effect.werk_van_kind is True:
+            return None
+        if (client.leeftijd is not None and client.leeftijd < MEERDERJARIG
+                and not (client.kind_van_aanvrager is False
+                         and self.persoon_van(effect).rol in ("aanvrager", "partner")
+                         and effect.schulden_van_kind is not False)):
             return None
         return KOSTEN_VAN_KIND
 

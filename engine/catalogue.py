@@ -260,6 +260,10 @@ CONTRACT_FACTS: tuple[FactSpec, ...] = (
        "waarbij de zoon genoemd wordt omdat de Wmo-vraag de zijne is)?"),
     FactSpec("effect", "kind_genoemd", "bool",
              "Noemt het gewenste effect een kind (is het veld kind ingevuld)?", bron="engine"),
+    FactSpec("effect", "kind_van_een_ander", "bool",
+             "Gaat het gewenste effect over een minderjarig kind dat geen eigen kind of stiefkind "
+             "van de aanvrager of zijn partner is (kind_van_aanvrager nee), niet over hun eigen "
+             "geld?", bron="engine"),
     *PERSON_FIELDS,
 )
 

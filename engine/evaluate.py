@@ -112,8 +112,8 @@ class Context:
     addresses: dict[int, str] = field(default_factory=dict)
     trees: dict[int, tuple[dict[str, Any], Ternary]] = field(default_factory=dict)
     """Rendered subtrees by node identity (nodes are hash-consed per regime)."""
-    kind_elders: bool = False
-    """The effect is at a child of someone else than the aanvrager (`Casus.kind_elders`): it
+    kind_van_een_ander: bool = False
+    """The effect is at a child of someone else than the aanvrager (`Casus.kind_van_een_ander`): it
     has no belanghebbende and nothing is asked for `belanghebbende.x`."""
     belanghebbende_vraag: str | None = None
     """The effect field that decides first whose right the effect's money questions are
@@ -308,6 +308,8 @@ class CasusFacts:
             values = e.model_dump(exclude_none=True)
             values["kosten_genoemd"] = e.kosten is not None  # computed, never onbekend
             values["kind_genoemd"] = e.kind is not None  # computed, never onbekend
+            # computed, never onbekend: ja while the effect is at a child of someone else
+            values["kind_van_een_ander"] = casus.kind_van_een_ander(e) is not None
             _absent_as_nee(values, vervangen.get("effect", ()))
             records.append((f"f{n}", "effect", values))
         return cls(records, ids, person_ids, subjects)
@@ -354,7 +356,7 @@ class CasusFacts:
                                  regime.leaves.leaves)
         ctx.derived_nodes = {d.feit.id: d for d in regime.derived}
         ctx.belanghebbende_vraag = casus.belanghebbende_vraag(effect)
-        ctx.kind_elders = casus.kind_elders(effect) is not None
+        ctx.kind_van_een_ander = casus.kind_van_een_ander(effect) is not None
         return ctx
 
 
@@ -457,7 +459,7 @@ def _rol_notices(casus: Casus) -> list[dict[str, Any]]:
     """Notices about a person's rol.
 
     An effect about money (leefgebied `financien`, or with `kosten`) at a child of someone else
-    than the aanvrager and his partner (`Casus.kind_elders`: his own effect, or theirs naming
+    than the aanvrager and his partner (`Casus.kind_van_een_ander`: his own effect, or theirs naming
     him): nobody's means are tested for it; he is no 'kind' of theirs (Participatiewet art. 4
     lid 1), so the effect belongs at his own parent if that parent lives in the house (fresh97
     BT1, fresh100 BW1; not on a care effect, where the money does not count, fresh99 BV4).
@@ -477,10 +479,14 @@ def _rol_notices(casus: Casus) -> list[dict[str, Any]]:
                  f"hun gezin (art. 4 lid 1 Participatiewet 'kind' en 'gezin'), dus tellen hun "
                  f"middelen voor dit effect niet. Woont zijn ouder in huis, leg het effect dan "
                  f"bij die ouder, met kind: {p.id}; tot dan toetst de Participatiewet voor dit "
-                 f"effect niemands middelen",
+                 f"effect niemands middelen" + (
+                     "" if casus.persoon_van(e).id == p.id else
+                     ". Gaat het effect over hun eigen geld, leg dat dan vast (eigen kosten: "
+                     "kosten_van_kind nee; eigen schulden: schulden_van_kind nee); dan tellen "
+                     "hun middelen wel"),
     } for e in casus.gewenste_effecten
         if (e.leefgebied == "financien" or e.kosten is not None)
-        and (p := casus.kind_elders(e)) is not None]
+        and (p := casus.kind_van_een_ander(e)) is not None]
     return elders + [{
         "soort": "rol", "persoon": p.id,
         "tekst": f"{p.id} ({p.leeftijd} jaar) heeft rol overig. Verzorgen en voeden de aanvrager "
@@ -620,7 +626,7 @@ def unknown_inputs(node: Node, ctx: Context, seen: set[str] | None = None) -> li
         if leaf.path in FROM_CHILDREN_AGES:
             out.extend(f"personen[{pid}].leeftijd" for pid in _children_without_age(ctx))
             continue
-        if leaf.prefix == BELANGHEBBENDE and ctx.kind_elders:
+        if leaf.prefix == BELANGHEBBENDE and ctx.kind_van_een_ander:
             continue  # nothing to ask: the effect belongs at the child's parent (the notice)
         if leaf.path == FROM_BEPERKINGEN:
             out.extend(f"personen[{pid}].beperkingen" for pid, vals in _people(ctx).items()

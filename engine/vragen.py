@@ -384,11 +384,17 @@ _FROM_KIND = "effect.kind_genoemd"
 """The effect fact the evaluation derives from whether `kind` is given (`engine.evaluate`):
 naming the child (`gewenste_effecten[id].kind`) changes it."""
 
+_FROM_KIND_VAN_EEN_ANDER = "effect.kind_van_een_ander"
+"""The effect fact the evaluation derives from `Casus.kind_van_een_ander`: the child named, his
+age and `kind_van_aanvrager`, and whose costs, work or debts the effect is about move it."""
+
 _COMPUTED_FROM: dict[str, tuple[FieldKey, ...]] = {
     **{path: (("persoon", "leeftijd"),) for path in _FROM_CHILDREN},
     FROM_BEPERKINGEN: (("persoon", "beperkingen"), ("persoon", "wlz_indicatie")),
     _FROM_KOSTEN: (_KOSTEN_GIVEN_KEY,),
     _FROM_KIND: (_KIND_KEY,),
+    _FROM_KIND_VAN_EEN_ANDER: (_KIND_KEY, _KIND_VAN_AANVRAGER_KEY, _AGE_KEY, _WERK_KEY,
+                               _KOSTEN_KEY, _KOSTEN_GIVEN_KEY, _SCHULDEN_KEY),
 }
 """Per fact the evaluation computes, the casus fields it is computed from: answering one of
 those changes the computed fact."""

@@ -83,6 +83,9 @@ class Context:
             return "kosten" in self.effect  # regeltaal §Conditions: computed, never onbekend
         if subject == "effect" and name == "kind_genoemd":
             return self.effect.get("kind") is not None  # regeltaal §Conditions: computed
+        if subject == "effect" and name == "kind_van_een_ander":  # regeltaal: computed
+            people = {p["id"]: p for p in self.casus.get("personen", [])}
+            return child_elsewhere(people, self.effect, self.person) is not None
         if subject == "effect":
             return self.replaced("effect", name, self.effect.get(name))
         if subject == "huishouden" and name in ("aantal_kinderen", "jongste_kind_leeftijd",
@@ -439,9 +442,10 @@ def child_elsewhere(people: dict[str, dict[str, Any]], effect: dict[str, Any],
     """regeltaal §Conditions, `belanghebbende`: "a child of someone else: a person with rol
     `kind` or `overig`, `kind_van_aanvrager` nee, known to be under 18 ... whose own effect it
     is (the effect names no other child), or the aanvrager's or his partner's effect naming him
-    under `kind`, unless that effect is about their own money (`belanghebbende_question` nee or
-    onbekend, or without such a question `schulden_van_kind` nee): no one, and nothing is asked
-    for it" (fresh97 BT1, fresh99 BV3, fresh100 BW1). Returns that child."""
+    under `kind`, unless that effect is about their own money (`kosten_van_kind` nee, onbekend
+    counting as the child's costs; `werk_van_kind` nee or onbekend; or without such a question
+    `schulden_van_kind` nee): no one, and nothing is asked for it" (fresh97 BT1, fresh99 BV3,
+    fresh100 BW1, fresh102 BY1). Returns that child."""
     child = client_of(people, effect, person)
     if child.get("rol") not in ("kind", "overig") or child.get("kind_van_aanvrager") is not False:
         return None
@@ -452,6 +456,8 @@ def child_elsewhere(people: dict[str, dict[str, Any]], effect: dict[str, Any],
     if person.get("rol") not in ("aanvrager", "partner"):
         return None
     question = belanghebbende_question(people, effect, person)
+    if question == "kosten_van_kind":  # "the child's costs until the answer nee"
+        return None if effect.get(question) is False else child
     if question is not None:
         return child if effect.get(question) is True else None
     return None if effect.get("schulden_van_kind") is False else child
@@ -461,17 +467,22 @@ def belanghebbende_question(people: dict[str, dict[str, Any]], effect: dict[str,
                             person: dict[str, Any]) -> str | None:
     """regeltaal §Conditions, `belanghebbende`: "With `kosten`, on any leefgebied: the
     effect's `kosten_van_kind` ..., unless `werk_van_kind` is ja or the named person is a
-    minor. Without `kosten`, on an effect with leefgebied `werk_en_opleiding`: the effect's
-    `werk_van_kind`"; only when the effect names another person."""
+    minor (not a minor of someone else named by the aanvrager or his partner, unless
+    `schulden_van_kind` is nee). Without
+    `kosten`, on an effect with leefgebied `werk_en_opleiding`: the effect's `werk_van_kind`";
+    only when the effect names another person."""
     client = client_of(people, effect, person)
     if client is person:
         return None
     if effect.get("kosten") is None:
         return "werk_van_kind" if effect.get("leefgebied") == "werk_en_opleiding" else None
-    if effect.get("werk_van_kind") is True or (client.get("leeftijd") is not None
-                                              and client["leeftijd"] < 18):
+    if effect.get("werk_van_kind") is True:
         return None
-    return "kosten_van_kind"
+    minor = client.get("leeftijd") is not None and client["leeftijd"] < 18
+    of_another = (client.get("kind_van_aanvrager") is False
+                  and person.get("rol") in ("aanvrager", "partner")
+                  and effect.get("schulden_van_kind") is not False)
+    return None if minor and not of_another else "kosten_van_kind"
 
 
 def betrokkene_of(people: dict[str, dict[str, Any]], effect: dict[str, Any],
