@@ -175,6 +175,11 @@ class Stap3(BaseModel):
     toekomstplan: list[ToekomstplanRegel] | None = Field(default=None, max_length=20)
 
 
+OUDER_LEEFTIJDSVERSCHIL = 14
+"""Years a housemate must be older than a child to be possibly its parent (`Casus.
+ouder_in_huis_mogelijk`; the youngest mothers in the readings were 15 to 17 with a baby)."""
+
+
 class Casus(BaseModel):
     """What the consulent brings: household, known facts and the gewenste effecten (step 1)."""
 
@@ -313,7 +318,30 @@ class Casus(BaseModel):
             if client.kind_van_aanvrager is None:
                 return None
             return client if client.kind_van_aanvrager else person
+        if self.ouder_in_huis_mogelijk(person, client):
+            return None
         return client
+
+    def ouder_in_huis_mogelijk(self, person: Persoon, client: Persoon) -> bool:
+        """Whether the aanvrager's or his partner's effect names a minor housemate (rol `kind` or
+        `overig`) whose `kind_van_aanvrager` is onbekend while someone else in the house could
+        be his parent: a housemate with rol `kind` or `overig` at least
+        `OUDER_LEEFTIJDSVERSCHIL` years older, or of unknown age. Then whose child he is
+        decides whose means count (Participatiewet art. 4 lid 1 'kind': "eigen kind of
+        stiefkind"; a grandchild belongs to its own parent's gezin), so it is asked, never
+        presumed: a grandmother of 52 naming the boy of 4 of her daughter of 24 got the
+        bijstand past_niet on her own savings (fresh103 BZ2). In an ordinary family (only the
+        parents and their children close in age) nothing changes."""
+        if person.rol not in ("aanvrager", "partner") or client.id == person.id:
+            return False
+        if client.rol not in ("kind", "overig") or client.kind_van_aanvrager is not None:
+            return False
+        if client.leeftijd is None or client.leeftijd >= MEERDERJARIG:
+            return False
+        return any(p.id != client.id and p.rol in ("kind", "overig")
+                   and (p.leeftijd is None
+                        or p.leeftijd - client.leeftijd >= OUDER_LEEFTIJDSVERSCHIL)
+                   for p in self.personen)
 
     def kind_van_een_ander(self, effect: GewenstEffect) -> Persoon | None:
         """The child of someone else than the aanvrager and his partner at whom the effect is,

@@ -434,7 +434,28 @@ def belanghebbende_of(people: dict[str, dict[str, Any]], effect: dict[str, Any],
         if client.get("kind_van_aanvrager") is None:
             return None
         return client if client["kind_van_aanvrager"] is True else person
+    if possible_parent_in_house(people, client, person):
+        return None
     return client
+
+
+def possible_parent_in_house(people: dict[str, dict[str, Any]], child: dict[str, Any],
+                             person: dict[str, Any]) -> bool:
+    """regeltaal §Conditions, `belanghebbende`: "the aanvrager's or his partner's effect naming a
+    minor with rol `kind` or `overig` whose `kind_van_aanvrager` is onbekend, while another
+    person with rol `kind` or `overig` is at least 14 years older than him or of unknown age
+    (he could be that person's child): no one yet, asked as his `kind_van_aanvrager`"
+    (fresh103 BZ2)."""
+    if person.get("rol") not in ("aanvrager", "partner") or child is person:
+        return False
+    if child.get("rol") not in ("kind", "overig") or child.get("kind_van_aanvrager") is not None:
+        return False
+    age = child.get("leeftijd")
+    if age is None or age >= 18:
+        return False
+    return any(other is not child and other.get("rol") in ("kind", "overig")
+               and (other.get("leeftijd") is None or other["leeftijd"] - age >= 14)
+               for other in people.values())
 
 
 def child_elsewhere(people: dict[str, dict[str, Any]], effect: dict[str, Any],
