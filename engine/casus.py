@@ -365,8 +365,7 @@ class Casus(BaseModel):
         money effect the advies says so (notice soort `rol`). The one test for all three."""
         person = self.persoon_van(effect)
         client = self.client_van(effect)
-        if not (client.rol in ("kind", "overig") and client.kind_van_aanvrager is False
-                and client.leeftijd is not None and client.leeftijd < MEERDERJARIG):
+        if not self._minderjarig_van_een_ander(client):
             return None
         if client.id == person.id:
             return client
@@ -378,6 +377,13 @@ class Casus(BaseModel):
         if vraag == KOSTEN_VAN_KIND:  # presumed the child's costs until the answer nee
             return None if effect.kosten_van_kind is False else client
         return client if getattr(effect, vraag) is True else None
+
+    @staticmethod
+    def _minderjarig_van_een_ander(person: Persoon) -> bool:
+        """A housemate with rol `kind` or `overig`, `kind_van_aanvrager` nee, known to be under
+        18: no 'kind' of the aanvrager or his partner (Participatiewet art. 4 lid 1)."""
+        return (person.rol in ("kind", "overig") and person.kind_van_aanvrager is False
+                and person.leeftijd is not None and person.leeftijd < MEERDERJARIG)
 
     def belanghebbende_vraag(self, effect: GewenstEffect) -> str | None:
         """The effect field that decides first whose right the effect's money questions are
@@ -399,7 +405,7 @@ class Casus(BaseModel):
         if effect.werk_van_kind is True:
             return None
         if (client.leeftijd is not None and client.leeftijd < MEERDERJARIG
-                and not (client.kind_van_aanvrager is False
+                and not (self._minderjarig_van_een_ander(client)
                          and self.persoon_van(effect).rol in ("aanvrager", "partner")
                          and effect.schulden_van_kind is not False)):
             return None

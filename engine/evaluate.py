@@ -356,7 +356,8 @@ class CasusFacts:
                                  regime.leaves.leaves)
         ctx.derived_nodes = {d.feit.id: d for d in regime.derived}
         ctx.belanghebbende_vraag = casus.belanghebbende_vraag(effect)
-        ctx.kind_van_een_ander = casus.kind_van_een_ander(effect) is not None
+        # computed once with the records (`CasusFacts.of`), not again per context
+        ctx.kind_van_een_ander = bool(values["effect"]["kind_van_een_ander"])
         return ctx
 
 
