@@ -179,6 +179,12 @@ OUDER_LEEFTIJDSVERSCHIL = 14
 """Years a housemate must be older than a child to be possibly its parent (`Casus.
 ouder_in_huis_mogelijk`; the youngest mothers in the readings were 15 to 17 with a baby)."""
 
+OUDER_LEEFTIJDSVERSCHIL_MAX = 55
+"""Years a housemate may be older than a child and still possibly be its parent: a single mother
+of 35 living with her own mother of 78 was asked whether her daughter of 5 is hers (fresh104
+CA2, a common household). 55 lies above any mother and most fathers; a still older parent is
+presumed not to be in the house, as before fresh103 BZ2."""
+
 
 class Casus(BaseModel):
     """What the consulent brings: household, known facts and the gewenste effecten (step 1)."""
@@ -319,6 +325,11 @@ class Casus(BaseModel):
                 return None
             return client if client.kind_van_aanvrager else person
         if self.ouder_in_huis_mogelijk(person, client):
+            # Costs the asker says are her own (`kosten_van_kind` nee) are tested on her means
+            # whoever's child he is: her gezin's if he is hers, her own bijzondere kosten if not
+            # (Pw art. 35 lid 1, art. 4 lid 1), so whose child he is is not asked (fresh104 CA3).
+            if effect.kosten is not None and effect.kosten_van_kind is False:
+                return person
             return None
         return client
 
@@ -326,7 +337,8 @@ class Casus(BaseModel):
         """Whether the aanvrager's or his partner's effect names a minor housemate (rol `kind` or
         `overig`) whose `kind_van_aanvrager` is onbekend while someone else in the house could
         be his parent: a housemate with rol `kind` or `overig` at least
-        `OUDER_LEEFTIJDSVERSCHIL` years older, or of unknown age. Then whose child he is
+        `OUDER_LEEFTIJDSVERSCHIL` to `OUDER_LEEFTIJDSVERSCHIL_MAX` years older, or of unknown
+        age. Then whose child he is
         decides whose means count (Participatiewet art. 4 lid 1 'kind': "eigen kind of
         stiefkind"; a grandchild belongs to its own parent's gezin), so it is asked, never
         presumed: a grandmother of 52 naming the boy of 4 of her daughter of 24 got the
@@ -340,7 +352,8 @@ class Casus(BaseModel):
             return False
         return any(p.id != client.id and p.rol in ("kind", "overig")
                    and (p.leeftijd is None
-                        or p.leeftijd - client.leeftijd >= OUDER_LEEFTIJDSVERSCHIL)
+                        or OUDER_LEEFTIJDSVERSCHIL <= p.leeftijd - client.leeftijd
+                        <= OUDER_LEEFTIJDSVERSCHIL_MAX)
                    for p in self.personen)
 
     def kind_van_een_ander(self, effect: GewenstEffect) -> Persoon | None:

@@ -435,6 +435,10 @@ def belanghebbende_of(people: dict[str, dict[str, Any]], effect: dict[str, Any],
             return None
         return client if client["kind_van_aanvrager"] is True else person
     if possible_parent_in_house(people, client, person):
+        # "... unless the effect has `kosten` and `kosten_van_kind` nee: the effect's own person"
+        # (fresh104 CA3)
+        if effect.get("kosten") is not None and effect.get("kosten_van_kind") is False:
+            return person
         return None
     return client
 
@@ -443,9 +447,9 @@ def possible_parent_in_house(people: dict[str, dict[str, Any]], child: dict[str,
                              person: dict[str, Any]) -> bool:
     """regeltaal §Conditions, `belanghebbende`: "the aanvrager's or his partner's effect naming a
     minor with rol `kind` or `overig` whose `kind_van_aanvrager` is onbekend, while another
-    person with rol `kind` or `overig` is at least 14 years older than him or of unknown age
+    person with rol `kind` or `overig` is 14 to 55 years older than him or of unknown age
     (he could be that person's child): no one yet, asked as his `kind_van_aanvrager`"
-    (fresh103 BZ2)."""
+    (fresh103 BZ2, fresh104 CA2)."""
     if person.get("rol") not in ("aanvrager", "partner") or child is person:
         return False
     if child.get("rol") not in ("kind", "overig") or child.get("kind_van_aanvrager") is not None:
@@ -454,7 +458,7 @@ def possible_parent_in_house(people: dict[str, dict[str, Any]], child: dict[str,
     if age is None or age >= 18:
         return False
     return any(other is not child and other.get("rol") in ("kind", "overig")
-               and (other.get("leeftijd") is None or other["leeftijd"] - age >= 14)
+               and (other.get("leeftijd") is None or 14 <= other["leeftijd"] - age <= 55)
                for other in people.values())
 
 

@@ -1,0 +1,72 @@
+"""Whose child is named, and when that is asked (`Casus.ouder_in_huis_mogelijk`,
+`Casus.belanghebbende_van`).
+
+docs/regeltaal.md §Conditions, `belanghebbende`: "The aanvrager's or his partner's effect naming a
+minor with rol `kind` or `overig` whose `kind_van_aanvrager` is onbekend, while another person with
+rol `kind` or `overig` is 14 to 55 years older than him or of unknown age (he could be that
+person's child): no one yet, asked as his `personen[id].kind_van_aanvrager` ..., unless the effect
+has `kosten` and `kosten_van_kind` nee: then the effect's own person, whose means count either
+way." fresh103 BZ2 (a grandmother of 52, her daughter of 24 and the boy of 4), fresh104 CA2 (a
+grandmother of 78 beside a mother of 35 and her girl of 5: not asked), CA3 (own costs: not asked).
+Expected values written from that text. Invented people only.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from engine import Engine
+
+
+@pytest.fixture(scope="module")
+def engine() -> Engine:
+    return Engine.load()
+
+
+def casus(other_age: int | None, *, kosten_van_kind: bool | None = None,
+          other_rol: str = "kind") -> dict[str, Any]:
+    effect: dict[str, Any] = {"id": "e1", "omschrijving": "Een groter bed.",
+                              "leefgebied": "financien", "persoon": "ans", "kind": "sem",
+                              "kosten": 200}
+    if kosten_van_kind is not None:
+        effect["kosten_van_kind"] = kosten_van_kind
+    other: dict[str, Any] = {"id": "lot", "rol": other_rol}
+    if other_age is not None:
+        other["leeftijd"] = other_age
+    return {"peildatum": "2026-12-01",
+            "huishouden": {"samenstelling": "overig"},
+            "personen": [{"id": "ans", "rol": "aanvrager", "leeftijd": 60}, other,
+                         {"id": "sem", "rol": "kind", "leeftijd": 4}],
+            "gewenste_effecten": [effect]}
+
+
+@pytest.mark.parametrize(("other_age", "asked"), [
+    (17, False),    # 13 years older: not a possible parent
+    (18, True),     # 14 years older: the lower bound
+    (59, True),     # 55 years older: the upper bound
+    (60, False),    # 56 years older: not a possible parent (fresh104 CA2)
+    (None, True),   # unknown age: possible
+])
+def test_a_housemate_14_to_55_years_older_or_of_unknown_age_could_be_the_parent(
+        engine: Engine, other_age: int | None, asked: bool) -> None:
+    c = engine.casus(casus(other_age))
+    effect = c.gewenste_effecten[0]
+    assert (c.belanghebbende_van(effect) is None) is asked
+    if not asked:
+        assert c.belanghebbende_van(effect).id == "sem"  # type: ignore[union-attr]
+
+
+@pytest.mark.parametrize("other_rol", ["kind", "overig"])
+def test_own_costs_are_tested_on_the_asker_whoever_the_parent_is(engine: Engine,
+                                                                 other_rol: str) -> None:
+    c = engine.casus(casus(30, kosten_van_kind=False, other_rol=other_rol))
+    person = c.belanghebbende_van(c.gewenste_effecten[0])
+    assert person is not None and person.id == "ans"
+
+
+def test_costs_of_the_child_or_unknown_still_ask_whose_child(engine: Engine) -> None:
+    for answer in (None, True):
+        c = engine.casus(casus(30, kosten_van_kind=answer))
+        assert c.belanghebbende_van(c.gewenste_effecten[0]) is None
