@@ -26,6 +26,7 @@ from pydantic import (
 from engine.catalogue import (
     KOSTEN_VAN_KIND,
     MEERDERJARIG,
+    OUDER_VAN_KIND,
     WERK_LEEFGEBIED,
     WERK_VAN_KIND,
     Catalogue,
@@ -145,6 +146,16 @@ class GewenstEffect(_Subject):
     Wmo needs him as cliënt). Read by the subject `betrokkene` (`Casus.betrokkene_van`, Wgs
     art. 1 "zijn schulden", Fw art. 284 lid 1 "de schuldenaar"); asked, never presumed
     (fresh75 AX1)."""
+    ouder_van_kind: StrictBool | None = None
+    """Project addition to the contract: the effect's own person, a housemate with rol `kind`
+    or `overig`, is the parent (own child or stepchild) of the minor he names, who is no child
+    of the aanvrager or his partner (`kind_van_aanvrager` nee). Ja: the young mother who lives
+    with her baby in her own parents' house is herself the alleenstaande ouder with her gezin;
+    nee: an uncle of 20 names his sister's baby, which is no 'kind' of his (Participatiewet art.
+    4 lid 1: "het in Nederland woonachtige eigen kind of stiefkind"), so his means do not count
+    for it (fresh102 BY2). Not given, he is presumed the parent when no other housemate could
+    be (`Casus.ouder_in_huis_mogelijk`'s ages), and it is asked when one could
+    (`Casus.huisgenoot_is_ouder`)."""
     voorliggend_afgewezen: list[VoorliggendCode] | None = Field(default=None, max_length=7)
 
 
@@ -350,11 +361,38 @@ class Casus(BaseModel):
             return False
         if client.leeftijd is None or client.leeftijd >= MEERDERJARIG:
             return False
-        return any(p.id != client.id and p.rol in ("kind", "overig")
+        return self._andere_ouder_mogelijk(client, person)
+
+    def _andere_ouder_mogelijk(self, child: Persoon, person: Persoon) -> bool:
+        """Whether a housemate other than `person` with rol `kind` or `overig` could be the
+        parent of `child` (known age): 14 to 55 years older than him, or of unknown age."""
+        assert child.leeftijd is not None
+        return any(p.id not in (child.id, person.id) and p.rol in ("kind", "overig")
                    and (p.leeftijd is None
-                        or OUDER_LEEFTIJDSVERSCHIL <= p.leeftijd - client.leeftijd
+                        or OUDER_LEEFTIJDSVERSCHIL <= p.leeftijd - child.leeftijd
                         <= OUDER_LEEFTIJDSVERSCHIL_MAX)
                    for p in self.personen)
+
+    def huisgenoot_is_ouder(self, effect: GewenstEffect) -> bool | None:
+        """For an effect of a housemate with rol `kind` or `overig` that names a minor of
+        someone else (`kind_van_aanvrager` nee), whether that housemate is the child's parent:
+        the effect's `ouder_van_kind`; not given, ja when no other housemate could be the parent
+        (the young mother in her parents' house, fresh66 AO1), onbekend when one could (an uncle
+        of 20 naming his sister's baby was tested on his own savings, fresh102 BY2: asked). None
+        too where it does not apply; `_huisgenoot_noemt_kind_van_een_ander` says where it does."""
+        if not self._huisgenoot_noemt_kind_van_een_ander(effect):
+            return None
+        if effect.ouder_van_kind is not None:
+            return effect.ouder_van_kind
+        if self._andere_ouder_mogelijk(self.client_van(effect), self.persoon_van(effect)):
+            return None
+        return True
+
+    def _huisgenoot_noemt_kind_van_een_ander(self, effect: GewenstEffect) -> bool:
+        person = self.persoon_van(effect)
+        client = self.client_van(effect)
+        return (person.rol in ("kind", "overig") and client.id != person.id
+                and self._minderjarig_van_een_ander(client))
 
     def kind_van_een_ander(self, effect: GewenstEffect) -> Persoon | None:
         """The child of someone else than the aanvrager and his partner at whom the effect is,
@@ -382,8 +420,9 @@ class Casus(BaseModel):
             return None
         if client.id == person.id:
             return client
-        if person.rol not in ("aanvrager", "partner"):
-            return None
+        if (person.rol not in ("aanvrager", "partner")
+                and self.huisgenoot_is_ouder(effect) is not False):
+            return None  # his own child (or not yet known whose): fresh102 BY2
         vraag = self.belanghebbende_vraag(effect)
         if vraag is None:
             return None if effect.schulden_van_kind is False else client
@@ -409,17 +448,29 @@ class Casus(BaseModel):
         (a grandmother's own costs for the room of the grandchild she raises; fresh102 BY1;
         see `kind_van_een_ander`), unless `schulden_van_kind` nee already says the effect is
         about their own debts; without `kosten`, on an effect about work, `werk_van_kind`
-        (whose work)."""
+        (whose work). A housemate with rol `kind` or `overig` who names a minor of someone else
+        counts as the aanvrager here once he is known not to be the child's parent
+        (`huisgenoot_is_ouder` nee); while that is onbekend, it is the question
+        (`ouder_van_kind`), unless the effect is about his own work, costs or debts (werk,
+        `kosten_van_kind` nee, `schulden_van_kind` nee), which are his whoever the parent is
+        (fresh102 BY2)."""
         client = self.client_van(effect)
         if client.id == self.persoon_van(effect).id:
             return None
+        ouder_open = (self._huisgenoot_noemt_kind_van_een_ander(effect)
+                      and self.huisgenoot_is_ouder(effect) is None)
         if effect.kosten is None:
-            return WERK_VAN_KIND if effect.leefgebied == WERK_LEEFGEBIED else None
+            if effect.leefgebied == WERK_LEEFGEBIED:
+                return WERK_VAN_KIND
+            return OUDER_VAN_KIND if ouder_open and effect.schulden_van_kind is not False else None
         if effect.werk_van_kind is True:
             return None
+        if ouder_open and effect.kosten_van_kind is not False:
+            return OUDER_VAN_KIND
         if (client.leeftijd is not None and client.leeftijd < MEERDERJARIG
                 and not (self._minderjarig_van_een_ander(client)
-                         and self.persoon_van(effect).rol in ("aanvrager", "partner")
+                         and (self.persoon_van(effect).rol in ("aanvrager", "partner")
+                              or self.huisgenoot_is_ouder(effect) is False)
                          and effect.schulden_van_kind is not False)):
             return None
         return KOSTEN_VAN_KIND

@@ -89,6 +89,10 @@ by `betrokkene`."""
 WERK_VAN_KIND = "werk_van_kind"
 """The effect's field that decides `werkende` (a project addition to the contract,
 `GewenstEffect.werk_van_kind`)."""
+OUDER_VAN_KIND = "ouder_van_kind"
+"""The effect's field that says whether its own person, a housemate with rol `kind` or `overig`,
+is the parent of the minor of someone else he names (a project addition to the contract,
+`GewenstEffect.ouder_van_kind`): read by `belanghebbende` and `effect.kind_van_een_ander`."""
 KIND_VAN_AANVRAGER = "kind_van_aanvrager"
 """The child's field that decides `belanghebbende` when a housemate names him (a project
 addition to the contract, `Persoon.kind_van_aanvrager`)."""
@@ -258,6 +262,10 @@ CONTRACT_FACTS: tuple[FactSpec, ...] = (
        "over de schulden van haar zoon van 19), of over die van wie het vraagt (nee: de moeder "
        "met eigen schulden door de zorg voor haar zoon van 24, of met een eigen huurachterstand "
        "waarbij de zoon genoemd wordt omdat de Wmo-vraag de zijne is)?"),
+    _f("effect", OUDER_VAN_KIND, "bool",
+       "Is wie dit gewenste effect vraagt de ouder (eigen kind of stiefkind) van het kind dat "
+       "het noemt (ja: de jonge moeder die met haar baby bij haar ouders woont), of is het kind "
+       "van een ander (nee: de oom die de baby van zijn zus noemt)?"),
     FactSpec("effect", "kind_genoemd", "bool",
              "Noemt het gewenste effect een kind (is het veld kind ingevuld)?", bron="engine"),
     FactSpec("effect", "kind_van_een_ander", "bool",

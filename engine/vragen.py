@@ -88,6 +88,7 @@ from engine.catalogue import (
     KIND_VAN_EFFECT,
     KOSTEN_VAN_KIND,
     MEERDERJARIG,
+    OUDER_VAN_KIND,
     PERSON_PREFIXES,
     SCHULDEN_VAN_KIND,
     WERK_VAN_KIND,
@@ -369,6 +370,10 @@ _SCHULDEN_KEY: FieldKey = ("effect", SCHULDEN_VAN_KIND)
 """The effect's `schulden_van_kind`: on an effect that names an adult, answering it can move
 `betrokkene.x`, and without costs or work `belanghebbende.x`, to another person."""
 
+_OUDER_KEY: FieldKey = ("effect", OUDER_VAN_KIND)
+"""The effect's `ouder_van_kind`: for a housemate who names a minor of someone else, answering
+it can move `belanghebbende.x` (to no one) and `effect.kind_van_een_ander` (fresh102 BY2)."""
+
 _KOSTEN_GIVEN_KEY: FieldKey = ("effect", "kosten")
 """The effect's `kosten`: giving them changes which answer decides the belanghebbende
 (`Casus.belanghebbende_vraag`), and computes `effect.kosten_genoemd`."""
@@ -394,7 +399,7 @@ _COMPUTED_FROM: dict[str, tuple[FieldKey, ...]] = {
     _FROM_KOSTEN: (_KOSTEN_GIVEN_KEY,),
     _FROM_KIND: (_KIND_KEY,),
     _FROM_KIND_VAN_EEN_ANDER: (_KIND_KEY, _KIND_VAN_AANVRAGER_KEY, _AGE_KEY, _WERK_KEY,
-                               _KOSTEN_KEY, _KOSTEN_GIVEN_KEY, _SCHULDEN_KEY),
+                               _KOSTEN_KEY, _KOSTEN_GIVEN_KEY, _SCHULDEN_KEY, _OUDER_KEY),
 }
 """Per fact the evaluation computes, the casus fields it is computed from: answering one of
 those changes the computed fact."""
@@ -407,7 +412,7 @@ def _read_by(leaf: Leaf) -> tuple[FieldKey, ...]:
     via_kind = (_KIND_KEY,) if leaf.prefix in _VIA_KIND else ()
     if leaf.prefix == BELANGHEBBENDE:  # whose costs or work: Casus.belanghebbende_vraag
         via_kind = (*via_kind, _KIND_VAN_AANVRAGER_KEY, _AGE_KEY, _WERK_KEY, _KOSTEN_KEY,
-                    _KOSTEN_GIVEN_KEY, _SCHULDEN_KEY)
+                    _KOSTEN_GIVEN_KEY, _SCHULDEN_KEY, _OUDER_KEY)
     if leaf.prefix == BETROKKENE:  # whose debts; kosten_van_kind nee on costs: the asker's
         via_kind = (*via_kind, _AGE_KEY, _SCHULDEN_KEY, _KOSTEN_KEY, _KOSTEN_GIVEN_KEY)
     if leaf.prefix == WERKENDE:

@@ -70,3 +70,50 @@ def test_costs_of_the_child_or_unknown_still_ask_whose_child(engine: Engine) -> 
     for answer in (None, True):
         c = engine.casus(casus(30, kosten_van_kind=answer))
         assert c.belanghebbende_van(c.gewenste_effecten[0]) is None
+
+
+def huisgenoten(ouder_van_kind: bool | None, mira_age: int | None = 18,
+                kosten_van_kind: bool | None = None) -> dict[str, Any]:
+    """fresh102 BY2: an uncle of 20 (rol kind) names Lev (0), who is no child of the aanvrager;
+    his sister Mira could be Lev's mother."""
+    effect: dict[str, Any] = {"id": "e1", "omschrijving": "Een kinderwagen.",
+                              "leefgebied": "financien", "persoon": "daan", "kind": "lev",
+                              "kosten": 500}
+    if ouder_van_kind is not None:
+        effect["ouder_van_kind"] = ouder_van_kind
+    if kosten_van_kind is not None:
+        effect["kosten_van_kind"] = kosten_van_kind
+    people: list[dict[str, Any]] = [
+        {"id": "ahmed", "rol": "aanvrager", "leeftijd": 49},
+        {"id": "daan", "rol": "kind", "leeftijd": 20},
+        {"id": "lev", "rol": "kind", "leeftijd": 0, "kind_van_aanvrager": False}]
+    if mira_age is not None:
+        people.append({"id": "mira", "rol": "kind", "leeftijd": mira_age})
+    return {"peildatum": "2026-12-01", "huishouden": {"samenstelling": "paar_met_kinderen"},
+            "personen": people, "gewenste_effecten": [effect]}
+
+
+@pytest.mark.parametrize(("ouder_van_kind", "mira_age", "expected", "elsewhere", "vraag"), [
+    (None, 18, None, False, "ouder_van_kind"),   # Mira could be the mother: asked
+    (None, None, "daan", False, None),           # no other housemate: presumed the parent
+    (None, 13, "daan", False, None),             # Mira (13) cannot be: presumed the parent
+    (True, 18, "daan", False, None),             # his child: his means
+    (False, 18, None, True, "kosten_van_kind"),  # a child of someone else: no one
+])
+def test_a_housemate_naming_a_child_of_someone_else_is_its_parent_as_ouder_van_kind_says(
+        engine: Engine, ouder_van_kind: bool | None, mira_age: int | None, expected: str | None,
+        elsewhere: bool, vraag: str | None) -> None:
+    c = engine.casus(huisgenoten(ouder_van_kind, mira_age))
+    effect = c.gewenste_effecten[0]
+    found = c.belanghebbende_van(effect)
+    assert (found.id if found else None) == expected
+    assert (c.kind_van_een_ander(effect) is not None) is elsewhere
+    assert c.belanghebbende_vraag(effect) == vraag
+
+
+def test_the_uncles_own_costs_are_his_whoever_the_parent_is(engine: Engine) -> None:
+    c = engine.casus(huisgenoten(None, kosten_van_kind=False))
+    effect = c.gewenste_effecten[0]
+    found = c.belanghebbende_van(effect)
+    assert found is not None and found.id == "daan"
+    assert c.kind_van_een_ander(effect) is None

@@ -229,7 +229,7 @@ def used_facts(regime: Regime, iid: str) -> set[str]:
                 # costs (kosten, kosten_van_kind) or, on work, whose work (werk_van_kind)
                 out |= {"effect.kind", "persoon.kind_van_aanvrager", "persoon.leeftijd",
                         "effect.kosten", "effect.kosten_van_kind", "effect.werk_van_kind",
-                        "effect.schulden_van_kind"}
+                        "effect.schulden_van_kind", "effect.ouder_van_kind"}
             if leaf.prefix == "betrokkene":  # an adult the effect names as schulden_van_kind
                 # says, else its own person; the asker when the costs are hers
                 out |= {"effect.kind", "persoon.leeftijd", "effect.schulden_van_kind",

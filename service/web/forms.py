@@ -42,6 +42,7 @@ LABELS: dict[str, str] = {
     "werk_van_kind": "Gaat het om het werk van het genoemde kind?",
     "kosten_van_kind": "Zijn de kosten van het genoemde kind?",
     "schulden_van_kind": "Gaat het om schulden van de genoemde meerderjarige?",
+    "ouder_van_kind": "Is wie vraagt de ouder van het genoemde kind?",
 }
 
 SPECS: dict[str, FactSpec] = {f.key: f for f in CONTRACT_FACTS}
@@ -49,7 +50,7 @@ EFFECT_KEYS = ("id", "omschrijving", "leefgebied", "persoon", "kind")
 """An effect's text and reference fields (`kind`: the child it is about, a project addition to
 the contract); its facts (`EFFECT_FACTS`) are typed inputs."""
 EFFECT_FACTS = ("werk_van_kind", "kosten", "kosten_van_kind", "schulden_van_kind",
-                "voorliggend_afgewezen")
+                "ouder_van_kind", "voorliggend_afgewezen")
 """The effect's typed contract facts on the form, in the order shown."""
 
 

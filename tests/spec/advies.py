@@ -478,7 +478,8 @@ def child_elsewhere(people: dict[str, dict[str, Any]], effect: dict[str, Any],
         return None
     if child is person:
         return child
-    if person.get("rol") not in ("aanvrager", "partner"):
+    if person.get("rol") not in ("aanvrager", "partner") and housemate_is_parent(
+            people, effect, person) is not False:
         return None
     question = belanghebbende_question(people, effect, person)
     if question == "kosten_van_kind":  # "the child's costs until the answer nee"
@@ -486,6 +487,37 @@ def child_elsewhere(people: dict[str, dict[str, Any]], effect: dict[str, Any],
     if question is not None:
         return child if effect.get(question) is True else None
     return None if effect.get("schulden_van_kind") is False else child
+
+
+def housemate_names_child_of_another(people: dict[str, dict[str, Any]], effect: dict[str, Any],
+                                     person: dict[str, Any]) -> bool:
+    """A housemate with rol `kind` or `overig` whose effect names another person with rol `kind`
+    or `overig`, `kind_van_aanvrager` nee, known to be under 18."""
+    child = client_of(people, effect, person)
+    if person.get("rol") not in ("kind", "overig") or child is person:
+        return False
+    if child.get("rol") not in ("kind", "overig") or child.get("kind_van_aanvrager") is not False:
+        return False
+    return child.get("leeftijd") is not None and child["leeftijd"] < 18
+
+
+def housemate_is_parent(people: dict[str, dict[str, Any]], effect: dict[str, Any],
+                        person: dict[str, Any]) -> bool | None:
+    """regeltaal §Conditions, `belanghebbende`: "A housemate with rol `kind` or `overig` who
+    names a minor with `kind_van_aanvrager` nee is that child's parent as the effect's
+    `ouder_van_kind` says; not given, he is when no other person with rol `kind` or `overig`
+    could be the parent (14 to 55 years older than the child, or of unknown age), and it is
+    onbekend (asked) when one could" (fresh102 BY2). None where it does not apply."""
+    if not housemate_names_child_of_another(people, effect, person):
+        return None
+    child = client_of(people, effect, person)
+    age = child["leeftijd"]
+    if effect.get("ouder_van_kind") is not None:
+        return bool(effect["ouder_van_kind"])
+    other = any(p is not child and p is not person and p.get("rol") in ("kind", "overig")
+                and (p.get("leeftijd") is None or 14 <= p["leeftijd"] - age <= 55)
+                for p in people.values())
+    return None if other else True
 
 
 def belanghebbende_question(people: dict[str, dict[str, Any]], effect: dict[str, Any],
@@ -499,13 +531,24 @@ def belanghebbende_question(people: dict[str, dict[str, Any]], effect: dict[str,
     client = client_of(people, effect, person)
     if client is person:
         return None
+    parent = housemate_is_parent(people, effect, person)
+    # "while it is onbekend, it is the question `ouder_van_kind`, unless the effect is about his
+    # own work, costs or debts"
     if effect.get("kosten") is None:
-        return "werk_van_kind" if effect.get("leefgebied") == "werk_en_opleiding" else None
+        if effect.get("leefgebied") == "werk_en_opleiding":
+            return "werk_van_kind"
+        if (parent is None and housemate_names_child_of_another(people, effect, person)
+                and effect.get("schulden_van_kind") is not False):
+            return "ouder_van_kind"
+        return None
     if effect.get("werk_van_kind") is True:
         return None
+    if (parent is None and housemate_names_child_of_another(people, effect, person)
+            and effect.get("kosten_van_kind") is not False):
+        return "ouder_van_kind"
     minor = client.get("leeftijd") is not None and client["leeftijd"] < 18
     of_another = (client.get("kind_van_aanvrager") is False
-                  and person.get("rol") in ("aanvrager", "partner")
+                  and (person.get("rol") in ("aanvrager", "partner") or parent is False)
                   and effect.get("schulden_van_kind") is not False)
     return None if minor and not of_another else "kosten_van_kind"
 
