@@ -378,13 +378,21 @@ class Casus(BaseModel):
         someone else (`kind_van_aanvrager` nee), whether that housemate is the child's parent:
         the effect's `ouder_van_kind`; not given, ja when no other housemate could be the parent
         (the young mother in her parents' house, fresh66 AO1), onbekend when one could (an uncle
-        of 20 naming his sister's baby was tested on his own savings, fresh102 BY2: asked). None
-        too where it does not apply; `_huisgenoot_noemt_kind_van_een_ander` says where it does."""
+        of 20 naming his sister's baby was tested on his own savings, fresh102 BY2: asked), and
+        onbekend when his own known age is not 14 to 55 years above the child's (an uncle of 22
+        naming his niece of 15, fresh108 CE1: asked). None too where it does not apply;
+        `_huisgenoot_noemt_kind_van_een_ander` says where it does."""
         if not self._huisgenoot_noemt_kind_van_een_ander(effect):
             return None
         if effect.ouder_van_kind is not None:
             return effect.ouder_van_kind
-        if self._andere_ouder_mogelijk(self.client_van(effect), self.persoon_van(effect)):
+        person, child = self.persoon_van(effect), self.client_van(effect)
+        assert child.leeftijd is not None
+        if person.leeftijd is not None and not (
+                OUDER_LEEFTIJDSVERSCHIL <= person.leeftijd - child.leeftijd
+                <= OUDER_LEEFTIJDSVERSCHIL_MAX):
+            return None  # too young or too old to be presumed the parent: asked (fresh108 CE1)
+        if self._andere_ouder_mogelijk(child, person):
             return None
         return True
 

@@ -476,7 +476,7 @@ def _rol_notices(casus: Casus) -> list[dict[str, Any]]:
     elders = [{
         "soort": "rol", "persoon": p.id,
         "tekst": f"het geldeffect {e.id} gaat over {p.id}, die geen eigen kind of stiefkind van "
-                 f"de aanvrager of zijn partner is (kind_van_aanvrager nee): hij hoort niet tot "
+                 f"{_wiens_kind_niet(casus, e)}: hij hoort niet tot "
                  f"hun gezin (art. 4 lid 1 Participatiewet 'kind' en 'gezin'), dus tellen hun "
                  f"middelen voor dit effect niet. Woont zijn ouder in huis, leg het effect dan "
                  f"bij die ouder, met kind: {p.id}; tot dan toetst de Participatiewet voor dit "
@@ -498,6 +498,16 @@ def _rol_notices(casus: Casus) -> list[dict[str, Any]]:
     } for p in casus.personen
         if p.rol == "overig" and p.leeftijd is not None and p.leeftijd < MEERDERJARIG
         and any(casus.persoon_van(e).id != p.id for e in casus.gewenste_effecten)]
+
+
+def _wiens_kind_niet(casus: Casus, effect: GewenstEffect) -> str:
+    """Whose child the child of someone else is not, as the notice names them: the housemate who
+    asks and is not the parent (`ouder_van_kind` nee, fresh108 CE5), else the aanvrager and his
+    partner."""
+    person = casus.persoon_van(effect)
+    if person.rol in ("kind", "overig") and casus.client_van(effect).id != person.id:
+        return f"{person.id} is (ouder_van_kind nee)"
+    return "de aanvrager of zijn partner is (kind_van_aanvrager nee)"
 
 
 def _stale_parameters(regime: Regime, peildatum: Any) -> list[dict[str, Any]]:

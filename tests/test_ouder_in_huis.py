@@ -117,3 +117,19 @@ def test_the_uncles_own_costs_are_his_whoever_the_parent_is(engine: Engine) -> N
     found = c.belanghebbende_van(effect)
     assert found is not None and found.id == "daan"
     assert c.kind_van_een_ander(effect) is None
+
+
+@pytest.mark.parametrize(("own_age", "asked"), [(28, True), (29, False), (70, False), (71, True)])
+def test_a_housemate_too_young_or_too_old_is_not_presumed_the_parent(
+        engine: Engine, own_age: int, asked: bool) -> None:
+    """fresh108 CE1: "and onbekend when his own known age is not 14 to 55 years above the
+    child's" (an uncle of 22 naming his niece of 15 was tested on his own savings). The child is
+    15, so 29 to 70 is a possible parent."""
+    data = huisgenoten(None, mira_age=None)
+    data["personen"][1]["leeftijd"] = own_age
+    data["personen"][2]["leeftijd"] = 15
+    c = engine.casus(data)
+    effect = c.gewenste_effecten[0]
+    assert (c.belanghebbende_vraag(effect) == "ouder_van_kind") is asked
+    found = c.belanghebbende_van(effect)
+    assert (found is None) is asked
