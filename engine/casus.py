@@ -366,12 +366,17 @@ class Casus(BaseModel):
     def _andere_ouder_mogelijk(self, child: Persoon, person: Persoon) -> bool:
         """Whether a housemate other than `person` with rol `kind` or `overig` could be the
         parent of `child` (known age): 14 to 55 years older than him, or of unknown age."""
-        assert child.leeftijd is not None
         return any(p.id not in (child.id, person.id) and p.rol in ("kind", "overig")
-                   and (p.leeftijd is None
-                        or OUDER_LEEFTIJDSVERSCHIL <= p.leeftijd - child.leeftijd
-                        <= OUDER_LEEFTIJDSVERSCHIL_MAX)
-                   for p in self.personen)
+                   and self._kan_ouder_zijn(p, child) for p in self.personen)
+
+    @staticmethod
+    def _kan_ouder_zijn(person: Persoon, child: Persoon) -> bool:
+        """Whether `person` could by age be the parent of `child` (known age): 14 to 55 years
+        older (`OUDER_LEEFTIJDSVERSCHIL`, `OUDER_LEEFTIJDSVERSCHIL_MAX`), or of unknown age."""
+        assert child.leeftijd is not None
+        return person.leeftijd is None or (
+            OUDER_LEEFTIJDSVERSCHIL <= person.leeftijd - child.leeftijd
+            <= OUDER_LEEFTIJDSVERSCHIL_MAX)
 
     def huisgenoot_is_ouder(self, effect: GewenstEffect) -> bool | None:
         """For an effect of a housemate with rol `kind` or `overig` that names a minor of
@@ -387,10 +392,7 @@ class Casus(BaseModel):
         if effect.ouder_van_kind is not None:
             return effect.ouder_van_kind
         person, child = self.persoon_van(effect), self.client_van(effect)
-        assert child.leeftijd is not None
-        if person.leeftijd is not None and not (
-                OUDER_LEEFTIJDSVERSCHIL <= person.leeftijd - child.leeftijd
-                <= OUDER_LEEFTIJDSVERSCHIL_MAX):
+        if not self._kan_ouder_zijn(person, child):
             return None  # too young or too old to be presumed the parent: asked (fresh108 CE1)
         if self._andere_ouder_mogelijk(child, person):
             return None
@@ -465,8 +467,8 @@ class Casus(BaseModel):
         client = self.client_van(effect)
         if client.id == self.persoon_van(effect).id:
             return None
-        ouder_open = (self._huisgenoot_noemt_kind_van_een_ander(effect)
-                      and self.huisgenoot_is_ouder(effect) is None)
+        ouder = self.huisgenoot_is_ouder(effect)
+        ouder_open = ouder is None and self._huisgenoot_noemt_kind_van_een_ander(effect)
         if effect.kosten is None:
             if effect.leefgebied == WERK_LEEFGEBIED:
                 return WERK_VAN_KIND
@@ -478,7 +480,7 @@ class Casus(BaseModel):
         if (client.leeftijd is not None and client.leeftijd < MEERDERJARIG
                 and not (self._minderjarig_van_een_ander(client)
                          and (self.persoon_van(effect).rol in ("aanvrager", "partner")
-                              or self.huisgenoot_is_ouder(effect) is False)
+                              or ouder is False)
                          and effect.schulden_van_kind is not False)):
             return None
         return KOSTEN_VAN_KIND
