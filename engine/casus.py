@@ -197,6 +197,17 @@ CA2, a common household). 55 lies above any mother and most fathers; a still old
 presumed not to be in the house, as before fresh103 BZ2."""
 
 
+OUDER_VERMOEDEN_MAX = 40
+"""Years a housemate who names a minor of someone else may be older than the child and still be
+presumed its parent without asking (`Casus.huisgenoot_is_ouder`). Narrower than
+`OUDER_LEEFTIJDSVERSCHIL_MAX` on purpose: that one says who *could* be a parent, and a wide
+window there asks more; this one says who is *taken* to be the parent, and a wide window there
+tests a grandparent's own savings for his grandchild's costs (fresh109 CF1: a grandmother of 62
+naming her granddaughter of 8 got the bijstand past_niet). A grandparent 28 to 40 years older
+than the grandchild is still possible: the advies then says what it presumed and how to say
+otherwise (`evaluate._rol_notices`)."""
+
+
 class Casus(BaseModel):
     """What the consulent brings: household, known facts and the gewenste effecten (step 1)."""
 
@@ -384,16 +395,20 @@ class Casus(BaseModel):
         the effect's `ouder_van_kind`; not given, ja when no other housemate could be the parent
         (the young mother in her parents' house, fresh66 AO1), onbekend when one could (an uncle
         of 20 naming his sister's baby was tested on his own savings, fresh102 BY2: asked), and
-        onbekend when his own known age is not 14 to 55 years above the child's (an uncle of 22
-        naming his niece of 15, fresh108 CE1: asked). None too where it does not apply;
+        onbekend when his own age is unknown or not 14 to 40 years above the child's (an uncle
+        of 22 naming his niece of 15, fresh108 CE1; a grandmother of 62 naming her granddaughter
+        of 8, fresh109 CF1: asked; `OUDER_VERMOEDEN_MAX`). None too where it does not apply;
         `_huisgenoot_noemt_kind_van_een_ander` says where it does."""
         if not self._huisgenoot_noemt_kind_van_een_ander(effect):
             return None
         if effect.ouder_van_kind is not None:
             return effect.ouder_van_kind
         person, child = self.persoon_van(effect), self.client_van(effect)
-        if not self._kan_ouder_zijn(person, child):
-            return None  # too young or too old to be presumed the parent: asked (fresh108 CE1)
+        assert child.leeftijd is not None  # `_minderjarig_van_een_ander`: a known age under 18
+        if person.leeftijd is None or not (
+                OUDER_LEEFTIJDSVERSCHIL <= person.leeftijd - child.leeftijd
+                <= OUDER_VERMOEDEN_MAX):
+            return None  # too young or too old to be presumed the parent: asked (CE1, CF1)
         if self._andere_ouder_mogelijk(child, person):
             return None
         return True

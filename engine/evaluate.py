@@ -473,22 +473,13 @@ def _rol_notices(casus: Casus) -> list[dict[str, Any]]:
     hold, so the advies says it and the consulent corrects the rol; a minor housemate whom no
     one raises (a lodger of 17) keeps rol `overig`. Not when every effect is his own: the
     Jeugdwet then tests the help for him already (fresh94 BQ4)."""
-    elders = [{
-        "soort": "rol", "persoon": p.id,
-        "tekst": f"het geldeffect {e.id} gaat over {p.id}, die geen eigen kind of stiefkind van "
-                 f"{_wiens_kind_niet(casus, e)}: hij hoort niet tot "
-                 f"hun gezin (art. 4 lid 1 Participatiewet 'kind' en 'gezin'), dus tellen hun "
-                 f"middelen voor dit effect niet. Woont zijn ouder in huis, leg het effect dan "
-                 f"bij die ouder, met kind: {p.id}; tot dan toetst de Participatiewet voor dit "
-                 f"effect niemands middelen" + (
-                     "" if casus.persoon_van(e).id == p.id else
-                     ". Gaat het effect over hun eigen geld, leg dat dan vast (eigen kosten: "
-                     "kosten_van_kind nee; eigen schulden: schulden_van_kind nee); dan tellen "
-                     "hun middelen wel"),
-    } for e in casus.gewenste_effecten
-        if (e.leefgebied == "financien" or e.kosten is not None)
-        and (p := casus.kind_van_een_ander(e)) is not None]
-    return elders + [{
+    geld = [e for e in casus.gewenste_effecten
+            if e.leefgebied == "financien" or e.kosten is not None]
+    elders = [_kind_van_een_ander_notice(casus, e, p) for e in geld
+              if (p := casus.kind_van_een_ander(e)) is not None]
+    vermoed = [_ouder_vermoed_notice(casus, e) for e in geld
+               if e.ouder_van_kind is None and casus.huisgenoot_is_ouder(e) is True]
+    return elders + vermoed + [{
         "soort": "rol", "persoon": p.id,
         "tekst": f"{p.id} ({p.leeftijd} jaar) heeft rol overig. Verzorgen en voeden de aanvrager "
                  f"of zijn partner deze minderjarige op als behorend tot hun gezin (een kleinkind, "
@@ -500,14 +491,51 @@ def _rol_notices(casus: Casus) -> list[dict[str, Any]]:
         and any(casus.persoon_van(e).id != p.id for e in casus.gewenste_effecten)]
 
 
-def _wiens_kind_niet(casus: Casus, effect: GewenstEffect) -> str:
-    """Whose child the child of someone else is not, as the notice names them: the housemate who
-    asks and is not the parent (`ouder_van_kind` nee, fresh108 CE5), else the aanvrager and his
-    partner."""
+def _kind_van_een_ander_notice(casus: Casus, effect: GewenstEffect,
+                               kind: Persoon) -> dict[str, Any]:
+    """The notice for a money effect at a child of someone else (`Casus.kind_van_een_ander`).
+    It names whose child he is not: the housemate who asks and is not the parent
+    (`ouder_van_kind` nee, fresh108 CE5, and then his gezin and his means, fresh109 CF3), else
+    the aanvrager and his partner."""
     person = casus.persoon_van(effect)
-    if person.rol in ("kind", "overig") and casus.client_van(effect).id != person.id:
-        return f"{person.id} is (ouder_van_kind nee)"
-    return "de aanvrager of zijn partner is (kind_van_aanvrager nee)"
+    if person.rol in ("kind", "overig") and kind.id != person.id:
+        wie = f"{person.id} is (ouder_van_kind nee)"
+        gezin, middelen = f"het gezin van {person.id}", f"de middelen van {person.id}"
+        eigen_geld = f"het eigen geld van {person.id}"
+    else:
+        wie = "de aanvrager of zijn partner is (kind_van_aanvrager nee)"
+        gezin, middelen, eigen_geld = "hun gezin", "hun middelen", "hun eigen geld"
+    return {
+        "soort": "rol", "persoon": kind.id,
+        "tekst": f"het geldeffect {effect.id} gaat over {kind.id}, die geen eigen kind of "
+                 f"stiefkind van {wie}: hij hoort niet tot {gezin} (art. 4 lid 1 "
+                 f"Participatiewet 'kind' en 'gezin'), dus tellen {middelen} voor dit effect "
+                 f"niet. Woont zijn ouder in huis, leg het effect dan bij die ouder, met kind: "
+                 f"{kind.id}; tot dan toetst de Participatiewet voor dit effect niemands "
+                 f"middelen" + (
+                     "" if person.id == kind.id else
+                     f". Gaat het effect over {eigen_geld}, leg dat dan vast (eigen kosten: "
+                     f"kosten_van_kind nee; eigen schulden: schulden_van_kind nee); dan tellen "
+                     f"{middelen} wel"),
+    }
+
+
+def _ouder_vermoed_notice(casus: Casus, effect: GewenstEffect) -> dict[str, Any]:
+    """The notice for a money effect of a housemate who names a minor of someone else and is
+    presumed his parent (`Casus.huisgenoot_is_ouder` ja without `ouder_van_kind`): his means are
+    then tested for the child's costs on a fact nobody gave, so the advies says what it presumed
+    and how to say otherwise (fresh109 CF2; a grandparent is no parent, Participatiewet art. 4
+    lid 1 'kind')."""
+    person, kind = casus.persoon_van(effect), casus.client_van(effect)
+    return {
+        "soort": "rol", "persoon": person.id,
+        "tekst": f"bij het geldeffect {effect.id} is aangenomen dat {person.id} de ouder of "
+                 f"stiefouder van {kind.id} is (een passend leeftijdsverschil en geen andere "
+                 f"mogelijke ouder in huis), dus tellen de middelen van {person.id} "
+                 f"(art. 4 lid 1 Participatiewet 'kind' en 'gezin'). Is {person.id} dat niet "
+                 f"(een grootouder, oom, tante, broer of zus), geef dan ouder_van_kind nee: "
+                 f"dan tellen de middelen van {person.id} voor dit effect niet",
+    }
 
 
 def _stale_parameters(regime: Regime, peildatum: Any) -> list[dict[str, Any]]:

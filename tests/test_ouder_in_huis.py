@@ -119,17 +119,55 @@ def test_the_uncles_own_costs_are_his_whoever_the_parent_is(engine: Engine) -> N
     assert c.kind_van_een_ander(effect) is None
 
 
-@pytest.mark.parametrize(("own_age", "asked"), [(28, True), (29, False), (70, False), (71, True)])
+@pytest.mark.parametrize(("own_age", "asked"), [
+    (28, True),    # 13 years older than the child of 15: not a parent (fresh108 CE1)
+    (29, False),   # 14 years older: presumed the parent
+    (55, False),   # 40 years older: still presumed (OUDER_VERMOEDEN_MAX)
+    (56, True),    # 41 years older: asked (fresh109 CF1)
+    (70, True),    # 55 years older: a grandfather more likely than a father (fresh109 a02)
+    (None, True),  # unknown age: asked, never presumed
+])
 def test_a_housemate_too_young_or_too_old_is_not_presumed_the_parent(
-        engine: Engine, own_age: int, asked: bool) -> None:
-    """fresh108 CE1: "and onbekend when his own known age is not 14 to 55 years above the
-    child's" (an uncle of 22 naming his niece of 15 was tested on his own savings). The child is
-    15, so 29 to 70 is a possible parent."""
+        engine: Engine, own_age: int | None, asked: bool) -> None:
+    """docs/regeltaal.md: "he is when no other person with rol `kind` or `overig` could be the
+    parent ... and his own age is 14 to 40 years above the child's"; "it is onbekend ... when
+    his own age is unknown or not 14 to 40 years above the child's" (fresh108 CE1: an uncle of 22
+    naming his niece of 15; fresh109 CF1: a grandfather of 70 naming his grandson of 15 was
+    tested on his own savings). The child is 15."""
     data = huisgenoten(None, mira_age=None)
-    data["personen"][1]["leeftijd"] = own_age
+    if own_age is None:
+        del data["personen"][1]["leeftijd"]
+    else:
+        data["personen"][1]["leeftijd"] = own_age
     data["personen"][2]["leeftijd"] = 15
     c = engine.casus(data)
     effect = c.gewenste_effecten[0]
     assert (c.belanghebbende_vraag(effect) == "ouder_van_kind") is asked
     found = c.belanghebbende_van(effect)
     assert (found is None) is asked
+
+
+def _rol_teksten(engine: Engine, data: dict[str, Any]) -> list[str]:
+    return [w["tekst"] for w in engine.advies(data).trace["waarschuwingen"]
+            if w["soort"] == "rol"]
+
+
+def test_the_advies_says_when_it_presumed_the_housemate_is_the_parent(engine: Engine) -> None:
+    """fresh109 CF2: the presumption decides whose means count, on a fact nobody gave, so the
+    advies says it and how to say otherwise; given `ouder_van_kind`, nothing is presumed."""
+    presumed = [t for t in _rol_teksten(engine, huisgenoten(None, mira_age=None))
+                if "is aangenomen dat daan de ouder" in t]
+    assert len(presumed) == 1 and "geef dan ouder_van_kind nee" in presumed[0]
+    for given in (True, False):
+        assert not [t for t in _rol_teksten(engine, huisgenoten(given, mira_age=None))
+                    if "is aangenomen" in t]
+
+
+def test_the_notice_for_a_housemates_child_of_someone_else_speaks_of_the_housemate(
+        engine: Engine) -> None:
+    """fresh109 CF3: with `ouder_van_kind` nee the notice says whose gezin and means do not
+    count: the housemate's, not "hun" (the aanvrager and his partner, whom it does not name)."""
+    [tekst] = [t for t in _rol_teksten(engine, huisgenoten(False, mira_age=None))
+               if "geldeffect e1 gaat over lev" in t]
+    assert "niet tot het gezin van daan" in tekst and "de middelen van daan" in tekst
+    assert "hun " not in tekst

@@ -506,18 +506,19 @@ def housemate_is_parent(people: dict[str, dict[str, Any]], effect: dict[str, Any
     """regeltaal §Conditions, `belanghebbende`: "A housemate with rol `kind` or `overig` who
     names a minor with `kind_van_aanvrager` nee is that child's parent as the effect's
     `ouder_van_kind` says; not given, he is when no other person with rol `kind` or `overig`
-    could be the parent (14 to 55 years older than the child, or of unknown age), and it is
-    onbekend (asked) when one could", "and when his own known age is not 14 to 55 years above
-    the child's" (fresh102 BY2, fresh108 CE1). None where it does not apply."""
+    could be the parent (14 to 55 years older than the child, or of unknown age) and his own
+    age is 14 to 40 years above the child's", "it is onbekend when one could, and when his own
+    age is unknown or not 14 to 40 years above the child's" (fresh102 BY2, fresh108 CE1,
+    fresh109 CF1). None where it does not apply."""
     if not housemate_names_child_of_another(people, effect, person):
         return None
     child = client_of(people, effect, person)
     age = child["leeftijd"]
     if effect.get("ouder_van_kind") is not None:
         return bool(effect["ouder_van_kind"])
-    # "... and onbekend when his own known age is not 14 to 55 years above the child's"
+    # "... and when his own age is unknown or not 14 to 40 years above the child's"
     own = person.get("leeftijd")
-    if own is not None and not 14 <= own - age <= 55:
+    if own is None or not 14 <= own - age <= 40:
         return None
     other = any(p is not child and p is not person and p.get("rol") in ("kind", "overig")
                 and (p.get("leeftijd") is None or 14 <= p["leeftijd"] - age <= 55)
