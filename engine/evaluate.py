@@ -477,7 +477,7 @@ def _rol_notices(casus: Casus) -> list[dict[str, Any]]:
             if e.leefgebied == "financien" or e.kosten is not None]
     elders = [_kind_van_een_ander_notice(casus, e, p) for e in geld
               if (p := casus.kind_van_een_ander(e)) is not None]
-    vermoed = [_ouder_vermoed_notice(casus, e) for e in geld
+    vermoed = [_ouder_vermoed_notice(casus, e) for e in casus.gewenste_effecten
                if e.ouder_van_kind is None and casus.huisgenoot_is_ouder(e) is True]
     return elders + vermoed + [{
         "soort": "rol", "persoon": p.id,
@@ -521,15 +521,16 @@ def _kind_van_een_ander_notice(casus: Casus, effect: GewenstEffect,
 
 
 def _ouder_vermoed_notice(casus: Casus, effect: GewenstEffect) -> dict[str, Any]:
-    """The notice for a money effect of a housemate who names a minor of someone else and is
-    presumed his parent (`Casus.huisgenoot_is_ouder` ja without `ouder_van_kind`): his means are
-    then tested for the child's costs on a fact nobody gave, so the advies says what it presumed
-    and how to say otherwise (fresh109 CF2; a grandparent is no parent, Participatiewet art. 4
-    lid 1 'kind')."""
+    """The notice for an effect of a housemate who names a minor of someone else and is presumed
+    his parent (`Casus.huisgenoot_is_ouder` ja without `ouder_van_kind`): his means are then
+    tested for the child on a fact nobody gave, so the advies says what it presumed and how to
+    say otherwise (fresh109 CF2; a grandparent is no parent, Participatiewet art. 4 lid 1
+    'kind'). On every effect, not only a money effect: the algemene bijstand is tested on a
+    sleeping place for the child too (fresh110 CG2)."""
     person, kind = casus.persoon_van(effect), casus.client_van(effect)
     return {
         "soort": "rol", "persoon": person.id,
-        "tekst": f"bij het geldeffect {effect.id} is aangenomen dat {person.id} de ouder of "
+        "tekst": f"bij effect {effect.id} is aangenomen dat {person.id} de ouder of "
                  f"stiefouder van {kind.id} is (een passend leeftijdsverschil en geen andere "
                  f"mogelijke ouder in huis), dus tellen de middelen van {person.id} "
                  f"(art. 4 lid 1 Participatiewet 'kind' en 'gezin'). Is {person.id} dat niet "

@@ -171,3 +171,13 @@ def test_the_notice_for_a_housemates_child_of_someone_else_speaks_of_the_housema
                if "geldeffect e1 gaat over lev" in t]
     assert "niet tot het gezin van daan" in tekst and "de middelen van daan" in tekst
     assert "hun " not in tekst
+
+
+def test_the_presumption_is_told_on_an_effect_without_money_too(engine: Engine) -> None:
+    """fresh110 CG2: a sleeping place for the child (huisvesting, no `kosten`) tests the
+    algemene bijstand on the presumed parent's means just the same, so it says so too."""
+    data = huisgenoten(None, mira_age=None)
+    effect = data["gewenste_effecten"][0]
+    del effect["kosten"]
+    effect.update(leefgebied="huisvesting", omschrijving="Een eigen slaapplek voor Lev.")
+    assert [t for t in _rol_teksten(engine, data) if "is aangenomen dat daan de ouder" in t]
