@@ -477,9 +477,13 @@ def _rol_notices(casus: Casus) -> list[dict[str, Any]]:
             if e.leefgebied == "financien" or e.kosten is not None]
     elders = [_kind_van_een_ander_notice(casus, e, p) for e in geld
               if (p := casus.kind_van_een_ander(e)) is not None]
-    vermoed = [_ouder_vermoed_notice(casus, e) for e in casus.gewenste_effecten
-               if e.ouder_van_kind is None and casus.huisgenoot_is_ouder(e) is True]
-    return elders + vermoed + [{
+    vermoed: dict[tuple[str, str], list[GewenstEffect]] = {}
+    for e in casus.gewenste_effecten:
+        if e.ouder_van_kind is None and casus.huisgenoot_is_ouder(e) is True:
+            paar = (casus.persoon_van(e).id, casus.client_van(e).id)
+            vermoed.setdefault(paar, []).append(e)
+    return elders + [_ouder_vermoed_notice(casus, effecten)
+                     for effecten in vermoed.values()] + [{
         "soort": "rol", "persoon": p.id,
         "tekst": f"{p.id} ({p.leeftijd} jaar) heeft rol overig. Verzorgen en voeden de aanvrager "
                  f"of zijn partner deze minderjarige op als behorend tot hun gezin (een kleinkind, "
@@ -520,22 +524,25 @@ def _kind_van_een_ander_notice(casus: Casus, effect: GewenstEffect,
     }
 
 
-def _ouder_vermoed_notice(casus: Casus, effect: GewenstEffect) -> dict[str, Any]:
-    """The notice for an effect of a housemate who names a minor of someone else and is presumed
-    his parent (`Casus.huisgenoot_is_ouder` ja without `ouder_van_kind`): his means are then
-    tested for the child on a fact nobody gave, so the advies says what it presumed and how to
-    say otherwise (fresh109 CF2; a grandparent is no parent, Participatiewet art. 4 lid 1
-    'kind'). On every effect, not only a money effect: the algemene bijstand is tested on a
-    sleeping place for the child too (fresh110 CG2)."""
-    person, kind = casus.persoon_van(effect), casus.client_van(effect)
+def _ouder_vermoed_notice(casus: Casus, effecten: list[GewenstEffect]) -> dict[str, Any]:
+    """The notice that a housemate who names a minor of someone else is presumed his parent
+    (`Casus.huisgenoot_is_ouder` ja without `ouder_van_kind`), once for the housemate and the
+    child, naming the effects: his means are then tested for the child on a fact nobody gave, so
+    the advies says what it presumed and how to say otherwise (fresh109 CF2; a grandparent is no
+    parent, Participatiewet art. 4 lid 1 'kind'). On every such effect, not only a money effect:
+    the algemene bijstand is tested on a sleeping place for the child too (fresh110 CG2); once,
+    not per effect, since it is one fact about two people (fresh111 CH2)."""
+    person, kind = casus.persoon_van(effecten[0]), casus.client_van(effecten[0])
+    ids = ", ".join(e.id for e in effecten)
+    velden = " en ".join(f"gewenste_effecten[{e.id}].ouder_van_kind" for e in effecten)
     return {
         "soort": "rol", "persoon": person.id,
-        "tekst": f"bij effect {effect.id} is aangenomen dat {person.id} de ouder of "
-                 f"stiefouder van {kind.id} is (een passend leeftijdsverschil en geen andere "
-                 f"mogelijke ouder in huis), dus tellen de middelen van {person.id} "
-                 f"(art. 4 lid 1 Participatiewet 'kind' en 'gezin'). Is {person.id} dat niet "
-                 f"(een grootouder, oom, tante, broer of zus), geef dan ouder_van_kind nee: "
-                 f"dan tellen de middelen van {person.id} voor dit effect niet",
+        "tekst": f"bij {'effect' if len(effecten) == 1 else 'de effecten'} {ids} is aangenomen "
+                 f"dat {person.id} de ouder of stiefouder van {kind.id} is (een passend "
+                 f"leeftijdsverschil en geen andere mogelijke ouder in huis), dus tellen de "
+                 f"middelen van {person.id} voor de Participatiewet (art. 4 lid 1 'kind' en "
+                 f"'gezin'). Is {person.id} dat niet (een grootouder, oom, tante, broer of zus), "
+                 f"geef dan {velden} nee: dan tellen de middelen van {person.id} daar niet",
     }
 
 

@@ -157,7 +157,7 @@ def test_the_advies_says_when_it_presumed_the_housemate_is_the_parent(engine: En
     advies says it and how to say otherwise; given `ouder_van_kind`, nothing is presumed."""
     presumed = [t for t in _rol_teksten(engine, huisgenoten(None, mira_age=None))
                 if "is aangenomen dat daan de ouder" in t]
-    assert len(presumed) == 1 and "geef dan ouder_van_kind nee" in presumed[0]
+    assert len(presumed) == 1 and "geef dan gewenste_effecten[e1].ouder_van_kind nee" in presumed[0]
     for given in (True, False):
         assert not [t for t in _rol_teksten(engine, huisgenoten(given, mira_age=None))
                     if "is aangenomen" in t]
@@ -181,3 +181,14 @@ def test_the_presumption_is_told_on_an_effect_without_money_too(engine: Engine) 
     del effect["kosten"]
     effect.update(leefgebied="huisvesting", omschrijving="Een eigen slaapplek voor Lev.")
     assert [t for t in _rol_teksten(engine, data) if "is aangenomen dat daan de ouder" in t]
+
+
+def test_the_presumption_is_told_once_for_the_housemate_and_the_child(engine: Engine) -> None:
+    """fresh111 CH2: one fact about two people, one notice naming every effect it applies to,
+    not the same notice per effect."""
+    data = huisgenoten(None, mira_age=None)
+    second = dict(data["gewenste_effecten"][0], id="e2", omschrijving="Een bedje.", kosten=150)
+    data["gewenste_effecten"].append(second)
+    [tekst] = [t for t in _rol_teksten(engine, data) if "is aangenomen dat daan de ouder" in t]
+    assert "de effecten e1, e2" in tekst
+    assert "gewenste_effecten[e1].ouder_van_kind en gewenste_effecten[e2].ouder_van_kind" in tekst
