@@ -36,9 +36,14 @@ def start_server(database_url: str, workers: int = 1, log: Path | None = None,
                  ) -> tuple[str, subprocess.Popen[bytes]]:
     """Start uvicorn in its own process and wait until it answers; returns (url, process).
     `port`: a port chosen beforehand (the single sign-on tests register the redirect URI with
-    the provider first); else a free one."""
+    the provider first); else a free one. The packs' YAML tests at start are off unless the
+    environment or `extra_env` turns them on (`OT_PAKKETTESTS_BIJ_START`): every server here
+    is a new process on a new database, so each ran all 1,300 of them again (50 s of every
+    browser test module's setup); the start with them on is tested in-process
+    (tests/api/test_pinned_packs.py)."""
     port = port or free_port()
-    env = {**os.environ, "OT_DATABASE_URL": database_url, "OT_API_KEYS": json.dumps(KEYS),
+    env = {"OT_PAKKETTESTS_BIJ_START": "0", **os.environ, "OT_DATABASE_URL": database_url,
+           "OT_API_KEYS": json.dumps(KEYS),
            "OT_LIMIETEN": json.dumps(dict.fromkeys(("adviezen", "impact", "valideer", "test"),
                                                    "1000000/minute")),
            **(extra_env or {})}
@@ -54,10 +59,10 @@ def start_server(database_url: str, workers: int = 1, log: Path | None = None,
 
 def wait_until_up(base: str, proc: subprocess.Popen[bytes]) -> None:
     """Wait until the server at `base` answers `/v1/gezondheid` with 200; kill it and raise
-    when it stops or does not answer within `START_TIMEOUT_S`. The start runs the packs'
-    YAML tests before it activates them (service.engines, `OT_PAKKETTESTS_BIJ_START`): 973
-    tests, about 21 s on a quiet core on 2026-12-06 and more on a loaded one (a rehearsal
-    beside other work missed the earlier 30 s limit)."""
+    when it stops or does not answer within `START_TIMEOUT_S`. A start with the packs' YAML
+    tests on (service.engines, `OT_PAKKETTESTS_BIJ_START`) runs them before it activates the
+    packs: 973 tests took about 21 s on a quiet core on 2026-12-06 and more on a loaded one (a
+    rehearsal beside other work missed the earlier 30 s limit)."""
     deadline = time.monotonic() + START_TIMEOUT_S
     while time.monotonic() < deadline:
         try:

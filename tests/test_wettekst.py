@@ -243,7 +243,9 @@ def test_the_2023_fw_change_is_signalled_for_exactly_the_rules_citing_those_lede
         # since Wsnp 2026.12.32 (fresh90 BM3): 287b, 287 lid 4 and the dwangakkoord cite 288 lid 2 a
         "wsnp.voorlopige_voorziening · uitsluiting wsnp_loopt_al",
         "wsnp.voorlopige_voorziening_bij_voorraad · uitsluiting wsnp_loopt_al",
-        "wsnp.dwangakkoord · uitsluiting wsnp_loopt_al"}
+        "wsnp.dwangakkoord · uitsluiting wsnp_loopt_al",
+        # since Wsnp 2026.12.33 (fresh105 CB3): the 285-verklaring while the Wsnp runs
+        "wsnp.verklaring_285 · uitsluiting wsnp_loopt_al"}
     assert cited[("285", "1")] == {
         "feit fw_minnelijk_traject_onmogelijk",
         "feit fw_eigen_minnelijk_traject_mislukt", "feit fw_eigen_minnelijk_traject_onmogelijk",

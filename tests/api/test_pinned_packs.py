@@ -9,6 +9,7 @@ start, and says why. Runs on SQLite and PostgreSQL (`db_url`). Invented people o
 from __future__ import annotations
 
 import hashlib
+import shutil
 from pathlib import Path
 
 import pytest
@@ -22,6 +23,26 @@ from service.settings import Settings
 from tests.api.conftest import AUDITOR, BELEID, CONSULENT, ROOT, dispose, example, make_settings
 
 NEW_NAME = "naam: Regiotaxi (collectief vervoer)"
+KEPT_TEST = "wmo.vervoersvoorziening: voorwaardelijk"
+"""The expectation `test_start_refused_when_a_yaml_test_fails` turns into a failure."""
+
+
+@pytest.fixture
+def rules_copy(tmp_path: Path) -> Path:
+    """The bundled packs with a few of their YAML test files: per pack the first file (which
+    `change == "testbestand"` breaks) and wmo's file holding `KEPT_TEST`. What these tests show
+    (the tests run at start, a failure refuses it, a kept pass is reused or run again) does not
+    depend on how many there are; all of them ran at every start here, 1,200 s of CI."""
+    target = tmp_path / "rules"
+    shutil.copytree(ROOT / "rules", target)
+    for folder in sorted(target.glob("*/tests")):
+        files = sorted(folder.glob("*.yaml"))
+        keep = {files[0]} | {f for f in files if folder.parent.name == "wmo"
+                             and KEPT_TEST in f.read_text("utf-8")}
+        for f in files:
+            if f not in keep:
+                f.unlink()
+    return target
 
 
 def change_wmo(rules: Path, bump: bool, rename: bool = True) -> None:
@@ -177,11 +198,9 @@ def test_exact_bytes_stored_before_the_rule_still_start(db_url: str, rules_copy:
 
 def test_start_refused_when_a_yaml_test_fails(db_url: str, rules_copy: Path) -> None:
     tests = sorted((rules_copy / "wmo" / "tests").glob("*.yaml"))
-    target = next(f for f in tests if "wmo.vervoersvoorziening: voorwaardelijk" in
-                  f.read_text("utf-8"))
+    target = next(f for f in tests if KEPT_TEST in f.read_text("utf-8"))
     text = target.read_text("utf-8")
-    target.write_text(text.replace("wmo.vervoersvoorziening: voorwaardelijk",
-                                   "wmo.vervoersvoorziening: past", 1), "utf-8")
+    target.write_text(text.replace(KEPT_TEST, "wmo.vervoersvoorziening: past", 1), "utf-8")
     with pytest.raises(PackActivationError) as refused:
         create_app(make_settings(db_url, rules_copy, pakkettests_bij_start=True))
     why = str(refused.value)
@@ -311,7 +330,7 @@ def test_a_restart_on_the_same_packs_and_tests_does_not_run_them_again(
         results, _ = engines_module.pack_tests(first.current)
         assert [(k, e, n) for k, e, n in runs] == [
             (engines_module.pack_tests_key(first.current), code_digest(), len(results))]
-        assert len(results) > 900
+        assert len(results) >= len(list(rules_copy.glob("*/tests/*.yaml"))) > 0
 
         def must_not_run(engine: object) -> list[str]:
             raise AssertionError("the YAML tests ran again")

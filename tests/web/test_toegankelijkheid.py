@@ -15,8 +15,10 @@ Every test makes its own data; invented people only.
 
 from __future__ import annotations
 
+import json
 import re
 import shutil
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -27,7 +29,7 @@ from playwright.sync_api import Page, expect
 
 from service.launch import live_server
 from tests.api.conftest import example
-from tests.web.conftest import SHOTS, login
+from tests.web.conftest import SHOTS, WEB_KEYS, login
 
 TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 STRUCTURE = ["heading-order", "landmark-one-main", "region", "page-has-heading-one",
@@ -37,6 +39,18 @@ STRUCTURE = ["heading-order", "landmark-one-main", "region", "page-has-heading-o
 AXE = Axe()
 CONSULENT = {"Authorization": "Bearer sleutel-consulent"}
 AUDITOR = {"Authorization": "Bearer sleutel-auditor"}
+
+
+@pytest.fixture(scope="module")
+def base_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The live service on SQLite only. Accessibility is a property of the HTML the pages
+    render, which does not depend on the database; the PostgreSQL half of the pages is walked
+    by the other browser tests (`tests/web/conftest.base_url`). Both halves here cost 500 s of
+    CI for the same HTML."""
+    folder = tmp_path_factory.mktemp("web")
+    with live_server(f"sqlite:///{folder / 'ot.sqlite3'}", log=folder / "server.log",
+                     extra_env={"OT_API_KEYS": json.dumps(WEB_KEYS)}) as url:
+        yield url
 
 
 def violations(page: Page) -> list[dict[str, Any]]:
