@@ -381,13 +381,20 @@ class Casus(BaseModel):
                    and self._kan_ouder_zijn(p, child) for p in self.personen)
 
     @staticmethod
+    def _ouder_verschil(person: Persoon, child: Persoon, maximum: int) -> bool:
+        """Whether `person`'s known age is `OUDER_LEEFTIJDSVERSCHIL` to `maximum` years above
+        `child`'s (known age): the one age window, with the maximum of who could be the parent
+        or of who is presumed to be it."""
+        assert child.leeftijd is not None
+        return person.leeftijd is not None and (
+            OUDER_LEEFTIJDSVERSCHIL <= person.leeftijd - child.leeftijd <= maximum)
+
+    @staticmethod
     def _kan_ouder_zijn(person: Persoon, child: Persoon) -> bool:
         """Whether `person` could by age be the parent of `child` (known age): 14 to 55 years
         older (`OUDER_LEEFTIJDSVERSCHIL`, `OUDER_LEEFTIJDSVERSCHIL_MAX`), or of unknown age."""
-        assert child.leeftijd is not None
-        return person.leeftijd is None or (
-            OUDER_LEEFTIJDSVERSCHIL <= person.leeftijd - child.leeftijd
-            <= OUDER_LEEFTIJDSVERSCHIL_MAX)
+        return person.leeftijd is None or Casus._ouder_verschil(
+            person, child, OUDER_LEEFTIJDSVERSCHIL_MAX)
 
     def huisgenoot_is_ouder(self, effect: GewenstEffect) -> bool | None:
         """For an effect of a housemate with rol `kind` or `overig` that names a minor of
@@ -404,11 +411,8 @@ class Casus(BaseModel):
         if effect.ouder_van_kind is not None:
             return effect.ouder_van_kind
         person, child = self.persoon_van(effect), self.client_van(effect)
-        assert child.leeftijd is not None  # `_minderjarig_van_een_ander`: a known age under 18
-        if person.leeftijd is None or not (
-                OUDER_LEEFTIJDSVERSCHIL <= person.leeftijd - child.leeftijd
-                <= OUDER_VERMOEDEN_MAX):
-            return None  # too young or too old to be presumed the parent: asked (CE1, CF1)
+        if not self._ouder_verschil(person, child, OUDER_VERMOEDEN_MAX):
+            return None  # unknown, too young or too old to be presumed the parent: asked
         if self._andere_ouder_mogelijk(child, person):
             return None
         return True
