@@ -405,17 +405,41 @@ class Casus(BaseModel):
         onbekend when his own age is unknown or not 14 to 40 years above the child's (an uncle
         of 22 naming his niece of 15, fresh108 CE1; a grandmother of 62 naming her granddaughter
         of 8, fresh109 CF1: asked; `OUDER_VERMOEDEN_MAX`). None too where it does not apply;
-        `_huisgenoot_noemt_kind_van_een_ander` says where it does."""
+        `_huisgenoot_noemt_kind_van_een_ander` says where it does. The answer may be given on
+        another effect about the same housemate and child (`ouder_van_kind_gegeven`)."""
         if not self._huisgenoot_noemt_kind_van_een_ander(effect):
             return None
-        if effect.ouder_van_kind is not None:
-            return effect.ouder_van_kind
+        antwoorden = self._ouder_antwoorden(effect)
+        if len(antwoorden) == 1:
+            return next(iter(antwoorden))
+        if antwoorden:
+            return None  # ja on one effect, nee on another: asked, never presumed
         person, child = self.persoon_van(effect), self.client_van(effect)
         if not self._ouder_verschil(person, child, OUDER_VERMOEDEN_MAX):
             return None  # unknown, too young or too old to be presumed the parent: asked
         if self._andere_ouder_mogelijk(child, person):
             return None
         return True
+
+    def ouder_van_kind_gegeven(self, effect: GewenstEffect) -> bool | None:
+        """`ouder_van_kind` as given for this effect's housemate and child: on the effect
+        itself, else on another effect about the same housemate and child. Whether he is the
+        child's parent is one fact about two people (Participatiewet art. 4 lid 1 'kind'), not
+        one per effect: a nee on one effect left the age presumption in force on another, so
+        the advies counted the housemate's means for the child on one effect and not on the
+        other (fresh112 CI2). None when not given, or given both ways on other effects (then
+        `huisgenoot_is_ouder` is onbekend and it is asked: the consulent settles it)."""
+        antwoorden = self._ouder_antwoorden(effect)
+        return next(iter(antwoorden)) if len(antwoorden) == 1 else None
+
+    def _ouder_antwoorden(self, effect: GewenstEffect) -> set[bool]:
+        if effect.ouder_van_kind is not None:
+            return {effect.ouder_van_kind}
+        person, child = self.persoon_van(effect), self.client_van(effect)
+        return {e.ouder_van_kind for e in self.gewenste_effecten
+                if e.ouder_van_kind is not None and e.id != effect.id
+                and self.persoon_van(e).id == person.id and self.client_van(e).id == child.id
+                and self._huisgenoot_noemt_kind_van_een_ander(e)}
 
     def _huisgenoot_noemt_kind_van_een_ander(self, effect: GewenstEffect) -> bool:
         person = self.persoon_van(effect)

@@ -479,7 +479,7 @@ def _rol_notices(casus: Casus) -> list[dict[str, Any]]:
               if (p := casus.kind_van_een_ander(e)) is not None]
     vermoed: dict[tuple[str, str], list[GewenstEffect]] = {}
     for e in casus.gewenste_effecten:
-        if e.ouder_van_kind is None and casus.huisgenoot_is_ouder(e) is True:
+        if casus.ouder_van_kind_gegeven(e) is None and casus.huisgenoot_is_ouder(e) is True:
             paar = (casus.persoon_van(e).id, casus.client_van(e).id)
             vermoed.setdefault(paar, []).append(e)
     return elders + [_ouder_vermoed_notice(casus, effecten)

@@ -382,7 +382,7 @@ def _check_overlays(packs: Sequence[LoadedPack]) -> list[Problem]:
                             f"{norm.grondslag.tekst()}): hogere regel gaat voor"))
             spans = [(("invullingen", j, "waarden", k), lp.span(w))
                      for k, w in enumerate(inv.waarden)]
-            problems.extend(_check_spans(lp, "invullingen", inv.parameter, spans))
+            problems.extend(_check_spans(lp, inv.parameter, spans))
         for j, ann in enumerate(lp.pack.annotaties):
             if ann.instrument not in instruments:
                 problems.append(lp.doc.problem(("annotaties", j, "instrument"),
@@ -567,12 +567,12 @@ def _check_versions(lp: LoadedPack) -> list[Problem]:
         for i, item in enumerate(items):
             by_id[item.id].append((i, item))
         for item_id, versions in by_id.items():
-            problems.extend(_check_spans(lp, section, item_id,
+            problems.extend(_check_spans(lp, item_id,
                                          [((section, i), lp.span(it)) for i, it in versions]))
     for p_index, param in enumerate(lp.pack.parameters):
         spans = [(("parameters", p_index, "waarden", j), lp.span(w))
                  for j, w in enumerate(param.waarden)]
-        problems.extend(_check_spans(lp, "parameters", param.id, spans))
+        problems.extend(_check_spans(lp, param.id, spans))
     for i, ins in enumerate(lp.pack.instrumenten):
         for j, t in enumerate(ins.termijnen):
             if t.duur_parameter and not any(p.id == t.duur_parameter for p in lp.pack.parameters):
@@ -583,7 +583,7 @@ def _check_versions(lp: LoadedPack) -> list[Problem]:
     return problems
 
 
-def _check_spans(lp: LoadedPack, section: str, item_id: str,
+def _check_spans(lp: LoadedPack, item_id: str,
                  spans: Sequence[tuple[DocPath, tuple[dt.date, dt.date]]]) -> list[Problem]:
     problems: list[Problem] = []
     ordered = sorted(spans, key=lambda s: s[1][0])

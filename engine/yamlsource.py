@@ -289,6 +289,15 @@ class _DepthBoundedLoader(yaml.SafeLoader):
 _INVALID = object()
 """A scalar that could not be constructed (its problem is recorded)."""
 
+_YAML = "tag:yaml.org,2002:"
+_SCALAR_TAGS = frozenset(_YAML + t for t in ("str", "int", "float", "bool", "null", "timestamp"))
+"""The tags a scalar in rules and casussen may have: what YAML resolves plain values to."""
+
+
+def _short_tag(tag: str) -> str:
+    """`tag:yaml.org,2002:binary` as its author wrote it: `!!binary`."""
+    return "!!" + tag.removeprefix(_YAML) if tag.startswith(_YAML) else tag
+
 
 class _Builder:
     """Turns composed nodes into plain Python values, recording marks and refusing aliases."""
@@ -336,20 +345,35 @@ class _Builder:
         return None if value is _INVALID else value
 
     def _construct(self, node: yaml.Node, path: DocPath) -> Any:
-        """A scalar's value, or `_INVALID` after recording why it has none."""
+        """A scalar's value, or `_INVALID` after recording why it has none.
+
+        Only the plain scalar types of YAML are read, also when written with an explicit tag
+        (`!!str 12`); any other tag (`!!binary`, `!!set`, `!eigen`) is refused by name rather
+        than turned into bytes or a set that a later check would report far from its line.
+        """
+        if node.tag not in _SCALAR_TAGS:
+            self._error(node, path, f"ongeldige waarde: het YAML-type '{_short_tag(node.tag)}' "
+                                    "is niet toegestaan (alleen tekst, getallen, ja/nee, datums "
+                                    "en leeg)")
+            return _INVALID
         try:
             return self.constructor.construct_object(node)
         except yaml.YAMLError as exc:
             self._error(node, path, f"ongeldige waarde: {exc}")
-        except ValueError:
-            # PyYAML builds ints and dates with Python's own constructors: an integer beyond
-            # Python's digit limit (sys.int_info) or a date like 2024-02-30 raises ValueError.
+        except (ValueError, KeyError, AttributeError):
+            # PyYAML builds scalars with Python's own constructors, which fail in their own
+            # ways on an explicitly tagged value it does not check: int('abc') and an integer
+            # beyond Python's digit limit (ValueError), `!!bool misschien` (KeyError),
+            # `!!timestamp gisteren` (AttributeError), a date like 2024-02-30 (ValueError).
             text = str(node.value)
-            if node.tag == "tag:yaml.org,2002:int":
-                why = f"een getal met te veel cijfers ({len(text)} tekens)"
-            elif node.tag == "tag:yaml.org,2002:timestamp":
+            why = f"'{text[:40]}' kan niet worden gelezen"
+            if node.tag == _YAML + "int":
+                digits = text.lstrip("+-").replace("_", "")
+                why = (f"een getal met te veel cijfers ({len(text)} tekens)" if digits.isdigit()
+                       else f"'{text[:40]}' is geen geheel getal")
+            elif node.tag == _YAML + "bool":
+                why = f"'{text[:40]}' is geen ja/nee (true of false)"
+            elif node.tag == _YAML + "timestamp":
                 why = f"'{text[:40]}' is geen geldige datum of tijd"
-            else:
-                why = f"'{text[:40]}' kan niet worden gelezen"
             self._error(node, path, f"ongeldige waarde: {why}")
         return _INVALID

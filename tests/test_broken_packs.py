@@ -128,3 +128,20 @@ def test_bom_is_accepted(tmp_path: Path) -> None:
     f.write_bytes(b"\xef\xbb\xbf" + src)
     packs = load_packs([f])
     assert packs[0].id == "basis"
+
+
+def test_a_derived_fact_of_another_pack_is_reported_at_the_seconds_id(tmp_path: Path) -> None:
+    """Two packs that both derive `afgeleid.volwassen`: the second is told where (its own id line)
+    and which pack declared it first."""
+    first = Path(__file__).parent / "broken_packs" / "version_overlap.yaml"
+    text = first.read_text(encoding="utf-8")
+    second = tmp_path / "ander.yaml"
+    second.write_text(text.replace("basis", "ander").replace("id: grens", "id: ander_grens")
+                      .replace("parameter: grens", "parameter: ander_grens"), encoding="utf-8")
+    with pytest.raises(PackError) as info:
+        load_packs([first, second])
+    (problem,) = [p for p in info.value.problems if "afgeleid feit 'volwassen' " in p.melding]
+    assert problem.pad == "afgeleide_feiten[0].id"
+    assert problem.melding == f"afgeleid feit 'volwassen' is al gedeclareerd in {first}"
+    assert problem.bestand == str(second)
+    assert problem.regel and "- id: volwassen" in text.splitlines()[problem.regel - 1]

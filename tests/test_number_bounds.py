@@ -90,6 +90,20 @@ def test_casus_contract_rejects_bad_number(rules: Engine, subject: str, name: st
         rules.advies(data)
 
 
+
+@pytest.mark.parametrize(("value", "reason"), [
+    (math.nan, "geen getal (NaN) (gekregen: nan)"),
+    (math.inf, "een getal moet eindig zijn (geen oneindig) (gekregen: inf)"),
+    (-math.inf, "een getal moet eindig zijn (geen oneindig) (gekregen: -inf)"),
+])
+def test_a_number_that_is_not_finite_is_named_for_what_it_is(rules: Engine, value: float,
+                                                              reason: str) -> None:
+    """JSON read by Python accepts NaN and Infinity: the consulent is told which it was, not only
+    that the amount is out of bounds."""
+    with pytest.raises(CasusError) as info:
+        rules.casus(casus(huishouden={"vermogen": value}))
+    assert [p.melding for p in info.value.problems if p.pad == "huishouden.vermogen"] == [reason]
+
 def test_bounds_themselves_are_valid(rules: Engine) -> None:
     from engine.numbers import MAX_BEDRAG, MAX_GEHEEL
 

@@ -192,3 +192,38 @@ def test_the_presumption_is_told_once_for_the_housemate_and_the_child(engine: En
     [tekst] = [t for t in _rol_teksten(engine, data) if "is aangenomen dat daan de ouder" in t]
     assert "de effecten e1, e2" in tekst
     assert "gewenste_effecten[e1].ouder_van_kind en gewenste_effecten[e2].ouder_van_kind" in tekst
+
+
+def _vragen(engine: Engine, data: dict[str, Any], effect: str) -> set[str]:
+    [e] = [x for x in engine.advies(data).advies["effecten"] if x["id"] == effect]
+    return {v for i in e["stap4"]["instrumenten"] for v in i["nog_uitvragen"]}
+
+
+@pytest.mark.parametrize("answer", [False, True])
+def test_an_answer_on_one_effect_holds_for_every_effect_about_the_same_pair(
+        engine: Engine, answer: bool) -> None:
+    """fresh112 CI2: whether the housemate is the child's parent is one fact about two people.
+    Answered on e2 only, e1 about the same housemate and child follows it: no presumption (and
+    no notice) beside a nee, and the question is not asked again beside a ja."""
+    data = huisgenoten(None, mira_age=None)
+    second = dict(data["gewenste_effecten"][0], id="e2", omschrijving="Een eigen slaapplek.",
+                  leefgebied="huisvesting", ouder_van_kind=answer)
+    del second["kosten"]
+    data["gewenste_effecten"].append(second)
+    valid = engine.casus(data)
+    first = valid.gewenste_effecten[0]
+    assert first.ouder_van_kind is None
+    assert valid.huisgenoot_is_ouder(first) is answer
+    assert not [t for t in _rol_teksten(engine, data) if "is aangenomen" in t]
+    assert "gewenste_effecten[e1].ouder_van_kind" not in _vragen(engine, data, "e1")
+
+
+def test_answers_both_ways_on_other_effects_leave_it_asked(engine: Engine) -> None:
+    """Given ja on one effect and nee on another, a third effect about the same pair has no
+    answer to follow and no presumption to make: it is asked (the consulent must settle it)."""
+    data = huisgenoten(None, mira_age=None)
+    base = data["gewenste_effecten"][0]
+    data["gewenste_effecten"] += [dict(base, id="e2", ouder_van_kind=True),
+                                  dict(base, id="e3", ouder_van_kind=False)]
+    valid = engine.casus(data)
+    assert valid.huisgenoot_is_ouder(valid.gewenste_effecten[0]) is None

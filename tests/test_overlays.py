@@ -90,7 +90,35 @@ def test_overlay_cannot_exceed_the_legal_bound(tmp_path: Path) -> None:
                         "{waarde: 10, geldig_vanaf: 2026-01-01}")
     (problem,) = [p for p in error.problems if "meer dan de wet toestaat" in p.melding]
     assert problem.bestand and problem.bestand.endswith("gm9992.yaml") and problem.regel
+    # the value itself, not its invulling: the author sees which of the dated values is too high
+    assert problem.pad == "invullingen[0].waarden[1].waarde"
+    text = Path(problem.bestand).read_text("utf-8").splitlines()
+    assert "waarde: 10" in text[problem.regel - 1]
 
+
+
+def test_overlay_cannot_go_below_the_legal_bound(tmp_path: Path) -> None:
+    """No bundled open norm has a lower bound yet; one is added to the Wgs decision term in a copy,
+    so the check and where it points are tested before a pack needs it."""
+    rules = tmp_path / "rules"
+    shutil.copytree(DEFAULT_RULES_DIR, rules)
+    wsnp = rules / "wsnp" / "wsnp.yaml"
+    text = wsnp.read_text("utf-8")
+    assert text.count("      maximum: 8\n") == 1
+    wsnp.write_text(text.replace("      maximum: 8\n", "      maximum: 8\n      minimum: 2\n"),
+                    "utf-8")
+    overlay = rules / "gemeenten" / "gm9992" / "gm9992.yaml"
+    text = overlay.read_text("utf-8")
+    assert "{waarde: 6, geldig_vanaf: 2026-01-01}" in text
+    overlay.write_text(text.replace("{waarde: 6, geldig_vanaf: 2026-01-01}",
+                                    "{waarde: 1, geldig_vanaf: 2026-01-01}"), "utf-8")
+    with pytest.raises(PackError) as info:
+        Engine.load([rules])
+    (problem,) = [p for p in info.value.problems if "minder dan de wet toestaat" in p.melding]
+    assert problem.pad == "invullingen[0].waarden[1].waarde"
+    assert problem.bestand and problem.bestand.endswith("gm9992.yaml") and problem.regel
+    assert "waarde: 1," in overlay.read_text("utf-8").splitlines()[problem.regel - 1]
+    assert "(2, art. 4a lid 3" in problem.melding
 
 def test_unresolved_tie_between_two_overlays_is_an_error(tmp_path: Path) -> None:
     rules = tmp_path / "rules"
@@ -113,7 +141,36 @@ invullingen:
 """, "utf-8")
     with pytest.raises(PackError) as info:
         Engine.load([rules])
-    assert any("onopgeloste samenloop" in p.melding for p in info.value.problems)
+    (tie,) = [p for p in info.value.problems if "onopgeloste samenloop" in p.melding]
+    assert "'wgs_beschikkingstermijn_weken'" in tie.melding and "gm9992 " in tie.melding
+    assert tie.bestand and tie.bestand.endswith("gm9992b.yaml")
+
+
+def test_two_overlays_of_one_gemeente_may_fill_different_open_norms(tmp_path: Path) -> None:
+    """Only the same open norm on the same days is a tie: a second regeling of Proefdorp that fills
+    the Wmo's eigen bijdrage (which gm9992 leaves alone) is no conflict with gm9992's Wgs terms."""
+    rules = tmp_path / "rules"
+    shutil.copytree(DEFAULT_RULES_DIR, rules)
+    second = rules / "gemeenten" / "gm9992b"
+    second.mkdir()
+    (second / "gm9992b.yaml").write_text("""
+regelpakket:
+  id: gm9992b
+  naam: Tweede regeling Proefdorp
+  domein: Lokaal beleid Proefdorp
+  gemeente: GM9992
+  bwb_id: CVDR9990009
+  versie: "1"
+  geldig_vanaf: 2026-01-01
+invullingen:
+  - parameter: wmo_abonnementstarief
+    rechtsgrond: {bwb_id: CVDR9990009, artikel: "1"}
+    waarden: [{waarde: 0}]
+""", "utf-8")
+    eng = Engine.load([rules])
+    receipt = eng.advies(example(eng, "scootmobiel", "GM9992"))
+    (tarief,) = [p for p in receipt.trace["parameters"] if p["id"] == "wmo_abonnementstarief"]
+    assert tarief["bron"] == "lokaal" and tarief["waarde"] == 0 and tarief["pakket"] == "gm9992b"
 
 
 def test_invullingen_only_in_local_packs(tmp_path: Path) -> None:

@@ -364,6 +364,7 @@ def effect_advies(reg: Regime, casus: dict[str, Any], effect: dict[str, Any]) ->
     applicant = next(p for p in people.values() if p.get("rol") == "aanvrager")
     partners = [p for p in people.values() if p.get("rol") == "partner"]
     person = people[effect.get("persoon", applicant["id"])]
+    effect = with_shared_parent_answer(casus, people, effect, person)
     ctx = Context(reg, casus, effect, person, applicant,
                   partners[0] if len(partners) == 1 else None, child_of(people, effect, person),
                   client_of(people, effect, person), belanghebbende_of(people, effect, person),
@@ -516,6 +517,8 @@ def housemate_is_parent(people: dict[str, dict[str, Any]], effect: dict[str, Any
     age = child["leeftijd"]
     if effect.get("ouder_van_kind") is not None:
         return bool(effect["ouder_van_kind"])
+    if effect.get("ouder_van_kind_onbeslist"):
+        return None
     # "... and when his own age is unknown or not 14 to 40 years above the child's"
     own = person.get("leeftijd")
     if own is None or not 14 <= own - age <= 40:
@@ -524,6 +527,34 @@ def housemate_is_parent(people: dict[str, dict[str, Any]], effect: dict[str, Any
                 and (p.get("leeftijd") is None or 14 <= p["leeftijd"] - age <= 55)
                 for p in people.values())
     return None if other else True
+
+
+def with_shared_parent_answer(casus: dict[str, Any], people: dict[str, dict[str, Any]],
+                              effect: dict[str, Any], person: dict[str, Any]) -> dict[str, Any]:
+    """regeltaal §Conditions, `belanghebbende`: "not given on the effect, the answer given on
+    another effect about the same housemate and child counts (one fact about two people); given
+    both ways there, it is onbekend (asked, never presumed)" (fresh112 CI2). The effect with that
+    answer filled in, or marked undecided."""
+    if effect.get("ouder_van_kind") is not None or not housemate_names_child_of_another(
+            people, effect, person):
+        return effect
+    child = client_of(people, effect, person)
+    answers = set()
+    for other in casus["gewenste_effecten"]:
+        if other.get("id") == effect.get("id") or other.get("ouder_van_kind") is None:
+            continue
+        who = people[other.get("persoon", effect_applicant(people)["id"])]
+        if (who is person and client_of(people, other, who) is child
+                and housemate_names_child_of_another(people, other, who)):
+            answers.add(bool(other["ouder_van_kind"]))
+    if len(answers) == 1:
+        return {**effect, "ouder_van_kind": answers.pop()}
+    # "given both ways there, it is onbekend (asked, never presumed)"
+    return {**effect, "ouder_van_kind_onbeslist": True} if answers else effect
+
+
+def effect_applicant(people: dict[str, dict[str, Any]]) -> dict[str, Any]:
+    return next(p for p in people.values() if p.get("rol") == "aanvrager")
 
 
 def belanghebbende_question(people: dict[str, dict[str, Any]], effect: dict[str, Any],

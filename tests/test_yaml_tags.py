@@ -1,0 +1,53 @@
+"""Explicitly tagged YAML values in a rule pack or casus file: a plain type written with its tag
+is read, any other tag is refused by name, and a value the tag's constructor cannot read is a
+located problem, never a crash (found while checking why a mutant of `_Builder._construct`
+survived: `!!bool misschien` raised KeyError and `!!timestamp gisteren` AttributeError out of the
+loader)."""
+
+from __future__ import annotations
+
+import pytest
+
+from engine.yamlsource import YamlError, parse_yaml
+
+
+@pytest.mark.parametrize(("text", "value"), [
+    ("a: !!str 12\n", "12"),
+    ("a: !!int -1_000\n", -1000),
+    ("a: !!float 1.5\n", 1.5),
+    ("a: !!bool true\n", True),
+    ("a: !!null ~\n", None),
+])
+def test_a_plain_type_written_with_its_tag_is_read(text: str, value: object) -> None:
+    assert parse_yaml(text, source="regels.yaml").data == {"a": value}
+
+
+REFUSED = "is niet toegestaan (alleen tekst, getallen, ja/nee, datums en leeg)"
+
+
+@pytest.mark.parametrize(("text", "where", "melding"), [
+    ("a:\n  b: !eigen x\n", "2:6", f"het YAML-type '!eigen' {REFUSED}"),
+    ("a:\n  b: !!binary aGFsbG8=\n", "2:6", f"het YAML-type '!!binary' {REFUSED}"),
+    ("a:\n  b: !!seq x\n", "2:6", f"het YAML-type '!!seq' {REFUSED}"),
+    ("a:\n  b: !!python/name:os.system x\n", "2:6",
+     f"het YAML-type '!!python/name:os.system' {REFUSED}"),
+    ("a:\n  b: !!bool misschien\n", "2:6", "'misschien' is geen ja/nee (true of false)"),
+    ("a:\n  b: !!timestamp gisteren\n", "2:6", "'gisteren' is geen geldige datum of tijd"),
+    ("a:\n  b: 2024-02-30\n", "2:6", "'2024-02-30' is geen geldige datum of tijd"),
+    ("a:\n  b: !!int twaalf\n", "2:6", "'twaalf' is geen geheel getal"),
+    ("a:\n  b: !!float veel\n", "2:6", "'veel' kan niet worden gelezen"),
+    ("a:\n  b: " + "9" * 5000 + "\n", "2:6", "een getal met te veel cijfers (5000 tekens)"),
+])
+def test_a_value_its_tag_cannot_read_is_a_located_problem(text: str, where: str,
+                                                           melding: str) -> None:
+    with pytest.raises(YamlError) as info:
+        parse_yaml(text, source="regels.yaml")
+    assert [p.render() for p in info.value.problems] == [
+        f"regels.yaml:{where}: a.b: ongeldige waarde: {melding}"]
+
+
+def test_a_refused_key_is_reported_at_the_mapping_it_is_in() -> None:
+    with pytest.raises(YamlError) as info:
+        parse_yaml("a:\n  !!binary aGFsbG8=: x\n", source="regels.yaml")
+    assert [p.render() for p in info.value.problems] == [
+        f"regels.yaml:2:3: a: ongeldige waarde: het YAML-type '!!binary' {REFUSED}"]
