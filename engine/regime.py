@@ -111,7 +111,6 @@ class ParamValue:
 class Regime:
     """The compiled rule base for one interval of peildata."""
 
-    key: str
     start: dt.date
     end: dt.date
     packs: tuple[LoadedPack, ...]
@@ -327,9 +326,8 @@ class RuleBase:
                     *compiled.begrenzingen, *compiled.termijnen))]
                 instrumenten.append(dataclasses.replace(compiled, derived=uses(nodes)))
         instrumenten.sort(key=lambda c: c.order)
-        key = ";".join(f"{lp.id}@{lp.sha256[:12]}" for lp in packs) + f"|{start}..{end}"
         catalogue = self.catalogue
-        return Regime(key=key + (f"|{gemeente}" if gemeente else ""), start=start, end=end,
+        return Regime(start=start, end=end,
                       packs=packs, catalogue=catalogue,
                       parameters=parameters, leaves=table, derived=derived, strata=strata,
                       grondwaarden=tuple(grondwaarden), instrumenten=tuple(instrumenten),
