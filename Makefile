@@ -42,6 +42,7 @@ bench: $(STAMP)  ## every benchmark but HTTP; rewrites docs/performance.md
 	$(BIN)/python bench/openfisca_vergelijking.py --write docs/performance.md
 	$(BIN)/python bench/impact_bench.py --write docs/performance.md
 	$(BIN)/python bench/keten_bench.py --write docs/performance.md
+	$(BIN)/python bench/start_bench.py --write docs/performance.md
 
 bench-http: $(STAMP)  ## HTTP load (SQLite; PostgreSQL too with OT_TEST_POSTGRES_URL); appends; then against $(BASELINE)
 	$(BIN)/python bench/http_load.py --write docs/performance.md
