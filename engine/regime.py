@@ -230,7 +230,10 @@ class RuleBase:
                 for w in p.waarden:
                     a, b = lp.span(w)
                     if a <= day <= b:
-                        parameters[p.id] = ParamValue(p, w, lp.id, p.rechtsgrond, False)
+                        # a local pack's own parameter (a limit of its own regeling) is local
+                        # too, not only its invullingen of national open norms (fresh116 CM5)
+                        parameters[p.id] = ParamValue(p, w, lp.id, p.rechtsgrond,
+                                                      lp.gemeente is not None)
         national = {p.id: p for lp in packs for p in lp.pack.parameters}
         annotaties: dict[str, list[tuple[LoadedPack, Annotatie]]] = {}
         for lp in packs:

@@ -78,6 +78,20 @@ def load_edited(tmp_path: Path, overlay: str, old: str, new: str) -> PackError:
     return info.value
 
 
+
+def test_a_local_packs_own_parameter_is_local_in_the_trace(rules: Engine) -> None:
+    """fresh116 CM5: the Kindpakket's income limit is a parameter of Proefdorp's own regeling, not
+    a national value: the trace says `bron: lokaal` (as for an invulling of an open norm), and a
+    stale-value notice (`herziening`, national amounts only) is never given for it."""
+    receipt = rules.advies(example(rules, "scootmobiel", "GM9992"))
+    (grens,) = [p for p in receipt.trace["parameters"]
+                if p["id"] == "gm9992_inkomensgrens_kindpakket"]
+    assert grens["bron"] == "lokaal" and grens["pakket"] == "gm9992"
+    (wgs,) = [p for p in receipt.trace["parameters"] if p["id"] == "wgs_beschikkingstermijn_weken"]
+    assert wgs["bron"] == "lokaal"
+    plain = rules.advies(example(rules, "scootmobiel", None))
+    assert all(p["bron"] == "landelijk" for p in plain.trace["parameters"])
+
 def test_overlay_cannot_replace_a_statutory_value(tmp_path: Path) -> None:
     error = load_edited(tmp_path, "gm9991", "parameter: pw_iit_hoogte_alleenstaande",
                         "parameter: pw_vermogensgrens_alleenstaande")
