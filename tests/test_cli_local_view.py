@@ -32,7 +32,7 @@ def test_uitleg_shows_annotation_and_local_termijnen() -> None:
     code, out = ot("uitleg", "wsnp.schuldhulpverlening", "--gemeente", "GM9992")
     assert code == 0, out
     local = out[out.index("Lokaal beleid GM9992"):]
-    assert "Omgekeerde verordening Proefdorp (voorbeeld) (gm9992 2026.2)" in local
+    assert "Omgekeerde verordening Proefdorp (voorbeeld) (gm9992 2026.3)" in local
     assert (f"Lokaal (gm9992): {MAATJE} (Wgs art. 2 lid 4 e, beleidsplan art. 6). "
             "(art. 6 Beleidsplan schuldhulpverlening Proefdorp 2025-2028)") in local
     beschikking = local[local.index("Termijn beschikking"):]
@@ -92,7 +92,7 @@ def test_advies_with_gemeente_option_shows_the_local_view() -> None:
     code, out = ot("advies", str(EXAMPLES / "gezin-meervoudig.yaml"), "--gemeente", "GM9992")
     assert code == 0, out
     head = out[:out.index("Integraal overleg")]
-    assert "Lokaal beleid GM9992: Omgekeerde verordening Proefdorp (voorbeeld) (gm9992 2026.2)" \
+    assert "Lokaal beleid GM9992: Omgekeerde verordening Proefdorp (voorbeeld) (gm9992 2026.3)" \
         in head
     assert "Lokaal ingevulde open normen:" in head
     assert ("Termijn voor de beschikking na het eerste gesprek (bij verordening): 6 weken "
