@@ -227,3 +227,19 @@ def test_answers_both_ways_on_other_effects_leave_it_asked(engine: Engine) -> No
                                   dict(base, id="e3", ouder_van_kind=False)]
     valid = engine.casus(data)
     assert valid.huisgenoot_is_ouder(valid.gewenste_effecten[0]) is None
+
+
+def test_the_notice_for_the_aanvragers_grandchild_speaks_of_their_gezin_and_means(
+        engine: Engine) -> None:
+    """The other side of fresh109 CF3: when the aanvrager names a grandchild (`kind_van_aanvrager`
+    nee) on a money effect, the notice speaks of the aanvrager and his partner: "hun gezin",
+    "hun middelen" and, for an effect about their own money, "hun eigen geld"."""
+    data = {"peildatum": "2026-12-01", "huishouden": {"samenstelling": "overig"},
+            "personen": [{"id": "ans", "rol": "aanvrager", "leeftijd": 60},
+                         {"id": "sem", "rol": "kind", "leeftijd": 4, "kind_van_aanvrager": False}],
+            "gewenste_effecten": [{"id": "e1", "omschrijving": "Een groter bed.",
+                                   "leefgebied": "financien", "kind": "sem", "kosten": 200}]}
+    [tekst] = [t for t in _rol_teksten(engine, data) if "geldeffect e1 gaat over sem" in t]
+    assert "van de aanvrager of zijn partner is (kind_van_aanvrager nee)" in tekst
+    assert "niet tot hun gezin" in tekst and "dus tellen hun middelen voor dit effect niet" in tekst
+    assert "Gaat het effect over hun eigen geld" in tekst and "dan tellen hun middelen wel" in tekst
