@@ -122,7 +122,6 @@ class Regime:
     grondwaarden: tuple[CompiledGrondwaarde, ...]
     instrumenten: tuple[CompiledInstrument, ...]
     partitions: dict[tuple[str, str], FieldPartition]
-    gemeente: str | None = None
     overlays: tuple[str, ...] = ()
     annotaties: dict[str, list[tuple[LoadedPack, Annotatie]]] = field(default_factory=dict)
     backend_state: dict[str, Any] = field(default_factory=dict)
@@ -334,6 +333,6 @@ class RuleBase:
                       packs=packs, catalogue=catalogue,
                       parameters=parameters, leaves=table, derived=derived, strata=strata,
                       grondwaarden=tuple(grondwaarden), instrumenten=tuple(instrumenten),
-                      partitions=build_partitions(table.leaves, catalogue), gemeente=gemeente,
+                      partitions=build_partitions(table.leaves, catalogue),
                       overlays=tuple(lp.id for lp in packs if lp.gemeente),
                       annotaties=annotaties)

@@ -160,7 +160,17 @@ _PARSED = _ParsedCache(64 * 1024 * 1024)
 
 def _parse_text(text: str, source: str) -> YamlDocument:
     """`parse_yaml` without the cache: compose, refuse and build with marks."""
-    loader = _DepthBoundedLoader(text)
+    try:
+        # PyYAML's reader checks every character when it is made: a control character raised
+        # ReaderError out of here, past every caller's YamlError handling
+        loader = _DepthBoundedLoader(text)
+    except yaml.reader.ReaderError as exc:
+        line = text.count("\n", 0, exc.position) + 1
+        col = exc.position - (text.rfind("\n", 0, exc.position) + 1) + 1
+        teken = text[exc.position] if 0 <= exc.position < len(text) else "?"
+        raise YamlError([Problem(bestand=source, regel=line, kolom=col, pad="(document)",
+                                 melding=f"YAML-fout: teken {teken!r} is niet toegestaan (geen "
+                                         "stuurtekens)")]) from exc
     try:
         node = loader.get_single_node()
     except RecursionError as exc:  # pragma: no cover - MAX_DEPTH stops it first

@@ -51,3 +51,39 @@ def test_a_refused_key_is_reported_at_the_mapping_it_is_in() -> None:
         parse_yaml("a:\n  !!binary aGFsbG8=: x\n", source="regels.yaml")
     assert [p.render() for p in info.value.problems] == [
         f"regels.yaml:2:3: a: ongeldige waarde: het YAML-type '!!binary' {REFUSED}"]
+
+
+def test_a_yaml_syntax_error_is_located_at_the_document() -> None:
+    """A layout error names its line and column and the whole document as the path (there is no
+    node yet to point at)."""
+    with pytest.raises(YamlError) as info:
+        parse_yaml("a:\n  b: 1\n c: 2\n", source="regels.yaml")
+    [problem] = info.value.problems
+    assert (problem.regel, problem.kolom, problem.pad) == (3, 2, "(document)")
+    assert problem.melding.startswith("YAML-fout: ")
+
+
+def test_a_control_character_is_a_located_problem_not_a_crash() -> None:
+    """PyYAML's reader refuses a control character when the loader is made, with a ReaderError
+    that escaped every caller's YamlError handling (found while checking the survivors of
+    `_parse_text`): now a located problem, as for any other YAML error."""
+    with pytest.raises(YamlError) as info:
+        parse_yaml("a: 1\nb: x\x07y\n", source="regels.yaml")
+    [problem] = info.value.problems
+    assert problem.render() == ("regels.yaml:2:5: (document): YAML-fout: teken '\\x07' is niet "
+                                "toegestaan (geen stuurtekens)")
+
+
+def test_bytes_too_many_or_not_utf8_are_problems_at_the_start() -> None:
+    """Before any YAML is read: more bytes than allowed, or bytes that are no UTF-8, are one
+    problem each at line 1, column 1 of the document, saying which."""
+    with pytest.raises(YamlError) as info:
+        parse_yaml(b"a: 1\n" * 10, source="regels.yaml", max_bytes=20)
+    assert [p.render() for p in info.value.problems] == [
+        "regels.yaml:1:1: (document): invoer is groter dan 20 bytes"]
+    assert (info.value.problems[0].regel, info.value.problems[0].kolom) == (1, 1)
+    with pytest.raises(YamlError) as info:
+        parse_yaml(b"a: caf\xe9\n", source="regels.yaml")
+    assert [p.render() for p in info.value.problems] == [
+        "regels.yaml:1:1: (document): geen geldige UTF-8 (byte 6)"]
+    assert (info.value.problems[0].regel, info.value.problems[0].kolom) == (1, 1)
