@@ -87,3 +87,25 @@ def test_bytes_too_many_or_not_utf8_are_problems_at_the_start() -> None:
     assert [p.render() for p in info.value.problems] == [
         "regels.yaml:1:1: (document): geen geldige UTF-8 (byte 6)"]
     assert (info.value.problems[0].regel, info.value.problems[0].kolom) == (1, 1)
+
+
+def test_a_key_that_is_no_text_is_refused_at_its_mapping() -> None:
+    with pytest.raises(YamlError) as info:
+        parse_yaml("a:\n  ? [x, y]\n  : 1\n", source="regels.yaml")
+    assert [p.render() for p in info.value.problems] == [
+        "regels.yaml:2:5: a: een sleutel moet tekst zijn"]
+
+
+def test_the_depth_bound_counts_nesting_not_the_nodes_before_it() -> None:
+    """The bound is on how deep a node is, however many siblings came before: 100 plain values in
+    a list, then one value nested one level deeper than allowed, is refused; the same nesting at
+    the bound is read."""
+    from engine.yamlsource import MAX_DEPTH, TOO_DEEP
+
+    def doc(depth: int) -> str:
+        return "a: [" + ", ".join(["1"] * 100) + ", " + "[" * depth + "]" * depth + "]\n"
+
+    parse_yaml(doc(MAX_DEPTH - 3), source="regels.yaml")
+    with pytest.raises(YamlError) as info:
+        parse_yaml(doc(MAX_DEPTH), source="regels.yaml")
+    assert TOO_DEEP in info.value.problems[0].melding
