@@ -256,18 +256,22 @@ def run_test(engine: Engine, test: YamlTest, file: str, line: int) -> YamlTestRe
     return result
 
 
-_SUBSETS: dict[tuple[int, tuple[str, ...]], Engine] = {}
+_SUBSETS: dict[tuple[int, tuple[str, ...]], tuple[Any, Engine]] = {}
+"""Per rule base (by identity; the entry keeps the rule base alive, so its id cannot be
+reused by another one while the entry is here) and pack ids: the engine over those packs."""
 
 
 def _subset(engine: Engine, ids: tuple[str, ...]) -> Engine:
     """The same engine over fewer national packs (cached per rule base)."""
     key = (id(engine.rules), ids)
     found = _SUBSETS.get(key)
-    if found is None:
+    if found is None or found[0] is not engine.rules:
         packs = [lp for lp in engine.rules.packs if lp.id in ids or lp.gemeente is not None]
-        found = Engine(RuleBase(packs), engine.backend_name)
+        if len(_SUBSETS) > 64:
+            _SUBSETS.clear()
+        found = (engine.rules, Engine(RuleBase(packs), engine.backend_name))
         _SUBSETS[key] = found
-    return found
+    return found[1]
 
 
 def compare(receipt: Receipt, verwacht: Verwachting) -> list[str]:

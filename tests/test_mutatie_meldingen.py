@@ -68,3 +68,22 @@ def test_a_test_on_fewer_packs_keeps_the_backend() -> None:
     oracle = Engine.load(backend="oracle")
     ids = tuple(lp.id for lp in oracle.rules.packs if lp.gemeente is None)[:1]
     assert _subset(oracle, ids).backend_name == "oracle"
+
+
+def test_a_subset_is_never_taken_from_another_rule_base_at_the_same_id() -> None:
+    """`_subset` caches by the rule base's id; an entry left by a rule base that is gone, whose id
+    a new rule base now has, must not be returned (the entry keeps its own rule base and is
+    checked by identity)."""
+    from engine import yamltests
+
+    oracle = Engine.load(backend="oracle")
+    other = Engine.load(backend="oracle")
+    ids = tuple(lp.id for lp in oracle.rules.packs if lp.gemeente is None)[:1]
+    stale = _subset(other, ids)
+    yamltests._SUBSETS[(id(oracle.rules), ids)] = (other.rules, stale)  # as if the id were reused
+    fresh = _subset(oracle, ids)
+    assert fresh is not stale
+    assert {lp.id for lp in fresh.rules.packs} <= {lp.id for lp in oracle.rules.packs}
+    assert all(a is b for a, b in zip(fresh.rules.packs,
+                                      [lp for lp in oracle.rules.packs if lp in fresh.rules.packs],
+                                      strict=True))
