@@ -117,6 +117,14 @@ def test_a_right_expectation_passes(rules: Engine, tmp_path: Path, casus: str,
 
 
 WRONG = [
+    # a status with reasons: each open or deciding ground by its kind, id and standing, in order
+    ("huishouden", "effecten: {e1: {instrumenten: {wmo.huishoudelijke_hulp: past_niet}}}",
+     ["e1: wmo.huishoudelijke_hulp: verwacht past_niet, kreeg voorwaardelijk (voorwaarde "
+      "rechtmatig_verblijf nog onbekend; voorwaarde eigen_kracht_ontoereikend nog onbekend; "
+      "voorwaarde geen_gebruikelijke_hulp voldaan, ter beoordeling; voorwaarde "
+      "netwerk_ontoereikend nog onbekend; voorwaarde algemene_voorziening_ontoereikend nog "
+      "onbekend; uitsluiting wlz_verblijf nog onbekend; begrenzing eigen_bijdrage mogelijk, "
+      "voor zover)"]),
     # a status that is niet_van_toepassing has no reasons: the line ends at what it got
     ("huishouden", "effecten: {e1: {instrumenten: {jeugdwet.vertrouwenspersoon: past}}}",
      ["e1: jeugdwet.vertrouwenspersoon: verwacht past, kreeg niet_van_toepassing"]),
