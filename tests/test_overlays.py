@@ -134,12 +134,15 @@ def test_overlay_cannot_go_below_the_legal_bound(tmp_path: Path) -> None:
     assert "waarde: 1," in overlay.read_text("utf-8").splitlines()[problem.regel - 1]
     assert "(2, art. 4a lid 3" in problem.melding
 
-def test_unresolved_tie_between_two_overlays_is_an_error(tmp_path: Path) -> None:
+
+def with_second_regeling(tmp_path: Path, parameter: str, waarde: int) -> Path:
+    """A copy of the bundled rules with a second regeling of Proefdorp (GM9992, from 2026) that
+    fills one open norm; returns the copy's rules directory."""
     rules = tmp_path / "rules"
     shutil.copytree(DEFAULT_RULES_DIR, rules)
     second = rules / "gemeenten" / "gm9992b"
     second.mkdir()
-    (second / "gm9992b.yaml").write_text("""
+    (second / "gm9992b.yaml").write_text(f"""
 regelpakket:
   id: gm9992b
   naam: Tweede regeling Proefdorp
@@ -149,10 +152,15 @@ regelpakket:
   versie: "1"
   geldig_vanaf: 2026-01-01
 invullingen:
-  - parameter: wgs_beschikkingstermijn_weken
-    rechtsgrond: {bwb_id: CVDR9990009, artikel: "1"}
-    waarden: [{waarde: 5}]
+  - parameter: {parameter}
+    rechtsgrond: {{bwb_id: CVDR9990009, artikel: "1"}}
+    waarden: [{{waarde: {waarde}}}]
 """, "utf-8")
+    return rules
+
+
+def test_unresolved_tie_between_two_overlays_is_an_error(tmp_path: Path) -> None:
+    rules = with_second_regeling(tmp_path, "wgs_beschikkingstermijn_weken", 5)
     with pytest.raises(PackError) as info:
         Engine.load([rules])
     (tie,) = [p for p in info.value.problems if "onopgeloste samenloop" in p.melding]
@@ -163,29 +171,10 @@ invullingen:
 def test_two_overlays_of_one_gemeente_may_fill_different_open_norms(tmp_path: Path) -> None:
     """Only the same open norm on the same days is a tie: a second regeling of Proefdorp that fills
     the Wmo's eigen bijdrage (which gm9992 leaves alone) is no conflict with gm9992's Wgs terms."""
-    rules = tmp_path / "rules"
-    shutil.copytree(DEFAULT_RULES_DIR, rules)
-    second = rules / "gemeenten" / "gm9992b"
-    second.mkdir()
-    (second / "gm9992b.yaml").write_text("""
-regelpakket:
-  id: gm9992b
-  naam: Tweede regeling Proefdorp
-  domein: Lokaal beleid Proefdorp
-  gemeente: GM9992
-  bwb_id: CVDR9990009
-  versie: "1"
-  geldig_vanaf: 2026-01-01
-invullingen:
-  - parameter: wmo_abonnementstarief
-    rechtsgrond: {bwb_id: CVDR9990009, artikel: "1"}
-    waarden: [{waarde: 0}]
-""", "utf-8")
-    eng = Engine.load([rules])
+    eng = Engine.load([with_second_regeling(tmp_path, "wmo_abonnementstarief", 0)])
     receipt = eng.advies(example(eng, "scootmobiel", "GM9992"))
     (tarief,) = [p for p in receipt.trace["parameters"] if p["id"] == "wmo_abonnementstarief"]
     assert tarief["bron"] == "lokaal" and tarief["waarde"] == 0 and tarief["pakket"] == "gm9992b"
-
 
 def test_invullingen_only_in_local_packs(tmp_path: Path) -> None:
     rules = tmp_path / "rules"
