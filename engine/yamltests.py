@@ -256,7 +256,7 @@ def run_test(engine: Engine, test: YamlTest, file: str, line: int) -> YamlTestRe
     return result
 
 
-_SUBSETS: dict[tuple[int, tuple[str, ...]], tuple[Any, Engine]] = {}
+_SUBSETS: dict[tuple[int, tuple[str, ...]], tuple[RuleBase, Engine]] = {}
 """Per rule base (by identity; the entry keeps the rule base alive, so its id cannot be
 reused by another one while the entry is here) and pack ids: the engine over those packs."""
 

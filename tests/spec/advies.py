@@ -364,7 +364,7 @@ def effect_advies(reg: Regime, casus: dict[str, Any], effect: dict[str, Any]) ->
     applicant = next(p for p in people.values() if p.get("rol") == "aanvrager")
     partners = [p for p in people.values() if p.get("rol") == "partner"]
     person = people[effect.get("persoon", applicant["id"])]
-    effect = with_shared_parent_answer(casus, people, effect, person)
+    effect = with_shared_parent_answer(casus, people, effect, person, applicant)
     ctx = Context(reg, casus, effect, person, applicant,
                   partners[0] if len(partners) == 1 else None, child_of(people, effect, person),
                   client_of(people, effect, person), belanghebbende_of(people, effect, person),
@@ -530,7 +530,8 @@ def housemate_is_parent(people: dict[str, dict[str, Any]], effect: dict[str, Any
 
 
 def with_shared_parent_answer(casus: dict[str, Any], people: dict[str, dict[str, Any]],
-                              effect: dict[str, Any], person: dict[str, Any]) -> dict[str, Any]:
+                              effect: dict[str, Any], person: dict[str, Any],
+                              applicant: dict[str, Any]) -> dict[str, Any]:
     """regeltaal §Conditions, `belanghebbende`: "not given on the effect, the answer given on
     another effect about the same housemate and child counts (one fact about two people); given
     both ways there, it is onbekend (asked, never presumed)" (fresh112 CI2). The effect with that
@@ -543,7 +544,7 @@ def with_shared_parent_answer(casus: dict[str, Any], people: dict[str, dict[str,
     for other in casus["gewenste_effecten"]:
         if other.get("id") == effect.get("id") or other.get("ouder_van_kind") is None:
             continue
-        who = people[other.get("persoon", effect_applicant(people)["id"])]
+        who = people[other.get("persoon", applicant["id"])]
         if (who is person and client_of(people, other, who) is child
                 and housemate_names_child_of_another(people, other, who)):
             answers.add(bool(other["ouder_van_kind"]))
@@ -551,10 +552,6 @@ def with_shared_parent_answer(casus: dict[str, Any], people: dict[str, dict[str,
         return {**effect, "ouder_van_kind": answers.pop()}
     # "given both ways there, it is onbekend (asked, never presumed)"
     return {**effect, "ouder_van_kind_onbeslist": True} if answers else effect
-
-
-def effect_applicant(people: dict[str, dict[str, Any]]) -> dict[str, Any]:
-    return next(p for p in people.values() if p.get("rol") == "aanvrager")
 
 
 def belanghebbende_question(people: dict[str, dict[str, Any]], effect: dict[str, Any],
