@@ -15,14 +15,7 @@ from typing import Any
 
 from rich.text import Text
 
-
-def _bedrag(waarde: float | int, eenheid: str) -> str:
-    """`1419.46, "euro per maand"` → `€ 1.419,46 per maand`; other units as they are."""
-    if not eenheid.startswith("euro"):
-        return f"{waarde} {eenheid}"
-    whole, cents = f"{float(waarde):,.2f}".split(".")
-    rest = eenheid[len("euro"):].strip()
-    return f"€ {whole.replace(',', '.')},{cents}" + (f" {rest}" if rest else "")
+from engine.eenheden import met_eenheid
 
 
 def _comparisons(toets: dict[str, Any] | None, afgeleid: dict[str, dict[str, Any]],
@@ -70,18 +63,9 @@ def norm_lines(ins: dict[str, Any], effect: dict[str, Any],
             p = parameters.get(pid)
             if pid in shown or p is None:
                 continue
-            shown[pid] = (f"Norm {pid}: {_bedrag(v['waarde'], p['eenheid'])} "
+            shown[pid] = (f"Norm {pid}: {met_eenheid(v['waarde'], p['eenheid'])} "
                           f"({p['rechtsgrond']['tekst']})")
     return list(shown.values())
-
-
-ENKELVOUD = {"werkdagen": "werkdag", "dagen": "dag", "weken": "week", "maanden": "maand",
-             "jaren": "jaar"}
-
-
-def _duur(duur: int | float, eenheid: str) -> str:
-    """"1 dag", "2 dagen": the pack names the unit in the plural."""
-    return f"{duur} {ENKELVOUD.get(eenheid, eenheid) if duur == 1 else eenheid}"
 
 
 def termijn_lines(ins: dict[str, Any]) -> list[str]:
@@ -91,7 +75,7 @@ def termijn_lines(ins: dict[str, Any]) -> list[str]:
     for t in ins.get("termijnen") or []:
         if t.get("uitkomst") == "nee" or t.get("lokaal"):
             continue
-        duur = (_duur(t["duur"], t["eenheid"]) if t.get("duur") is not None
+        duur = (met_eenheid(t["duur"], t["eenheid"]) if t.get("duur") is not None
                 else "duur: open norm, niet ingevuld")
         als = "; als van toepassing" if t.get("uitkomst") == "onbekend" else ""
         lines.append(f"Termijn: {t['omschrijving']} ({duur}{als}; "

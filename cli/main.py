@@ -19,6 +19,7 @@ from rich.text import Text
 
 from cli.instrument_details import details_text
 from engine import CasusError, Engine, PackError, Problem, rank_questions, semantics
+from engine.eenheden import met_eenheid
 from engine.loader import DEFAULT_RULES_DIR
 from engine.yamlsource import YamlError
 from engine.yamltests import find_test_files, run_files
@@ -145,7 +146,8 @@ def _render_lokaal_beleid(trace: dict[str, Any], eng: Engine | None) -> None:
     if filled:
         out.print("[bold]Lokaal ingevulde open normen:[/]")
     for p in filled:
-        out.print(Text(f"  • {described.get(p['id'], p['id'])}: {p['waarde']} {p['eenheid']} "
+        waarde = met_eenheid(p['waarde'], p['eenheid'])
+        out.print(Text(f"  • {described.get(p['id'], p['id'])}: {waarde} "
                        f"({p['pakket']}, {p['rechtsgrond']['tekst']})  [{p['id']}]"))
 
 
@@ -158,8 +160,8 @@ def _lokaal_text(ins: dict[str, Any]) -> Text:
                     style="cyan")
     for t in ins.get("termijnen", []):
         if t.get("lokaal") and t.get("uitkomst") != "nee" and t.get("duur") is not None:
-            text.append(f"\nLokale termijn ({t['lokaal']['pakket']}): {t['duur']} "
-                        f"{t['eenheid']}: {t['omschrijving']} "
+            text.append(f"\nLokale termijn ({t['lokaal']['pakket']}): "
+                        f"{met_eenheid(t['duur'], t['eenheid'])}: {t['omschrijving']} "
                         f"({t['lokaal']['rechtsgrond']['tekst']})", style="cyan")
     return text
 
@@ -372,7 +374,7 @@ def _janee(v: bool | None) -> str:
 def _param(p: Any) -> str:
     if p is None:
         return "(geen)"
-    text = f"{p.waarde} {p.eenheid or ''}".rstrip()
+    text = met_eenheid(p.waarde, p.eenheid)
     if p.rechtsgrond:
         text += f" ({p.rechtsgrond})"
     if p.geldig_vanaf or p.geldig_tot:
@@ -978,7 +980,7 @@ def _render_lokaal(eng: Engine, versions: list[Any], gemeente: str) -> None:
         for w in waarden:
             a, b = lp.span(w)
             until = "heden" if b == dt.date.max else b.isoformat()
-            shown.append(f"{w.waarde} {eenheid} van {a.isoformat()} t/m {until}")
+            shown.append(f"{met_eenheid(w.waarde, eenheid)} van {a.isoformat()} t/m {until}")
         return "; ".join(shown)
 
     # The open norms it rests on, and those its own article leaves open (e.g. the height of
@@ -1107,7 +1109,7 @@ def uitleg(
                 if v.toets is not None:
                     tree(book.toets(v.toets))
         for t in ins.termijnen:
-            duur = f"{t.duur} {t.eenheid}" if t.duur else f"open norm {t.duur_parameter}"
+            duur = met_eenheid(t.duur, t.eenheid) if t.duur else f"open norm {t.duur_parameter}"
             out.print(Text(f"Termijn: {t.omschrijving} ({duur}; {t.rechtsgrond.tekst()})"))
             words(t.rechtsgrond, *window)
     if code is not None:

@@ -18,6 +18,7 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from engine import Engine, PackError, Problem, semantics
 from engine.catalogue import Catalogue
 from engine.citation import Rechtsgrond
+from engine.eenheden import met_eenheid, value_text
 from engine.language import Alle, EenVan, Niet, Toepassing, Toets, Vergelijking
 from engine.loader import LoadedPack, load_pack_bytes
 from engine.regime import RuleBase
@@ -35,16 +36,6 @@ SUBJECTS = {"persoon": "de persoon", "aanvrager": "de aanvrager", "partner": "de
             "werkende": "de werkende (om wiens werk het gaat)",
             "huishouden": "het huishouden", "financien": "de financiën", "netwerk": "het netwerk",
             "effect": "het gewenste effect", "afgeleid": ""}
-
-
-def value_text(v: Any) -> str:
-    if v is True:
-        return "ja"
-    if v is False:
-        return "nee"
-    if isinstance(v, list | tuple):
-        return ", ".join(value_text(x) for x in v)
-    return str(v).replace("_", " ")
 
 
 def toets_lines(toets: Toets, catalogue: Catalogue, params: dict[str, Any]) -> dict[str, Any]:
@@ -76,36 +67,6 @@ def toets_lines(toets: Toets, catalogue: Catalogue, params: dict[str, Any]) -> d
 
 def link(rg: Rechtsgrond) -> str:
     return rg.url()
-
-
-ENKELVOUD = {"weken": "week", "dagen": "dag", "werkdagen": "werkdag", "maanden": "maand"}
-
-
-def getal_text(v: Any, decimals: int | None = None) -> str:
-    """A number the Dutch way: decimal comma, and for amounts a thousands point."""
-    if isinstance(v, float) and v.is_integer():
-        v = int(v)
-    if decimals is None:
-        return str(v).replace(".", ",")
-    text = f"{v:,}" if isinstance(v, int) else f"{v:,.{decimals}f}"
-    return text.replace(",", " ").replace(".", ",").replace(" ", ".")
-
-
-def met_eenheid(v: Any, eenheid: str | None) -> str:
-    """A value with its parameter's `eenheid`, as a reader says it: "5 weken", "1 week",
-    "€ 21,80 per maand" (an open norm's bound or a municipality's value is meaningless
-    without it)."""
-    if not isinstance(v, int | float) or isinstance(v, bool) or not eenheid:
-        return value_text(v)
-    unit = eenheid.replace("_", " ").strip()
-    if unit == "euro" or unit.startswith("euro "):
-        rest = unit[4:].strip()
-        return f"€ {getal_text(v, 2)}" + (f" {rest}" if rest else "")
-    if unit == "jaren":
-        unit = "jaar"  # "vijf jaar", as Dutch counts years
-    elif v == 1:
-        unit = ENKELVOUD.get(unit, unit)
-    return f"{getal_text(v)} {unit}"
 
 
 class Regelboek:

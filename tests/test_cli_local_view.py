@@ -63,7 +63,7 @@ def test_uitleg_shows_a_filled_open_norm_of_the_instruments_own_article() -> Non
     assert code == 0, out
     local = out[out.index("Lokaal beleid GM9991"):]
     assert "Hoogte van de individuele inkomenstoeslag voor een alleenstaande" in local
-    assert ("ingevuld door gm9991: 450 euro_per_jaar van 2026-01-01 t/m heden (art. 20 lid 2 "
+    assert ("ingevuld door gm9991: € 450 per jaar van 2026-01-01 t/m heden (art. 20 lid 2 "
             "Verordening sociaal domein Voorbeeldstad 2026)") in local
 
 
@@ -117,8 +117,8 @@ def test_advies_with_gemeente_in_the_casus(tmp_path: Path) -> None:
     assert code == 0, out
     assert "Lokaal beleid GM9991" in out
     assert f"Lokaal (gm9991): {REGIOTAXI}" in out
-    assert ("Hoogte van de individuele inkomenstoeslag voor een alleenstaande (per jaar): 450 "
-            "euro_per_jaar (gm9991, art. 20 lid 2 Verordening sociaal domein Voorbeeldstad "
+    assert ("Hoogte van de individuele inkomenstoeslag voor een alleenstaande (per jaar): € 450 "
+            "per jaar (gm9991, art. 20 lid 2 Verordening sociaal domein Voorbeeldstad "
             "2026)") in out
     # --gemeente replaces the casus's own gemeente, and the receipt says so
     code, text = ot("advies", str(casus), "--gemeente", "GM9992", "--json")

@@ -131,14 +131,15 @@ def test_regelboek_open_norms_carry_their_unit(rules: Engine) -> None:
 
 
 def test_met_eenheid() -> None:
-    from service.regelboek import met_eenheid
+    from engine.eenheden import met_eenheid
 
     assert [met_eenheid(8, "weken"), met_eenheid(1, "weken"), met_eenheid(5, "jaren"),
             met_eenheid(21.8, "euro per maand"), met_eenheid(8000, "euro"),
             met_eenheid(450, "euro_per_jaar"), met_eenheid(2.5, "procent"),
-            met_eenheid(3, None)] == [
+            met_eenheid(3, None), met_eenheid(1, "jaar"), met_eenheid(2120, "euro_per_maand"),
+            met_eenheid(True, "weken")] == [
         "8 weken", "1 week", "5 jaar", "€ 21,80 per maand", "€ 8.000", "€ 450 per jaar",
-        "2,5 procent", "3"]
+        "2,5 procent", "3", "1 jaar", "€ 2.120 per maand", "ja"]
 
 
 def test_regelboek_of_a_pinned_version(rules: Engine) -> None:

@@ -15,6 +15,7 @@ from fastapi.templating import Jinja2Templates
 
 from engine import feitadres, semantics
 from engine.catalogue import LEEFGEBIEDEN
+from engine.eenheden import met_eenheid
 from service.web import auth_oidc, forms
 from service.web.api_client import Api
 
@@ -50,7 +51,7 @@ templates.env.globals.update(LEEFGEBIEDEN=LEEFGEBIEDEN, TREDE=TREDE, STATUS=STAT
                              url_of=url_of, forms=forms, STAP3_VRAGEN=STAP3_VRAGEN,
                              markering_label=semantics.markering_label,
                              toont_onzekere_regels=semantics.toont_onzekere_regels,
-                             beslisser=semantics.beslisser)
+                             beslisser=semantics.beslisser, met_eenheid=met_eenheid)
 
 
 def token(request: Request) -> str | None:

@@ -232,8 +232,8 @@ def test_auditor_compares_with_todays_rules(page: Page, tmp_path: Path) -> None:
         param = result.locator("#vergelijking-parameters tr[data-parameter="
                                "'pw_vermogensgrens_alleenstaande']")
         expect(param).to_contain_text("Vermogensgrens alleenstaande")
-        expect(param.locator("td").nth(1)).to_contain_text("8000 euro")
-        expect(param.locator("td").nth(2)).to_contain_text("8800 euro")
+        expect(param.locator("td").nth(1)).to_contain_text("€ 8.000")
+        expect(param.locator("td").nth(2)).to_contain_text("€ 8.800")
         expect(param.locator("td").nth(2)).to_contain_text("geldig 2026-01-01 t/m open einde")
         expect(result.locator("#vragen-erbij")).to_contain_text(
             "huishouden.pw_verwijtbaar_onvolledige_gegevens")
