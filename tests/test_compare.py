@@ -217,7 +217,7 @@ def test_ot_herhaal_prints_the_status_change_first_then_twenty_raw_paths(
     assert ("• voorwaarde geen_vermogen (art. 19 lid 1 onder b Participatiewet): nee → ja"
             in section)
     assert "pw_vermogensgrens_alleenstaande — Vermogensgrens alleenstaande" in section
-    assert ("8000 euro (art. 34 lid 3 onder a Participatiewet) → 8800 euro (art. 34 lid 3 "
+    assert ("€ 8.000 (art. 34 lid 3 onder a Participatiewet) → € 8.800 (art. 34 lid 3 "
             "onder a Participatiewet), geldig 2026-01-01 t/m open einde") in section
     raw_lines = [line for line in text[raw:].splitlines()[1:] if line.startswith("  ")]
     assert len(raw_lines) == 20
