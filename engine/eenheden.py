@@ -45,8 +45,8 @@ def met_eenheid(v: Any, eenheid: str | None) -> str:
     if unit == "euro" or unit.startswith("euro "):
         rest = unit[4:].strip()
         return f"€ {getal_text(v, 2)}" + (f" {rest}" if rest else "")
-    if unit in ("jaren", "jaar"):
-        unit = "jaar"  # "vijf jaar", as Dutch counts years
+    if unit == "jaren":
+        unit = "jaar"  # "vijf jaar", as Dutch counts years (a pack's "jaar" stays as it is)
     elif v == 1:
         unit = ENKELVOUD.get(unit, unit)
     return f"{getal_text(v)} {unit}"

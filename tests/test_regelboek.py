@@ -131,7 +131,7 @@ def test_regelboek_open_norms_carry_their_unit(rules: Engine) -> None:
 
 
 def test_met_eenheid() -> None:
-    from engine.eenheden import met_eenheid
+    from engine.eenheden import met_eenheid, value_text
 
     assert [met_eenheid(8, "weken"), met_eenheid(1, "weken"), met_eenheid(5, "jaren"),
             met_eenheid(21.8, "euro per maand"), met_eenheid(8000, "euro"),
@@ -140,6 +140,8 @@ def test_met_eenheid() -> None:
             met_eenheid(True, "weken")] == [
         "8 weken", "1 week", "5 jaar", "€ 21,80 per maand", "€ 8.000", "€ 450 per jaar",
         "2,5 procent", "3", "1 jaar", "€ 2.120 per maand", "ja"]
+    assert [value_text(False), value_text(["alleenstaande_ouder", True]),
+            met_eenheid(5, "jaar")] == ["nee", "alleenstaande ouder, ja", "5 jaar"]
 
 
 def test_regelboek_of_a_pinned_version(rules: Engine) -> None:
